@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs every Debian package scannergrouper needs to build, test and benchmark. The README's two
+# commands and CI (.ci/run) both call this script, so the list lives here and only here.
+#
+# Versions are pinned to what the project was last verified with (Debian 12 "bookworm"). When the archive
+# has moved on (a security update replaces a version), the package is installed at the archive's version
+# and a warning names it, rather than failing the whole install.
+set -euo pipefail
+
+PACKAGES=(
+  "cmake=3.25.1-1"
+  "ninja-build=1.11.1-2~deb12u1"
+  "g++=4:12.2.0-3"
+  "pkg-config=1.8.1-1"
+  "libpcap-dev=1.10.3-1"               # capture: pcap/pcapng reading, live capture, BPF
+  "libzstd-dev=1.5.4+dfsg2-5"          # .zst captures
+  "zlib1g-dev=1:1.2.13.dfsg-1"         # .gz captures
+  "libsqlite3-dev=3.40.1-2+deb12u2"    # the probe store
+  "libssl-dev=3.0.19-1~deb12u2"        # MD5/SHA-256 for JA3, JA4, HASSH, capture hashes
+  "nlohmann-json3-dev=3.11.2-2"        # the JSON export contract
+  "libfmt-dev=9.1.0+ds1-2"
+  "libcli11-dev=2.1.2+ds-1"            # command line
+  "libgtest-dev=1.12.1-0.2"
+  "libgmock-dev=1.12.1-0.2"
+  "libbenchmark-dev=1.7.1-1"
+  "clang=1:14.0-55.7~deb12u1"          # libFuzzer targets
+  "libclang-rt-14-dev=1:14.0.6-12"     # sanitizer and fuzzer runtimes
+  "tshark=4.0.17-0+deb12u3"            # benchmark baseline only
+  "sqlite3=3.40.1-2+deb12u2"
+  "time=1.9-0.2"                       # peak memory in benchmarks
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+
+missing=()
+for spec in "${PACKAGES[@]}"; do
+  name=${spec%%=*}
+  want=${spec#*=}
+  have=$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)
+  if [[ "$have" != "install ok installed $want" ]]; then missing+=("$spec"); fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present at the pinned versions"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+  echo "install-deps: warning: pinned versions not all available; installing the archive's versions" >&2
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]%%=*}"
+  for spec in "${missing[@]}"; do
+    name=${spec%%=*}
+    echo "install-deps: warning: $name is $(dpkg-query -W -f='${Version}' "$name"), pinned ${spec#*=}" >&2
+  done
+fi

@@ -1,0 +1,73 @@
+// Capture input: pcap / pcapng files (plain, gzip or zstd, detected by content) and live interfaces,
+// all read through libpcap so that one packet loop serves every source.
+#pragma once
+
+#include <pcap/pcap.h>
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "util/bytes.h"
+
+namespace sg {
+
+// A capture that cannot be opened or read; the message names the file and, where known, the byte offset.
+class CaptureError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RawPacket {
+  int64_t ts_us = 0;
+  ByteView data;          // captured bytes (valid until the next call to next())
+  uint32_t wire_len = 0;  // original length on the wire
+};
+
+enum class Compression { none, gzip, zstd };
+
+class CaptureReader {
+ public:
+  // Throws CaptureError for a missing file, an unknown format or a corrupt header.
+  static std::unique_ptr<CaptureReader> open_file(const std::string& path);
+  // Live capture; `bpf` may be empty. Throws CaptureError when the interface cannot be opened.
+  static std::unique_ptr<CaptureReader> open_live(const std::string& iface, const std::string& bpf,
+                                                  int snaplen = 65535);
+  ~CaptureReader();
+  CaptureReader(const CaptureReader&) = delete;
+  CaptureReader& operator=(const CaptureReader&) = delete;
+
+  // Next packet; false at the end. A damaged file ends the stream early: then failed() is true and
+  // error() says what and where. Everything returned before the damage is valid.
+  bool next(RawPacket& out);
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  int linktype() const { return linktype_; }
+  const std::string& name() const { return name_; }
+  Compression compression() const { return compression_; }
+  // Bytes of the (decompressed) capture stream consumed so far: the offset of the next record.
+  uint64_t offset() const;
+  // Size of the file on disk, 0 for live captures; with compressed_offset() it drives progress bars.
+  uint64_t file_size() const { return file_size_; }
+  uint64_t compressed_offset() const;
+  // Stops a live capture from another thread or a signal handler.
+  void break_loop();
+
+  struct Stream;  // the decompressing stdio stream behind libpcap (defined in reader.cc)
+
+ private:
+  CaptureReader() = default;
+  std::string name_;
+  pcap_t* pcap_ = nullptr;
+  std::unique_ptr<Stream> stream_;
+  int linktype_ = 0;
+  bool live_ = false;
+  Compression compression_ = Compression::none;
+  uint64_t file_size_ = 0;
+  uint64_t last_good_offset_ = 0;
+  std::string error_;
+};
+
+}  // namespace sg

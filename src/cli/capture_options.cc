@@ -1,0 +1,86 @@
+#include "cli/capture_options.h"
+
+#include <fmt/format.h>
+
+#include "cli/common.h"
+
+namespace sg::cli {
+
+void CaptureOptions::add_to(CLI::App& cmd) {
+  cmd.add_option("captures", inputs, "pcap/pcapng files (.gz/.zst too) or directories to search for them");
+  cmd.add_option("--sensor-net", sensor_nets,
+                 "CIDR of the sensors (repeatable); decides the client side of sessions without a SYN and "
+                 "drops sessions the sensors opened themselves");
+  cmd.add_option("--live", live_iface, "capture from this network interface instead of files (Ctrl-C stops)");
+  cmd.add_option("--bpf", bpf, "BPF filter for --live, e.g. 'not port 22'");
+  cmd.add_option("--byte-cap", byte_cap, "most bytes of a client's first message kept")
+      ->check(CLI::Range(size_t(64), size_t(1) << 20))
+      ->capture_default_str();
+  cmd.add_flag("--no-syn", no_syn, "leave out TCP sessions that sent a SYN but no payload");
+  cmd.add_flag("-q,--quiet", quiet, "no progress bar and no summary on stderr");
+}
+
+SessionConfig CaptureOptions::session_config() const {
+  SessionConfig c;
+  c.byte_cap = byte_cap;
+  c.sensor_nets = parse_sensor_nets(sensor_nets);
+  c.syn_only = !no_syn;
+  return c;
+}
+
+namespace {
+
+int run_one(CaptureReader& reader, const CaptureOptions& opt, const SessionConfig& cfg, const SourceHooks& hooks,
+            IngestStats& total, size_t index, size_t count) {
+  IngestStats st;
+  SessionTracker tracker(cfg, [&](Probe& p) { hooks.probe(p); }, st);
+  ProgressBar bar(index, count);
+  LoopOptions loop;
+  loop.stop = &g_stop;
+  if (!opt.quiet) loop.progress = [&](const Progress& p) { bar.update(p); };
+  run_capture(reader, tracker, st, loop);
+  bar.done();
+  if (reader.failed()) fmt::print(stderr, "warning: {} (probes before it were kept)\n", reader.error());
+  hooks.end(reader.name(), st);
+  total.merge(st);
+  return 0;
+}
+
+}  // namespace
+
+int run_sources(const CaptureOptions& opt, const SourceHooks& hooks, IngestStats& total) {
+  const SessionConfig cfg = opt.session_config();  // validates the options before any work
+  if (!opt.live_iface.empty()) {
+    if (!opt.inputs.empty()) throw CLI::ValidationError("--live", "give either --live or capture files, not both");
+    auto reader = CaptureReader::open_live(opt.live_iface, opt.bpf);
+    if (!hooks.begin(reader->name())) return 0;
+    g_live_reader.store(reader.get());
+    install_stop_handlers();
+    if (!opt.quiet) fmt::print(stderr, "capturing on {} (Ctrl-C to stop)\n", opt.live_iface);
+    run_one(*reader, opt, cfg, hooks, total, 0, 1);
+    g_live_reader.store(nullptr);
+    return 0;
+  }
+  if (!opt.bpf.empty()) throw CLI::ValidationError("--bpf", "--bpf applies to --live captures only");
+  std::vector<std::string> files = expand_inputs(opt.inputs);
+  if (files.empty()) throw CLI::ValidationError("captures", "no capture files given (or none found in the directories)");
+  install_stop_handlers();
+  int rc = 0;
+  for (size_t i = 0; i < files.size() && !g_stop.load(); ++i) {
+    std::unique_ptr<CaptureReader> reader;
+    try {
+      reader = CaptureReader::open_file(files[i]);
+    } catch (const CaptureError& e) {
+      fmt::print(stderr, "error: {}\n", e.what());
+      total.file_errors[files[i]] = e.what();
+      rc = 1;
+      continue;
+    }
+    if (!hooks.begin(files[i])) continue;
+    run_one(*reader, opt, cfg, hooks, total, i, files.size());
+  }
+  if (g_stop.load()) fmt::print(stderr, "interrupted: stopped after the current capture\n");
+  return rc;
+}
+
+}  // namespace sg::cli

@@ -1,0 +1,54 @@
+// `extract`: captures in, probes out as JSON Lines on stdout; nothing is stored.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <set>
+
+#include "cli/capture_options.h"
+#include "cli/commands.h"
+#include "export/json.h"
+
+namespace sg::cli {
+
+namespace {
+
+struct ExtractArgs {
+  CaptureOptions capture;
+  std::vector<std::string> services;
+};
+
+void run_extract(const ExtractArgs& a) {
+  std::set<std::string> wanted(a.services.begin(), a.services.end());
+  for (const auto& s : wanted)
+    if (!service_from_name(s)) throw CLI::ValidationError("--service", fmt::format("unknown service '{}'", s));
+  static char buf[1 << 20];
+  setvbuf(stdout, buf, _IOFBF, sizeof buf);
+  SourceHooks hooks;
+  hooks.begin = [](const std::string&) { return true; };
+  hooks.probe = [&](const Probe& p) {
+    if (!wanted.empty() && !wanted.count(service_name(p.service))) return;
+    std::string line = probe_to_jsonl(p);
+    line += '\n';
+    fwrite(line.data(), 1, line.size(), stdout);
+  };
+  hooks.end = [](const std::string&, const IngestStats&) {};
+  IngestStats total;
+  g_exit_code = run_sources(a.capture, hooks, total);
+  fflush(stdout);
+  if (!a.capture.quiet) fmt::print(stderr, "{}", total.summary());
+}
+
+}  // namespace
+
+void add_extract(CLI::App& app) {
+  auto args = std::make_shared<ExtractArgs>();
+  auto* cmd = app.add_subcommand("extract", "Print the probes of captures as JSON Lines (no database)");
+  cmd->footer(
+      "Each line is one probe: the first client message of a session, parsed (export contract, DESIGN.md §2).\n"
+      "Example:\n  scannergrouper extract honeypot-2025-01-06.pcap.gz | jq -c 'select(.service==\"tls\") | .tls.ja4'");
+  args->capture.add_to(*cmd);
+  cmd->add_option("--service", args->services, "only these services (http tls dns ssh rdp syn other)");
+  cmd->callback([args] { run_extract(*args); });
+}
+
+}  // namespace sg::cli

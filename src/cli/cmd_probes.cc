@@ -1,0 +1,102 @@
+// `probes`: what the store holds, in the export contract (JSON Lines) or as a flat CSV table.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "storage/probe_store.h"
+
+namespace sg::cli {
+
+namespace {
+
+struct ProbesArgs {
+  std::string db, service, format = "jsonl", from, to;
+};
+
+// CSV columns: the envelope, then the contract fields of every service (empty where they do not apply).
+const char* const kCsvColumns[] = {
+    "ts", "src", "sport", "dst", "dport", "transport", "service", "truncated",
+    "http.method", "http.uri", "http.version", "http.host", "http.user_agent",
+    "tls.version", "tls.sni", "tls.alpn", "tls.ja3", "tls.ja3_hash", "tls.ja4",
+    "dns.id", "dns.flags", "dns.qname", "dns.qtype", "dns.qclass",
+    "ssh.banner", "ssh.hassh", "rdp.cookie", "rdp.requested_protocols", "syn.sig", "other.head"};
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string cell(const nlohmann::json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_array()) {
+    std::string out;
+    for (size_t i = 0; i < j.size(); ++i) out += (i ? "," : "") + cell(j[i]);
+    return out;
+  }
+  return j.is_null() ? "" : j.dump();
+}
+
+std::string csv_row(const nlohmann::json& j) {
+  std::string row;
+  for (const char* col : kCsvColumns) {
+    std::string_view c(col);
+    auto dot = c.find('.');
+    const nlohmann::json* v = nullptr;
+    if (dot == std::string_view::npos) {
+      auto it = j.find(std::string(c));
+      if (it != j.end()) v = &*it;
+    } else if (auto o = j.find(std::string(c.substr(0, dot))); o != j.end()) {
+      auto it = o->find(std::string(c.substr(dot + 1)));
+      if (it != o->end()) v = &*it;
+    }
+    if (!row.empty() || col != kCsvColumns[0]) row += ',';
+    if (v) row += csv_field(cell(*v));
+  }
+  return row;
+}
+
+void run_probes(const ProbesArgs& a) {
+  ProbeQuery q;
+  if (!a.service.empty()) {
+    q.service = service_from_name(a.service);
+    if (!q.service) throw CLI::ValidationError("--service", fmt::format("unknown service '{}'", a.service));
+  }
+  if (!a.from.empty()) q.from_us = parse_date_us(a.from);
+  if (!a.to.empty()) q.to_us = parse_date_us(a.to);
+  ProbeStore store(a.db);
+  static char buf[1 << 20];
+  setvbuf(stdout, buf, _IOFBF, sizeof buf);
+  const bool csv = a.format == "csv";
+  if (csv) {
+    std::string header;
+    for (const char* c : kCsvColumns) header += (header.empty() ? "" : ",") + std::string(c);
+    fmt::print("{}\n", header);
+  }
+  store.for_each_probe(q, [&](const std::string& json) {
+    if (csv)
+      fmt::print("{}\n", csv_row(nlohmann::json::parse(json)));
+    else
+      fmt::print("{}\n", json);
+  });
+  fflush(stdout);
+}
+
+}  // namespace
+
+void add_probes(CLI::App& app) {
+  auto args = std::make_shared<ProbesArgs>();
+  auto* cmd = app.add_subcommand("probes", "Export stored probes (JSON Lines in the export contract, or CSV)");
+  cmd->footer("Example:\n  scannergrouper probes --db scanners.db --service http --format csv > http.csv");
+  cmd->add_option("--db", args->db, "database written by ingest")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--service", args->service, "only this service (http tls dns ssh rdp syn other)");
+  cmd->add_option("--format", args->format, "jsonl or csv")->check(CLI::IsMember({"jsonl", "csv"}))->capture_default_str();
+  cmd->add_option("--from", args->from, "first day (YYYY-MM-DD or RFC 3339, UTC), inclusive");
+  cmd->add_option("--to", args->to, "end (YYYY-MM-DD or RFC 3339, UTC), exclusive");
+  cmd->callback([args] { run_probes(*args); });
+}
+
+}  // namespace sg::cli

@@ -1,0 +1,121 @@
+#include "cli/common.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <stdexcept>
+
+namespace sg::cli {
+
+namespace fs = std::filesystem;
+
+std::atomic<bool> g_stop{false};
+std::atomic<CaptureReader*> g_live_reader{nullptr};
+
+namespace {
+
+bool is_capture_name(std::string name) {
+  for (const char* z : {".gz", ".zst"})
+    if (name.size() > 4 && name.ends_with(z)) name.resize(name.size() - std::string_view(z).size());
+  return name.ends_with(".pcap") || name.ends_with(".pcapng") || name.ends_with(".cap");
+}
+
+void on_signal(int) {
+  g_stop.store(true);
+  if (CaptureReader* r = g_live_reader.load()) r->break_loop();  // pcap_breakloop is signal-safe
+}
+
+}  // namespace
+
+std::vector<std::string> expand_inputs(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (const auto& a : args) {
+    std::error_code ec;
+    if (fs::is_directory(a, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(a, fs::directory_options::skip_permission_denied, ec);
+           it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        if (it->is_regular_file(ec) && is_capture_name(it->path().filename().string()))
+          found.push_back(it->path().string());
+      }
+      if (ec) throw std::runtime_error(fmt::format("{}: cannot list directory: {}", a, ec.message()));
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(a);
+    }
+  }
+  return out;
+}
+
+std::vector<Cidr> parse_sensor_nets(const std::vector<std::string>& args) {
+  std::vector<Cidr> nets;
+  for (const auto& a : args) {
+    Cidr c;
+    if (!parse_cidr(a, c)) throw std::invalid_argument(fmt::format("--sensor-net: not a CIDR prefix: '{}'", a));
+    nets.push_back(c);
+  }
+  return nets;
+}
+
+int64_t parse_date_us(const std::string& text) {
+  int y, mo, d, h = 0, mi = 0, s = 0, n = 0;
+  double frac = 0;
+  bool ok = false;
+  if (sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && size_t(n) == text.size()) {
+    ok = true;
+  } else if (sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) == 6) {
+    std::string rest = text.substr(n);
+    if (!rest.empty() && rest[0] == '.') {
+      size_t k = 1;
+      while (k < rest.size() && isdigit(static_cast<unsigned char>(rest[k]))) ++k;
+      frac = std::stod("0" + rest.substr(0, k));
+      rest = rest.substr(k);
+    }
+    ok = rest == "Z" || rest == "z" || rest == "+00:00";
+  }
+  if (!ok || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+    throw std::invalid_argument(fmt::format("not a date (YYYY-MM-DD or RFC 3339 UTC): '{}'", text));
+  using namespace std::chrono;
+  auto days = sys_days(year{y} / month{unsigned(mo)} / day{unsigned(d)});
+  if (!(year{y} / month{unsigned(mo)} / day{unsigned(d)}).ok())
+    throw std::invalid_argument(fmt::format("no such day: '{}'", text));
+  int64_t sec = duration_cast<seconds>(days.time_since_epoch()).count() + h * 3600 + mi * 60 + s;
+  return sec * 1000000 + static_cast<int64_t>(frac * 1e6 + 0.5);
+}
+
+ProgressBar::ProgressBar(size_t index, size_t count) : index_(index), count_(count), tty_(isatty(2)) {}
+
+void ProgressBar::update(const Progress& p) {
+  if (!tty_) return;
+  int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  if (now - last_us_ < 200000) return;
+  last_us_ = now;
+  double frac = p.total_bytes ? std::min(1.0, double(p.done_bytes) / double(p.total_bytes)) : 0;
+  int width = 30, filled = static_cast<int>(frac * width);
+  std::string name = p.file ? fs::path(*p.file).filename().string() : "";
+  if (name.size() > 32) name = name.substr(0, 29) + "...";
+  fmt::print(stderr, "\r[{}/{}] {:<32} [{}{}] {:3.0f}%  {} packets  {} probes\x1b[K", index_ + 1, count_, name,
+             std::string(filled, '#'), std::string(width - filled, '.'), frac * 100, p.packets, p.probes);
+}
+
+void ProgressBar::done() {
+  if (tty_ && last_us_) fmt::print(stderr, "\r\x1b[K");
+}
+
+void install_stop_handlers() {
+  struct sigaction sa{};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+}  // namespace sg::cli

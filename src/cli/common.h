@@ -1,0 +1,42 @@
+// Helpers shared by the subcommands: input discovery, progress display, dates, error reporting.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capture/cidr.h"
+#include "session/pipeline.h"
+
+namespace sg::cli {
+
+// Files named on the command line are taken as they are; directories are walked recursively for captures
+// (.pcap .pcapng .cap, optionally .gz/.zst), in name order so runs are repeatable.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& args);
+
+std::vector<Cidr> parse_sensor_nets(const std::vector<std::string>& args);
+
+// "YYYY-MM-DD" (UTC midnight) or RFC 3339; throws std::invalid_argument with the offending text.
+int64_t parse_date_us(const std::string& text);
+
+// A one-line progress bar on stderr, only when stderr is a terminal.
+class ProgressBar {
+ public:
+  ProgressBar(size_t file_index, size_t file_count);
+  void update(const Progress& p);
+  void done();
+
+ private:
+  size_t index_, count_;
+  bool tty_;
+  int64_t last_us_ = 0;
+};
+
+// SIGINT/SIGTERM set this so that long loops stop at a safe point and still write what they have.
+// A live capture registers its reader so that the signal also breaks libpcap's blocking read.
+extern std::atomic<bool> g_stop;
+extern std::atomic<CaptureReader*> g_live_reader;
+void install_stop_handlers();
+
+}  // namespace sg::cli

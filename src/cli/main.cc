@@ -1,0 +1,39 @@
+// scannergrouper: which organisations are behind the scanners hitting your sensors.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "capture/reader.h"
+#include "cli/commands.h"
+#include "storage/sqlite.h"
+
+namespace sg::cli {
+int g_exit_code = 0;
+}
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "scannergrouper: attribute Internet scanners to the organisations behind them, from the first probe\n"
+      "(HTTP request, TLS ClientHello, DNS query, SSH/RDP hello, TCP SYN) of each session in your captures."};
+  app.footer(
+      "Typical use:\n"
+      "  scannergrouper ingest --db scanners.db captures/     # probes into the database\n"
+      "  scannergrouper probes --db scanners.db --service tls # what was stored\n"
+      "  scannergrouper extract capture.pcap                  # probes as JSON Lines, no database\n"
+      "Run 'scannergrouper COMMAND --help' for the options of each command.");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "scannergrouper 0.1.0");
+  sg::cli::add_extract(app);
+  sg::cli::add_ingest(app);
+  sg::cli::add_probes(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    // one clear line, non-zero exit (DESIGN.md §9)
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  return sg::cli::g_exit_code;
+}

@@ -1,0 +1,24 @@
+// The export contract (DESIGN.md §2): one JSON object per probe, read by checks outside the project.
+// Field names here are the names used everywhere (database, features, reports).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "probe/probe.h"
+
+namespace sg {
+
+nlohmann::ordered_json probe_to_json(const Probe& p);
+// One line, no trailing newline.
+std::string probe_to_jsonl(const Probe& p);
+
+// RFC 3339 UTC with microseconds: 2023-07-03T10:11:12.000123Z
+std::string format_ts(int64_t ts_us);
+
+// Text from the wire is not always UTF-8. Valid UTF-8 passes unchanged; any other byte is written as the
+// four characters \xNN (Zeek's convention), so the JSON stays valid and the raw byte stays visible.
+std::string utf8_safe(std::string_view s);
+
+}  // namespace sg

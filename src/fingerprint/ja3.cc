@@ -1,0 +1,35 @@
+#include "fingerprint/ja3.h"
+
+namespace sg {
+
+namespace {
+
+// Appends `values` as decimal numbers joined by '-', leaving out GREASE when asked (JA3 drops GREASE from
+// ciphers, extensions and groups; point formats are single bytes and cannot be GREASE).
+template <typename T>
+void append_list(std::string& out, const std::vector<T>& values, bool drop_grease) {
+  bool first = true;
+  for (T v : values) {
+    if (drop_grease && is_grease(uint16_t(v))) continue;
+    if (!first) out += '-';
+    out += std::to_string(v);
+    first = false;
+  }
+}
+
+}  // namespace
+
+std::string ja3_string(const TlsProbe& hello) {
+  std::string s = std::to_string(hello.version);
+  s += ',';
+  append_list(s, hello.ciphers, true);
+  s += ',';
+  append_list(s, hello.extensions, true);
+  s += ',';
+  append_list(s, hello.supported_groups, true);
+  s += ',';
+  append_list(s, hello.ec_point_formats, false);
+  return s;
+}
+
+}  // namespace sg

@@ -1,0 +1,363 @@
+#include "session/tracker.h"
+
+#include <cstring>
+
+#include "probe/analyzer.h"
+
+namespace sg {
+
+struct SessionTracker::Flow {
+  FlowKey key;
+  int64_t last_seen = 0;
+  int64_t first_payload_ts = 0;
+  int8_t client = -1;  // 0: key.a is the client, 1: key.b; -1 not decided yet
+  bool done = false;   // probe emitted (or nothing to emit): later packets are ignored
+  bool syn_seen = false;
+  bool seq_known = false;
+  bool service_known = false;
+  Service service = Service::other;
+  uint32_t isn = 0;
+  uint32_t next_seq = 0;  // sequence number of the next client byte expected in order
+  int64_t syn_ts = 0;
+  SynSignature syn;
+  std::string stream;                        // client bytes in order, from the first one
+  std::map<uint32_t, std::string> pending;   // out-of-order segments keyed by sequence number
+  size_t pending_bytes = 0;
+};
+
+namespace {
+
+bool less_endpoint(const IpAddr& x, uint16_t px, const IpAddr& y, uint16_t py) {
+  if (x.v4 != y.v4) return x.v4;
+  int c = std::memcmp(x.b.data(), y.b.data(), 16);
+  return c < 0 || (c == 0 && px < py);
+}
+
+// The canonical key of a packet's 5-tuple; from_a tells whether the packet travels a -> b.
+FlowKey make_key(const Packet& p, bool& from_a) {
+  FlowKey k;
+  k.proto = p.proto;
+  from_a = less_endpoint(p.src, p.sport, p.dst, p.dport) || (p.src == p.dst && p.sport == p.dport);
+  if (from_a) {
+    k.a = p.src, k.pa = p.sport, k.b = p.dst, k.pb = p.dport;
+  } else {
+    k.a = p.dst, k.pa = p.dport, k.b = p.src, k.pb = p.sport;
+  }
+  return k;
+}
+
+SynSignature syn_signature(const Packet& p) {
+  SynSignature s;
+  s.ttl = p.ttl;
+  s.window = p.window;
+  s.ip_len = p.ip_len;
+  s.df = p.df;
+  ByteView o = p.tcp_options;
+  for (size_t i = 0; i < o.size() && s.options.size() < 40;) {
+    uint8_t kind = o[i];
+    s.options.push_back(kind);
+    if (kind == 0) break;  // end of option list
+    if (kind == 1) {       // NOP has no length byte
+      ++i;
+      continue;
+    }
+    if (i + 1 >= o.size() || o[i + 1] < 2 || i + o[i + 1] > o.size()) break;  // malformed: stop
+    uint8_t len = o[i + 1];
+    if (kind == 2 && len == 4) s.mss = static_cast<uint16_t>(o[i + 2] << 8 | o[i + 3]);
+    if (kind == 3 && len == 3) s.wscale = o[i + 2];
+    i += len;
+  }
+  return s;
+}
+
+// Sequence-space distance, correct across wrap-around.
+int64_t seq_diff(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
+
+}  // namespace
+
+size_t FlowKeyHash::operator()(const FlowKey& k) const {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ k.proto;
+  auto mix = [&h](uint64_t v) {
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdull;
+  };
+  uint64_t w[4];
+  std::memcpy(w, k.a.b.data(), 16);
+  std::memcpy(w + 2, k.b.b.data(), 16);
+  for (uint64_t v : w) mix(v);
+  mix(uint64_t(k.pa) << 16 | k.pb);
+  return static_cast<size_t>(h ^ (h >> 29));
+}
+
+SessionTracker::SessionTracker(SessionConfig config, Sink sink, IngestStats& stats)
+    : cfg_(std::move(config)), sink_(std::move(sink)), stats_(stats) {
+  index_.reserve(1 << 16);
+}
+
+SessionTracker::~SessionTracker() = default;
+
+void SessionTracker::add(int64_t ts, const Packet& p) {
+  if (ts > now_) {
+    now_ = ts;
+    evict_idle(now_);
+  }
+  if (p.proto == 6)
+    add_tcp(ts, p);
+  else if (p.proto == 17)
+    add_udp(ts, p);
+}
+
+void SessionTracker::finish() {
+  for (FlowList* list : {&tcp_, &udp_}) {
+    while (!list->empty()) {
+      close(list->front());
+      erase(*list, list->begin());
+    }
+  }
+}
+
+SessionTracker::FlowList::iterator SessionTracker::create(FlowList& list, const FlowKey& key, int64_t ts) {
+  if (index_.size() >= cfg_.max_sessions) {
+    FlowList& victim = tcp_.empty() || (!udp_.empty() && udp_.front().last_seen < tcp_.front().last_seen) ? udp_ : tcp_;
+    stats_.skip("session.table_full_evicted");
+    close(victim.front());
+    erase(victim, victim.begin());
+  }
+  list.emplace_back();
+  auto it = std::prev(list.end());
+  it->key = key;
+  it->last_seen = ts;
+  index_.emplace(key, it);
+  return it;
+}
+
+void SessionTracker::touch(FlowList& list, FlowList::iterator it, int64_t ts) {
+  if (ts > it->last_seen) it->last_seen = ts;
+  list.splice(list.end(), list, it);  // most recently active at the back
+}
+
+void SessionTracker::erase(FlowList& list, FlowList::iterator it) {
+  index_.erase(it->key);
+  list.erase(it);
+}
+
+void SessionTracker::evict_idle(int64_t now) {
+  while (!tcp_.empty() && tcp_.front().last_seen + cfg_.tcp_idle_us < now) {
+    close(tcp_.front());
+    erase(tcp_, tcp_.begin());
+  }
+  while (!udp_.empty() && udp_.front().last_seen + cfg_.udp_idle_us < now) {
+    close(udp_.front());
+    erase(udp_, udp_.begin());
+  }
+}
+
+bool SessionTracker::is_outbound(const IpAddr& client, const IpAddr& server) const {
+  if (cfg_.sensor_nets.empty()) return false;
+  for (const Cidr& c : cfg_.sensor_nets)
+    if (c.contains(server)) return false;
+  for (const Cidr& c : cfg_.sensor_nets)
+    if (c.contains(client)) return true;
+  return false;
+}
+
+// Without a SYN the client is the side talking to a sensor network; failing that, the side with the higher
+// port (servers listen on low ports); on equal ports, the sender of the first packet seen.
+int SessionTracker::client_side_without_syn(const FlowKey& k, const Packet& p, bool from_a) const {
+  for (const Cidr& c : cfg_.sensor_nets) {
+    if (c.contains(k.b) && !c.contains(k.a)) return 0;
+    if (c.contains(k.a) && !c.contains(k.b)) return 1;
+  }
+  if (k.pa != k.pb) return k.pa > k.pb ? 0 : 1;
+  return from_a ? 0 : 1;
+}
+
+void SessionTracker::add_tcp(int64_t ts, const Packet& p) {
+  bool from_a = false;
+  FlowKey key = make_key(p, from_a);
+  const uint8_t fl = p.tcp_flags;
+  const bool syn = fl & tcpflag::syn, ack = fl & tcpflag::ack;
+  auto found = index_.find(key);
+  FlowList::iterator it;
+
+  if (found != index_.end()) {
+    it = found->second;
+    // A new client SYN with another ISN on a 5-tuple we already saw: the port was reused.
+    if (syn && !ack && it->syn_seen && p.seq != it->isn && it->client == (from_a ? 0 : 1)) {
+      close(*it);
+      erase(tcp_, it);
+      found = index_.end();
+    } else {
+      touch(tcp_, it, ts);
+    }
+  }
+  if (found == index_.end()) {
+    if (!syn && p.payload.empty()) return;  // a lone ACK/FIN/RST opens nothing
+    it = create(tcp_, key, ts);
+    ++stats_.sessions;
+    if (syn && !ack) {
+      it->client = from_a ? 0 : 1;
+    } else if (syn && ack) {
+      it->client = from_a ? 1 : 0;  // SYN-ACK: the receiver is the client
+    } else {
+      it->client = static_cast<int8_t>(client_side_without_syn(key, p, from_a));
+    }
+    const IpAddr& client = it->client == 0 ? key.a : key.b;
+    const IpAddr& server = it->client == 0 ? key.b : key.a;
+    if (is_outbound(client, server)) {
+      stats_.skip("session.outbound_from_sensor");
+      it->done = true;
+    }
+  }
+  Flow& f = *it;
+  if (f.done) {
+    if (fl & (tcpflag::rst | tcpflag::fin)) f.last_seen = ts;
+    return;
+  }
+  const bool from_client = (f.client == 0) == from_a;
+
+  if (syn && !ack && from_client && !f.syn_seen) {
+    f.syn_seen = true;
+    f.syn = syn_signature(p);
+    f.syn_ts = ts;
+    f.isn = p.seq;
+    f.next_seq = p.seq + 1;
+    f.seq_known = true;
+  } else if (syn && ack && !from_client && !f.seq_known) {
+    f.next_seq = p.ack;  // the server acknowledges the client's ISN + 1
+    f.seq_known = true;
+  }
+  if (from_client && !p.payload.empty()) {
+    // Data riding on a SYN (TCP Fast Open) starts right after the SYN's sequence number.
+    tcp_data(f, ts, syn ? p.seq + 1 : p.seq, p.payload);
+  }
+  // A FIN ends the client's message. A RST before any client data does not: evasion tests (and some
+  // scanners) send RSTs the server ignores, then the real request.
+  if (!f.done && ((fl & tcpflag::fin) || ((fl & tcpflag::rst) && (!f.stream.empty() || !from_client)))) close(f);
+}
+
+void SessionTracker::tcp_data(Flow& f, int64_t ts, uint32_t seq, ByteView payload) {
+  if (!f.seq_known) {
+    f.next_seq = seq;  // joined mid-stream: the first client byte seen starts the message
+    f.seq_known = true;
+  }
+  int64_t d = seq_diff(seq, f.next_seq);
+  if (d > 0) {  // a hole before this segment: hold it until the hole fills
+    if (d >= static_cast<int64_t>(cfg_.byte_cap) || f.pending_bytes >= cfg_.byte_cap) return;
+    auto& slot = f.pending[seq];
+    if (slot.size() < payload.size()) {
+      f.pending_bytes += payload.size() - slot.size();
+      slot.assign(payload.begin(), payload.end());
+    }
+    return;
+  }
+  if (-d >= static_cast<int64_t>(payload.size())) return;  // retransmission of bytes we have
+  payload = payload.subspan(static_cast<size_t>(-d));       // keep only the new tail (first copy wins)
+  if (f.stream.empty()) f.first_payload_ts = ts;
+  size_t room = cfg_.byte_cap - f.stream.size();
+  size_t take = std::min(room, payload.size());
+  f.stream.append(reinterpret_cast<const char*>(payload.data()), take);
+  f.next_seq += static_cast<uint32_t>(payload.size());
+  // Segments that arrived early may now continue the stream.
+  while (!f.pending.empty()) {
+    auto it = f.pending.begin();
+    int64_t gap = seq_diff(it->first, f.next_seq);
+    if (gap > 0) break;
+    std::string seg = std::move(it->second);
+    f.pending_bytes -= seg.size();
+    f.pending.erase(it);
+    if (-gap >= static_cast<int64_t>(seg.size())) continue;
+    size_t skip = static_cast<size_t>(-gap);
+    size_t n = std::min(cfg_.byte_cap - f.stream.size(), seg.size() - skip);
+    f.stream.append(seg, skip, n);
+    f.next_seq += static_cast<uint32_t>(seg.size() - skip);
+  }
+  check_message(f);
+}
+
+void SessionTracker::check_message(Flow& f) {
+  ByteView s = as_bytes(f.stream);
+  const bool full = f.stream.size() >= cfg_.byte_cap;
+  if (!f.service_known) {
+    Match m = detect_tcp_service(s, f.service);
+    if (m == Match::need_more && !full) return;
+    f.service_known = true;  // yes, or no analyzer wants it: `other`
+  }
+  MessageState st = message_state(f.service, Transport::tcp, s);
+  if (st == MessageState::need_more && !full) return;
+  emit(f, st == MessageState::need_more);
+}
+
+// The session ends (FIN/RST, idle, table full, end of capture): emit whatever the client sent.
+void SessionTracker::close(Flow& f) {
+  if (f.done) return;
+  if (f.key.proto == 6 && !f.stream.empty()) {
+    if (!f.service_known) {
+      Match m = detect_tcp_service(as_bytes(f.stream), f.service);
+      if (m != Match::yes) f.service = Service::other;
+      f.service_known = true;
+    }
+    emit(f, message_state(f.service, Transport::tcp, as_bytes(f.stream)) != MessageState::complete);
+    return;
+  }
+  if (f.key.proto == 6 && !f.pending.empty()) stats_.skip("tcp.message_start_missing");
+  if (f.key.proto == 6 && f.syn_seen && cfg_.syn_only) {
+    f.service = Service::syn;
+    f.first_payload_ts = f.syn_ts;
+    emit(f, false);
+    return;
+  }
+  f.done = true;
+}
+
+void SessionTracker::emit(Flow& f, bool truncated) {
+  Probe p;
+  p.ts_us = f.first_payload_ts;
+  const bool a_client = f.client != 1;
+  p.src = to_string(a_client ? f.key.a : f.key.b);
+  p.dst = to_string(a_client ? f.key.b : f.key.a);
+  p.sport = a_client ? f.key.pa : f.key.pb;
+  p.dport = a_client ? f.key.pb : f.key.pa;
+  p.transport = f.key.proto == 6 ? Transport::tcp : Transport::udp;
+  p.truncated = truncated;
+  if (f.syn_seen) p.syn = f.syn;
+  ParseStatus st = analyze(f.service, as_bytes(f.stream), p);
+  if (!st.ok()) stats_.skip(st.error);
+  if (truncated) stats_.skip("message.truncated_kept");
+  ++stats_.probes;
+  ++stats_.probes_by_service[service_name(p.service)];
+  sink_(p);
+  f.done = true;
+  std::string().swap(f.stream);  // a finished session keeps only its key, so memory tracks open ones
+  f.pending.clear();
+  f.pending_bytes = 0;
+}
+
+void SessionTracker::add_udp(int64_t ts, const Packet& p) {
+  bool from_a = false;
+  FlowKey key = make_key(p, from_a);
+  auto found = index_.find(key);
+  if (found != index_.end()) {
+    auto it = found->second;
+    if (it->last_seen + cfg_.udp_idle_us >= ts) {
+      touch(udp_, it, ts);
+      return;  // same session: answers and repeats are not new probes
+    }
+    erase(udp_, it);
+  }
+  auto it = create(udp_, key, ts);
+  ++stats_.sessions;
+  Flow& f = *it;
+  f.client = from_a ? 0 : 1;
+  f.first_payload_ts = ts;
+  if (is_outbound(p.src, p.dst)) {
+    stats_.skip("session.outbound_from_sensor");
+    f.done = true;
+    return;
+  }
+  f.stream.assign(reinterpret_cast<const char*>(p.payload.data()), p.payload.size());
+  f.service = detect_udp_service(p.payload);
+  emit(f, false);
+}
+
+}  // namespace sg

@@ -1,0 +1,172 @@
+#include "storage/probe_store.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "export/json.h"
+
+namespace sg {
+
+namespace {
+
+const char* kSchemaV1 = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS captures(
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  path TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK(status IN ('ingesting','complete','damaged')),
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  packets INTEGER NOT NULL DEFAULT 0,
+  probes INTEGER NOT NULL DEFAULT 0,
+  error TEXT);
+CREATE TABLE IF NOT EXISTS probes(
+  id INTEGER PRIMARY KEY,
+  capture_id INTEGER NOT NULL REFERENCES captures(id),
+  ts_us INTEGER NOT NULL,
+  src TEXT NOT NULL, sport INTEGER NOT NULL,
+  dst TEXT NOT NULL, dport INTEGER NOT NULL,
+  transport TEXT NOT NULL,
+  service TEXT NOT NULL,
+  truncated INTEGER NOT NULL DEFAULT 0,
+  json TEXT NOT NULL,
+  UNIQUE(ts_us, src, sport, dst, dport, transport));
+CREATE INDEX IF NOT EXISTS probes_service_ts ON probes(service, ts_us);
+CREATE INDEX IF NOT EXISTS probes_src ON probes(src);
+CREATE TABLE IF NOT EXISTS capture_skips(
+  capture_id INTEGER NOT NULL REFERENCES captures(id),
+  reason TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY(capture_id, reason));
+)sql";
+
+std::string now_text() {
+  return format_ts(std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count());
+}
+
+}  // namespace
+
+ProbeStore::ProbeStore(const std::string& path) : db_(path) {
+  db_.exec("PRAGMA journal_mode=WAL");
+  db_.exec("PRAGMA synchronous=NORMAL");
+  db_.exec("PRAGMA foreign_keys=ON");
+  migrate();
+}
+
+void ProbeStore::migrate() {
+  Stmt v(db_, "PRAGMA user_version");
+  v.step();
+  int64_t version = v.col_int(0);
+  if (version > kSchemaVersion)
+    throw StoreError(fmt::format("{}: database schema version {} is newer than this program ({})", db_.path(),
+                                 version, kSchemaVersion));
+  if (version == kSchemaVersion) return;
+  Transaction tx(db_);
+  db_.exec(kSchemaV1);
+  db_.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion).c_str());
+  tx.commit();
+}
+
+std::optional<CaptureRecord> ProbeStore::find_capture(const std::string& sha256) {
+  Stmt s(db_, "SELECT id, sha256, path, status, packets, probes, coalesce(error,'') FROM captures WHERE sha256=?");
+  s.bind(1, sha256);
+  if (!s.step()) return std::nullopt;
+  return CaptureRecord{s.col_int(0), s.col_text(1), s.col_text(2), s.col_text(3),
+                       static_cast<uint64_t>(s.col_int(4)), static_cast<uint64_t>(s.col_int(5)), s.col_text(6)};
+}
+
+int64_t ProbeStore::begin_capture(const std::string& sha256, const std::string& path, uint64_t size) {
+  Transaction tx(db_);
+  Stmt s(db_,
+         "INSERT INTO captures(sha256, path, size, status, started_at) VALUES(?,?,?,'ingesting',?) "
+         "ON CONFLICT(sha256) DO UPDATE SET status='ingesting', path=excluded.path, started_at=excluded.started_at "
+         "RETURNING id");
+  s.bind(1, sha256).bind(2, path).bind(3, static_cast<int64_t>(size)).bind(4, now_text());
+  if (!s.step()) db_.fail("register capture");
+  int64_t id = s.col_int(0);
+  s.reset();
+  tx.commit();
+  return id;
+}
+
+void ProbeStore::add_probe(int64_t capture_id, const Probe& p) {
+  pending_.push_back(Pending{capture_id, p.ts_us, p.src, p.dst, p.sport, p.dport, transport_name(p.transport),
+                             service_name(p.service), probe_to_jsonl(p), p.truncated});
+  if (pending_.size() >= batch_) flush();
+}
+
+uint64_t ProbeStore::flush() {
+  if (pending_.empty()) return 0;
+  Transaction tx(db_);
+  Stmt s(db_,
+         "INSERT OR IGNORE INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, truncated, json)"
+         " VALUES(?,?,?,?,?,?,?,?,?,?)");
+  uint64_t added = 0;
+  for (const Pending& p : pending_) {
+    s.bind(1, p.capture_id).bind(2, p.ts_us).bind(3, p.src).bind(4, int64_t(p.sport)).bind(5, p.dst);
+    s.bind(6, int64_t(p.dport)).bind(7, p.transport).bind(8, p.service).bind(9, int64_t(p.truncated)).bind(10, p.json);
+    s.step();
+    added += static_cast<uint64_t>(db_.changes());
+    s.reset();
+  }
+  tx.commit();
+  pending_.clear();
+  new_probes_ += added;
+  return added;
+}
+
+void ProbeStore::finish_capture(int64_t capture_id, const IngestStats& st, const std::string& error) {
+  flush();
+  Transaction tx(db_);
+  Stmt u(db_, "UPDATE captures SET status=?, finished_at=?, packets=?, probes=?, error=? WHERE id=?");
+  u.bind(1, error.empty() ? "complete" : "damaged").bind(2, now_text()).bind(3, static_cast<int64_t>(st.packets));
+  u.bind(4, static_cast<int64_t>(st.probes));
+  if (error.empty())
+    u.bind_null(5);
+  else
+    u.bind(5, error);
+  u.bind(6, capture_id);
+  u.step();
+  Stmt del(db_, "DELETE FROM capture_skips WHERE capture_id=?");
+  del.bind(1, capture_id);
+  del.step();
+  Stmt ins(db_, "INSERT INTO capture_skips(capture_id, reason, count) VALUES(?,?,?)");
+  for (const auto& [reason, count] : st.skipped) {
+    ins.bind(1, capture_id).bind(2, reason).bind(3, static_cast<int64_t>(count));
+    ins.step();
+    ins.reset();
+  }
+  tx.commit();
+}
+
+uint64_t ProbeStore::count_probes() {
+  Stmt s(db_, "SELECT count(*) FROM probes");
+  s.step();
+  return static_cast<uint64_t>(s.col_int(0));
+}
+
+void ProbeStore::for_each_probe(const ProbeQuery& q, const std::function<void(const std::string&)>& fn) {
+  Stmt s(db_,
+         "SELECT json FROM probes WHERE (?1 IS NULL OR service=?1) AND (?2 IS NULL OR ts_us>=?2) AND "
+         "(?3 IS NULL OR ts_us<?3) ORDER BY ts_us, id");
+  if (q.service) s.bind(1, service_name(*q.service)); else s.bind_null(1);
+  if (q.from_us) s.bind(2, *q.from_us); else s.bind_null(2);
+  if (q.to_us) s.bind(3, *q.to_us); else s.bind_null(3);
+  while (s.step()) fn(s.col_text(0));
+}
+
+std::vector<CaptureRecord> ProbeStore::captures() {
+  std::vector<CaptureRecord> out;
+  Stmt s(db_, "SELECT id, sha256, path, status, packets, probes, coalesce(error,'') FROM captures ORDER BY id");
+  while (s.step())
+    out.push_back({s.col_int(0), s.col_text(1), s.col_text(2), s.col_text(3), static_cast<uint64_t>(s.col_int(4)),
+                   static_cast<uint64_t>(s.col_int(5)), s.col_text(6)});
+  return out;
+}
+
+}  // namespace sg

@@ -1,0 +1,75 @@
+// A thin RAII layer over the SQLite C API: a connection, prepared statements, and transactions that roll
+// back unless committed. Errors become StoreError naming the database file.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace sg {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Db;
+
+class Stmt {
+ public:
+  Stmt(Db& db, const char* sql);
+  ~Stmt();
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& bind(int i, int64_t v);
+  Stmt& bind(int i, std::string_view v);
+  Stmt& bind_null(int i);
+  // true while a row is available; false when done. Throws on error.
+  bool step();
+  void reset();  // ready for the next bind/step round
+  int64_t col_int(int i) const;
+  std::string col_text(int i) const;
+  bool col_null(int i) const;
+
+ private:
+  Db& db_;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+class Db {
+ public:
+  explicit Db(const std::string& path);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  void exec(const char* sql);
+  int64_t last_insert_id() const { return sqlite3_last_insert_rowid(h_); }
+  int changes() const { return sqlite3_changes(h_); }
+  [[noreturn]] void fail(const std::string& what) const;
+  sqlite3* handle() { return h_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  sqlite3* h_ = nullptr;
+};
+
+// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() ran. A crash between the two
+// leaves the database as it was before BEGIN.
+class Transaction {
+ public:
+  explicit Transaction(Db& db);
+  ~Transaction();
+  void commit();
+
+ private:
+  Db& db_;
+  bool done_ = false;
+};
+
+}  // namespace sg

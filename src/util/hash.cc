@@ -1,0 +1,49 @@
+#include "util/hash.h"
+
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+#include "util/bytes.h"
+
+namespace sg {
+
+namespace {
+std::string digest_hex(const EVP_MD* md, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1)
+    throw std::runtime_error("OpenSSL digest failed");
+  return to_hex(ByteView(out, len));
+}
+}  // namespace
+
+std::string md5_hex(std::string_view data) { return digest_hex(EVP_md5(), data); }
+std::string sha256_hex(std::string_view data) { return digest_hex(EVP_sha256(), data); }
+
+}  // namespace sg
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+namespace sg {
+
+std::string sha256_file(const std::string& path) {
+  std::unique_ptr<FILE, int (*)(FILE*)> f(fopen(path.c_str(), "rb"), fclose);
+  if (!f) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  std::vector<char> buf(1 << 20);
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), f.get())) > 0) EVP_DigestUpdate(ctx.get(), buf.data(), n);
+  if (ferror(f.get())) throw std::runtime_error(path + ": read error: " + std::strerror(errno));
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), out, &len);
+  return to_hex(ByteView(out, len));
+}
+
+}  // namespace sg

@@ -1,0 +1,184 @@
+// End-to-end: the scannergrouper binary on real captures from peer projects and on captures the test
+// writes itself.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/frames.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace sgtest;
+
+namespace {
+
+struct Result {
+  int rc;
+  std::string out;
+};
+
+Result run(const std::string& args) {
+  std::string cmd = std::string(SG_BINARY) + " " + args;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+std::vector<json> lines(const std::string& out) {
+  std::vector<json> v;
+  std::istringstream in(out);
+  std::string l;
+  while (std::getline(in, l))
+    if (!l.empty()) v.push_back(json::parse(l));
+  return v;
+}
+
+const std::string kShared = SG_SHARED_DATA;
+const std::string kModbus = kShared + "/pcaps/scanner_real/zeek_zeek__testing_btest_Traces_modbus_modbus-and-non-modbus-p502.pcap";
+const std::string kBot = kShared + "/pcaps/crawler_real/ntop_nDPI__tests_cfgs_default_pcap_bot.pcap";
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("sg_cli_" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& n) { return (dir_ / n).string(); }
+  void need_shared() {
+    if (!fs::exists(kModbus)) GTEST_SKIP() << "shared data not found at " << kShared;
+  }
+  // A small capture of our own: an HTTP session, a TLS-less SSH banner, a DNS query.
+  std::string own_capture(const std::string& name, int64_t t0 = 1736121600000000) {
+    auto frames = tcp_session(t0, {198, 51, 100, 7}, {192, 0, 2, 1}, 40001, 80,
+                              {"GET /a HTTP/1.1\r\nHost: sensor\r\n", "User-Agent: test/1.0\r\n\r\n"});
+    auto ssh = tcp_session(t0 + 5000, {203, 0, 113, 9}, {192, 0, 2, 1}, 40002, 22, {"SSH-2.0-Go\r\n"});
+    frames.insert(frames.end(), ssh.begin(), ssh.end());
+    Bytes q = {0xab, 0xcd, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'v', 'e', 'r', 's', 'i', 'o', 'n', 4, 'b', 'i', 'n', 'd', 0, 0, 16, 0, 3};
+    frames.push_back({t0 + 9000, ether(ipv4({203, 0, 113, 10}, {192, 0, 2, 1}, 17, udp(5353, 53, q)))});
+    write_pcap(path(name), DLT_EN10MB, frames);
+    return path(name);
+  }
+  fs::path dir_;
+};
+
+TEST_F(Cli, ExtractRealScannerProbes) {
+  need_shared();
+  Result r = run("extract -q " + kModbus + " " + kBot);
+  ASSERT_EQ(r.rc, 0);
+  auto probes = lines(r.out);
+  bool bufferover = false, zgrab = false, bing = false;
+  for (const json& p : probes) {
+    if (p["src"] == "66.175.213.4") {  // bufferover's ClientHello on the Modbus port
+      EXPECT_EQ(p["service"], "tls");
+      EXPECT_EQ(p["tls"]["version"], 771);
+      EXPECT_EQ(p["tls"]["ja3_hash"].get<std::string>().size(), 32u);
+      EXPECT_EQ(p["tls"]["ja4"].get<std::string>().substr(0, 4), "t12i");
+      bufferover = true;
+    }
+    if (p["src"] == "198.74.56.135") {  // zgrab's GET /
+      EXPECT_EQ(p["service"], "http");
+      EXPECT_EQ(p["http"]["uri"], "/");
+      EXPECT_EQ(p["http"]["user_agent"], "Mozilla/5.0 zgrab/0.x");
+      EXPECT_EQ(p["http"]["headers"][0][0], "Host");
+      zgrab = true;
+    }
+    if (p["src"] == "40.77.167.36") {
+      EXPECT_NE(p["http"]["user_agent"].get<std::string>().find("bingbot/2.0"), std::string::npos);
+      bing = true;
+    }
+    EXPECT_TRUE(p["ts"].get<std::string>().ends_with("Z"));
+  }
+  EXPECT_TRUE(bufferover && zgrab && bing);
+}
+
+TEST_F(Cli, IngestTwiceAddsNothingAndProbesExportsTheContract) {
+  std::string cap = own_capture("own.pcap");
+  std::string db = path("p.db");
+  Result first = run("ingest -q --db " + db + " " + cap + " 2>&1");
+  ASSERT_EQ(first.rc, 0) << first.out;
+  Result again = run("ingest --db " + db + " " + dir_.string() + " 2>&1");
+  ASSERT_EQ(again.rc, 0) << again.out;
+  EXPECT_NE(again.out.find("already ingested"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("stored 0 new probes"), std::string::npos) << again.out;
+  // the same sessions in a renamed, recompressed file are still not counted twice
+  ASSERT_EQ(system(("gzip -c " + cap + " > " + path("copy.pcap.gz")).c_str()), 0);
+  Result copy = run("ingest --db " + db + " " + path("copy.pcap.gz") + " 2>&1");
+  EXPECT_NE(copy.out.find("stored 0 new probes"), std::string::npos) << copy.out;
+
+  auto probes = lines(run("probes --db " + db).out);
+  ASSERT_EQ(probes.size(), 3u);
+  EXPECT_EQ(probes[0]["service"], "http");
+  EXPECT_EQ(probes[0]["http"]["user_agent"], "test/1.0");
+  EXPECT_EQ(probes[1]["service"], "ssh");
+  EXPECT_EQ(probes[1]["ssh"]["banner"], "SSH-2.0-Go");
+  EXPECT_EQ(probes[2]["dns"]["qname"], "version.bind");
+  EXPECT_EQ(probes[2]["dns"]["qclass"], 3);
+  EXPECT_EQ(probes[0]["ts"], "2025-01-06T00:00:00.000300Z");
+
+  Result csv = run("probes --db " + db + " --service dns --format csv");
+  EXPECT_EQ(csv.out.substr(0, 30), "ts,src,sport,dst,dport,transpo");
+  EXPECT_NE(csv.out.find("version.bind"), std::string::npos);
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 2);
+}
+
+TEST_F(Cli, InterruptedIngestIsCompletedByARerun) {
+  std::string cap = own_capture("own.pcap");
+  std::string db = path("p.db");
+  ASSERT_EQ(run("ingest -q --db " + db + " " + cap).rc, 0);
+  // Simulate a crash after the first batch: the capture is left 'ingesting' with part of its probes.
+  ASSERT_EQ(system(("sqlite3 " + db + " \"UPDATE captures SET status='ingesting'; DELETE FROM probes WHERE id > 1\"").c_str()), 0);
+  Result r = run("ingest --db " + db + " " + cap + " 2>&1");
+  EXPECT_NE(r.out.find("stored 2 new probes"), std::string::npos) << r.out;
+  EXPECT_EQ(lines(run("probes --db " + db).out).size(), 3u);
+}
+
+TEST_F(Cli, BadInputsGiveOneClearLineAndNonZeroExit) {
+  std::ofstream(path("notes.pcap")) << "not a capture at all\n";
+  Result r = run("extract " + path("notes.pcap") + " 2>&1 >/dev/null");
+  EXPECT_NE(r.rc, 0);
+  EXPECT_NE(r.out.find("notes.pcap: not a readable pcap/pcapng capture"), std::string::npos) << r.out;
+  Result missing = run("extract " + path("missing.pcap") + " 2>&1 >/dev/null");
+  EXPECT_NE(missing.rc, 0);
+  Result bad_net = run("extract --sensor-net 300.1.1.1/8 " + path("notes.pcap") + " 2>&1");
+  EXPECT_NE(bad_net.rc, 0);
+  EXPECT_NE(bad_net.out.find("--sensor-net"), std::string::npos) << bad_net.out;
+  Result bad_date = run("probes --db " + path("x.db") + " --from yesterday 2>&1");
+  EXPECT_NE(bad_date.rc, 0);
+}
+
+TEST_F(Cli, TruncatedCaptureKeepsEarlierProbesAndNamesTheOffset) {
+  std::string cap = own_capture("own.pcap");
+  std::string data;
+  {
+    std::ifstream in(cap, std::ios::binary);
+    data.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(path("cut.pcap"), std::ios::binary) << data.substr(0, data.size() - 20);
+  Result r = run("extract " + path("cut.pcap") + " 2>" + path("err.txt"));
+  EXPECT_EQ(r.rc, 0);
+  auto probes = lines(r.out);
+  EXPECT_EQ(probes.size(), 2u);  // HTTP and SSH come before the damaged last record (the DNS query)
+  std::ifstream err(path("err.txt"));
+  std::string text((std::istreambuf_iterator<char>(err)), {});
+  EXPECT_NE(text.find("cut.pcap: damaged capture at byte offset"), std::string::npos) << text;
+}
+
+TEST_F(Cli, HelpTeaches) {
+  Result r = run("--help");
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_NE(r.out.find("ingest"), std::string::npos);
+  Result e = run("ingest --help");
+  EXPECT_NE(e.out.find("--sensor-net"), std::string::npos);
+  EXPECT_NE(e.out.find("Example"), std::string::npos);
+}
+
+}  // namespace
