@@ -10,7 +10,8 @@ void CaptureOptions::add_to(CLI::App& cmd) {
   cmd.add_option("captures", inputs, "pcap/pcapng files (.gz/.zst too) or directories to search for them");
   cmd.add_option("--sensor-net", sensor_nets,
                  "CIDR of the sensors (repeatable); decides the client side of sessions without a SYN and "
-                 "drops sessions the sensors opened themselves");
+                 "drops sessions the sensors opened themselves")
+      ->allow_extra_args(false);  // one prefix per --sensor-net, so captures after it stay positional
   cmd.add_option("--live", live_iface, "capture from this network interface instead of files (Ctrl-C stops)");
   cmd.add_option("--bpf", bpf, "BPF filter for --live, e.g. 'not port 22'");
   cmd.add_option("--byte-cap", byte_cap, "most bytes of a client's first message kept")

@@ -47,7 +47,8 @@ void add_extract(CLI::App& app) {
       "Each line is one probe: the first client message of a session, parsed (export contract, DESIGN.md §2).\n"
       "Example:\n  scannergrouper extract honeypot-2025-01-06.pcap.gz | jq -c 'select(.service==\"tls\") | .tls.ja4'");
   args->capture.add_to(*cmd);
-  cmd->add_option("--service", args->services, "only these services (http tls dns ssh rdp syn other)");
+  cmd->add_option("--service", args->services, "only this service (repeatable: http tls dns ssh rdp syn other)")
+      ->allow_extra_args(false);
   cmd->callback([args] { run_extract(*args); });
 }
 

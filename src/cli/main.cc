@@ -20,12 +20,14 @@ int main(int argc, char** argv) {
       "  scannergrouper ingest --db scanners.db captures/     # probes into the database\n"
       "  scannergrouper probes --db scanners.db --service tls # what was stored\n"
       "  scannergrouper extract capture.pcap                  # probes as JSON Lines, no database\n"
+      "  scannergrouper simulate --scenario demo --out demo/  # captures to try it on\n"
       "Run 'scannergrouper COMMAND --help' for the options of each command.");
   app.require_subcommand(1);
   app.set_version_flag("--version", "scannergrouper 0.1.0");
   sg::cli::add_extract(app);
   sg::cli::add_ingest(app);
   sg::cli::add_probes(app);
+  sg::cli::add_simulate(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -15,7 +15,8 @@ Match detect_tcp_service(ByteView stream, Service& service) {
     Service service;
     Match (*match)(ByteView);
   };
-  // Order matters only for prefixes two analyzers could both claim; the byte patterns are disjoint.
+  // Order matters: the patterns are not disjoint (an SSH banner with a space passes the HTTP request-line
+  // test), so the most specific analyzers go first.
   static const Candidate candidates[] = {{Service::tls, tls_match},     {Service::ssh, ssh_match},
                                          {Service::rdp, rdp_match},     {Service::http, http_match},
                                          {Service::dns, dns_tcp_match}};

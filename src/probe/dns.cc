@@ -129,12 +129,17 @@ void read_records(ByteView msg, size_t pos, DnsProbe& out) {
 
 }  // namespace
 
+constexpr uint16_t kMaxQuestions = 16;
+constexpr uint16_t kMaxTcpQuery = 8192;  // queries are small; a larger length prefix is another protocol
+
 Match dns_match(ByteView message) {
   DnsProbe p;
   if (message.size() < kHeaderSize) return Match::no;
   Cursor c(message);
   fill_header(c, p);
-  if (p.qr || p.qdcount == 0) return Match::no;
+  // Real queries ask one question (a few at most); other binary protocols (ONC RPC record marks, SMB)
+  // often pass the header test with absurd counts.
+  if (p.qr || p.qdcount == 0 || p.qdcount > kMaxQuestions) return Match::no;
   size_t end = 0;
   return read_question(message, p, end) ? Match::no : Match::yes;
 }
@@ -170,7 +175,7 @@ Match dns_tcp_match(ByteView stream) {
   }
   uint16_t declared = 0;
   ByteView msg = tcp_message(stream, declared);
-  if (declared < kHeaderSize) return Match::no;
+  if (declared < kHeaderSize || declared > kMaxTcpQuery) return Match::no;
   Match m = dns_match(msg);
   if (m == Match::no && msg.size() < declared) {
     // The question may still be arriving; only the header decides "no" this early.

@@ -143,27 +143,38 @@ std::vector<uint16_t> with_grease(uint16_t grease, const std::vector<uint16_t>& 
 
 // The body of one extension; types without fields of their own get what browsers and libraries send.
 void extension_body(Bytes& b, uint16_t type, const ClientHello& h, const Grease& g) {
-  for (const auto& [t, body] : h.extension_bodies)
-    if (t == type) return append(b, body);
+  for (const auto& [t, body] : h.extension_bodies) {
+    if (t == type) {
+      append(b, body);
+      return;
+    }
+  }
   using namespace tlsext;
+  static const Bytes kStatusRequest = {1, 0, 0, 0, 0};  // OCSP, no responder ids, no extensions
+  static const Bytes kPskModes = {1, 1};                // psk_dhe_ke
+  static const Bytes kRenegotiation = {0};              // empty renegotiated_connection
+  static const Bytes kBrotli = {2, 0, 2};               // compress_certificate: brotli
+  static const Bytes kRecordLimit = {0x40, 0x01};
+  static const Bytes kAlpsH2 = {0, 3, 2, 'h', '2'};
   switch (type) {
-    case server_name: return server_name_body(b, h.server_name.value_or(""));
-    case supported_groups: return put_u16_list(b, with_grease(g.group, h.supported_groups), 2);
+    case server_name: server_name_body(b, h.server_name.value_or("")); break;
+    case supported_groups: put_u16_list(b, with_grease(g.group, h.supported_groups), 2); break;
     case ec_point_formats:
       put8(b, uint8_t(h.ec_point_formats.size()));
-      return b.insert(b.end(), h.ec_point_formats.begin(), h.ec_point_formats.end()), void();
-    case signature_algorithms: return put_u16_list(b, h.signature_algorithms, 2);
-    case alpn: return alpn_body(b, h.alpn);
-    case supported_versions: return put_u16_list(b, with_grease(g.version, h.supported_versions), 1);
-    case key_share: return key_share_body(b, h, g);
-    case status_request: return append(b, ByteView((const uint8_t*)"\x01\x00\x00\x00\x00", 5));
-    case psk_key_exchange_modes: return put8(b, 1), put8(b, 1);  // psk_dhe_ke
-    case renegotiation_info: return put8(b, 0);
-    case compress_certificate: return put8(b, 2), put16(b, 2);  // brotli
-    case record_size_limit: return put16(b, 0x4001);
-    case application_settings: return put16(b, 3), put8(b, 2), append(b, std::string("h2"));
-    case padding: return b.insert(b.end(), h.padding_length, 0), void();
-    default: return;  // session_ticket, extended_master_secret, encrypt_then_mac, sct, ...: empty
+      append(b, h.ec_point_formats);
+      break;
+    case signature_algorithms: put_u16_list(b, h.signature_algorithms, 2); break;
+    case alpn: alpn_body(b, h.alpn); break;
+    case supported_versions: put_u16_list(b, with_grease(g.version, h.supported_versions), 1); break;
+    case key_share: key_share_body(b, h, g); break;
+    case status_request: append(b, kStatusRequest); break;
+    case psk_key_exchange_modes: append(b, kPskModes); break;
+    case renegotiation_info: append(b, kRenegotiation); break;
+    case compress_certificate: append(b, kBrotli); break;
+    case record_size_limit: append(b, kRecordLimit); break;
+    case application_settings: append(b, kAlpsH2); break;
+    case padding: b.insert(b.end(), h.padding_length, 0); break;
+    default: break;  // session_ticket, extended_master_secret, encrypt_then_mac, sct, ...: empty
   }
 }
 
@@ -181,8 +192,10 @@ void put_extension(Bytes& b, uint16_t type, const ClientHello& h, const Grease& 
 void put_extensions(Bytes& b, const ClientHello& h, const Grease& g) {
   std::vector<uint16_t> types;
   if (h.grease) types.push_back(g.ext_first);
-  for (uint16_t t : h.extensions)
-    if (t != tlsext::server_name || h.server_name) types.push_back(t);
+  for (uint16_t t : h.extensions) {
+    bool unset = (t == tlsext::server_name && !h.server_name) || (t == tlsext::alpn && h.alpn.empty());
+    if (!unset) types.push_back(t);
+  }
   if (h.grease) types.push_back(g.ext_last);
   if (types.empty()) return;  // no extensions block at all, as SSLv3-era clients send
   size_t at = open_vector(b, 2);
@@ -271,7 +284,7 @@ void put_name(Bytes& b, const std::string& name) {
   put8(b, 0);
 }
 
-void put_opt(Bytes& b, const DnsEdns& e) {
+void put_opt(Bytes& b, const EdnsSpec& e) {
   put8(b, 0);  // root owner name
   put16(b, 41);
   put16(b, e.udp_size);
@@ -333,7 +346,7 @@ Bytes build_dns_response(const DnsQuery& q, uint8_t rcode, ByteView rdata, uint3
     put16(b, uint16_t(rdata.size()));
     append(b, rdata);
   }
-  if (q.edns) put_opt(b, DnsEdns{});
+  if (q.edns) put_opt(b, EdnsSpec{});
   return b;
 }
 

@@ -47,7 +47,8 @@ struct ClientHello {
   std::vector<uint16_t> ciphers;
   std::vector<uint8_t> compression{0};
   // Extension types in wire order. Bodies come from the fields below; other types get what common
-  // clients send (empty for most). server_name is left out while server_name is unset.
+  // clients send (empty for most). server_name and alpn are left out while their fields are empty,
+  // as clients do when they connect to a bare address or speak no application protocol.
   std::vector<uint16_t> extensions;
   std::optional<std::string> server_name;
   std::vector<uint16_t> supported_groups;
@@ -72,7 +73,7 @@ bool is_grease(uint16_t v);
 
 // ---- DNS (RFC 1035, EDNS RFC 6891) ----
 
-struct DnsEdns {
+struct EdnsSpec {
   uint16_t udp_size = 1232;
   bool do_bit = false;
   std::vector<std::pair<uint16_t, Bytes>> options;  // code, data
@@ -82,7 +83,7 @@ struct DnsQuery {
   uint16_t flags = 0x0100;  // RD
   std::string qname;        // dotted, no trailing dot needed; "" is the root
   uint16_t qtype = 1, qclass = 1;
-  std::optional<DnsEdns> edns;
+  std::optional<EdnsSpec> edns;
 };
 Bytes build_dns_query(const DnsQuery& q);
 Bytes build_dns_tcp_query(const DnsQuery& q);  // with the 2-byte length prefix

@@ -228,10 +228,16 @@ class TcpRun {
     int64_t t = s_.start_us;
     send_next(Dir::to_server, t, tcpflag::syn);
     t += s_.server_delay_us;
-    if (!s_.port_open) return send(Dir::to_client, t, tcpflag::rst | tcpflag::ack, 0, {}), count_;
+    if (!s_.port_open) {
+      send(Dir::to_client, t, tcpflag::rst | tcpflag::ack, 0, {});  // Linux answers a closed port with seq 0
+      return count_;
+    }
     send_next(Dir::to_client, t, tcpflag::syn | tcpflag::ack);
     t += s_.rtt_us;
-    if (s_.syn_only) return send(Dir::to_server, t, tcpflag::rst, client_.next_seq, {}), count_;
+    if (s_.syn_only) {
+      send(Dir::to_server, t, tcpflag::rst, client_.next_seq, {});
+      return count_;
+    }
     send_next(Dir::to_server, t, tcpflag::ack);
     if (!s_.server_greeting.empty()) t = send_data(Dir::to_client, t + kAppDelayUs, s_.server_greeting) + s_.rtt_us;
     else t += kClientGapUs;

@@ -18,8 +18,16 @@ std::string digest_hex(const EVP_MD* md, std::string_view data) {
 }
 }  // namespace
 
-std::string md5_hex(std::string_view data) { return digest_hex(EVP_md5(), data); }
-std::string sha256_hex(std::string_view data) { return digest_hex(EVP_sha256(), data); }
+// OpenSSL 3 looks an algorithm up on every EVP_md5()/EVP_sha256() use; fetching once keeps fingerprinting
+// (three digests per ClientHello) off the profile.
+std::string md5_hex(std::string_view data) {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  return digest_hex(md, data);
+}
+std::string sha256_hex(std::string_view data) {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return digest_hex(md, data);
+}
 
 }  // namespace sg
 

@@ -68,7 +68,8 @@ TEST(Decode, Ipv6ExtensionHeadersAreWalked) {
   ip6.insert(ip6.end(), ext.begin(), ext.end());
   ip6.insert(ip6.end(), l4.begin(), l4.end());
   sg::Packet p;
-  ASSERT_EQ(sg::decode_packet(DLT_EN10MB, view(ether(ip6, 0x86dd)), p), nullptr);
+  Bytes frame = ether(ip6, 0x86dd);
+  ASSERT_EQ(sg::decode_packet(DLT_EN10MB, view(frame), p), nullptr);
   EXPECT_FALSE(p.src.v4);
   EXPECT_EQ(p.proto, 17);
   EXPECT_EQ(p.dport, 53);
@@ -91,17 +92,19 @@ TEST(Decode, GreAndVxlanTunnelsAreOpened) {
   Bytes inner = http_ipv4();
   Bytes gre = {0, 0, 0x08, 0x00};
   gre.insert(gre.end(), inner.begin(), inner.end());
-  sg::Packet p;
-  ASSERT_EQ(sg::decode_packet(DLT_RAW, view(ipv4({9, 9, 9, 9}, {8, 8, 8, 8}, 47, gre)), p), nullptr);
+  sg::Packet p;  // decoded views point into the frame: keep each frame alive while it is checked
+  Bytes gre_frame = ipv4({9, 9, 9, 9}, {8, 8, 8, 8}, 47, gre);
+  ASSERT_EQ(sg::decode_packet(DLT_RAW, view(gre_frame), p), nullptr);
   expect_http(p);
   Bytes vx = {0x08, 0, 0, 0, 0, 0, 1, 0};
   Bytes eth = ether(inner);
   vx.insert(vx.end(), eth.begin(), eth.end());
-  ASSERT_EQ(sg::decode_packet(DLT_RAW, view(ipv4({9, 9, 9, 9}, {8, 8, 8, 8}, 17, udp(5555, 4789, vx))), p), nullptr);
+  Bytes vx_frame = ipv4({9, 9, 9, 9}, {8, 8, 8, 8}, 17, udp(5555, 4789, vx));
+  ASSERT_EQ(sg::decode_packet(DLT_RAW, view(vx_frame), p), nullptr);
   expect_http(p);
   // A scanner's probe to the VXLAN port that is not VXLAN stays a plain UDP packet.
-  ASSERT_EQ(sg::decode_packet(DLT_RAW, view(ipv4({9, 9, 9, 9}, {8, 8, 8, 8}, 17, udp(5555, 4789, Bytes(4, 0xff)))), p),
-            nullptr);
+  Bytes not_vx = ipv4({9, 9, 9, 9}, {8, 8, 8, 8}, 17, udp(5555, 4789, Bytes(4, 0xff)));
+  ASSERT_EQ(sg::decode_packet(DLT_RAW, view(not_vx), p), nullptr);
   EXPECT_EQ(p.dport, 4789);
   EXPECT_EQ(p.payload.size(), 4u);
 }

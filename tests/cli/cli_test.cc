@@ -41,6 +41,15 @@ std::vector<json> lines(const std::string& out) {
   return v;
 }
 
+std::string sql(const std::string& db, const std::string& query) {
+  FILE* p = popen(("sqlite3 " + db + " \"" + query + "\" 2>/dev/null").c_str(), "r");
+  std::string out;
+  char buf[256];
+  while (fgets(buf, sizeof buf, p)) out += buf;
+  pclose(p);
+  return out;
+}
+
 const std::string kShared = SG_SHARED_DATA;
 const std::string kModbus = kShared + "/pcaps/scanner_real/zeek_zeek__testing_btest_Traces_modbus_modbus-and-non-modbus-p502.pcap";
 const std::string kBot = kShared + "/pcaps/crawler_real/ntop_nDPI__tests_cfgs_default_pcap_bot.pcap";
@@ -179,6 +188,44 @@ TEST_F(Cli, HelpTeaches) {
   Result e = run("ingest --help");
   EXPECT_NE(e.out.find("--sensor-net"), std::string::npos);
   EXPECT_NE(e.out.find("Example"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Cli, SensorNetOptionsDoNotSwallowCaptures) {
+  std::string cap = own_capture("own.pcap");
+  Result r = run("extract -q --sensor-net 192.0.2.0/24 --sensor-net 2001:db8::/64 " + cap);
+  ASSERT_EQ(r.rc, 0);
+  EXPECT_EQ(lines(r.out).size(), 3u);
+}
+
+// kill -9 in the middle of an ingest, then a rerun: the database ends as an uninterrupted run's.
+TEST_F(Cli, KillDuringIngestThenRerunEqualsCleanRun) {
+  std::string cap = path("scale.pcap");
+  ASSERT_EQ(run("simulate --scenario scale --packets 400000 --seed 3 --out " + cap + " 2>/dev/null").rc, 0);
+  std::string clean = path("clean.db"), crashed = path("crashed.db");
+  ASSERT_EQ(run("ingest -q --db " + clean + " " + cap).rc, 0);
+
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(SG_BINARY, SG_BINARY, "ingest", "-q", "--db", crashed.c_str(), cap.c_str(), nullptr);
+    _exit(127);
+  }
+  usleep(150 * 1000);  // long enough to have written batches, far too short to finish
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "ingest finished before the kill; the test needs a larger capture";
+  EXPECT_EQ(sql(crashed, "SELECT count(*) FROM captures WHERE status='complete'"), "0\n");
+  ASSERT_EQ(run("ingest -q --db " + crashed + " " + cap).rc, 0);
+
+  Result a = run("probes --db " + clean + " | md5sum");
+  Result b = run("probes --db " + crashed + " | md5sum");
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_GT(lines(run("probes --db " + clean + " --service http").out).size(), 100u);
+  EXPECT_EQ(sql(crashed, "SELECT status FROM captures"), "complete\n");
 }
 
 }  // namespace

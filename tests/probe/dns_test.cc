@@ -305,3 +305,15 @@ TEST(DnsParse, RandomGarbageNeverCrashes) {
 
 }  // namespace
 }  // namespace sg
+
+namespace {
+
+// Driftnet's NFS probe (an ONC RPC record mark, then the call) once passed as a DNS-over-TCP query with
+// 43,850 questions; the bytes are its first 16 from the Zeek modbus trace.
+TEST(DnsTcpMatch, RpcRecordMarkIsNotDns) {
+  const uint8_t rpc[] = {0x80, 0x00, 0x00, 0x28, 0x7e, 0x86, 0xab, 0x4a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02};
+  EXPECT_EQ(sg::dns_tcp_match(sg::ByteView(rpc, sizeof rpc)), sg::Match::no);
+  EXPECT_EQ(sg::dns_match(sg::ByteView(rpc + 2, sizeof rpc - 2)), sg::Match::no);
+}
+
+}  // namespace
