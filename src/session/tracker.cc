@@ -12,6 +12,7 @@ struct SessionTracker::Flow {
   int64_t first_payload_ts = 0;
   int8_t client = -1;  // 0: key.a is the client, 1: key.b; -1 not decided yet
   bool done = false;   // probe emitted (or nothing to emit): later packets are ignored
+  bool in_closed = false;  // lives in the closed_ list
   bool syn_seen = false;
   bool seq_known = false;
   bool service_known = false;
@@ -108,7 +109,7 @@ void SessionTracker::add(int64_t ts, const Packet& p) {
 }
 
 void SessionTracker::finish() {
-  for (FlowList* list : {&tcp_, &udp_}) {
+  for (FlowList* list : {&tcp_, &udp_, &closed_}) {
     while (!list->empty()) {
       close(list->front());
       erase(*list, list->begin());
@@ -118,7 +119,10 @@ void SessionTracker::finish() {
 
 SessionTracker::FlowList::iterator SessionTracker::create(FlowList& list, const FlowKey& key, int64_t ts) {
   if (index_.size() >= cfg_.max_sessions) {
-    FlowList& victim = tcp_.empty() || (!udp_.empty() && udp_.front().last_seen < tcp_.front().last_seen) ? udp_ : tcp_;
+    // Tombstones go first; then the least recently active of the open sessions.
+    FlowList& victim = !closed_.empty() ? closed_
+                       : tcp_.empty() || (!udp_.empty() && udp_.front().last_seen < tcp_.front().last_seen) ? udp_
+                                                                                                             : tcp_;
     stats_.skip("session.table_full_evicted");
     close(victim.front());
     erase(victim, victim.begin());
@@ -146,10 +150,23 @@ void SessionTracker::evict_idle(int64_t now) {
     close(tcp_.front());
     erase(tcp_, tcp_.begin());
   }
+  while (!closed_.empty() && closed_.front().last_seen + cfg_.closed_linger_us < now) erase(closed_, closed_.begin());
   while (!udp_.empty() && udp_.front().last_seen + cfg_.udp_idle_us < now) {
     close(udp_.front());
     erase(udp_, udp_.begin());
   }
+}
+
+SessionTracker::FlowList& SessionTracker::list_of(const Flow& f) {
+  if (f.key.proto == 17) return udp_;
+  return f.in_closed ? closed_ : tcp_;
+}
+
+// A finished TCP session that saw its FIN/RST moves to the short tombstone list.
+void SessionTracker::retire(FlowList::iterator it) {
+  if (it->in_closed || it->key.proto != 6) return;
+  closed_.splice(closed_.end(), tcp_, it);
+  it->in_closed = true;
 }
 
 bool SessionTracker::is_outbound(const IpAddr& client, const IpAddr& server) const {
@@ -185,10 +202,10 @@ void SessionTracker::add_tcp(int64_t ts, const Packet& p) {
     // A new client SYN with another ISN on a 5-tuple we already saw: the port was reused.
     if (syn && !ack && it->syn_seen && p.seq != it->isn && it->client == (from_a ? 0 : 1)) {
       close(*it);
-      erase(tcp_, it);
+      erase(list_of(*it), it);
       found = index_.end();
     } else {
-      touch(tcp_, it, ts);
+      touch(list_of(*it), it, ts);
     }
   }
   if (found == index_.end()) {
@@ -211,7 +228,7 @@ void SessionTracker::add_tcp(int64_t ts, const Packet& p) {
   }
   Flow& f = *it;
   if (f.done) {
-    if (fl & (tcpflag::rst | tcpflag::fin)) f.last_seen = ts;
+    if (fl & (tcpflag::rst | tcpflag::fin)) retire(it);
     return;
   }
   const bool from_client = (f.client == 0) == from_a;
@@ -233,7 +250,10 @@ void SessionTracker::add_tcp(int64_t ts, const Packet& p) {
   }
   // A FIN ends the client's message. A RST before any client data does not: evasion tests (and some
   // scanners) send RSTs the server ignores, then the real request.
-  if (!f.done && ((fl & tcpflag::fin) || ((fl & tcpflag::rst) && (!f.stream.empty() || !from_client)))) close(f);
+  if (!f.done && ((fl & tcpflag::fin) || ((fl & tcpflag::rst) && (!f.stream.empty() || !from_client)))) {
+    close(f);
+    retire(it);
+  }
 }
 
 void SessionTracker::tcp_data(Flow& f, int64_t ts, uint32_t seq, ByteView payload) {

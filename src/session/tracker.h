@@ -24,6 +24,8 @@ struct SessionConfig {
   size_t byte_cap = 16 * 1024;            // most client bytes kept for one first message
   int64_t tcp_idle_us = 120'000'000;      // 2 min without packets ends a TCP session
   int64_t udp_idle_us = 60'000'000;       // 1 min: a later datagram on the same 5-tuple is a new session
+  int64_t closed_linger_us = 10'000'000;  // a finished, closed TCP session is remembered this long so that
+                                          // late retransmissions do not open a second session
   size_t max_sessions = 1'000'000;        // beyond this the least recently active session is closed
   std::vector<Cidr> sensor_nets;          // when set: the client is the side talking to these networks
   bool syn_only = true;                   // emit TCP sessions with a SYN but no payload as service `syn`
@@ -64,6 +66,8 @@ class SessionTracker {
   void close(Flow& f);
   void emit(Flow& f, bool truncated);
   void erase(FlowList& list, FlowList::iterator it);
+  FlowList& list_of(const Flow& f);
+  void retire(FlowList::iterator it);
   void evict_idle(int64_t now);
   bool is_outbound(const IpAddr& client, const IpAddr& server) const;
   int client_side_without_syn(const FlowKey& key, const Packet& p, bool from_a) const;
@@ -72,6 +76,7 @@ class SessionTracker {
   Sink sink_;
   IngestStats& stats_;
   FlowList tcp_, udp_;  // least recently active first
+  FlowList closed_;     // TCP sessions already emitted and closed: short-lived tombstones
   std::unordered_map<FlowKey, FlowList::iterator, FlowKeyHash> index_;
   int64_t now_ = 0;
 };

@@ -162,7 +162,11 @@ struct Planned {
   uint32_t org;
 };
 
-int64_t sessions_on(Rng& rng, const Schedule& s) { return int64_t(s.per_day * (0.8 + 0.4 * double(rng.below(1001)) / 1000) + 0.5); }
+// The day's session count: the schedule's rate within ±20%.
+int64_t sessions_on(Rng& rng, const Schedule& s) {
+  double factor = 0.8 + 0.4 * double(rng.below(1001)) / 1000;
+  return int64_t(s.per_day * factor + 0.5);
+}
 
 std::vector<Planned> demo_schedule(Rng& rng) {
   const auto& orgs = demo_orgs();

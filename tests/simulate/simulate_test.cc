@@ -506,7 +506,9 @@ TEST(Session, FullExchangeWithFin) {
   EXPECT_EQ(last.seq, s.client.isn + 2 + uint32_t(client.size()));
   EXPECT_EQ(last.ack, 5000u + 2 + uint32_t(server.size()));
   // Timestamps: the SYN-ACK's TSecr echoes the SYN's TSval (the client clock started at 1000).
-  auto be32 = [](ByteView b, size_t i) { return uint32_t(b[i]) << 24 | uint32_t(b[i + 1]) << 16 | uint32_t(b[i + 2]) << 8 | b[i + 3]; };
+  auto be32 = [](ByteView b, size_t i) {
+    return uint32_t(b[i]) << 24 | uint32_t(b[i + 1]) << 16 | uint32_t(b[i + 2]) << 8 | b[i + 3];
+  };
   EXPECT_EQ(be32(synack.tcp_options, 12), 1000u);
   Packet ack = decode(sink.frames[2].data);
   ASSERT_EQ(ack.tcp_options.size(), 12u);  // NOP, NOP, TS
