@@ -717,15 +717,3 @@ TEST(Scenario, DemoLabels) {
   EXPECT_NE(tsv.find("2001:db8:100::/64\tnorthwind-survey\t"), std::string::npos);
   EXPECT_EQ(tsv.find("203.0.113.0/27"), std::string::npos) << "the unlisted scanner stays unknown";
 }
-
-// Throughput of the scale scenario; run with --gtest_also_run_disabled_tests.
-TEST(Scenario, DISABLED_ScaleThroughput) {
-  TempDir dir;
-  auto t0 = std::chrono::steady_clock::now();
-  SimulateResult r = simulate({"scale", dir.file("bench.pcap"), 1, kDefaultScalePackets});
-  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  EXPECT_EQ(r.packets, kDefaultScalePackets);
-  std::printf("scale: %llu packets, %llu sessions, %.1f MB in %.3f s = %.2f M packets/s\n",
-              (unsigned long long)r.packets, (unsigned long long)r.sessions, double(r.bytes) / 1e6, s,
-              double(r.packets) / s / 1e6);
-}
