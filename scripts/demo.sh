@@ -12,7 +12,7 @@ $sg simulate --scenario demo --seed 1 --out demo/captures/
 echo "== ingest into demo/scanners.db"
 $sg ingest --db demo/scanners.db --sensor-net 192.0.2.0/24 --sensor-net 2001:db8::/64 demo/captures/
 echo "== a rerun adds nothing (idempotent)"
-$sg ingest -q --db demo/scanners.db demo/captures/
+$sg ingest --db demo/scanners.db demo/captures/ 2>&1 | tail -1
 echo "== probes per service and the most common first probes"
 sqlite3 -header -column demo/scanners.db \
   "SELECT service, count(*) AS probes, count(DISTINCT src) AS scanners FROM probes GROUP BY service ORDER BY probes DESC"
