@@ -59,9 +59,7 @@ const char* decode_ethernet(ByteView b, Packet& out, int depth) {
     if (b.size() < 8) return "link.truncated";
     uint16_t ppp = be16(&b[6]);
     b = b.subspan(8);
-    if (ppp == 0x0021) return decode_ip(b, out, depth);
-    if (ppp == 0x0057) return decode_ip(b, out, depth);
-    return "link.not_ip";
+    return ppp == 0x0021 || ppp == 0x0057 ? decode_ip(b, out, depth) : "link.not_ip";  // IPv4, IPv6
   }
   return decode_ethertype(type, b, out, depth);
 }
