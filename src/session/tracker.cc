@@ -123,7 +123,8 @@ SessionTracker::FlowList::iterator SessionTracker::create(FlowList& list, const 
     FlowList& victim = !closed_.empty() ? closed_
                        : tcp_.empty() || (!udp_.empty() && udp_.front().last_seen < tcp_.front().last_seen) ? udp_
                                                                                                              : tcp_;
-    stats_.skip("session.table_full_evicted");
+    // A tombstone's probe is already out; only closing an open session early is worth counting.
+    if (&victim != &closed_) stats_.skip("session.table_full_evicted");
     close(victim.front());
     erase(victim, victim.begin());
   }
