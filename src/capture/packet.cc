@@ -1,6 +1,7 @@
 #include "capture/packet.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <pcap/dlt.h>
 
 #include <cstring>
@@ -296,6 +297,8 @@ const char* decode_packet(int linktype, ByteView f, Packet& out) {
 }
 
 std::string to_string(const IpAddr& a) {
+  // inet_ntop formats IPv4 through sprintf, a visible cost at one call per probe; fmt is several times faster
+  if (a.v4) return fmt::format("{}.{}.{}.{}", a.b[0], a.b[1], a.b[2], a.b[3]);
   char buf[INET6_ADDRSTRLEN];
   inet_ntop(a.v4 ? AF_INET : AF_INET6, a.b.data(), buf, sizeof buf);
   return buf;

@@ -1,6 +1,8 @@
 #include "export/json.h"
 
 #include <fmt/format.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <ctime>
 
@@ -8,7 +10,6 @@
 
 namespace sg {
 
-using json = nlohmann::ordered_json;
 
 std::string format_ts(int64_t ts_us) {
   int64_t sec = ts_us / 1000000, us = ts_us % 1000000;
@@ -30,8 +31,8 @@ size_t utf8_seq(std::string_view s, size_t i) {
   auto u = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
   uint8_t c = u(i);
   if (c < 0x80) return 1;
-  size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
-  if (n == 0 || (c >= 0xe0 && c < 0xf0 && n != 3) || i + n > s.size()) return 0;
+  size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k)
     if ((u(i + k) & 0xc0) != 0x80) return 0;
   if (n == 3 && ((c == 0xe0 && u(i + 1) < 0xa0) || (c == 0xed && u(i + 1) >= 0xa0))) return 0;
@@ -39,18 +40,21 @@ size_t utf8_seq(std::string_view s, size_t i) {
   return n;
 }
 
+bool valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_seq(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string utf8_safe(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t n = utf8_seq(s, i);
-    if (n == 0) break;
-    i += n;
-  }
-  if (i == s.size()) return std::string(s);
-  std::string out(s.substr(0, i));
-  while (i < s.size()) {
+  if (valid_utf8(s)) return std::string(s);
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
     size_t n = utf8_seq(s, i);
     if (n == 0) {
       out += fmt::format("\\x{:02x}", static_cast<uint8_t>(s[i]));
@@ -65,110 +69,182 @@ std::string utf8_safe(std::string_view s) {
 
 namespace {
 
-std::string hex(const Bytes& b) { return to_hex(ByteView(b.data(), b.size())); }
+// The export is written straight into one buffer by RapidJSON's streaming writer: no document tree per
+// probe, which was the largest cost of `extract` when it was built with nlohmann::json.
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-json http_json(const HttpProbe& h) {
-  json headers = json::array();
-  for (const auto& [name, value] : h.headers) headers.push_back({utf8_safe(name), utf8_safe(value)});
-  json j = {{"method", utf8_safe(h.method)}, {"uri", utf8_safe(h.uri)}, {"version", utf8_safe(h.version)},
-            {"headers", std::move(headers)}, {"body_length", h.body_length}};
-  if (h.user_agent) j["user_agent"] = utf8_safe(*h.user_agent);
-  if (h.host) j["host"] = utf8_safe(*h.host);
-  return j;
-}
 
-json tls_json(const TlsProbe& t) {
-  json alpn = json::array();
-  for (const auto& a : t.alpn) alpn.push_back(utf8_safe(a));
-  json j = {{"record_version", t.record_version},
-            {"version", t.version},
-            {"random", hex(t.random)},
-            {"gmt_unix_time", t.gmt_unix_time},
-            {"session_id", hex(t.session_id)},
-            {"ciphers", t.ciphers},
-            {"compression_methods", t.compression_methods},
-            {"extensions", t.extensions},
-            {"alpn", std::move(alpn)},
-            {"supported_groups", t.supported_groups},
-            {"ec_point_formats", t.ec_point_formats},
-            {"signature_algorithms", t.signature_algorithms},
-            {"supported_versions", t.supported_versions},
-            {"ja3", t.ja3},
-            {"ja3_hash", t.ja3_hash},
-            {"ja4", t.ja4}};
-  if (t.sni) j["sni"] = utf8_safe(*t.sni);
-  return j;
-}
-
-json dns_json(const DnsProbe& d) {
-  json j = {{"id", d.id},           {"flags", d.flags},     {"qr", d.qr},           {"opcode", d.opcode},
-            {"aa", d.aa},           {"tc", d.tc},           {"rd", d.rd},           {"ra", d.ra},
-            {"z", d.z},             {"ad", d.ad},           {"cd", d.cd},           {"rcode", d.rcode},
-            {"qdcount", d.qdcount}, {"ancount", d.ancount}, {"nscount", d.nscount}, {"arcount", d.arcount},
-            {"qname", utf8_safe(d.qname)}, {"qtype", d.qtype}, {"qclass", d.qclass}};
-  if (d.edns)
-    j["edns"] = {{"udp_size", d.edns->udp_size}, {"do", d.edns->do_bit}, {"version", d.edns->version},
-                 {"extended_rcode", d.edns->extended_rcode}, {"options", d.edns->options}};
-  return j;
-}
-
-json ssh_json(const SshProbe& s) {
-  auto list = [](const std::vector<std::string>& v) {
-    json a = json::array();
-    for (const auto& x : v) a.push_back(utf8_safe(x));
-    return a;
-  };
-  json j = {{"banner", utf8_safe(s.banner)}, {"kexinit", s.kexinit}};
-  if (s.kexinit) {
-    j["hassh"] = s.hassh;
-    j["hassh_algorithms"] = utf8_safe(s.hassh_algorithms);
-    j["kex_algorithms"] = list(s.kex_algorithms);
-    j["host_key_algorithms"] = list(s.host_key_algorithms);
-    j["encryption_c2s"] = list(s.encryption_c2s);
-    j["mac_c2s"] = list(s.mac_c2s);
-    j["compression_c2s"] = list(s.compression_c2s);
+void str(Writer& w, std::string_view s) {
+  if (valid_utf8(s)) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  } else {
+    std::string safe = utf8_safe(s);
+    w.String(safe.data(), static_cast<rapidjson::SizeType>(safe.size()));
   }
-  return j;
 }
 
-json rdp_json(const RdpProbe& r) {
-  json j = json::object();
-  if (r.cookie) j["cookie"] = utf8_safe(*r.cookie);
-  if (r.routing_token) j["routing_token"] = utf8_safe(*r.routing_token);
-  if (r.requested_protocols) j["requested_protocols"] = *r.requested_protocols;
-  return j;
+void hex(Writer& w, const Bytes& b) { str(w, to_hex(ByteView(b.data(), b.size()))); }
+
+template <class T>
+void uints(Writer& w, const std::vector<T>& v) {
+  w.StartArray();
+  for (T x : v) w.Uint(x);
+  w.EndArray();
 }
 
-json syn_json(const SynSignature& s) {
+void strings(Writer& w, const std::vector<std::string>& v) {
+  w.StartArray();
+  for (const auto& x : v) str(w, x);
+  w.EndArray();
+}
+
+void http_json(Writer& w, const HttpProbe& h) {
+  w.StartObject();
+  w.Key("method"), str(w, h.method);
+  w.Key("uri"), str(w, h.uri);
+  w.Key("version"), str(w, h.version);
+  w.Key("headers");
+  w.StartArray();
+  for (const auto& [name, value] : h.headers) {
+    w.StartArray();
+    str(w, name);
+    str(w, value);
+    w.EndArray();
+  }
+  w.EndArray();
+  w.Key("body_length"), w.Uint64(h.body_length);
+  if (h.user_agent) w.Key("user_agent"), str(w, *h.user_agent);
+  if (h.host) w.Key("host"), str(w, *h.host);
+  w.EndObject();
+}
+
+void tls_json(Writer& w, const TlsProbe& t) {
+  w.StartObject();
+  w.Key("record_version"), w.Uint(t.record_version);
+  w.Key("version"), w.Uint(t.version);
+  w.Key("random"), hex(w, t.random);
+  w.Key("gmt_unix_time"), w.Uint(t.gmt_unix_time);
+  w.Key("session_id"), hex(w, t.session_id);
+  w.Key("ciphers"), uints(w, t.ciphers);
+  w.Key("compression_methods"), uints(w, t.compression_methods);
+  w.Key("extensions"), uints(w, t.extensions);
+  w.Key("alpn"), strings(w, t.alpn);
+  w.Key("supported_groups"), uints(w, t.supported_groups);
+  w.Key("ec_point_formats"), uints(w, t.ec_point_formats);
+  w.Key("signature_algorithms"), uints(w, t.signature_algorithms);
+  w.Key("supported_versions"), uints(w, t.supported_versions);
+  w.Key("ja3"), str(w, t.ja3);
+  w.Key("ja3_hash"), str(w, t.ja3_hash);
+  w.Key("ja4"), str(w, t.ja4);
+  if (t.sni) w.Key("sni"), str(w, *t.sni);
+  w.EndObject();
+}
+
+void dns_json(Writer& w, const DnsProbe& d) {
+  w.StartObject();
+  w.Key("id"), w.Uint(d.id);
+  w.Key("flags"), w.Uint(d.flags);
+  w.Key("qr"), w.Bool(d.qr);
+  w.Key("opcode"), w.Uint(d.opcode);
+  w.Key("aa"), w.Bool(d.aa);
+  w.Key("tc"), w.Bool(d.tc);
+  w.Key("rd"), w.Bool(d.rd);
+  w.Key("ra"), w.Bool(d.ra);
+  w.Key("z"), w.Bool(d.z);
+  w.Key("ad"), w.Bool(d.ad);
+  w.Key("cd"), w.Bool(d.cd);
+  w.Key("rcode"), w.Uint(d.rcode);
+  w.Key("qdcount"), w.Uint(d.qdcount);
+  w.Key("ancount"), w.Uint(d.ancount);
+  w.Key("nscount"), w.Uint(d.nscount);
+  w.Key("arcount"), w.Uint(d.arcount);
+  w.Key("qname"), str(w, d.qname);
+  w.Key("qtype"), w.Uint(d.qtype);
+  w.Key("qclass"), w.Uint(d.qclass);
+  if (d.edns) {
+    w.Key("edns");
+    w.StartObject();
+    w.Key("udp_size"), w.Uint(d.edns->udp_size);
+    w.Key("do"), w.Bool(d.edns->do_bit);
+    w.Key("version"), w.Uint(d.edns->version);
+    w.Key("extended_rcode"), w.Uint(d.edns->extended_rcode);
+    w.Key("options"), uints(w, d.edns->options);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+void ssh_json(Writer& w, const SshProbe& s) {
+  w.StartObject();
+  w.Key("banner"), str(w, s.banner);
+  w.Key("kexinit"), w.Bool(s.kexinit);
+  if (s.kexinit) {
+    w.Key("hassh"), str(w, s.hassh);
+    w.Key("hassh_algorithms"), str(w, s.hassh_algorithms);
+    w.Key("kex_algorithms"), strings(w, s.kex_algorithms);
+    w.Key("host_key_algorithms"), strings(w, s.host_key_algorithms);
+    w.Key("encryption_c2s"), strings(w, s.encryption_c2s);
+    w.Key("mac_c2s"), strings(w, s.mac_c2s);
+    w.Key("compression_c2s"), strings(w, s.compression_c2s);
+  }
+  w.EndObject();
+}
+
+void rdp_json(Writer& w, const RdpProbe& r) {
+  w.StartObject();
+  if (r.cookie) w.Key("cookie"), str(w, *r.cookie);
+  if (r.routing_token) w.Key("routing_token"), str(w, *r.routing_token);
+  if (r.requested_protocols) w.Key("requested_protocols"), w.Uint(*r.requested_protocols);
+  w.EndObject();
+}
+
+void syn_json(Writer& w, const SynSignature& s) {
   // p0f-like compact form, handy for grouping: ttl:window:mss:wscale:options:df
   std::string opts;
   for (size_t i = 0; i < s.options.size(); ++i) opts += (i ? "," : "") + std::to_string(s.options[i]);
   std::string sig = fmt::format("{}:{}:{}:{}:{}:{}", s.ttl, s.window, s.mss ? std::to_string(*s.mss) : "*",
                                 s.wscale ? std::to_string(*s.wscale) : "*", opts, s.df ? "df" : "");
-  json j = {{"ttl", s.ttl}, {"window", s.window}, {"options", s.options}, {"df", s.df}, {"ip_len", s.ip_len},
-            {"sig", sig}};
-  if (s.mss) j["mss"] = *s.mss;
-  if (s.wscale) j["wscale"] = *s.wscale;
-  return j;
+  w.StartObject();
+  w.Key("ttl"), w.Uint(s.ttl);
+  w.Key("window"), w.Uint(s.window);
+  w.Key("options"), uints(w, s.options);
+  w.Key("df"), w.Bool(s.df);
+  w.Key("ip_len"), w.Uint(s.ip_len);
+  w.Key("sig"), str(w, sig);
+  if (s.mss) w.Key("mss"), w.Uint(*s.mss);
+  if (s.wscale) w.Key("wscale"), w.Uint(*s.wscale);
+  w.EndObject();
 }
 
 }  // namespace
 
-json probe_to_json(const Probe& p) {
-  json j = {{"ts", format_ts(p.ts_us)}, {"src", p.src},         {"sport", p.sport},
-            {"dst", p.dst},             {"dport", p.dport},     {"transport", transport_name(p.transport)},
-            {"service", service_name(p.service)}};
-  if (p.truncated) j["truncated"] = true;
-  if (p.http) j["http"] = http_json(*p.http);
-  if (p.tls) j["tls"] = tls_json(*p.tls);
-  if (p.dns) j["dns"] = dns_json(*p.dns);
-  if (p.ssh) j["ssh"] = ssh_json(*p.ssh);
-  if (p.rdp) j["rdp"] = rdp_json(*p.rdp);
-  if (p.other) j["other"] = {{"head", hex(p.other->head)}, {"length", p.other->length}};
-  if (p.syn) j["syn"] = syn_json(*p.syn);
-  return j;
+std::string probe_to_jsonl(const Probe& p) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  w.Key("ts"), str(w, format_ts(p.ts_us));
+  w.Key("src"), str(w, p.src);
+  w.Key("sport"), w.Uint(p.sport);
+  w.Key("dst"), str(w, p.dst);
+  w.Key("dport"), w.Uint(p.dport);
+  w.Key("transport"), w.String(transport_name(p.transport));
+  w.Key("service"), w.String(service_name(p.service));
+  if (p.truncated) w.Key("truncated"), w.Bool(true);
+  if (p.http) w.Key("http"), http_json(w, *p.http);
+  if (p.tls) w.Key("tls"), tls_json(w, *p.tls);
+  if (p.dns) w.Key("dns"), dns_json(w, *p.dns);
+  if (p.ssh) w.Key("ssh"), ssh_json(w, *p.ssh);
+  if (p.rdp) w.Key("rdp"), rdp_json(w, *p.rdp);
+  if (p.other) {
+    w.Key("other");
+    w.StartObject();
+    w.Key("head"), hex(w, p.other->head);
+    w.Key("length"), w.Uint64(p.other->length);
+    w.EndObject();
+  }
+  if (p.syn) w.Key("syn"), syn_json(w, *p.syn);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
 }
-
-std::string probe_to_jsonl(const Probe& p) { return probe_to_json(p).dump(); }
 
 }  // namespace sg

@@ -2,7 +2,6 @@
 // Field names here are the names used everywhere (database, features, reports).
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -10,8 +9,7 @@
 
 namespace sg {
 
-nlohmann::ordered_json probe_to_json(const Probe& p);
-// One line, no trailing newline.
+// One JSON object on one line, no trailing newline. Keys in the contract's order; absent fields omitted.
 std::string probe_to_jsonl(const Probe& p);
 
 // RFC 3339 UTC with microseconds: 2023-07-03T10:11:12.000123Z
