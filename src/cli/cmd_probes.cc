@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "export/csv.h"
 #include "storage/probe_store.h"
 
 namespace sg::cli {
@@ -22,13 +23,6 @@ const char* const kCsvColumns[] = {
     "tls.version", "tls.sni", "tls.alpn", "tls.ja3", "tls.ja3_hash", "tls.ja4",
     "dns.id", "dns.flags", "dns.qname", "dns.qtype", "dns.qclass",
     "ssh.banner", "ssh.hassh", "rdp.cookie", "rdp.requested_protocols", "syn.sig", "other.head"};
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 std::string cell(const nlohmann::json& j) {
   if (j.is_string()) return j.get<std::string>();

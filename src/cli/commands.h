@@ -12,5 +12,7 @@ void add_extract(CLI::App& app);
 void add_ingest(CLI::App& app);
 void add_probes(CLI::App& app);
 void add_simulate(CLI::App& app);
+void add_lookup(CLI::App& app);
+void add_export(CLI::App& app);
 
 }  // namespace sg::cli

@@ -48,6 +48,11 @@ Stmt& Stmt::bind(int i, std::string_view v) {
   return *this;
 }
 
+Stmt& Stmt::bind_double(int i, double v) {
+  if (sqlite3_bind_double(s_, i, v) != SQLITE_OK) db_.fail("bind");
+  return *this;
+}
+
 Stmt& Stmt::bind_null(int i) {
   if (sqlite3_bind_null(s_, i) != SQLITE_OK) db_.fail("bind");
   return *this;
@@ -66,6 +71,8 @@ void Stmt::reset() {
 }
 
 int64_t Stmt::col_int(int i) const { return sqlite3_column_int64(s_, i); }
+
+double Stmt::col_double(int i) const { return sqlite3_column_double(s_, i); }
 
 std::string Stmt::col_text(int i) const {
   const unsigned char* t = sqlite3_column_text(s_, i);

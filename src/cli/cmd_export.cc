@@ -1,0 +1,91 @@
+// `export`: the scanner database for other tools — JSON Lines / CSV rows (with history), MISP
+// warninglists (one file per organisation) or a STIX 2.1 bundle.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "serve/scanner_export.h"
+#include "storage/probe_store.h"
+#include "storage/scanner_store.h"
+
+namespace sg::cli {
+
+namespace {
+
+struct ExportArgs {
+  std::string db, format = "jsonl", out, from, to, org;
+};
+
+// Writes to a temporary name and renames, so a reader never sees half an export.
+void write_atomically(const std::filesystem::path& path, const std::string& text) {
+  auto tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << text;
+    f.flush();
+    if (!f) throw std::runtime_error(fmt::format("{}: cannot write", tmp.string()));
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+void run_export(const ExportArgs& a) {
+  if (!std::filesystem::exists(a.db)) throw std::runtime_error(fmt::format("{}: no such database", a.db));
+  ProbeStore store(a.db);
+  ScannerStore scanners(store.db());
+  ScannerQuery q;
+  if (!a.from.empty()) q.from_us = parse_date_us(a.from);
+  if (!a.to.empty()) q.to_us = parse_date_us(a.to);
+  if (!a.org.empty()) q.org = a.org;
+  auto rows = scanners.rows(q);
+  if (rows.empty()) fmt::print(stderr, "export: no scanner rows in {} for this selection (run identify first)\n", a.db);
+
+  if (a.format == "misp") {
+    if (a.out.empty()) throw CLI::ValidationError("--out", "--format misp writes one file per organisation: give --out DIR");
+    std::filesystem::create_directories(a.out);
+    auto lists = serve::misp_warninglists(rows);
+    for (const auto& [org, text] : lists) write_atomically(std::filesystem::path(a.out) / (org + ".json"), text + "\n");
+    fmt::print(stderr, "export: {} MISP warninglists written to {}\n", lists.size(), a.out);
+    return;
+  }
+  std::ostringstream text;
+  if (a.format == "jsonl") serve::write_jsonl(rows, text);
+  else if (a.format == "csv") serve::write_csv(rows, text);
+  else text << serve::stix_bundle(rows) << '\n';
+  if (a.out.empty()) {
+    std::cout << text.str();
+  } else {
+    write_atomically(a.out, text.str());
+    fmt::print(stderr, "export: {} rows as {} written to {}\n", rows.size(), a.format, a.out);
+  }
+}
+
+}  // namespace
+
+void add_export(CLI::App& app) {
+  auto args = std::make_shared<ExportArgs>();
+  auto* cmd = app.add_subcommand("export", "Export the scanner database (JSON Lines, CSV, MISP, STIX 2.1)");
+  cmd->description(
+      "Export the scanner database. jsonl and csv give every (window, ip) row, history included; misp gives\n"
+      "one warninglist per organisation and stix one STIX 2.1 bundle (an identity per organisation, an\n"
+      "indicator per ip), both with each ip's latest attribution and without unknown ips.\n"
+      "Examples:\n"
+      "  scannergrouper export --db scanners.db --format stix --out scanners.stix.json\n"
+      "  scannergrouper export --db scanners.db --format misp --out misp/\n"
+      "  scannergrouper export --db scanners.db --format csv --from 2025-01-01 --org shodan");
+  cmd->add_option("--db", args->db, "scanner database")->required();
+  cmd->add_option("--format", args->format, "jsonl | csv | misp | stix")
+      ->check(CLI::IsMember({"jsonl", "csv", "misp", "stix"}));
+  cmd->add_option("--out", args->out, "output file (default stdout); a directory for misp");
+  cmd->add_option("--from", args->from, "windows starting at or after this date (YYYY-MM-DD or RFC 3339)");
+  cmd->add_option("--to", args->to, "windows starting before this date");
+  cmd->add_option("--org", args->org, "only this organisation");
+  cmd->callback([args] { run_export(*args); });
+}
+
+}  // namespace sg::cli

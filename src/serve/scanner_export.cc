@@ -1,0 +1,147 @@
+#include "serve/scanner_export.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "export/csv.h"
+#include "export/json.h"
+#include "util/uuid.h"
+
+namespace sg::serve {
+
+namespace {
+
+using nlohmann::json;
+
+json row_json(const ScannerRow& r) {
+  auto parse = [](const std::string& text) { return text.empty() ? json::object() : json::parse(text); };
+  return json{{"ip", r.ip},
+              {"org", r.org},
+              {"probability", r.probability},
+              {"window_start", format_ts(r.window_start)},
+              {"window_end", format_ts(r.window_end)},
+              {"first_seen", format_ts(r.first_seen_us)},
+              {"last_seen", format_ts(r.last_seen_us)},
+              {"services", r.services},
+              {"probes", r.probes},
+              {"votes", parse(r.votes)},
+              {"evidence", parse(r.evidence)},
+              {"model_version", r.model_version}};
+}
+
+bool is_ipv6(const std::string& ip) { return ip.find(':') != std::string::npos; }
+
+}  // namespace
+
+void write_jsonl(const std::vector<ScannerRow>& rows, std::ostream& out) {
+  for (const auto& r : rows) out << row_json(r).dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+void write_csv(const std::vector<ScannerRow>& rows, std::ostream& out) {
+  out << "window_start,window_end,ip,org,probability,services,probes,first_seen,last_seen,votes,model_version\n";
+  for (const auto& r : rows) {
+    out << format_ts(r.window_start) << ',' << format_ts(r.window_end) << ',' << csv_field(r.ip) << ','
+        << csv_field(r.org) << ',' << fmt::format("{:.4f}", r.probability) << ',' << csv_field(r.services) << ','
+        << r.probes << ',' << format_ts(r.first_seen_us) << ',' << format_ts(r.last_seen_us) << ','
+        << csv_field(r.votes) << ',' << csv_field(r.model_version) << '\n';
+  }
+}
+
+std::map<std::string, ScannerRow> latest_attributed(const std::vector<ScannerRow>& rows) {
+  std::map<std::string, ScannerRow> latest;  // over all rows: a later unknown window retracts the ip
+  for (const auto& r : rows) {
+    auto it = latest.find(r.ip);
+    if (it == latest.end() || r.window_start > it->second.window_start) latest[r.ip] = r;
+  }
+  std::erase_if(latest, [](const auto& kv) { return kv.second.org == "unknown"; });
+  return latest;
+}
+
+std::map<std::string, std::string> misp_warninglists(const std::vector<ScannerRow>& rows) {
+  std::map<std::string, std::vector<std::string>> ips;
+  int64_t newest = 0;
+  for (const auto& [ip, r] : latest_attributed(rows)) {
+    ips[r.org].push_back(is_ipv6(ip) ? ip + "/128" : ip + "/32");
+    newest = std::max(newest, r.window_end);
+  }
+  std::map<std::string, std::string> out;
+  // MISP compares versions as integers; the date of the newest window orders exports over time.
+  int version = std::stoi(format_ts(newest).substr(0, 10).erase(7, 1).erase(4, 1));
+  for (auto& [org, list] : ips) {
+    json w{{"name", fmt::format("Scanners attributed to {} by scannergrouper", org)},
+           {"version", version},
+           {"description", fmt::format("IP addresses whose probes scannergrouper attributed to the scanning "
+                                       "organisation '{}' (latest weekly window).",
+                                       org)},
+           {"matching_attributes", {"ip-src", "ip-dst", "domain|ip"}},
+           {"type", "cidr"},
+           {"list", list}};
+    out[org] = w.dump(2);
+  }
+  return out;
+}
+
+std::string stix_bundle(const std::vector<ScannerRow>& rows) {
+  auto latest = latest_attributed(rows);
+  json objects = json::array();
+  const std::string producer = "identity--" + uuid_v5("producer:scannergrouper");
+  int64_t first = INT64_MAX, last = 0;
+  std::map<std::string, std::pair<int64_t, int64_t>> org_span;
+  for (const auto& [ip, r] : latest) {
+    auto& span = org_span.try_emplace(r.org, INT64_MAX, 0).first->second;
+    span.first = std::min(span.first, r.first_seen_us);
+    span.second = std::max(span.second, r.last_seen_us);
+    first = std::min(first, r.first_seen_us);
+    last = std::max(last, r.last_seen_us);
+  }
+  if (latest.empty()) first = last = 0;
+  objects.push_back({{"type", "identity"},
+                     {"spec_version", "2.1"},
+                     {"id", producer},
+                     {"created", format_ts(first)},
+                     {"modified", format_ts(last)},
+                     {"name", "scannergrouper"},
+                     {"identity_class", "system"}});
+  for (const auto& [org, span] : org_span) {
+    objects.push_back({{"type", "identity"},
+                       {"spec_version", "2.1"},
+                       {"id", "identity--" + uuid_v5("org:" + org)},
+                       {"created_by_ref", producer},
+                       {"created", format_ts(span.first)},
+                       {"modified", format_ts(span.second)},
+                       {"name", org},
+                       {"identity_class", "organization"}});
+  }
+  for (const auto& [ip, r] : latest) {
+    std::string indicator = "indicator--" + uuid_v5("ip:" + ip);
+    std::string pattern = fmt::format("[{}:value = '{}']", is_ipv6(ip) ? "ipv6-addr" : "ipv4-addr", ip);
+    objects.push_back({{"type", "indicator"},
+                       {"spec_version", "2.1"},
+                       {"id", indicator},
+                       {"created_by_ref", producer},
+                       {"created", format_ts(r.first_seen_us)},
+                       {"modified", format_ts(r.last_seen_us)},
+                       {"name", fmt::format("{} scanner {}", r.org, ip)},
+                       {"indicator_types", {"attribution"}},
+                       {"pattern", pattern},
+                       {"pattern_type", "stix"},
+                       {"valid_from", format_ts(r.first_seen_us)},
+                       {"confidence", static_cast<int>(r.probability * 100 + 0.5)}});
+    objects.push_back({{"type", "relationship"},
+                       {"spec_version", "2.1"},
+                       {"id", "relationship--" + uuid_v5("rel:" + ip + ">" + r.org)},
+                       {"created_by_ref", producer},
+                       {"created", format_ts(r.first_seen_us)},
+                       {"modified", format_ts(r.last_seen_us)},
+                       {"relationship_type", "related-to"},
+                       {"source_ref", indicator},
+                       {"target_ref", "identity--" + uuid_v5("org:" + r.org)}});
+  }
+  json bundle{{"type", "bundle"}, {"id", "bundle--" + uuid_v5(fmt::format("bundle:{}:{}", latest.size(), last))},
+              {"objects", objects}};
+  return bundle.dump(2);
+}
+
+}  // namespace sg::serve

@@ -1,0 +1,140 @@
+#include <gtest/gtest.h>
+
+#include "aggregate/metrics.h"
+#include "aggregate/threshold.h"
+#include "aggregate/vote.h"
+#include "aggregate/window.h"
+
+namespace sg::agg {
+namespace {
+
+TEST(Vote, MajorityTieGoesToKnownThenLowestId) {
+  const int unknown = 4;
+  EXPECT_EQ(majority({2, 2, 1}, unknown), 2);
+  EXPECT_EQ(majority({unknown, 3}, unknown), 3);        // known over unknown on a tie
+  EXPECT_EQ(majority({3, unknown, 1}, unknown), 1);     // three-way tie: lowest known id
+  EXPECT_EQ(majority({unknown, unknown, 0}, unknown), unknown);
+  EXPECT_EQ(majority({}, unknown), -1);
+}
+
+TEST(Vote, GroupsByWindowAndIpPerService) {
+  std::vector<ProbeOutcome> o = {
+      {"10.0.0.1", 0, 100, 1}, {"10.0.0.1", 0, 100, 1}, {"10.0.0.1", 0, 100, 2}, {"10.0.0.1", 2, 100, 0},
+      {"10.0.0.1", 0, 200, 2}, {"10.0.0.2", 1, 100, 3},
+  };
+  auto rows = vote(o, 3);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].ip, "10.0.0.1");
+  EXPECT_EQ(rows[0].window, 100);
+  EXPECT_EQ(rows[0].vote[0], 1);
+  EXPECT_EQ(rows[0].vote[1], -1);
+  EXPECT_EQ(rows[0].vote[2], 0);
+  EXPECT_EQ(rows[0].probes[0], 3);
+  EXPECT_EQ(rows[1].ip, "10.0.0.2");
+  EXPECT_EQ(rows[1].vote[1], 3);
+  EXPECT_EQ(rows[2].window, 200);
+  EXPECT_EQ(rows[2].vote[0], 2);
+}
+
+TEST(Vote, FeatureRowHasOneHotPerServiceAndAbsentCell) {
+  const int outcomes[kVoteServices] = {3, 4, 2};  // K+1 per service
+  IpVotes v;
+  v.vote[0] = 2;  // http: unknown (K=2)
+  v.vote[1] = 0;
+  v.vote[2] = -1;  // dns absent
+  auto row = ip_feature_row(v, outcomes);
+  ASSERT_EQ(row.size(), size_t(4 + 5 + 3));
+  std::vector<float> want = {0, 0, 1, 0, /*tls*/ 1, 0, 0, 0, 0, /*dns*/ 0, 0, 1};
+  EXPECT_EQ(row, want);
+  v.vote[2] = 5;
+  EXPECT_THROW(ip_feature_row(v, outcomes), std::invalid_argument);
+}
+
+TEST(Metrics, MatchesScikitLearnClassificationReport) {
+  // scikit-learn's documented example: y_true [0,1,2,2,2], y_pred [0,0,2,2,1].
+  auto s = score({"a", "b", "c", "c", "c"}, {"a", "a", "c", "c", "b"});
+  ASSERT_EQ(s.classes.size(), 3u);
+  EXPECT_NEAR(s.classes[0].precision, 0.5, 1e-9);
+  EXPECT_NEAR(s.classes[0].recall, 1.0, 1e-9);
+  EXPECT_NEAR(s.classes[2].f1, 0.8, 1e-9);
+  EXPECT_EQ(s.classes[2].support, 3);
+  EXPECT_NEAR(s.weighted.precision, 0.70, 1e-9);
+  EXPECT_NEAR(s.weighted.recall, 0.60, 1e-9);
+  EXPECT_NEAR(s.weighted.f1, 0.6133333, 1e-6);
+  EXPECT_NEAR(s.macro.precision, 0.5, 1e-9);
+  EXPECT_NEAR(s.macro.f1, 0.4888889, 1e-6);
+  EXPECT_NEAR(s.accuracy, 0.6, 1e-9);
+  EXPECT_NEAR(weighted_f1({0, 1, 2, 2, 2}, {0, 0, 2, 2, 1}, 3), s.weighted.f1, 1e-12);
+}
+
+TEST(Metrics, RowsWithoutTruthAreNotScoredAndSmallClassesCanBeHidden) {
+  auto s = score({"a", "", "a", "b"}, {"a", "b", "a", "a"});
+  EXPECT_EQ(s.rows, 3);
+  auto hidden = hide_small(s, 2);
+  ASSERT_EQ(hidden.classes.size(), 1u);
+  EXPECT_EQ(hidden.classes[0].name, "a");
+  EXPECT_DOUBLE_EQ(hidden.weighted.f1, s.weighted.f1);
+}
+
+TEST(Threshold, LowConfidenceBecomesUnknown) {
+  std::vector<float> proba = {0.9f, 0.1f, 0.4f, 0.35f};
+  EXPECT_EQ(apply_threshold(proba, 2, 0.5), (std::vector<int>{0, 2}));
+  EXPECT_EQ(apply_threshold(proba, 2, 0.0), (std::vector<int>{0, 0}));
+}
+
+TEST(Threshold, SearchPicksTheSmallestThetaThatSeparatesUnknowns) {
+  // Known rows are confident (>= 0.8), unknown rows (truth 2) peak at 0.55: any θ in (0.55, 0.8] is
+  // perfect, and the smallest such grid point is 0.56.
+  std::vector<float> proba = {0.9f, 0.1f, 0.2f, 0.8f, 0.55f, 0.45f, 0.5f, 0.5f};
+  std::vector<int> truth = {0, 1, 2, 2};
+  auto t = search_theta(proba, truth, 2);
+  EXPECT_NEAR(t.theta, 0.56, 1e-9);
+  EXPECT_DOUBLE_EQ(t.weighted_f1, 1.0);
+  ASSERT_EQ(t.curve.size(), 101u);
+  EXPECT_LT(t.curve[0], 1.0);
+}
+
+TEST(Windows, AlignOnAnchorIncludingBeforeIt) {
+  Windows w;
+  w.anchor_us = 1000;
+  w.length_us = 100;
+  EXPECT_EQ(w.start_of(1000), 1000);
+  EXPECT_EQ(w.start_of(1099), 1000);
+  EXPECT_EQ(w.start_of(1100), 1100);
+  EXPECT_EQ(w.start_of(999), 900);
+  EXPECT_EQ(w.start_of(900), 900);
+  Windows monday;
+  // 2025-01-08 (a Wednesday) lies in the week of Monday 2025-01-06.
+  EXPECT_EQ(monday.start_of(1736294400LL * 1000000), 1736121600LL * 1000000);
+}
+
+}  // namespace
+}  // namespace sg::agg
+
+#include <nlohmann/json.hpp>
+
+#include "aggregate/evidence.h"
+
+namespace sg::agg {
+namespace {
+
+TEST(Evidence, CountsDistinctiveValuesMostFrequentFirst) {
+  Evidence e;
+  auto http = [](const std::string& ua) {
+    return nlohmann::json{{"service", "http"}, {"http", {{"uri", "/"}, {"user_agent", ua}}}};
+  };
+  e.add_probe(http("zgrab/0.x"));
+  e.add_probe(http("curl/8.0"));
+  e.add_probe(http("curl/8.0"));
+  e.add_probe({{"service", "tls"}, {"tls", {{"ja4", "t13d1516h2_8daaf6152771_e5627efa2ab1"}, {"sni", ""}}}});
+  e.add_probe({{"service", "dns"}, {"dns", {{"qname", 5}}}});  // wrong type: ignored, not thrown
+  auto j = nlohmann::json::parse(e.to_json(1));
+  EXPECT_EQ(j["user_agents"], nlohmann::json::array({{"curl/8.0", 2}}));
+  EXPECT_EQ(j["uris"][0][1], 3);
+  EXPECT_EQ(j["ja4s"].size(), 1u);
+  EXPECT_FALSE(j.contains("snis"));  // empty values are no evidence
+  EXPECT_FALSE(j.contains("qnames"));
+}
+
+}  // namespace
+}  // namespace sg::agg
