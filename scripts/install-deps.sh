@@ -29,6 +29,9 @@ PACKAGES=(
   "tshark=4.0.17-0+deb12u3"            # benchmark baseline only
   "sqlite3=3.40.1-2+deb12u2"
   "time=1.9-0.2"                       # peak memory in benchmarks
+  "gnuplot-nox=5.4.4+dfsg1-2+b2"       # the report's figures (SVG)
+  "fonts-dejavu-core=2.37-6"           # the font the figures and the report name
+  "chromium=156.0.8078.108-1~deb12u1"  # test only: renders the report headless (security updates move it)
 )
 
 SUDO=""
