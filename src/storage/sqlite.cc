@@ -53,6 +53,11 @@ Stmt& Stmt::bind_double(int i, double v) {
   return *this;
 }
 
+Stmt& Stmt::bind_blob(int i, const void* data, size_t size) {
+  if (sqlite3_bind_blob64(s_, i, data, size, SQLITE_TRANSIENT) != SQLITE_OK) db_.fail("bind");
+  return *this;
+}
+
 Stmt& Stmt::bind_null(int i) {
   if (sqlite3_bind_null(s_, i) != SQLITE_OK) db_.fail("bind");
   return *this;
@@ -73,6 +78,11 @@ void Stmt::reset() {
 int64_t Stmt::col_int(int i) const { return sqlite3_column_int64(s_, i); }
 
 double Stmt::col_double(int i) const { return sqlite3_column_double(s_, i); }
+
+std::string_view Stmt::col_blob(int i) const {
+  const void* p = sqlite3_column_blob(s_, i);
+  return {static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s_, i))};
+}
 
 std::string Stmt::col_text(int i) const {
   const unsigned char* t = sqlite3_column_text(s_, i);

@@ -28,7 +28,8 @@ class Stmt {
   Stmt& bind(int i, int64_t v);
   Stmt& bind(int i, std::string_view v);
   Stmt& bind_null(int i);
-  Stmt& bind_double(int i, double v);  // a name of its own: bind(i, 5) must not become ambiguous
+  Stmt& bind_double(int i, double v);
+  Stmt& bind_blob(int i, const void* data, size_t size);  // a name of its own: bind(i, 5) must not become ambiguous
   // true while a row is available; false when done. Throws on error.
   bool step();
   void reset();  // ready for the next bind/step round
@@ -36,6 +37,7 @@ class Stmt {
   std::string col_text(int i) const;
   bool col_null(int i) const;
   double col_double(int i) const;
+  std::string_view col_blob(int i) const;  // valid until the next step/reset
 
  private:
   Db& db_;
