@@ -14,5 +14,6 @@ void add_probes(CLI::App& app);
 void add_simulate(CLI::App& app);
 void add_lookup(CLI::App& app);
 void add_export(CLI::App& app);
+void add_select(CLI::App& app);
 
 }  // namespace sg::cli

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   sg::cli::add_simulate(app);
   sg::cli::add_lookup(app);
   sg::cli::add_export(app);
+  sg::cli::add_select(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,37 @@
+#include "features/json_access.h"
+
+namespace sg::features {
+
+bool ProbeDoc::parse(std::string_view text) {
+  doc_.Parse(text.data(), text.size());
+  return !doc_.HasParseError() && doc_.IsObject();
+}
+
+const JsonValue* ProbeDoc::section(const char* name) const { return member(&doc_, name); }
+
+const JsonValue* member(const JsonValue* obj, const char* key) {
+  if (!obj || !obj->IsObject()) return nullptr;
+  auto it = obj->FindMember(key);
+  return it == obj->MemberEnd() ? nullptr : &it->value;
+}
+
+std::optional<std::string_view> get_string(const JsonValue* obj, const char* key) {
+  const JsonValue* v = member(obj, key);
+  if (!v || !v->IsString()) return std::nullopt;
+  return std::string_view(v->GetString(), v->GetStringLength());
+}
+
+std::optional<uint64_t> get_uint(const JsonValue* obj, const char* key) {
+  const JsonValue* v = member(obj, key);
+  if (!v) return std::nullopt;
+  if (v->IsBool()) return v->GetBool() ? 1 : 0;
+  if (v->IsUint64()) return v->GetUint64();
+  return std::nullopt;
+}
+
+const JsonValue* get_array(const JsonValue* obj, const char* key) {
+  const JsonValue* v = member(obj, key);
+  return v && v->IsArray() ? v : nullptr;
+}
+
+}  // namespace sg::features

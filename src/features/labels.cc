@@ -1,0 +1,33 @@
+#include "features/labels.h"
+
+#include <cctype>
+
+#include "features/tokenize.h"
+
+namespace sg::features {
+
+void ensure_label_table(Db& db) {
+  db.exec("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);");
+  db.exec(kProbeLabelsDdl);
+}
+
+std::string org_key(std::string_view org) {
+  while (!org.empty() && std::isspace(static_cast<unsigned char>(org.front()))) org.remove_prefix(1);
+  while (!org.empty() && std::isspace(static_cast<unsigned char>(org.back()))) org.remove_suffix(1);
+  std::string out(org);
+  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::set<std::string> eval_unknown_orgs(Db& db) {
+  ensure_label_table(db);
+  std::string list = kDefaultEvalUnknown;
+  Stmt s(db, "SELECT value FROM meta WHERE key=?");
+  s.bind(1, kEvalUnknownKey);
+  if (s.step()) list = s.col_text(0);
+  std::set<std::string> out;
+  for (const std::string& org : split_list(list)) out.insert(org_key(org));
+  return out;
+}
+
+}  // namespace sg::features

@@ -1,0 +1,28 @@
+// The labels the feature stage reads (written by the labels module): one row per labelled probe, and the
+// evaluation-unknown organisations (DESIGN.md §3) that training and the MI ranking treat as unlabelled.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "storage/sqlite.h"
+
+namespace sg::features {
+
+// Exactly the labels module's DDL, so either module may create the table first.
+constexpr const char* kProbeLabelsDdl =
+    "CREATE TABLE IF NOT EXISTS probe_labels(probe_id INTEGER PRIMARY KEY REFERENCES probes(id) ON DELETE "
+    "CASCADE, org TEXT NOT NULL, source TEXT NOT NULL);";
+
+constexpr const char* kEvalUnknownKey = "labels.eval_unknown";
+constexpr const char* kDefaultEvalUnknown = "censys,driftnet";
+
+void ensure_label_table(Db& db);
+
+// meta[labels.eval_unknown] (comma-separated), or censys,driftnet when unset; lower-cased and trimmed.
+std::set<std::string> eval_unknown_orgs(Db& db);
+
+// Lower-case, trimmed: org names compare this way.
+std::string org_key(std::string_view org);
+
+}  // namespace sg::features
