@@ -15,5 +15,11 @@ void add_simulate(CLI::App& app);
 void add_lookup(CLI::App& app);
 void add_export(CLI::App& app);
 void add_select(CLI::App& app);
+#ifdef SG_HAVE_TORCH
+void add_train(CLI::App& app);
+void add_update(CLI::App& app);
+void add_identify(CLI::App& app);
+void add_evaluate(CLI::App& app);
+#endif
 
 }  // namespace sg::cli

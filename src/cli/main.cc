@@ -31,6 +31,12 @@ int main(int argc, char** argv) {
   sg::cli::add_lookup(app);
   sg::cli::add_export(app);
   sg::cli::add_select(app);
+#ifdef SG_HAVE_TORCH
+  sg::cli::add_train(app);
+  sg::cli::add_update(app);
+  sg::cli::add_identify(app);
+  sg::cli::add_evaluate(app);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,187 @@
+// `train` (one-time, full mode) and `update` (one incremental week): the per-service IOMatch models and
+// the scanner-level ensemble after them (DESIGN.md §5-6).
+#include <fmt/format.h>
+
+#include "aggregate/window.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "features/feature_store.h"
+#include "storage/probe_store.h"
+#include "workflow/ensemble.h"
+#include "workflow/predict.h"
+#include "workflow/train.h"
+
+namespace sg::cli {
+
+namespace {
+
+struct TrainArgs {
+  std::string db, until, from, week, backbone = "mlp", device = "cpu", proba = "normalised", anchor;
+  std::vector<std::string> services = {"http", "tls", "dns"};
+  int iterations = 2000, batch = 64, uratio = 7, threads = 0, min_class = 5;
+  uint64_t seed = 1;
+  bool incremental = false;
+};
+
+void log_line(const std::string& s) { fmt::print(stderr, "{}\n", s); }
+
+workflow::TrainConfig config(const TrainArgs& a) {
+  workflow::TrainConfig c;
+  c.backbone = model::parse_backbone(a.backbone);
+  c.schema_mode = a.incremental ? features::SchemaMode::incremental : features::SchemaMode::full;
+  c.options.iterations = a.iterations;
+  c.options.batch = a.batch;
+  c.options.uratio = a.uratio;
+  c.options.seed = a.seed;
+  c.options.threads = a.threads;
+  c.options.device = a.device;
+  c.min_class_probes = a.min_class;
+  c.models_dir = workflow::Registry::models_dir(a.db);
+  if (a.device == "cuda" && !model::cuda_available())
+    throw std::runtime_error("--device cuda: this libtorch has no CUDA (README: building against a CUDA libtorch)");
+  model::set_threads(a.threads);
+  return c;
+}
+
+std::vector<Service> services_of(const TrainArgs& a) {
+  std::vector<Service> out;
+  for (const auto& name : a.services) {
+    auto s = service_from_name(name);
+    if (!s || std::find(workflow::model_services().begin(), workflow::model_services().end(), *s) ==
+                  workflow::model_services().end())
+      throw CLI::ValidationError("--services", fmt::format("'{}' is not one of http, tls, dns", name));
+    out.push_back(*s);
+  }
+  return out;
+}
+
+// After the models: predict the training range, then fit the ensemble and θ on it.
+void refit_ensemble(Db& db, const agg::Windows& w, std::optional<int64_t> from, int64_t until, const TrainArgs& a) {
+  for (Service s : workflow::model_services()) {
+    auto p = workflow::predict_service(db, s, from.value_or(0), until);
+    if (!p.model.empty())
+      log_line(fmt::format("{}: {} training probes predicted by {} in {:.1f} s", p.service, p.predicted, p.model,
+                           p.seconds));
+  }
+  workflow::EnsembleConfig ec;
+  ec.from_us = from;
+  ec.until_us = until;
+  ec.proba = a.proba;
+  ec.models_dir = workflow::Registry::models_dir(a.db);
+  auto e = workflow::fit_ensemble(db, w, ec);
+  if (!e.fitted) throw std::runtime_error("ensemble: " + e.why_not);
+  log_line(fmt::format("{}: {} organisations over {} labelled scanner rows (of {}); θ = {:.2f} on {} probabilities "
+                       "(training weighted F1 {:.3f})",
+                       e.run.version, e.run.classes.size(), e.known_rows, e.rows, e.run.theta, e.run.proba,
+                       e.run.train_f1));
+}
+
+void report(const workflow::TrainReport& r) {
+  if (!r.trained) {
+    log_line(fmt::format("{}: not trained: {}", r.service, r.why_not));
+    return;
+  }
+  log_line(fmt::format("{}: {} trained: {} iterations in {:.1f} s, {} organisations, checkpoint {}", r.service,
+                       r.run.version, r.run.iterations, r.run.seconds, r.run.classes.size(), r.run.path));
+  if (r.skipped_records) log_line(fmt::format("{}: {} stored records were not JSON and were skipped", r.service, r.skipped_records));
+}
+
+void run_train(const TrainArgs& a) {
+  auto cfg = config(a);
+  cfg.until_us = parse_date_us(a.until);
+  if (!a.from.empty()) cfg.from_us = parse_date_us(a.from);
+  ProbeStore store(a.db);
+  workflow::Registry reg(store.db());
+  if (!a.anchor.empty()) reg.set_window_anchor_us(parse_date_us(a.anchor));
+  agg::Windows w;
+  w.anchor_us = reg.window_anchor_us();
+  int trained = 0;
+  for (Service s : services_of(a)) {
+    auto r = workflow::train_service(store.db(), s, cfg, log_line);
+    report(r);
+    trained += r.trained;
+  }
+  if (!trained) throw std::runtime_error("no service could be trained (see above)");
+  refit_ensemble(store.db(), w, cfg.from_us, cfg.until_us, a);
+}
+
+void run_update(const TrainArgs& a) {
+  auto cfg = config(a);
+  ProbeStore store(a.db);
+  workflow::Registry reg(store.db());
+  agg::Windows w;
+  w.anchor_us = reg.window_anchor_us();
+  int64_t week = w.start_of(parse_date_us(a.week));
+  int64_t end = week + w.length_us;
+  int updated = 0;
+  for (Service s : services_of(a)) {
+    auto r = workflow::update_service(store.db(), s, week, end, cfg, log_line);
+    report(r);
+    updated += r.trained;
+  }
+  if (!updated) {
+    log_line("update: no model changed; the ensemble is kept");
+    return;
+  }
+  refit_ensemble(store.db(), w, std::nullopt, end, a);
+}
+
+void common_options(CLI::App* cmd, TrainArgs& a) {
+  cmd->add_option("--db", a.db, "database with probes, labels and a feature selection")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--backbone", a.backbone, "mlp (fast on CPU) or wrn (WRN-10-2, the paper's)")
+      ->check(CLI::IsMember({"mlp", "wrn"}))->capture_default_str();
+  cmd->add_option("--device", a.device, "cpu, or cuda with a CUDA-enabled libtorch")
+      ->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
+  cmd->add_option("--services", a.services, "services to train")->delimiter(',')->capture_default_str();
+  cmd->add_option("--seed", a.seed, "seed of weights and batches (runs repeat on CPU)")->capture_default_str();
+  cmd->add_option("--threads", a.threads, "CPU threads (0 = every core)")->capture_default_str();
+  cmd->add_option("--proba", a.proba, "probability θ compares: normalised (reference code) or raw (paper)")
+      ->check(CLI::IsMember({"raw", "normalised"}))->capture_default_str();
+  cmd->add_option("--min-class-probes", a.min_class, "organisations with fewer labelled probes stay unlabelled")
+      ->capture_default_str();
+}
+
+}  // namespace
+
+void add_train(CLI::App& app) {
+  auto a = std::make_shared<TrainArgs>();
+  auto* cmd = app.add_subcommand("train", "Train the per-service models and the ensemble on probes before a date");
+  cmd->description(
+      "One-time training (DESIGN.md §5-6): for http, tls and dns, an IOMatch open-set model on every probe\n"
+      "before --until (labelled probes of known organisations supervise; all probes are the unlabelled pool;\n"
+      "evaluation-unknown organisations count as unlabelled), then the training probes are predicted and the\n"
+      "logistic-regression ensemble and its unknown threshold θ are fitted on the labelled scanners.\n"
+      "Checkpoints go to DB.models/. --incremental trains on the fixed canvas so weekly `update`s can follow.\n"
+      "Example: scannergrouper train --db scanners.db --until 2025-02-26 --backbone mlp");
+  common_options(cmd, *a);
+  cmd->add_option("--until", a->until, "end of the training data (YYYY-MM-DD or RFC 3339), exclusive")->required();
+  cmd->add_option("--from", a->from, "start of the training data (default: the first probe)");
+  cmd->add_option("--iterations", a->iterations, "training iterations per service")->capture_default_str();
+  cmd->add_option("--batch", a->batch, "labelled probes per iteration (B)")->capture_default_str();
+  cmd->add_option("--uratio", a->uratio, "unlabelled probes per labelled one in a batch")->capture_default_str();
+  cmd->add_flag("--incremental", a->incremental, "use the incremental (fixed canvas) schema");
+  cmd->add_option("--week-anchor", a->anchor,
+                  "start of any week (e.g. 2024-12-09T16:00:00Z for the paper's weeks); default Monday 00:00 UTC");
+  cmd->callback([a] { run_train(*a); });
+}
+
+void add_update(CLI::App& app) {
+  auto a = std::make_shared<TrainArgs>();
+  a->iterations = 200;
+  a->batch = 32;
+  auto* cmd = app.add_subcommand("update", "One incremental week: grow the schema, resume the models, refit the ensemble");
+  cmd->description(
+      "One incremental week (DESIGN.md §1, §5): the encoding schema grows by the week's new tokens (appended,\n"
+      "positions never move), each service's latest model resumes (weights, EMA, optimiser, schedule) and trains\n"
+      "on the week's probes only, and the ensemble is refitted on every week so far. Needs `train --incremental`.\n"
+      "Example: scannergrouper update --db scanners.db --week 2025-01-13");
+  common_options(cmd, *a);
+  cmd->add_option("--week", a->week, "any time inside the week (weeks follow the anchor set at train)")->required();
+  cmd->add_option("--iterations", a->iterations, "iterations for the week")->capture_default_str();
+  cmd->add_option("--batch", a->batch, "labelled probes per iteration")->capture_default_str();
+  cmd->add_option("--uratio", a->uratio, "unlabelled probes per labelled one")->capture_default_str();
+  a->incremental = true;
+  cmd->callback([a] { run_update(*a); });
+}
+
+}  // namespace sg::cli

@@ -1,0 +1,94 @@
+#include "workflow/ensemble.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+
+#include "aggregate/threshold.h"
+
+namespace sg::workflow {
+
+namespace {
+
+std::vector<float> features_of(const std::vector<IpWindow>& rows, const int outcomes[agg::kVoteServices]) {
+  std::vector<float> x;
+  for (const auto& r : rows) {
+    auto f = agg::ip_feature_row(r.votes, outcomes);
+    x.insert(x.end(), f.begin(), f.end());
+  }
+  return x;
+}
+
+}  // namespace
+
+std::vector<float> ensemble_proba(const model::LogReg& lr, const EnsembleRun& run, const VoteClasses& vc,
+                                  const std::vector<IpWindow>& rows) {
+  int outcomes[agg::kVoteServices];
+  for (int s = 0; s < agg::kVoteServices; ++s) {
+    outcomes[s] = run.outcomes[s];
+    if (vc.outcomes(s) != run.outcomes[s])
+      throw std::runtime_error(fmt::format("{}: fitted on {} outcomes for {}, the current model has {}; refit the "
+                                           "ensemble (train or update)",
+                                           run.version, run.outcomes[s], agg::vote_service_name(s), vc.outcomes(s)));
+  }
+  auto x = features_of(rows, outcomes);
+  auto p = lr.predict_proba(x, rows.size());
+  return run.proba == "raw" ? p.raw : p.normalised;
+}
+
+EnsembleReport fit_ensemble(Db& db, const agg::Windows& w, const EnsembleConfig& cfg) {
+  EnsembleReport rep;
+  Registry reg(db);
+  auto vc = VoteClasses::latest(reg);
+  auto all = collect_votes(db, w, cfg.from_us.value_or(INT64_MIN / 2), cfg.until_us, vc);
+  rep.rows = all.size();
+  std::vector<IpWindow> known;
+  std::map<std::string, int> class_id;
+  for (const auto& r : all)
+    if (!r.truth.empty() && r.truth != "unknown") {
+      known.push_back(r);
+      class_id[r.truth] = 0;
+    }
+  rep.known_rows = known.size();
+  if (class_id.size() < 2) {
+    rep.why_not = fmt::format("{} labelled organisation(s) among {} scanner rows before {}: nothing to fit",
+                              class_id.size(), all.size(), cfg.until_us);
+    return rep;
+  }
+  EnsembleRun run;
+  for (auto& [org, id] : class_id) {
+    id = int(run.classes.size());
+    run.classes.push_back(org);
+  }
+  for (int s = 0; s < agg::kVoteServices; ++s) {
+    run.outcomes.push_back(vc.outcomes(s));
+    run.service_models.push_back(vc.versions[s]);
+  }
+  std::vector<int> y;
+  for (const auto& r : known) y.push_back(class_id[r.truth]);
+  model::LogReg lr;
+  int outcomes[agg::kVoteServices] = {run.outcomes[0], run.outcomes[1], run.outcomes[2]};
+  lr.fit(features_of(known, outcomes), known.size(), agg::ip_feature_width(outcomes), y, int(run.classes.size()));
+  run.proba = cfg.proba;
+  auto proba = ensemble_proba(lr, run, vc, known);
+  auto theta = agg::search_theta(proba, y, int(run.classes.size()));
+  run.theta = theta.theta;
+  run.train_f1 = theta.weighted_f1;
+  run.rows = int64_t(known.size());
+  run.data_to_us = cfg.until_us;
+  std::filesystem::create_directories(cfg.models_dir);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  run.path = (std::filesystem::path(cfg.models_dir) / fmt::format("ensemble-{}.json", ms)).string();
+  lr.save(run.path);
+  run.id = reg.add_ensemble(run);
+  run.version = fmt::format("ensemble-{}", run.id);
+  rep.run = run;
+  rep.fitted = true;
+  return rep;
+}
+
+}  // namespace sg::workflow

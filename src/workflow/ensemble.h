@@ -1,0 +1,37 @@
+// The scanner-level decision (DESIGN.md §6): a one-vs-rest logistic regression with balanced class weights
+// over the per-ip vote rows, fitted on known-organisation ips of the training windows, and the unknown
+// threshold θ searched on those same rows. Which probability θ compares is a choice the paper and the
+// reference code make differently: "raw" is the paper's per-class sigmoid, "normalised" the reference code's
+// scikit-learn predict_proba (sigmoids divided by their row sum). Both are measured (bench/RESULTS.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/logreg.h"
+#include "workflow/registry.h"
+#include "workflow/votes.h"
+
+namespace sg::workflow {
+
+struct EnsembleConfig {
+  std::optional<int64_t> from_us;
+  int64_t until_us = 0;  // rows of windows in [from, until)
+  std::string proba = "normalised";
+  std::string models_dir;
+};
+
+struct EnsembleReport {
+  bool fitted = false;
+  std::string why_not;
+  EnsembleRun run;
+  size_t rows = 0, known_rows = 0;
+};
+
+EnsembleReport fit_ensemble(Db& db, const agg::Windows& w, const EnsembleConfig& cfg);
+
+// Probabilities per row (n × classes) in the form `proba` names.
+std::vector<float> ensemble_proba(const model::LogReg& lr, const EnsembleRun& run, const VoteClasses& vc,
+                                  const std::vector<IpWindow>& rows);
+
+}  // namespace sg::workflow

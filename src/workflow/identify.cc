@@ -1,0 +1,127 @@
+#include "workflow/identify.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "aggregate/evidence.h"
+#include "aggregate/threshold.h"
+#include "model/logreg.h"
+#include "storage/scanner_store.h"
+#include "workflow/ensemble.h"
+#include "workflow/train.h"
+#include "workflow/votes.h"
+
+namespace sg::workflow {
+
+namespace {
+
+// What the scanner table keeps about an ip in a window besides the decision.
+struct IpFacts {
+  int64_t first = INT64_MAX, last = INT64_MIN, probes = 0;
+  std::set<std::string> services;
+  agg::Evidence evidence;
+};
+
+std::map<std::pair<int64_t, std::string>, IpFacts> gather_facts(Db& db, const agg::Windows& w, int64_t from_us,
+                                                                 int64_t to_us) {
+  std::map<std::pair<int64_t, std::string>, IpFacts> facts;
+  Stmt s(db, "SELECT ts_us, src, service, json FROM probes WHERE ts_us >= ? AND ts_us < ? ORDER BY ts_us, id");
+  s.bind(1, from_us).bind(2, to_us);
+  while (s.step()) {
+    auto& f = facts[{w.start_of(s.col_int(0)), s.col_text(1)}];
+    int64_t ts = s.col_int(0);
+    f.first = std::min(f.first, ts);
+    f.last = std::max(f.last, ts);
+    ++f.probes;
+    f.services.insert(s.col_text(2));
+    auto j = nlohmann::json::parse(s.col_text(3), nullptr, false);
+    if (j.is_object()) f.evidence.add_probe(j);
+  }
+  return facts;
+}
+
+std::string services_text(const std::set<std::string>& used) {
+  std::string out;
+  for (const char* s : {"http", "tls", "dns", "ssh", "rdp", "syn", "other"})
+    if (used.count(s)) out += (out.empty() ? "" : ",") + std::string(s);
+  return out;
+}
+
+}  // namespace
+
+std::pair<int64_t, int64_t> whole_windows(const agg::Windows& w, int64_t from_us, int64_t to_us) {
+  int64_t to = w.start_of(to_us) == to_us ? to_us : w.end_of(to_us);
+  return {w.start_of(from_us), to};
+}
+
+IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
+                        const std::function<void(const std::string&)>& log) {
+  auto start = std::chrono::steady_clock::now();
+  IdentifyReport rep;
+  std::tie(rep.from_us, rep.to_us) = whole_windows(w, from_us, to_us);
+  Registry reg(db);
+  auto ens = reg.latest_ensemble();
+  if (!ens) throw std::runtime_error("no ensemble yet: train (or update) first");
+  rep.ensemble = ens->version;
+  for (Service s : model_services()) {
+    auto p = predict_service(db, s, rep.from_us, rep.to_us);
+    if (!p.model.empty())
+      log(fmt::format("{}: {} probes predicted by {} in {:.1f} s ({} already were)", p.service, p.predicted, p.model,
+                      p.seconds, p.already));
+    rep.predictions.push_back(p);
+  }
+  auto vc = VoteClasses::latest(reg);
+  for (int s = 0; s < agg::kVoteServices; ++s)
+    if (vc.versions[s] != ens->service_models[s])
+      log(fmt::format("warning: {} was fitted with {} but the current {} model is {}", ens->version,
+                      ens->service_models[s].empty() ? "none" : ens->service_models[s], agg::vote_service_name(s),
+                      vc.versions[s].empty() ? "none" : vc.versions[s]));
+  auto rows = collect_votes(db, w, rep.from_us, rep.to_us, vc);
+  auto lr = model::LogReg::load(ens->path);
+  const int K = int(ens->classes.size());
+  auto proba = ensemble_proba(lr, *ens, vc, rows);
+  auto pred = agg::apply_threshold(proba, K, ens->theta);
+  auto facts = gather_facts(db, w, rep.from_us, rep.to_us);
+
+  std::map<int64_t, std::vector<ScannerRow>> by_window;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& v = rows[i].votes;
+    ScannerRow r;
+    r.window_start = v.window;
+    r.window_end = v.window + w.length_us;
+    r.ip = v.ip;
+    r.org = pred[i] == K ? "unknown" : ens->classes[pred[i]];
+    float best = 0;
+    for (int k = 0; k < K; ++k) best = std::max(best, proba[i * K + k]);
+    r.probability = best;
+    nlohmann::json votes = nlohmann::json::object();
+    for (int s = 0; s < agg::kVoteServices; ++s) {
+      auto name = vote_name(vc, s, v.vote[s]);
+      votes[agg::vote_service_name(s)] = name.empty() ? nlohmann::json(nullptr) : nlohmann::json(name);
+    }
+    r.votes = votes.dump();
+    const auto& f = facts[{v.window, v.ip}];
+    r.first_seen_us = f.probes ? f.first : v.window;
+    r.last_seen_us = f.probes ? f.last : v.window;
+    r.services = services_text(f.services);
+    r.probes = f.probes;
+    r.evidence = f.evidence.to_json();
+    r.model_version = ens->version;
+    ++rep.per_org[r.org];
+    by_window[v.window].push_back(std::move(r));
+  }
+  ScannerStore store(db);
+  // Every window of the range is rewritten, an emptied one included, so a rerun leaves no stale rows.
+  for (int64_t win = rep.from_us; win < rep.to_us; win += w.length_us) {
+    auto& rs = by_window[win];
+    store.replace_window(win, win + w.length_us, rs);
+    rep.scanners += rs.size();
+    rep.windows += !rs.empty();
+  }
+  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return rep;
+}
+
+}  // namespace sg::workflow

@@ -1,0 +1,175 @@
+#include "workflow/registry.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "aggregate/window.h"
+#include "export/json.h"
+
+namespace sg::workflow {
+
+namespace {
+
+const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS model_runs(
+  id INTEGER PRIMARY KEY,
+  service TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  backbone TEXT NOT NULL,
+  schema_version INTEGER NOT NULL,
+  classes TEXT NOT NULL,
+  data_from INTEGER NOT NULL,
+  data_to INTEGER NOT NULL,
+  iterations INTEGER NOT NULL,
+  seconds REAL NOT NULL,
+  path TEXT NOT NULL,
+  parent INTEGER REFERENCES model_runs(id),
+  created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ensemble_runs(
+  id INTEGER PRIMARY KEY,
+  classes TEXT NOT NULL,
+  service_models TEXT NOT NULL,
+  outcomes TEXT NOT NULL,
+  theta REAL NOT NULL,
+  proba TEXT NOT NULL,
+  data_to INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  train_f1 REAL NOT NULL,
+  path TEXT NOT NULL,
+  created TEXT NOT NULL);
+)sql";
+
+std::string now_text() {
+  return format_ts(std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count());
+}
+
+const char* kModelColumns =
+    "id, service, mode, backbone, schema_version, classes, data_from, data_to, iterations, seconds, path, parent, "
+    "created";
+
+ModelRun read_model(Stmt& s) {
+  ModelRun r;
+  r.id = s.col_int(0);
+  r.service = s.col_text(1);
+  r.version = fmt::format("{}-{}", r.service, r.id);
+  r.mode = s.col_text(2);
+  r.backbone = s.col_text(3);
+  r.schema_version = int(s.col_int(4));
+  r.classes = nlohmann::json::parse(s.col_text(5)).get<std::vector<std::string>>();
+  r.data_from_us = s.col_int(6);
+  r.data_to_us = s.col_int(7);
+  r.iterations = int(s.col_int(8));
+  r.seconds = s.col_double(9);
+  r.path = s.col_text(10);
+  if (!s.col_null(11)) r.parent = s.col_int(11);
+  r.created = s.col_text(12);
+  return r;
+}
+
+const char* kEnsembleColumns =
+    "id, classes, service_models, outcomes, theta, proba, data_to, rows, train_f1, path, created";
+
+EnsembleRun read_ensemble(Stmt& s) {
+  EnsembleRun r;
+  r.id = s.col_int(0);
+  r.version = fmt::format("ensemble-{}", r.id);
+  r.classes = nlohmann::json::parse(s.col_text(1)).get<std::vector<std::string>>();
+  r.service_models = nlohmann::json::parse(s.col_text(2)).get<std::vector<std::string>>();
+  r.outcomes = nlohmann::json::parse(s.col_text(3)).get<std::vector<int>>();
+  r.theta = s.col_double(4);
+  r.proba = s.col_text(5);
+  r.data_to_us = s.col_int(6);
+  r.rows = s.col_int(7);
+  r.train_f1 = s.col_double(8);
+  r.path = s.col_text(9);
+  r.created = s.col_text(10);
+  return r;
+}
+
+}  // namespace
+
+Registry::Registry(Db& db) : db_(db) { db_.exec(kSchema); }
+
+std::string Registry::models_dir(const std::string& db_path) { return db_path + ".models"; }
+
+int64_t Registry::add_model(const ModelRun& r) {
+  Stmt s(db_,
+         "INSERT INTO model_runs(service, mode, backbone, schema_version, classes, data_from, data_to, iterations, "
+         "seconds, path, parent, created) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, r.service).bind(2, r.mode).bind(3, r.backbone).bind(4, int64_t(r.schema_version));
+  s.bind(5, nlohmann::json(r.classes).dump()).bind(6, r.data_from_us).bind(7, r.data_to_us);
+  s.bind(8, int64_t(r.iterations)).bind_double(9, r.seconds).bind(10, r.path);
+  if (r.parent)
+    s.bind(11, *r.parent);
+  else
+    s.bind_null(11);
+  s.bind(12, now_text());
+  s.step();
+  return db_.last_insert_id();
+}
+
+std::optional<ModelRun> Registry::latest_model(const std::string& service) {
+  Stmt s(db_, fmt::format("SELECT {} FROM model_runs WHERE service=? ORDER BY id DESC LIMIT 1", kModelColumns).c_str());
+  s.bind(1, service);
+  if (!s.step()) return std::nullopt;
+  return read_model(s);
+}
+
+std::optional<ModelRun> Registry::model(const std::string& version) {
+  auto dash = version.rfind('-');
+  if (dash == std::string::npos) return std::nullopt;
+  Stmt s(db_, fmt::format("SELECT {} FROM model_runs WHERE id=? AND service=?", kModelColumns).c_str());
+  s.bind(1, int64_t(std::stoll(version.substr(dash + 1)))).bind(2, version.substr(0, dash));
+  if (!s.step()) return std::nullopt;
+  return read_model(s);
+}
+
+std::vector<ModelRun> Registry::models() {
+  Stmt s(db_, fmt::format("SELECT {} FROM model_runs ORDER BY id", kModelColumns).c_str());
+  std::vector<ModelRun> out;
+  while (s.step()) out.push_back(read_model(s));
+  return out;
+}
+
+int64_t Registry::add_ensemble(const EnsembleRun& r) {
+  Stmt s(db_,
+         "INSERT INTO ensemble_runs(classes, service_models, outcomes, theta, proba, data_to, rows, train_f1, path, "
+         "created) VALUES(?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, nlohmann::json(r.classes).dump()).bind(2, nlohmann::json(r.service_models).dump());
+  s.bind(3, nlohmann::json(r.outcomes).dump()).bind_double(4, r.theta).bind(5, r.proba).bind(6, r.data_to_us);
+  s.bind(7, r.rows).bind_double(8, r.train_f1).bind(9, r.path).bind(10, now_text());
+  s.step();
+  return db_.last_insert_id();
+}
+
+std::optional<EnsembleRun> Registry::latest_ensemble() {
+  Stmt s(db_, fmt::format("SELECT {} FROM ensemble_runs ORDER BY id DESC LIMIT 1", kEnsembleColumns).c_str());
+  if (!s.step()) return std::nullopt;
+  return read_ensemble(s);
+}
+
+std::vector<EnsembleRun> Registry::ensembles() {
+  Stmt s(db_, fmt::format("SELECT {} FROM ensemble_runs ORDER BY id", kEnsembleColumns).c_str());
+  std::vector<EnsembleRun> out;
+  while (s.step()) out.push_back(read_ensemble(s));
+  return out;
+}
+
+int64_t Registry::window_anchor_us() {
+  Stmt s(db_, "SELECT value FROM meta WHERE key='windows.anchor_us'");
+  return s.step() ? std::stoll(s.col_text(0)) : agg::kDefaultAnchorUs;
+}
+
+void Registry::set_window_anchor_us(int64_t anchor) {
+  Stmt s(db_, "INSERT INTO meta(key, value) VALUES('windows.anchor_us', ?) "
+              "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+  s.bind(1, std::to_string(anchor));
+  s.step();
+}
+
+}  // namespace sg::workflow

@@ -1,0 +1,86 @@
+#include "workflow/votes.h"
+
+#include "features/labels.h"
+#include "storage/prediction_store.h"
+
+namespace sg::workflow {
+
+VoteClasses VoteClasses::latest(Registry& reg) {
+  VoteClasses vc;
+  for (int s = 0; s < agg::kVoteServices; ++s)
+    if (auto m = reg.latest_model(agg::vote_service_name(s))) {
+      vc.classes[s] = m->classes;
+      vc.versions[s] = m->version;
+    }
+  return vc;
+}
+
+std::map<std::pair<int64_t, std::string>, std::string> window_truth(Db& db, const agg::Windows& w, int64_t from_us,
+                                                                    int64_t to_us) {
+  features::ensure_label_table(db);
+  auto eval_unknown = features::eval_unknown_orgs(db);
+  std::map<std::pair<int64_t, std::string>, std::map<std::string, int>> counts;
+  Stmt s(db,
+         "SELECT p.ts_us, p.src, l.org FROM probes p JOIN probe_labels l ON l.probe_id = p.id "
+         "WHERE p.ts_us >= ? AND p.ts_us < ?");
+  s.bind(1, from_us).bind(2, to_us);
+  while (s.step()) ++counts[{w.start_of(s.col_int(0)), s.col_text(1)}][features::org_key(s.col_text(2))];
+  std::map<std::pair<int64_t, std::string>, std::string> truth;
+  for (const auto& [key, orgs] : counts) {
+    std::string best;
+    int n = 0;
+    for (const auto& [org, c] : orgs)
+      if (c > n) best = org, n = c;
+    truth[key] = eval_unknown.count(best) ? "unknown" : best;
+  }
+  return truth;
+}
+
+std::vector<IpWindow> collect_votes(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
+                                    const VoteClasses& vc) {
+  std::map<std::string, int> ids[agg::kVoteServices];
+  for (int s = 0; s < agg::kVoteServices; ++s)
+    for (size_t i = 0; i < vc.classes[s].size(); ++i) ids[s][vc.classes[s][i]] = int(i);
+  std::vector<agg::ProbeOutcome> outcomes;
+  PredictionStore preds(db);
+  PredictionQuery q;
+  q.from_us = from_us;
+  q.to_us = to_us;
+  preds.for_each(q, [&](const PredictedProbe& p) {
+    int s = agg::vote_service_index(p.service);
+    if (s < 0 || vc.classes[s].empty()) return;
+    auto it = ids[s].find(p.org);
+    int cls = it == ids[s].end() ? int(vc.classes[s].size()) : it->second;  // "unknown" or an unseen name
+    outcomes.push_back({p.ip, s, w.start_of(p.ts_us), cls});
+  });
+  // Each service has its own "unknown" id; vote() needs one, so vote service by service.
+  std::map<std::pair<int64_t, std::string>, agg::IpVotes> merged;
+  for (int s = 0; s < agg::kVoteServices; ++s) {
+    std::vector<agg::ProbeOutcome> mine;
+    for (const auto& o : outcomes)
+      if (o.service == s) mine.push_back(o);
+    for (const auto& v : agg::vote(mine, int(vc.classes[s].size()))) {
+      auto& m = merged[{v.window, v.ip}];
+      m.window = v.window;
+      m.ip = v.ip;
+      m.vote[s] = v.vote[s];
+      m.probes[s] = v.probes[s];
+    }
+  }
+  auto truth = window_truth(db, w, from_us, to_us);
+  std::vector<IpWindow> rows;
+  rows.reserve(merged.size());
+  for (auto& [key, v] : merged) {
+    auto t = truth.find(key);
+    rows.push_back({v, t == truth.end() ? "" : t->second});
+  }
+  return rows;
+}
+
+std::string vote_name(const VoteClasses& vc, int service, int vote) {
+  if (vote < 0) return "";
+  if (vote >= int(vc.classes[service].size())) return "unknown";
+  return vc.classes[service][vote];
+}
+
+}  // namespace sg::workflow
