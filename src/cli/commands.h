@@ -12,5 +12,6 @@ void add_extract(CLI::App& app);
 void add_ingest(CLI::App& app);
 void add_probes(CLI::App& app);
 void add_simulate(CLI::App& app);
+void add_labels(CLI::App& app);
 
 }  // namespace sg::cli

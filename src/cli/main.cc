@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   sg::cli::add_ingest(app);
   sg::cli::add_probes(app);
   sg::cli::add_simulate(app);
+  sg::cli::add_labels(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
