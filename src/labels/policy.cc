@@ -67,13 +67,13 @@ Decision decide(const std::vector<const Entry*>& covering, const Policy& policy)
   if (covering.empty()) return d;
   const Entry& best = *covering.front();
   d.bits = best.prefix.bits;
-  std::vector<uint32_t> orgs;
-  for (const Entry* e : covering)
-    if (e->prefix.bits == d.bits) add_unique(orgs, e->org);
-  d.org = orgs.front();
-  if (orgs.size() > 1) {
+  d.org = best.org;
+  for (const Entry* e : covering) {
+    if (e->prefix.bits != d.bits) break;  // most specific first: the deciding length is the first run
+    if (e->org != d.org) add_unique(d.rivals, e->org);
+  }
+  if (!d.rivals.empty()) {
     d.verdict = Verdict::conflict;
-    d.rivals.assign(orgs.begin() + 1, orgs.end());
     return d;
   }
   for (const Entry* e : covering)

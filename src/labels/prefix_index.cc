@@ -12,16 +12,18 @@ uint32_t PrefixIndex::intern(std::vector<std::string>& names, std::unordered_map
   return it->second;
 }
 
-PrefixIndex::Key PrefixIndex::masked(const IpAddr& a, int bits) {
+PrefixIndex::Key PrefixIndex::load(const IpAddr& a) {
   Key k;
-  for (int i = 0; i < 16; ++i) {
-    int keep = std::clamp(bits - i * 8, 0, 8);
-    uint8_t byte = a.b[i] & static_cast<uint8_t>(keep == 0 ? 0 : 0xff << (8 - keep));
-    if (i < 8)
-      k.hi = (k.hi << 8) | byte;
-    else
-      k.lo = (k.lo << 8) | byte;
-  }
+  for (int i = 0; i < 8; ++i) k.hi = (k.hi << 8) | a.b[i];
+  for (int i = 8; i < 16; ++i) k.lo = (k.lo << 8) | a.b[i];
+  return k;
+}
+
+PrefixIndex::Key PrefixIndex::mask(Key k, int bits) {
+  if (bits <= 0) return Key{};
+  if (bits < 64) return Key{k.hi & (~0ULL << (64 - bits)), 0};
+  if (bits == 64) return Key{k.hi, 0};
+  if (bits < 128) return Key{k.hi, k.lo & (~0ULL << (128 - bits))};
   return k;
 }
 
@@ -34,50 +36,67 @@ void PrefixIndex::build() {
   });
   for (auto& t : v4_) t.clear();
   for (auto& t : v6_) t.clear();
-  v4_slash16_.assign(65536 / 64, 0);
-  v4_short_ = false;
+  v4_masks_.assign(65536, 0);
+  v6_masks_.clear();
+  bool v4_short[16] = {}, v6_short[32] = {};
   for (uint32_t i = 0; i < entries_.size(); ++i) {
     const Cidr& c = entries_[i].prefix;
+    Key k = load(c.net);
     Table& t = c.net.v4 ? v4_[c.bits] : v6_[c.bits];
-    Span& s = t[masked(c.net, c.bits)];
+    Span& s = t[mask(k, c.bits)];
     if (s.count == 0) s.first = i;
     ++s.count;
     if (c.net.v4) {
-      if (c.bits >= 16) {
-        uint32_t slash16 = (uint32_t(c.net.b[0]) << 8) | c.net.b[1];
-        v4_slash16_[slash16 / 64] |= 1ULL << (slash16 % 64);
-      } else {
-        v4_short_ = true;
-      }
+      if (c.bits >= 16)
+        v4_masks_[k.hi >> 48] |= 1u << (c.bits - 16);
+      else
+        v4_short[c.bits] = true;
+    } else if (c.bits >= 32) {
+      int bit = c.bits - 32;
+      v6_masks_[static_cast<uint32_t>(k.hi >> 32)][bit / 64] |= 1ULL << (bit % 64);
+    } else {
+      v6_short[c.bits] = true;
     }
   }
-  v4_lengths_.clear();
-  v6_lengths_.clear();
-  for (int b = 32; b >= 0; --b)
-    if (!v4_[b].empty()) v4_lengths_.push_back(b);
-  for (int b = 128; b >= 0; --b)
-    if (!v6_[b].empty()) v6_lengths_.push_back(b);
+  v4_short_.clear();
+  v6_short_.clear();
+  for (int b = 15; b >= 0; --b)
+    if (v4_short[b]) v4_short_.push_back(b);
+  for (int b = 31; b >= 0; --b)
+    if (v6_short[b]) v6_short_.push_back(b);
+  built_ = true;
 }
 
 template <class Keep>
 void PrefixIndex::collect(const IpAddr& ip, Keep keep, std::vector<const Entry*>& out) const {
   out.clear();
-  if (v4_slash16_.empty()) return;  // not built
-  const auto& lengths = ip.v4 ? v4_lengths_ : v6_lengths_;
-  const Table* tables = ip.v4 ? v4_ : v6_;
-  bool any16 = true;
-  if (ip.v4) {
-    uint32_t slash16 = (uint32_t(ip.b[0]) << 8) | ip.b[1];
-    any16 = (v4_slash16_[slash16 / 64] >> (slash16 % 64)) & 1;
-    if (!any16 && !v4_short_) return;
-  }
-  for (int bits : lengths) {
-    if (ip.v4 && bits >= 16 && !any16) continue;
-    auto it = tables[bits].find(masked(ip, bits));
-    if (it == tables[bits].end()) continue;
-    for (uint32_t i = it->second.first; i < it->second.first + it->second.count; ++i)
+  if (!built_) return;
+  const Key full = load(ip);
+  auto probe = [&](const Table& t, int bits) {
+    const Span* span = t.find(mask(full, bits));
+    if (!span) return;
+    for (uint32_t i = span->first; i < span->first + span->count; ++i)
       if (keep(entries_[i])) out.push_back(&entries_[i]);
+  };
+  if (ip.v4) {
+    for (uint32_t m = v4_masks_[full.hi >> 48]; m != 0;) {
+      int top = 31 - __builtin_clz(m);  // longest length first
+      m &= ~(1u << top);
+      probe(v4_[16 + top], 16 + top);
+    }
+    for (int bits : v4_short_) probe(v4_[bits], bits);
+    return;
   }
+  if (auto it = v6_masks_.find(static_cast<uint32_t>(full.hi >> 32)); it != v6_masks_.end()) {
+    for (int word = 1; word >= 0; --word)
+      for (uint64_t m = it->second[word]; m != 0;) {
+        int top = 63 - __builtin_clzll(m);
+        m &= ~(1ULL << top);
+        int bits = 32 + word * 64 + top;
+        probe(v6_[bits], bits);
+      }
+  }
+  for (int bits : v6_short_) probe(v6_[bits], bits);
 }
 
 void PrefixIndex::covering(const IpAddr& ip, int64_t t_us, std::vector<const Entry*>& out) const {

@@ -1,14 +1,17 @@
 // Longest-prefix index over IPv4 and IPv6 label entries. Entries are grouped by prefix length, each length
-// a hash table keyed by the masked address, so a lookup costs one probe per length present; a bitmap of
-// IPv4 /16s that hold any entry answers most misses (the common case for random scanner traffic) at once.
+// a hash table keyed by the masked address. A lookup probes only the lengths that occur inside the
+// address's IPv4 /16 (a flat array of length masks) or IPv6 /32 (a hash of them), so a miss (the common
+// case for random scanner traffic) costs one array read and a hit a few hash probes.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "capture/cidr.h"
+#include "labels/flat_table.h"
 #include "labels/period.h"
 
 namespace sg::labels {
@@ -40,19 +43,11 @@ class PrefixIndex {
   size_t size() const { return entries_.size(); }
 
  private:
-  struct Key {
-    uint64_t hi = 0, lo = 0;
-    bool operator==(const Key&) const = default;
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const { return k.hi * 0x9e3779b97f4a7c15ULL ^ (k.lo + (k.lo >> 29)); }
-  };
-  struct Span {
-    uint32_t first = 0, count = 0;
-  };
-  using Table = std::unordered_map<Key, Span, KeyHash>;
+  using Key = Key128;
+  using Table = FlatTable;
 
-  static Key masked(const IpAddr& a, int bits);
+  static Key load(const IpAddr& a);  // the 16 address bytes as two big-endian words
+  static Key mask(Key k, int bits);
   static uint32_t intern(std::vector<std::string>& names, std::unordered_map<std::string, uint32_t>& ids,
                          const std::string& name);
   template <class Keep>
@@ -60,9 +55,11 @@ class PrefixIndex {
 
   std::vector<Entry> entries_;
   Table v4_[33], v6_[129];
-  std::vector<int> v4_lengths_, v6_lengths_;  // lengths present, longest first
-  std::vector<uint64_t> v4_slash16_;          // bit per /16 holding an entry of length >= 16
-  bool v4_short_ = false;                     // any IPv4 entry shorter than /16
+  using Mask = std::array<uint64_t, 2>;       // bit i: an entry of length base + i exists
+  std::vector<uint32_t> v4_masks_;            // per /16: lengths 16..32 present there
+  std::unordered_map<uint32_t, Mask> v6_masks_;  // per /32: lengths 32..128 present there
+  std::vector<int> v4_short_, v6_short_;      // lengths below /16 (IPv4) or /32 (IPv6), longest first
+  bool built_ = false;
   std::vector<std::string> orgs_, sources_;
   std::unordered_map<std::string, uint32_t> org_ids_, source_ids_;
 };
