@@ -2,6 +2,7 @@
 // up at a time, report counts, refusals and conflicts; search-engine tags (make, find).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -50,8 +51,8 @@ int64_t time_arg(const std::string& text) {
 
 struct ImportArgs {
   std::string db, org, source, period, aliases, rules, eval_unknown, policy;
-  bool force = false, ptr = false, quiet = false;
-  size_t show_refusals = 10;
+  bool force = false, ptr = false, quiet = false, rdns_live = false;
+  size_t show_refusals = 10, rdns_max = 10000;
   std::vector<std::string> lists;
 };
 
@@ -91,6 +92,8 @@ void print_report(const ImportReport& r, size_t show_refusals) {
              "{} rows name no organisation\n",
              entries, r.files.size() - unchanged - duplicates - not_lists, unchanged, duplicates, not_lists, refused,
              unlabelled);
+  if (r.rdns_resolved > 0)
+    fmt::print(stderr, "rdns-live: {} addresses had a PTR name, {} matched a rule\n", r.rdns_resolved, r.rdns_matched);
   const auto& l = r.relabel;
   fmt::print(stderr,
              "relabelled {} probes: {} labelled ({} new, {} changed, {} removed), {} conflicts, {} below policy; "
@@ -99,6 +102,8 @@ void print_report(const ImportReport& r, size_t show_refusals) {
 }
 
 void run_import_cmd(const ImportArgs& a) {
+  if (a.lists.empty() && !a.rdns_live)
+    throw CLI::ValidationError("lists", "name at least one list file or folder (or --rdns-live)");
   ImportRequest req;
   req.paths = a.lists;
   req.options.org = a.org;
@@ -106,6 +111,8 @@ void run_import_cmd(const ImportArgs& a) {
   req.options.source_forced = !a.source.empty();
   req.options.force = a.force;
   req.ptr_table = a.ptr;
+  req.rdns_live = a.rdns_live;
+  req.rdns_max = a.rdns_max;
   if (!a.period.empty()) {
     req.options.period = parse_period(a.period);
     if (!req.options.period)
@@ -142,8 +149,11 @@ void run_lookup(const LookupArgs& a) {
     index.covering(ip, t, cover);
     Decision d = decide(cover, policy);
     std::string org = d.verdict == Verdict::labelled ? index.org(d.org) : "-";
+    std::vector<std::string> names;
+    for (uint32_t s : d.sources) names.push_back(index.source(s));
+    std::sort(names.begin(), names.end());
     std::string sources;
-    for (uint32_t s : d.sources) sources += (sources.empty() ? "" : "+") + index.source(s);
+    for (const auto& n : names) sources += (sources.empty() ? "" : "+") + n;
     if (d.verdict == Verdict::conflict) {
       sources = index.org(d.org);
       for (uint32_t r : d.rivals) sources += " vs " + index.org(r);
@@ -304,7 +314,7 @@ void add_labels(CLI::App& app) {
         "  scannergrouper labels import --db scanners.db ../shared/data/lists/\n"
         "  scannergrouper labels import --db scanners.db --period 2024-12-01..2025-03-31 labels_sd25.csv");
     c->add_option("--db", a->db, "SQLite database file (created if missing)")->required();
-    c->add_option("lists", a->lists, "List files or folders (folders are walked)")->required();
+    c->add_option("lists", a->lists, "List files or folders (folders are walked)");
     c->add_option("--org", a->org, "Organisation of every entry (for plain lists)");
     c->add_option("--source", a->source, "Source name (default: the folder below the named one, or the file name)");
     c->add_option("--period", a->period, "Validity of entries whose file gives none (default: from the file name, else current)");
@@ -312,6 +322,8 @@ void add_labels(CLI::App& app) {
     c->add_option("--aliases", a->aliases, "Organisation alias table (alias<TAB>canonical); stored with the labels");
     c->add_option("--rdns-rules", a->rules, "rDNS rules (suffix|regex<TAB>pattern<TAB>org); stored with the labels");
     c->add_flag("--ptr", a->ptr, "CSV files are ip,ptr-name tables, mapped through the rDNS rules");
+    c->add_flag("--rdns-live", a->rdns_live, "Reverse-resolve the sources of unlabelled probes and apply the rDNS rules");
+    c->add_option("--rdns-max", a->rdns_max, "At most this many addresses resolved per run (default 10000)");
     c->add_option("--eval-unknown", a->eval_unknown, "Organisations treated as unknown in evaluation (default censys,driftnet)");
     c->add_option("--policy", a->policy, "lpm | agree[:N] | narrow-or-agree[:N] (see below)");
     c->add_option("--show-refusals", a->show_refusals, "Refused lines printed per file (default 10)");

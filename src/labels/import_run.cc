@@ -85,9 +85,30 @@ RdnsRules stored_rules(LabelStore& store) {
   return text.empty() ? RdnsRules::builtin() : RdnsRules::parse(text, "stored rDNS rules");
 }
 
+// `ip,ptr-name` CSV text for the sources of unlabelled probes that have a PTR name.
+std::string resolve_unlabelled(Db& db, size_t max, ImportReport& report) {
+  std::vector<std::string> ips;
+  {
+    LabelStore store(db);  // the tables must exist for the query
+    Stmt s(db,
+           "SELECT DISTINCT src FROM probes WHERE id NOT IN (SELECT probe_id FROM probe_labels) ORDER BY src LIMIT ?");
+    s.bind(1, static_cast<int64_t>(max));
+    while (s.step()) ips.push_back(s.col_text(0));
+  }
+  std::string csv;
+  for (const auto& ip : ips)
+    if (auto name = reverse_lookup(ip)) {
+      ++report.rdns_resolved;
+      csv += ip + "," + *name + "\n";
+    }
+  return csv;
+}
+
 ImportReport run_import(Db& db, const ImportRequest& req) {
   auto t0 = std::chrono::steady_clock::now();
   ImportReport report;
+  std::string live_ptr;
+  if (req.rdns_live) live_ptr = resolve_unlabelled(db, req.rdns_max, report);
   Transaction tx(db);
   LabelStore store(db);
   if (req.aliases_file) {
@@ -131,6 +152,25 @@ ImportReport run_import(Db& db, const ImportRequest& req) {
       }
       report.files.push_back(std::move(out));
     }
+  }
+  if (req.rdns_live) {
+    ImportOptions opt = req.options;
+    opt.aliases = &aliases;
+    opt.rules = &rules;
+    opt.ptr_table = true;
+    opt.source = "rdns-live";
+    opt.source_forced = true;
+    FileOutcome out;
+    out.path = "rdns-live";
+    out.list = parse_list(out.path, live_ptr.empty() ? "" : "ip,name\n" + live_ptr, opt);
+    out.list.format = Format::ptr_csv;
+    out.list.skip_reason.clear();  // no names resolved is an empty result, not a bad file
+    report.rdns_matched = out.list.entries.size();
+    std::string key = sha256_hex("rdns-live\n" + live_ptr + options_key(opt, aliases.text(), rules.text()));
+    // Each run adds to what earlier runs found: keyed by its own results, under its own path.
+    if (!out.list.entries.empty() && !store.import_path(key))
+      store.save_import(key, "rdns-live:" + key.substr(0, 16), out.list);
+    report.files.push_back(std::move(out));
   }
   report.relabel = store.relabel(store.load_index(), store.policy());
   tx.commit();

@@ -21,6 +21,11 @@ struct ImportRequest {
   std::optional<std::vector<std::string>> eval_unknown;
   std::optional<Policy> policy;
   bool ptr_table = false;
+  // Reverse-resolve the sources of unlabelled probes (at most rdns_max addresses) and import the names the
+  // rDNS rules match, as source `rdns-live` (undated, like any list's present state). Runs before the
+  // write transaction so slow resolvers never hold the database lock.
+  bool rdns_live = false;
+  size_t rdns_max = 10000;
 };
 
 enum class FileStatus { imported, replaced, unchanged, duplicate, not_a_list };
@@ -35,6 +40,7 @@ struct FileOutcome {
 
 struct ImportReport {
   std::vector<FileOutcome> files;
+  size_t rdns_resolved = 0, rdns_matched = 0;  // live reverse lookups: names found, names a rule matched
   RelabelStats relabel;
   double seconds = 0;
 };

@@ -127,3 +127,26 @@ TEST_F(LabelsCli, IngestLabelsTheProbesItAdds) {
 
 }  // namespace
 }  // namespace sg::labels
+
+namespace sg::labels {
+namespace {
+
+// Live reverse lookups: 127.0.0.1 resolves to "localhost" through /etc/hosts, no network needed.
+TEST(LabelsCliRdns, LiveLookupsOfUnlabelledSources) {
+  test::TempDir dir;
+  std::string db = dir.path("s.db");
+  {
+    ProbeStore store(db);
+    test::add_probe(store.db(), "127.0.0.1", test::day("2024-01-01"));
+  }
+  std::string rules = dir.file("rules.tsv", "suffix\tlocalhost\tloopback_lab\n");
+  Result r = run("labels import --db " + db + " --rdns-rules " + rules + " --rdns-live");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  if (!has(r.out, "rdns-live: 1 addresses had a PTR name")) GTEST_SKIP() << "no PTR name for 127.0.0.1 here: " << r.out;
+  EXPECT_TRUE(has(r.out, "1 matched a rule")) << r.out;
+  Result s = run("labels stats --db " + db);
+  EXPECT_TRUE(has(s.out, "probes\tloopback_lab\t1")) << s.out;
+}
+
+}  // namespace
+}  // namespace sg::labels
