@@ -92,6 +92,9 @@ std::optional<std::string> Aliases::normalise(const std::string& raw) const {
   if (auto hit = find(name)) return *hit;
   std::string bare = name;
   if (bare.rfind("nethash.", 0) == 0) bare = bare.substr(8);
+  // ipset names such as "censys.io_ipv6": the address family is not part of the organisation.
+  for (const char* fam : {"_ipv6", "_ipv4", "-ipv6", "-ipv4"})
+    if (bare.size() > 5 && bare.compare(bare.size() - 5, 5, fam) == 0) bare.resize(bare.size() - 5);
   while (strip_tld(bare)) {
   }
   if (auto hit = find(bare)) return *hit;

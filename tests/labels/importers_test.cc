@@ -198,3 +198,17 @@ TEST(FileNames, OrganisationAndPeriod) {
 
 }  // namespace
 }  // namespace sg::labels
+
+namespace sg::labels {
+namespace {
+
+TEST(Aliases, AddressFamilySuffixesAndAggregateNames) {
+  Aliases a = Aliases::builtin();
+  EXPECT_EQ(a.normalise("driftnet.io_ipv6"), "driftnet");
+  EXPECT_EQ(a.normalise("censys.io_ipv6"), "censys");
+  EXPECT_FALSE(a.normalise("InternetScannerSingleList"));
+  EXPECT_EQ(a.normalise("FR Cert"), "anssi");
+}
+
+}  // namespace
+}  // namespace sg::labels
