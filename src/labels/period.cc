@@ -59,6 +59,7 @@ std::optional<int64_t> day_start_us(int year, int month, int day) {
 }
 
 std::optional<int64_t> parse_time_us(const std::string& text) {
+  if (text.size() > 32) return std::nullopt;  // std::regex recursion grows with input: keep hostile text out
   static const std::regex re(R"((\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z?)?)");
   std::smatch m;
   if (!std::regex_match(text, m, re)) return std::nullopt;
@@ -82,6 +83,7 @@ std::optional<Period> parse_period(const std::string& text) {
       range(R"((\d{4}-\d{2}-\d{2})?(?:\.\.|/)(\d{4}-\d{2}-\d{2})?)");
   std::smatch m;
   if (text.empty() || text == "current") return Period{};
+  if (text.size() > 32) return std::nullopt;
   if (std::regex_match(text, m, year)) return months(to_int(m[1]), 1, 12);
   if (std::regex_match(text, m, quarter)) {
     int y = to_int(m[1].matched ? m[1] : m[3]), q = to_int(m[2].matched ? m[2] : m[4]);

@@ -56,7 +56,7 @@ RdnsRules RdnsRules::parse(const std::string& text, const std::string& origin) {
 std::optional<std::string> RdnsRules::match(const std::string& ptr_name) const {
   std::string name = lower(trim(ptr_name));
   while (!name.empty() && name.back() == '.') name.pop_back();
-  if (name.empty()) return std::nullopt;
+  if (name.empty() || name.size() > 253) return std::nullopt;  // longer than any DNS name
   for (const auto& r : rules_) {
     if (r.is_regex) {
       if (std::regex_match(name, r.re)) return r.org;
