@@ -121,7 +121,10 @@ ImportReport run_import(Db& db, const ImportRequest& req) {
     RdnsRules::parse(text, *req.rules_file);
     store.set_meta("labels.rdns_rules", text);
   }
-  if (req.eval_unknown) store.set_eval_unknown(*req.eval_unknown);
+  if (req.eval_unknown)
+    store.set_eval_unknown(*req.eval_unknown);
+  else if (store.meta("labels.eval_unknown", "").empty())
+    store.set_meta("labels.eval_unknown", kDefaultEvalUnknown);  // stored with the labels it applies to
   if (req.policy) store.set_policy(*req.policy);
   Aliases aliases = stored_aliases(store);
   RdnsRules rules = stored_rules(store);

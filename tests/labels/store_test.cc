@@ -86,6 +86,8 @@ TEST_F(StoreTest, EvalUnknownAndPolicyAreStoredWithTheLabels) {
   int64_t p = add_probe(store.db(), "198.51.100.1", day("2024-01-01"));
   auto r = import({list}, req);
   EXPECT_EQ(eval_unknown(store.db()), (std::vector<std::string>{"censys", "driftnet", "rapid7"}));
+  LabelStore stored(store.db());
+  EXPECT_EQ(stored.meta("labels.eval_unknown", ""), "censys,driftnet,rapid7");
   EXPECT_EQ(r.relabel.too_weak, 1u);  // one source is not enough under agree:2
   EXPECT_EQ(probe_labels(store.db()).count(p), 0u);
   LabelStore ls(store.db());
@@ -95,6 +97,8 @@ TEST_F(StoreTest, EvalUnknownAndPolicyAreStoredWithTheLabels) {
 TEST_F(StoreTest, EvalUnknownOrganisationsKeepTheirTrueName) {
   int64_t p = add_probe(store.db(), "198.51.100.1", day("2024-01-01"));
   import({dir.file("x.tsv", "198.51.100.0/24\tcensys\tlistA\tcurrent\n")});
+  LabelStore stored(store.db());
+  EXPECT_EQ(stored.meta("labels.eval_unknown", ""), "censys,driftnet");  // the default, stored on first import
   EXPECT_EQ(probe_labels(store.db())[p], "censys@listA");
 }
 
