@@ -38,6 +38,7 @@ class SharedLists : public ::testing::Test {
     LabelStore ls(store_->db());
     index_ = new PrefixIndex(ls.load_index());
   }
+  static void expected_labels_of_real_captures();
   static void TearDownTestSuite() {
     delete index_;
     delete report_;
@@ -57,7 +58,7 @@ ProbeStore* SharedLists::store_ = nullptr;
 ImportReport* SharedLists::report_ = nullptr;
 PrefixIndex* SharedLists::index_ = nullptr;
 
-TEST_F(SharedLists, WholeFolderImportsWithCounts) {
+TEST_F(SharedLists, WholeFolderImportsWithCountsAndExpectedLabelsOfRealCaptures) {
   size_t imported = 0, not_lists = 0, entries = 0, refused = 0;
   const FileOutcome* merged = nullptr;
   for (const auto& f : report_->files) {
@@ -89,9 +90,11 @@ TEST_F(SharedLists, WholeFolderImportsWithCounts) {
   EXPECT_EQ(orgs.count("paloalto-xpanse"), 0u);  // aliases: one name per organisation
   EXPECT_EQ(orgs.count("bitsight"), 0u);
   EXPECT_EQ(orgs.count("unknown"), 0u);
+  expected_labels_of_real_captures();
 }
 
-TEST_F(SharedLists, ExpectedLabelsOfRealCaptures) {
+// Part of the test above, so the folder is imported once per process (each test is its own ctest process).
+void SharedLists::expected_labels_of_real_captures() {
   Aliases aliases = Aliases::builtin();
   auto rows = read_table(kData + "/pcaps/expected_labels.tsv", '\t');
   ASSERT_GT(rows.size(), 10u);
