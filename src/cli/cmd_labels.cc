@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -45,6 +46,11 @@ int64_t time_arg(const std::string& text) {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   return parse_date_us(text);
+}
+
+// Reading commands must not create an empty database from a mistyped path.
+void require_db(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("{}: no such database", path));
 }
 
 // ---- import ----
@@ -136,6 +142,7 @@ struct LookupArgs {
 };
 
 void run_lookup(const LookupArgs& a) {
+  require_db(a.db);
   ProbeStore probes(a.db);
   LabelStore store(probes.db());
   PrefixIndex index = store.load_index();
@@ -182,6 +189,7 @@ struct StatsArgs {
 };
 
 void run_stats(const StatsArgs& a) {
+  require_db(a.db);
   ProbeStore probes(a.db);
   LabelStore store(probes.db());
   fmt::print("policy\t{}\neval_unknown\t", to_string(store.policy()));

@@ -84,6 +84,10 @@ TEST_F(LabelsCli, ConfigAndClearErrors) {
   Result missing = run("labels import --db " + db + " " + dir.path("nope.txt"));
   EXPECT_EQ(missing.rc, 1);
   EXPECT_TRUE(has(missing.out, "error: ")) << missing.out;
+  Result nodb = run("labels lookup --db " + dir.path("typo.db") + " 192.0.2.1");
+  EXPECT_EQ(nodb.rc, 1);
+  EXPECT_TRUE(has(nodb.out, "typo.db: no such database")) << nodb.out;
+  EXPECT_FALSE(std::filesystem::exists(dir.path("typo.db")));
   Result period = run("labels import --db " + db + " --period someday " + dir.file("x.txt", "192.0.2.1\n"));
   EXPECT_NE(period.rc, 0);
   EXPECT_TRUE(has(period.out, "'someday' is not a period")) << period.out;
