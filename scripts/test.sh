@@ -46,4 +46,15 @@ for t in tls http dns ssh rdp decode session capture; do
   fi
   echo "fuzz_$t: $(grep -E '^Done' "$log")"
 done
+# label lists (every format, detected by content) and search-engine tag finding
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_labels
+mkdir -p "$corpus/labels"
+if [ -d ../shared/data/lists ]; then
+  find ../shared/data/lists -type f -size -4k -exec cp {} "$corpus/labels/" \;
+fi
+if ! ./build-fuzz/fuzz/fuzz_labels -max_total_time="${FUZZ_SECONDS:-20}" -max_len=4096 -rss_limit_mb=2048 \
+  "$corpus/labels" >"$corpus/labels.log" 2>&1; then
+  echo "fuzz_labels: FAILED"; tail -40 "$corpus/labels.log"; exit 1
+fi
+echo "fuzz_labels: $(grep -E '^Done' "$corpus/labels.log")"
 echo "== all test stages passed"

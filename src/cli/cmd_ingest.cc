@@ -7,6 +7,7 @@
 #include "cli/capture_options.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "labels/import_run.h"
 #include "storage/probe_store.h"
 #include "util/hash.h"
 
@@ -26,6 +27,7 @@ uint64_t file_size(const std::string& path) {
 
 void run_ingest(const IngestArgs& a) {
   ProbeStore store(a.db);
+  const int64_t last_probe_id = labels::max_probe_id(store.db());
   const bool live = !a.capture.live_iface.empty();
   int64_t capture_id = 0;
   uint64_t skipped_files = 0;
@@ -60,7 +62,9 @@ void run_ingest(const IngestArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
   g_exit_code = run_sources(a.capture, hooks, total);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto labelled = labels::label_new_probes(store.db(), last_probe_id);  // ground truth for what was added
   if (!a.capture.quiet) {
+    fmt::print(stderr, "labelled {} of the {} new probes\n", labelled.labelled, labelled.probes);
     fmt::print(stderr, "{}", total.summary());
     fmt::print(stderr, "stored {} new probes in {} ({} files already ingested); {:.2f} s, {:.0f} packets/s\n",
                store.new_probes(), a.db, skipped_files, secs, secs > 0 ? double(total.packets) / secs : 0.0);

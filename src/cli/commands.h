@@ -21,5 +21,6 @@ void add_update(CLI::App& app);
 void add_identify(CLI::App& app);
 void add_evaluate(CLI::App& app);
 #endif
+void add_labels(CLI::App& app);
 
 }  // namespace sg::cli

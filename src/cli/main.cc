@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   sg::cli::add_identify(app);
   sg::cli::add_evaluate(app);
 #endif
+  sg::cli::add_labels(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
