@@ -113,6 +113,8 @@ TEST_F(Select, RanksFlagsFreezesAndIsIdempotent) {
   for (const char* f : {"ciphers", "ja4"}) EXPECT_TRUE(field(tls, f)["selected"].get<bool>()) << f;
   EXPECT_FALSE(field(tls, "compression_methods")["selected"].get<bool>());  // MI 0: every client sends null only
   EXPECT_EQ(tls["selected"].size(), 6u);
+  EXPECT_EQ(field(tls, "random")["kind"], "string");
+  EXPECT_EQ(field(tls, "random")["width"], 10);
 
   const json& http = service(all, "http");
   EXPECT_TRUE(field(http, "user_agent")["selected"].get<bool>());
