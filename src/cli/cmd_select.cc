@@ -61,9 +61,12 @@ nlohmann::json to_json(const SelectOutcome& o) {
                       {"status", status_name(o.status)},    {"probes", r.probes},
                       {"orgs", r.orgs},                     {"h_org", r.h_org}};
   j["ranking"] = nlohmann::json::array();
-  for (const FieldRank& f : r.fields)
+  for (const FieldRank& f : r.fields) {
+    const FieldSpec* spec = find_field(r.service, f.field);
     j["ranking"].push_back({{"field", f.field}, {"mi", f.mi}, {"distinct", f.distinct}, {"present", f.present},
-                            {"ratio", f.ratio}, {"random", f.random}, {"selected", f.selected}});
+                            {"ratio", f.ratio}, {"random", f.random}, {"selected", f.selected},
+                            {"kind", kind_name(spec->kind)}, {"width", spec->width}, {"tokens", spec->tokens}});
+  }
   j["selected"] = o.selected;
   if (o.status != SelectStatus::no_labels && o.status != SelectStatus::uninformative) {
     j["schema"] = {{"version", o.full.version},

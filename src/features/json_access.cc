@@ -2,12 +2,18 @@
 
 namespace sg::features {
 
+ProbeDoc::ProbeDoc()
+    : block_(new char[kBlock]), pool_(std::make_unique<Pool>(block_.get(), kBlock)),
+      doc_(std::make_unique<rapidjson::Document>(pool_.get())) {}
+
 bool ProbeDoc::parse(std::string_view text) {
-  doc_.Parse(text.data(), text.size());
-  return !doc_.HasParseError() && doc_.IsObject();
+  doc_->SetNull();  // drops the old tree without touching its memory, which Clear() then releases
+  pool_->Clear();
+  doc_->Parse(text.data(), text.size());
+  return !doc_->HasParseError() && doc_->IsObject();
 }
 
-const JsonValue* ProbeDoc::section(const char* name) const { return member(&doc_, name); }
+const JsonValue* ProbeDoc::section(const char* name) const { return member(doc_.get(), name); }
 
 const JsonValue* member(const JsonValue* obj, const char* key) {
   if (!obj || !obj->IsObject()) return nullptr;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "features/mutual_info.h"
 #include "features/tokenize.h"
 
 namespace sg::features {
@@ -141,10 +142,10 @@ void header_order(const JsonValue* s, const JsonValue&, FieldValue& o) {
   for (const Header& h : headers(s)) names.push_back(std::string(h.name));
   if (names.empty()) return;
   std::string order = join(names);
-  // One token for the whole order; a long order is rare and kept apart by a hash of what was cut.
+  // One token for the whole order; a long order is rare and kept apart by a (stable) hash of the whole.
   std::string token = order.size() <= kMaxTokenBytes ? order
                                                       : fmt::format("{}~{:x}", order.substr(0, kMaxTokenBytes - 17),
-                                                                    std::hash<std::string>{}(order));
+                                                                    value_hash(order));
   set_tokens(o, {token}, order);
 }
 
@@ -277,8 +278,12 @@ const std::vector<FieldSpec>& tls_fields() {
 const std::vector<FieldSpec>& dns_fields() {
   static const auto v = [] {
     std::vector<FieldSpec> f;
+    // Flag bits, opcode and rcode are also in the raw flags word the export carries.
     auto hdr = [&](const char* name, int width, const char* source) {
-      f.push_back({name, F::integer, width, {source, "dns.flags"}, width == 1 ? "1 bit" : "bits, saturating", integer(name), true});
+      bool in_flags = width == 1 || std::string_view(name) == "opcode" || std::string_view(name) == "rcode";
+      std::vector<const char*> sources = {source};
+      if (in_flags) sources.push_back("dns.flags");
+      f.push_back({name, F::integer, width, sources, width == 1 ? "1 bit" : "bits, saturating", integer(name), true});
     };
     hdr("id", 16, "dns.id");
     hdr("qr", 1, "dns.qr");

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "feature_fixtures.h"
+#include "features/tokenize.h"
 
 using namespace sg;
 using namespace sg::features;
@@ -214,4 +215,32 @@ TEST(Registry, HostileRecordsAreAbsentNotCrashes) {
       for (const FieldSpec& f : service_fields(s)) extract_field(f, d, s);
   }
   EXPECT_GT(parsed, 100);
+}
+
+TEST(ProbeDoc, MemoryDoesNotGrowWithProbesParsed) {
+  ProbeDoc d;
+  Probe big = sgtest::http_probe(sgtest::kT0, "198.51.100.7", std::string(3000, 'u'));
+  for (int i = 0; i < 200; ++i) big.http->headers.push_back({"X-" + std::to_string(i), std::string(100, 'v')});
+  std::string text = probe_to_jsonl(big);
+  ASSERT_TRUE(d.parse(text));
+  size_t after_one = d.pool_bytes();
+  for (int i = 0; i < 5000; ++i) ASSERT_TRUE(d.parse(text));
+  EXPECT_EQ(d.pool_bytes(), after_one);
+  ASSERT_TRUE(d.parse(probe_to_jsonl(sgtest::tls_probe(sgtest::kT0, "198.51.100.8", {4865}, 1))));
+  EXPECT_LE(d.pool_bytes(), after_one);
+  EXPECT_EQ(field(d, Service::tls, "ciphers").tokens, (std::vector<std::string>{"4865"}));
+}
+
+TEST(Registry, LongHeaderOrderIsOneBoundedToken) {
+  Probe p = sgtest::http_probe(sgtest::kT0, "198.51.100.7", "x");
+  for (int i = 0; i < 40; ++i) p.http->headers.push_back({"X-Header-" + std::to_string(i), "1"});
+  ProbeDoc d;
+  ASSERT_TRUE(d.parse(probe_to_jsonl(p)));
+  FieldValue v = field(d, Service::http, "header_order");
+  ASSERT_EQ(v.tokens.size(), 1u);
+  EXPECT_LE(v.tokens[0].size(), kMaxTokenBytes);
+  EXPECT_GT(v.label.size(), kMaxTokenBytes);
+  p.http->headers.back().first = "X-Other";  // a different order far past the cut gives another token
+  ASSERT_TRUE(d.parse(probe_to_jsonl(p)));
+  EXPECT_NE(field(d, Service::http, "header_order").tokens[0], v.tokens[0]);
 }
