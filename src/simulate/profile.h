@@ -67,6 +67,13 @@ struct SshEntry {
   std::vector<uint16_t> ports;
 };
 
+// A SYN-only port probe (masscan-style): the scanner's own stack resets the sensor's SYN-ACK.
+struct SynEntry {
+  double share = 1;
+  std::string source;
+  std::vector<uint16_t> ports;
+};
+
 struct TcpChoice {
   double share = 1;
   std::string source;
@@ -83,6 +90,7 @@ struct Variant {
   std::vector<TlsEntry> tls;
   std::vector<DnsEntry> dns;
   std::vector<SshEntry> ssh;
+  std::vector<SynEntry> syn;
   bool has(const std::string& service) const;
 };
 

@@ -203,7 +203,11 @@ Variant parse_variant(const ProfileSet& set, const json& j, const Where& w) {
   });
   v.dns = entries<DnsEntry>(j, "dns", w, parse_dns);
   v.ssh = entries<SshEntry>(j, "ssh", w, parse_ssh);
-  if (v.http.empty() && v.tls.empty() && v.dns.empty() && v.ssh.empty()) w.fail("no probes (http, tls, dns or ssh)");
+  v.syn = entries<SynEntry>(j, "syn", w, [](const json& e, const Where& ew) {
+    return SynEntry{share_of(e, ew), source_of(e, ew), ports_of(e, ew, {80})};
+  });
+  if (v.http.empty() && v.tls.empty() && v.dns.empty() && v.ssh.empty() && v.syn.empty())
+    w.fail("no probes (http, tls, dns, ssh or syn)");
   return v;
 }
 
@@ -271,6 +275,7 @@ bool Variant::has(const std::string& service) const {
   if (service == "tls") return !tls.empty();
   if (service == "dns") return !dns.empty();
   if (service == "ssh") return !ssh.empty();
+  if (service == "syn") return !syn.empty();
   return false;
 }
 

@@ -100,6 +100,16 @@ void ssh_session(SessionCtx& c, const Variant& v, uint16_t sport, Plan& p) {
   ssh_probe(c, p, e.banner, kex);
 }
 
+void syn_session(SessionCtx& c, const Variant& v, uint16_t sport, Plan& p) {
+  const SynEntry& e = weighted(c.rng, v.syn);
+  tcp_plan(c, p, client_stack(c, v), sport, pick_port(c.rng, e.ports));
+  p.tcp.syn_only = true;
+  p.tcp.port_open = c.rng.chance(0.6);  // the sensor listens on most, not all, of the ports swept
+  p.service = "syn";
+  p.client.clear();
+  p.server.clear();
+}
+
 }  // namespace
 
 TcpStack stack_from(const TcpStackSpec& s, uint8_t hops, bool v6) {
@@ -127,16 +137,16 @@ const Variant& variant_for(const Profile& p, const IpAddr& src, const std::strin
   return *weighted_by_key(able, key ^ 0x9e3779b9u);
 }
 
-std::string draw_service(Rng& rng, const Profile& p, const Variant& v) {
+std::string draw_service(Rng& rng, const Profile& p, const Variant& v, const std::map<std::string, double>& mix) {
   struct Option {
     std::string service;
     double share;
   };
   std::vector<Option> options;
-  for (const auto& [service, share] : p.activity.services)
+  for (const auto& [service, share] : mix.empty() ? p.activity.services : mix)
     if (share > 0 && v.has(service)) options.push_back({service, share});
   if (options.empty())
-    for (const char* s : {"http", "tls", "dns", "ssh"})
+    for (const char* s : {"http", "tls", "dns", "ssh", "syn"})
       if (v.has(s)) options.push_back({s, 1.0});
   return weighted(rng, options).service;
 }
@@ -146,6 +156,7 @@ void plan_profile_session(SessionCtx& c, const Variant& v, const std::string& se
   if (service == "http") return http_session(c, v, sport, p);
   if (service == "tls") return tls_session(c, v, sport, p);
   if (service == "dns") return dns_session(c, v, sport, p);
+  if (service == "syn") return syn_session(c, v, sport, p);
   ssh_session(c, v, sport, p);
 }
 

@@ -2,6 +2,7 @@
 // of one session (handshake, the probe from a profile entry, the sensor's answer, close).
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "simulate/organisations.h"
@@ -15,7 +16,8 @@ namespace sg::sim {
 const Variant& variant_for(const Profile& p, const IpAddr& src, const std::string& service);
 
 // A service drawn from the profile's activity mix among those the variant probes.
-std::string draw_service(Rng& rng, const Profile& p, const Variant& v);
+// `mix` (service -> share) replaces the profile's own when not empty.
+std::string draw_service(Rng& rng, const Profile& p, const Variant& v, const std::map<std::string, double>& mix = {});
 
 // Plans one session of `service` from c.src (source port `sport`) to c.dst with an entry of `v`.
 void plan_profile_session(SessionCtx& c, const Variant& v, const std::string& service, uint16_t sport, Plan& p);

@@ -13,10 +13,10 @@ struct SimulateOptions {
   std::string scenario;  // "demo", "replay", "scale" or the path of a scenario JSON file
   std::string out;       // a capture file, or a directory (existing, or a path ending in '/'): one file per day
   uint64_t seed = 1;
-  bool seed_set = false;  // false: a scenario file's own "seed" applies
   uint64_t packets = 0;   // scale: exactly this many packets (0: 2,000,000); other scenarios: must stay 0
   std::string skeleton;   // replay: the probe skeleton (TSV, gzip or plain)
   std::string profiles;   // a directory of profile JSON files instead of the embedded ones
+  bool seed_set = false;  // false: a scenario file's own "seed" applies
 };
 
 struct SimulateResult {

@@ -123,6 +123,7 @@ ScenarioSpec parse_scenario(const std::string& name, const std::string& text, co
       org.v6 = o.contains("v6") ? nets(name, o, "v6") : p.v6;
       org.labelled = o.value("labelled", org.profile != "unknown");
       org.period = o.value("period", "current");
+      if (o.contains("services")) org.services = o.at("services").get<std::map<std::string, double>>();
       if (org.ips < 1 || org.v4.empty()) fail(name, org.profile + ": needs IPv4 addresses (\"v4\" or profile ranges) and ips >= 1");
       if (org.v6_ips && org.v6.empty()) fail(name, org.profile + ": v6_ips without IPv6 blocks");
       s.orgs.push_back(std::move(org));
@@ -182,7 +183,7 @@ void run_scenario(const ScenarioSpec& s, const ProfileSet& set, Rng& rng, Orderi
     const Profile& profile = set.get(s.orgs[p.org].profile);
     const IpAddr& src = ips[p.org][p.ip];
     const Variant& v = variant_for(profile, src, "");
-    std::string service = draw_service(rng, profile, v);
+    std::string service = draw_service(rng, profile, v, s.orgs[p.org].services);
     SessionCtx ctx = ctx_towards(rng, p.start_us, src, sensors);
     plan_profile_session(ctx, v, service, ports.next(src), plan);
     sink.advance(p.start_us);

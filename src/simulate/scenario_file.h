@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -21,6 +22,7 @@ struct ScenarioOrg {
   std::vector<Cidr> v4, v6;  // where its addresses come from (default: the profile's ranges)
   bool labelled = true;      // written to labels.tsv
   std::string period = "current";
+  std::map<std::string, double> services;  // service mix; empty: the profile's activity mix
 };
 
 struct ScenarioSpec {
