@@ -476,7 +476,7 @@ void unlisted(SessionCtx& c, Plan& p) {
 
 }  // namespace
 
-const std::vector<Org>& demo_orgs() {
+const std::vector<Org>& scale_archetypes() {
   static const std::vector<Org> orgs = {
       {"northwind-survey", "198.51.100.16/28", "2001:db8:100::/64", 0.2, {50}, northwind},
       {"blueheron-sweep", "203.0.113.200/30", nullptr, 0, {320, 0x04, 3, 1}, blueheron},  // Wednesdays

@@ -1,5 +1,5 @@
-// The made-up scanner organisations of the demo scenario and the session plans they produce. Internal to
-// the simulator; scenario.cc drives them.
+// Session-plan building blocks of the simulator, and the tool archetypes (made-up scanners with SSH, RDP and
+// SYN habits beyond the profiles) whose sessions the scale scenario clones. Internal to the simulator.
 #pragma once
 
 #include <cstdint>
@@ -74,14 +74,14 @@ struct Org {
   void (*make)(SessionCtx&, Plan&);
 };
 
-const std::vector<Org>& demo_orgs();
+const std::vector<Org>& scale_archetypes();
 const std::vector<IpAddr>& sensor_addresses(bool v6);  // 192.0.2.0/24 and 2001:db8::/64 sensors
 // A source of `org`; IPv4 hosts come from the whole prefix, IPv6 ones from a few interface ids.
 IpAddr pick_source(Rng& rng, const Org& org, bool v6);
 // A session context for `src`: a sensor of the same family, hop count and round trip stable per source.
 SessionCtx make_ctx(Rng& rng, int64_t start_us, const IpAddr& src);
 
-// ---- building blocks of a session plan, shared by the demo organisations and the profile-driven sessions ----
+// ---- building blocks of a session plan, shared by the archetypes and the profile-driven sessions ----
 
 uint32_t addr_hash(const IpAddr& a);             // FNV-1a of the address bytes
 IpAddr host_in(const Cidr& c, uint64_t index);   // adds `index` into the host bits (at most the low 64)

@@ -31,9 +31,9 @@ namespace {
 constexpr size_t kPoolSize = 2048;
 constexpr int64_t kMeanGapUs = 100;  // ~10,000 new sessions per second
 
-// Templates from the demo organisations, weighted so that every service shows up in bulk.
+// Templates from the tool archetypes, weighted so that every service (RDP too) shows up in bulk.
 std::vector<Plan> scale_pool(Rng& rng) {
-  const auto& orgs = demo_orgs();
+  const auto& orgs = scale_archetypes();
   std::vector<Plan> pool(kPoolSize);
   for (size_t i = 0; i < kPoolSize; ++i) {
     const Org& org = orgs[i % orgs.size()];
