@@ -98,6 +98,7 @@ struct Activity {
   double sessions_per_day = 0;
   std::map<std::string, double> services;  // share of sessions per service
   double v6_share = 0;
+  double day_share = 1;     // share of days with any activity (small organisations scan in bursts)
   uint8_t weekdays = 0x7f;  // bit 0 = Monday
   int first_hour = 0, hours = 24;
   std::string source;

@@ -227,6 +227,8 @@ Activity parse_activity(const json& j, const Where& w) {
   a.sessions_per_day = get_or<double>(j, "sessions_per_day", 0.0, w);
   a.services = get<std::map<std::string, double>>(need(j, "services", w), w.at("services"));
   a.v6_share = get_or<double>(j, "v6_share", 0.0, w);
+  a.day_share = get_or<double>(j, "day_share", 1.0, w);
+  if (!(a.day_share > 0 && a.day_share <= 1)) w.at("day_share").fail("expected a share in (0, 1]");
   if (j.contains("weekdays")) a.weekdays = weekday_mask(get<std::vector<int>>(j.at("weekdays"), w), w.at("weekdays"));
   auto hours = get_or<std::vector<int>>(j, "hours", {0, 24}, w);
   if (hours.size() != 2 || hours[0] < 0 || hours[1] <= hours[0] || hours[1] > 24)

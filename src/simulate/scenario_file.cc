@@ -76,6 +76,11 @@ std::vector<Planned> schedule(const ScenarioSpec& s, const ProfileSet& set,
     for (int d = 0; d < s.days; ++d)
       if (a.weekdays >> ((start_weekday + d) % 7) & 1) days.push_back(d);
     if (days.empty()) continue;
+    std::vector<int> active;
+    for (int d : days)
+      if (rng.chance(a.day_share)) active.push_back(d);
+    if (active.empty()) active.push_back(days[rng.below(days.size())]);
+    days = std::move(active);
     for (uint64_t k = 0; k < s.orgs[o].sessions; ++k) {
       int day = days[rng.below(days.size())];
       int64_t t = s.start_us + day * kDayUs + a.first_hour * kHourUs + int64_t(rng.below(uint64_t(a.hours * kHourUs)));
