@@ -159,6 +159,12 @@ void run_replay(const SimulateOptions& o, const ProfileSet& set, Rng& rng, Order
       reader.skip("no profile for organisation '" + row.org.substr(0, 40) + "'");
       continue;
     }
+    bool probes_it = std::any_of(profile->second.variants.begin(), profile->second.variants.end(),
+                                 [&](const Variant& v) { return v.has(row.service); });
+    if (!probes_it) {
+      reader.skip("profile '" + row.org + "' has no " + row.service + " probes");
+      continue;
+    }
     const Variant& v = variant_for(profile->second, row.src, row.service);
     // Up to 0.6 s in: with round trips below 0.27 s the probe itself still lands in the row's second.
     int64_t start = row.ts_us + int64_t(rng.below(600000));

@@ -14,6 +14,9 @@ namespace {
 
 using nlohmann::json;
 
+constexpr uint32_t kMaxIps = 1 << 20;
+constexpr uint64_t kMaxSessions = 1000000000;
+
 [[noreturn]] void fail(const std::string& name, const std::string& what) {
   throw std::invalid_argument("scenario " + name + ": " + what);
 }
@@ -131,6 +134,10 @@ ScenarioSpec parse_scenario(const std::string& name, const std::string& text, co
       if (o.contains("services")) org.services = o.at("services").get<std::map<std::string, double>>();
       if (org.ips < 1 || org.v4.empty()) fail(name, org.profile + ": needs IPv4 addresses (\"v4\" or profile ranges) and ips >= 1");
       if (org.v6_ips && org.v6.empty()) fail(name, org.profile + ": v6_ips without IPv6 blocks");
+      if (org.v6_ips && !s.sensors_v6) fail(name, org.profile + ": v6_ips without IPv6 sensors (sensors.v6_count)");
+      if (org.ips > kMaxIps || org.v6_ips > kMaxIps || org.sessions > kMaxSessions)
+        fail(name, org.profile + ": at most " + std::to_string(kMaxIps) + " addresses and " +
+                       std::to_string(kMaxSessions) + " sessions per organisation");
       s.orgs.push_back(std::move(org));
     }
   } catch (const nlohmann::json::exception& e) {

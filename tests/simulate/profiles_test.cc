@@ -343,6 +343,14 @@ TEST(ScenarioFile, RealRangesSeedAndLabels) {
   write_file(dir.file("bad.json"), R"({"start": "2025-02-30", "sensors": {}, "orgs": []})");
   o.scenario = dir.file("bad.json");
   EXPECT_THROW(simulate(o), std::invalid_argument);
+  write_file(dir.file("bad3.json"), R"({"start": "2025-02-01", "sensors": {"v4_count": 2},
+    "orgs": [{"profile": "censys", "ips": 2, "v6_ips": 1}]})");
+  o.scenario = dir.file("bad3.json");
+  EXPECT_THROW(simulate(o), std::invalid_argument) << "IPv6 scanners need IPv6 sensors";
+  write_file(dir.file("bad4.json"), R"({"start": "2025-02-01", "sensors": {},
+    "orgs": [{"profile": "censys", "ips": 4000000000}]})");
+  o.scenario = dir.file("bad4.json");
+  EXPECT_THROW(simulate(o), std::invalid_argument);
   write_file(dir.file("bad2.json"), R"({"start": "2025-02-01", "sensors": {}, "orgs": [{"profile": "nobody"}]})");
   o.scenario = dir.file("bad2.json");
   EXPECT_THROW(simulate(o), std::invalid_argument);
@@ -361,6 +369,7 @@ TEST(Replay, EveryRowBecomesOneSessionAndGarbageIsCounted) {
              "2025-01-01T10:00:01Z\t999.1.1.1\tdns\tcensys\ttrain\t2024-12-31\n"
              "2025-01-01T10:00:02Z\t203.0.113.9\tsmtp\tunknown\ttrain\t2024-12-31\n"
              "2025-01-01T10:00:03Z\t203.0.113.9\thttp\tnobody\ttrain\t2024-12-31\n"
+             "2025-01-01T10:00:04Z\t198.51.100.8\tdns\tzoomeye\ttrain\t2024-12-31\n"  // ZoomEye has no DNS probe
              "2025-01-01T10:00:05Z\t203.0.113.9\thttp\tunknown\ttrain\t2024-12-31\n"
              "2025-01-01T10:00:05Z\t203.0.113.9\thttp\tunknown\ttrain\t2024-12-31\n"
              "2025-01-01T23:59:59Z\t203.0.113.9\thttp\tunknown\ttrain\t2024-12-31\n"
@@ -372,12 +381,13 @@ TEST(Replay, EveryRowBecomesOneSessionAndGarbageIsCounted) {
   o.out = dir.file("out") + "/";
   SimulateResult r = simulate(o);
   EXPECT_EQ(r.sessions, 8u);
-  EXPECT_EQ(r.skipped_rows, 4u);
-  ASSERT_EQ(r.problems.size(), 4u);
+  EXPECT_EQ(r.skipped_rows, 5u);
+  ASSERT_EQ(r.problems.size(), 5u);
   EXPECT_NE(r.problems[0].find("s.tsv:5: expected at least 4"), std::string::npos) << r.problems[0];
   EXPECT_NE(r.problems[1].find(":6: bad address"), std::string::npos);
   EXPECT_NE(r.problems[2].find(":7: unknown service"), std::string::npos);
   EXPECT_NE(r.problems[3].find(":8: no profile for organisation 'nobody'"), std::string::npos);
+  EXPECT_NE(r.problems[4].find(":9: profile 'zoomeye' has no dns probes"), std::string::npos) << r.problems[4];
   EXPECT_EQ(r.files.size(), 2u) << "one capture per UTC day";
   std::vector<json> probes = extract(r.files);
   ASSERT_EQ(probes.size(), 8u);
