@@ -491,3 +491,25 @@ TEST(Replay, SelfDeploy25CountsSurviveIngest) {
   EXPECT_EQ(want_ips.size(), 21u);
   EXPECT_EQ(want_probes[std::make_pair(std::string("stretchoid"), std::string("tls"))], 6598);  // stats.md
 }
+
+TEST(Profiles, ADirectoryOverridesTheBuiltInOnes) {
+  TempDir dir;
+  fs::create_directories(dir.file("profiles"));
+  for (const auto& [name, text] : embedded_profile_files()) {
+    json j = json::parse(text);
+    if (name == "tum.json") j["tls"][0]["sni"] = "researchscan.example";
+    write_file(dir.file("profiles/" + name), j.dump());
+  }
+  write_file(dir.file("s.json"), R"({"start": "2025-03-01", "days": 1, "sensors": {"v4_count": 1},
+    "orgs": [{"profile": "tum", "sessions": 5, "ips": 1}]})");
+  SimulateOptions o;
+  o.scenario = dir.file("s.json");
+  o.out = dir.file("a.pcap");
+  o.profiles = dir.file("profiles");
+  SimulateResult r = simulate(o);
+  std::vector<json> probes = extract(r.files);
+  ASSERT_EQ(probes.size(), 5u);
+  for (const json& p : probes) EXPECT_EQ(p["tls"]["sni"], "researchscan.example");
+  o.profiles = dir.file("missing");
+  EXPECT_THROW(simulate(o), std::runtime_error);
+}
