@@ -31,8 +31,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     sg::sim::parse_scenario("fuzz", text, set);
   } catch (const std::invalid_argument&) {
   }
-  sg::sim::ProfileFiles files = sg::sim::embedded_profile_files();
-  files.emplace_back("zz_fuzz.json", text);
+  static const sg::sim::ProfileFiles tools = [] {
+    sg::sim::ProfileFiles out;
+    for (const auto& f : sg::sim::embedded_profile_files())
+      if (f.first == "tools.json") out.push_back(f);
+    return out;
+  }();
+  sg::sim::ProfileFiles files = tools;  // the input as a profile beside the tool catalogue
+  files.emplace_back("fuzz.json", text);
   try {
     sg::sim::parse_profiles(files);
   } catch (const std::invalid_argument&) {
