@@ -32,6 +32,11 @@ struct TlsClientSpec {
   bool session_id = false;
 };
 
+struct SshClientSpec {
+  std::string name, source;
+  SshKexInit kexinit;  // cookie filled per session
+};
+
 // ---- entries: one way of probing a service, with its share among the profile's entries ----
 
 struct HttpEntry {
@@ -63,7 +68,7 @@ struct SshEntry {
   double share = 1;
   std::string source;
   std::string banner;
-  std::string kex;  // "go", "libssh" or "" (banner only)
+  const SshClientSpec* kex = nullptr;  // null: the banner alone
   std::vector<uint16_t> ports;
 };
 
@@ -120,6 +125,7 @@ struct ProfileSet {
   ProfileSet(const ProfileSet&) = delete;
   std::map<std::string, TcpStackSpec> stacks;
   std::map<std::string, TlsClientSpec> tls_clients;
+  std::map<std::string, SshClientSpec> ssh_clients;
   std::map<std::string, Profile> profiles;  // by org name
   const Profile& get(const std::string& org) const;  // throws std::invalid_argument naming the org
 };

@@ -109,11 +109,32 @@ TlsClientSpec parse_client(const std::string& name, const json& j, const Where& 
   return c;
 }
 
+SshClientSpec parse_ssh_client(const std::string& name, const json& j, const Where& w) {
+  SshClientSpec c;
+  c.name = name;
+  c.source = source_of(j, w);
+  SshKexInit& k = c.kexinit;
+  auto list = [&](const char* key) {
+    auto v = get<std::vector<std::string>>(need(j, key, w), w.at(key));
+    if (v.empty()) w.at(key).fail("empty list");
+    return v;
+  };
+  k.kex_algorithms = list("kex_algorithms");
+  k.host_key_algorithms = list("host_key_algorithms");
+  k.encryption_c2s = k.encryption_s2c = list("encryption");
+  k.mac_c2s = k.mac_s2c = list("mac");
+  k.compression_c2s = k.compression_s2c = get_or<std::vector<std::string>>(j, "compression", {"none"}, w);
+  return c;
+}
+
 void parse_tools(ProfileSet& set, const json& j, const Where& w) {
   for (const auto& [name, body] : need(j, "tcp", w).items())
     set.stacks.emplace(name, parse_stack(name, body, w.at("tcp").at(name)));
   for (const auto& [name, body] : need(j, "tls", w).items())
     set.tls_clients.emplace(name, parse_client(name, body, w.at("tls").at(name)));
+  if (j.contains("ssh"))
+    for (const auto& [name, body] : j.at("ssh").items())
+      set.ssh_clients.emplace(name, parse_ssh_client(name, body, w.at("ssh").at(name)));
 }
 
 // ---- entries ----
@@ -164,13 +185,17 @@ DnsEntry parse_dns(const json& j, const Where& w) {
   return e;
 }
 
-SshEntry parse_ssh(const json& j, const Where& w) {
+SshEntry parse_ssh(const ProfileSet& set, const json& j, const Where& w) {
   SshEntry e;
   e.share = share_of(j, w);
   e.source = source_of(j, w);
   e.banner = get<std::string>(need(j, "banner", w), w.at("banner"));
-  e.kex = get_or<std::string>(j, "kex", "", w);
-  if (!e.kex.empty() && e.kex != "go" && e.kex != "libssh") w.at("kex").fail("expected go, libssh or null");
+  auto kex = get_or<std::string>(j, "kex", "", w);
+  if (!kex.empty()) {
+    auto it = set.ssh_clients.find(kex);
+    if (it == set.ssh_clients.end()) w.at("kex").fail("unknown SSH client '" + kex + "' (tools.json)");
+    e.kex = &it->second;
+  }
   e.ports = ports_of(j, w, {22});
   return e;
 }
@@ -202,7 +227,7 @@ Variant parse_variant(const ProfileSet& set, const json& j, const Where& w) {
     return t;
   });
   v.dns = entries<DnsEntry>(j, "dns", w, parse_dns);
-  v.ssh = entries<SshEntry>(j, "ssh", w, parse_ssh);
+  v.ssh = entries<SshEntry>(j, "ssh", w, [&](const json& e, const Where& ew) { return parse_ssh(set, e, ew); });
   v.syn = entries<SynEntry>(j, "syn", w, [](const json& e, const Where& ew) {
     return SynEntry{share_of(e, ew), source_of(e, ew), ports_of(e, ew, {80})};
   });

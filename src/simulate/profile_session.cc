@@ -2,8 +2,6 @@
 
 #include <stdexcept>
 
-#include "simulate/profiles.h"
-
 namespace sg::sim {
 
 namespace {
@@ -95,8 +93,7 @@ void ssh_session(SessionCtx& c, const Variant& v, uint16_t sport, Plan& p) {
   const SshEntry& e = weighted(c.rng, v.ssh);
   tcp_plan(c, p, client_stack(c, v), sport, pick_port(c.rng, e.ports));
   std::optional<SshKexInit> kex;
-  if (e.kex == "go") kex = go_ssh_kexinit();
-  if (e.kex == "libssh") kex = libssh_kexinit();
+  if (e.kex) kex = e.kex->kexinit;
   ssh_probe(c, p, e.banner, kex);
 }
 

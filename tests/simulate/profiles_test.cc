@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "fingerprint/hassh.h"
 #include "simulate/profile.h"
 #include "simulate/scenario.h"
 #include "simulate/skeleton.h"
@@ -144,7 +145,7 @@ TEST(Profiles, EveryEntryCitesItsSource) {
     json j = json::parse(text);
     expect_sources(j, name);
     if (name == "tools.json") {
-      for (const char* kind : {"tls", "tcp"})
+      for (const char* kind : {"tls", "tcp", "ssh"})
         for (const auto& [tool, body] : j[kind].items())
           EXPECT_FALSE(body.value("source", "").empty()) << name << "." << kind << "." << tool;
     } else {
@@ -288,9 +289,22 @@ TEST(Extract, DemoProbesCarryTheirProfilesValues) {
       }
       EXPECT_TRUE(found) << org << ": " << qname;
     } else if (service == "ssh") {
-      std::set<std::string> banners;
-      for (const auto& e : v.ssh) banners.insert(e.banner);
+      std::set<std::string> banners, hasshes;
+      for (const auto& e : v.ssh) {
+        banners.insert(e.banner);
+        SshProbe want;
+        if (e.kex) {
+          want.kexinit = true;
+          want.kex_algorithms = e.kex->kexinit.kex_algorithms;
+          want.encryption_c2s = e.kex->kexinit.encryption_c2s;
+          want.mac_c2s = e.kex->kexinit.mac_c2s;
+          want.compression_c2s = e.kex->kexinit.compression_c2s;
+          fill_hassh(want);
+        }
+        hasshes.insert(want.hassh);
+      }
       EXPECT_TRUE(banners.count(p["ssh"]["banner"])) << org;
+      EXPECT_TRUE(hasshes.count(p["ssh"].value("hassh", ""))) << org << ": " << p.dump();
     }
     ++checked[org];
     if (::testing::Test::HasFailure()) return;
