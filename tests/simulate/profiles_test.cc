@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -453,11 +454,34 @@ TEST(Replay, DeterministicPerSeed) {
 
 // The whole SelfDeploy-25 skeleton (189,458 rows) through simulate, ingest and the probe export: every row
 // comes back as one probe in the same second from the same address with the same service, so the per-
-// organisation probe and scanner counts equal the skeleton's.
+// organisation probe and scanner counts equal the skeleton's. ~8 s; the sanitizer build, ~7x slower, replays
+// the first two weeks only.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int64_t kReplayDays = 14;
+#else
+constexpr int64_t kReplayDays = 0;  // all of it
+#endif
+
 TEST(Replay, SelfDeploy25CountsSurviveIngest) {
   std::string skeleton = std::string(SG_SHARED_DATA) + "/selfdeploy/sd25_probes.tsv.gz";
   if (!fs::exists(skeleton)) GTEST_SKIP() << "no " << skeleton;
   TempDir dir;
+  if (kReplayDays) {  // a plain-text prefix of the skeleton: rows before the first day + kReplayDays
+    std::string subset = "ts\tsrc_ip\tservice\torg\n";
+    SkeletonReader all(skeleton);
+    SkeletonRow r;
+    int64_t end = -1;
+    while (all.next(r)) {
+      if (end < 0) end = r.ts_us - r.ts_us % 86400000000LL + kReplayDays * 86400000000LL;
+      if (r.ts_us >= end) break;
+      char ts[32];
+      std::time_t t = std::time_t(r.ts_us / 1000000);
+      std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+      subset += std::string(ts) + "\t" + to_string(r.src) + "\t" + r.service + "\t" + r.org + "\n";
+    }
+    skeleton = dir.file("subset.tsv");
+    write_file(skeleton, subset);
+  }
   std::string sg = SG_BINARY;
   run(sg + " simulate --scenario replay --skeleton '" + skeleton + "' --out '" + dir.file("caps") + "/' 2>/dev/null");
   run(sg + " ingest -q --db '" + dir.file("db.sqlite") + "' --sensor-net " + kReplaySensorNet + " '" +
@@ -502,8 +526,11 @@ TEST(Replay, SelfDeploy25CountsSurviveIngest) {
   EXPECT_EQ(got_ips, want_ips);
   EXPECT_EQ(got.size(), want.size());
   EXPECT_TRUE(got == want) << "every (second, address, service) keeps its number of probes";
-  EXPECT_EQ(want_ips.size(), 21u);
-  EXPECT_EQ(want_probes[std::make_pair(std::string("stretchoid"), std::string("tls"))], 6598);  // stats.md
+  if (!kReplayDays) {
+    EXPECT_EQ(want_ips.size(), 21u);
+    EXPECT_EQ(want_probes[std::make_pair(std::string("stretchoid"), std::string("tls"))], 6598);  // stats.md
+  }
+  EXPECT_GT(want.size(), 10000u);
 }
 
 TEST(Profiles, ADirectoryOverridesTheBuiltInOnes) {
