@@ -29,6 +29,7 @@ PACKAGES=(
   "tshark=4.0.17-0+deb12u3"            # benchmark baseline only
   "sqlite3=3.40.1-2+deb12u2"
   "time=1.9-0.2"                       # peak memory in benchmarks
+  "python3=3.11.2-1+b1"                # tools/replay_compare.py (simulator replay check)
 )
 
 SUDO=""
