@@ -34,6 +34,7 @@ PACKAGES=(
   "chromium=156.0.8078.108-1~deb12u1"  # test only: renders the report headless (security updates move it)
   "libtorch-dev=1.13.1+dfsg-4"         # the IOMatch model and the aggregator's logistic regression (CPU)
   "libopenblas0-pthread=0.3.21+ds-4"   # libtorch calls the system BLAS: ~6x faster than the reference one
+  "python3=3.11.2-1+b1"                # tools/replay_compare.py (simulator replay check)
 )
 
 SUDO=""

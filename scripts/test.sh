@@ -57,4 +57,11 @@ if ! ./build-fuzz/fuzz/fuzz_labels -max_total_time="${FUZZ_SECONDS:-20}" -max_le
   echo "fuzz_labels: FAILED"; tail -40 "$corpus/labels.log"; exit 1
 fi
 echo "fuzz_labels: $(grep -E '^Done' "$corpus/labels.log")"
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_simulate
+mkdir -p "$corpus/simulate"
+if ! ./build-fuzz/fuzz/fuzz_simulate -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 "$corpus/simulate" \
+    >"$corpus/simulate.log" 2>&1; then
+  echo "fuzz_simulate: FAILED"; tail -40 "$corpus/simulate.log"; exit 1
+fi
+echo "fuzz_simulate: $(grep -E '^Done' "$corpus/simulate.log")"
 echo "== all test stages passed"

@@ -1,4 +1,4 @@
-// `simulate`: write captures of simulated scanner traffic (the demo, benchmark inputs).
+// `simulate`: write captures of simulated scanner traffic (the demo, the SelfDeploy replay, benchmark inputs).
 #include <fmt/format.h>
 
 #include <chrono>
@@ -16,27 +16,60 @@ void run_simulate(const sim::SimulateOptions& opt) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::string services;
   for (const auto& [k, v] : r.sessions_by_service) services += fmt::format(" {} {}", k, v);
+  for (const auto& p : r.problems) fmt::print(stderr, "skipped {}\n", p);
+  if (r.skipped_rows) fmt::print(stderr, "skipped {} skeleton row(s) in all\n", r.skipped_rows);
   fmt::print(stderr, "wrote {} packets, {} sessions ({} ) in {} file(s), {:.1f} MiB, {:.2f} s ({:.0f} packets/s)\n",
              r.packets, r.sessions, services.empty() ? "" : services.substr(1), r.files.size(),
              double(r.bytes) / (1 << 20), secs, secs > 0 ? double(r.packets) / secs : 0.0);
+  std::string nets;
+  for (const auto& n : r.sensor_nets) nets += " --sensor-net " + n;
+  fmt::print(stderr, "sensors: ingest with{}\n", nets);
+  if (!r.labels.empty()) fmt::print(stderr, "labels: {} (import with: scannergrouper labels import --db DB {})\n", r.labels, r.labels);
 }
+
+constexpr const char* kFooter =
+    "Scenarios:\n"
+    "  demo    three weeks (from 2025-01-06) of ~3,600 sessions: twelve organisations drawn from their profiles at\n"
+    "          documentation addresses (198.51.100.0/24, 2001:db8:*), the unknown-tool population (203.0.113.0/24),\n"
+    "          8 IPv4 + 4 IPv6 sensors (192.0.2.0/28, 2001:db8::/124); HTTP, TLS, DNS, some SSH and SYN sweeps.\n"
+    "          Onyphe is left out of labels.tsv: an organisation nobody has published (the open-set case).\n"
+    "  replay  every row of --skeleton (ts, src_ip, service, org; e.g. sd25_probes.tsv.gz) becomes one session from\n"
+    "          that address in that second, of that service, with a payload from that organisation's profile\n"
+    "          ('unknown' rows: a tool of the unknown population, fixed per address). Sensors 192.0.2.1-8.\n"
+    "  scale   exactly --packets packets of mixed sessions, for throughput benchmarks.\n"
+    "  FILE    a scenario JSON file:\n"
+    "          {\"start\": \"2025-01-06\", \"days\": 21, \"seed\": 1,\n"
+    "           \"sensors\": {\"v4\": \"192.0.2.0/28\", \"v4_count\": 8, \"v6\": \"2001:db8::/124\", \"v6_count\": 4},\n"
+    "           \"orgs\": [{\"profile\": \"censys\", \"sessions\": 300, \"ips\": 12, \"v6_ips\": 2,\n"
+    "                     \"v4\": [\"198.51.100.32/28\"], \"v6\": [\"2001:db8:c::/64\"], \"labelled\": true, \"period\": \"current\"},\n"
+    "                    {\"profile\": \"unknown\", \"sessions\": 1000, \"ips\": 100, \"v4\": [\"203.0.113.0/24\"]}]}\n"
+    "          profile = an organisation of data/profiles (or --profiles); v4/v6 default to the profile's published\n"
+    "          ranges; sessions default to its daily rate x days; \"services\" ({\"http\": 0.5, \"ssh\": 0.2, ...})\n"
+    "          to its SelfDeploy-25 mix; labelled defaults to true (false for unknown); --seed overrides \"seed\".\n"
+    "--out FILE writes one capture; --out DIR/ writes one capture per UTC day (YYYY-MM-DD.pcap) and, for demo and\n"
+    "scenario files, DIR/labels.tsv (prefix, org, source, period) of the labelled organisations.\n"
+    "The same seed writes the same bytes. The sensor networks to give `ingest --sensor-net` are printed.\n"
+    "Examples:\n"
+    "  scannergrouper simulate --scenario demo --out demo/captures/\n"
+    "  scannergrouper simulate --scenario replay --skeleton ../shared/data/selfdeploy/sd25_probes.tsv.gz --out sd25/\n"
+    "  scannergrouper simulate --scenario scale --packets 10000000 --out big.pcap";
 
 }  // namespace
 
 void add_simulate(CLI::App& app) {
   auto opt = std::make_shared<sim::SimulateOptions>();
-  auto* cmd = app.add_subcommand("simulate", "Write captures of simulated scanner traffic (demo, benchmarks)");
-  cmd->footer(
-      "Scenarios: demo  three weeks of sessions from a handful of scanner organisations and tools\n"
-      "           scale exactly --packets packets of mixed sessions, for throughput benchmarks\n"
-      "--out FILE writes one capture; --out DIR/ writes one capture per day (YYYY-MM-DD.pcap).\n"
-      "Examples:\n  scannergrouper simulate --scenario demo --out demo/captures/\n"
-      "  scannergrouper simulate --scenario scale --packets 10000000 --out big.pcap");
-  cmd->add_option("--scenario", opt->scenario, "demo or scale")->required()->check(CLI::IsMember({"demo", "scale"}));
+  auto* cmd = app.add_subcommand("simulate", "Write captures of simulated scanner traffic (demo, SelfDeploy replay, benchmarks)");
+  cmd->footer(kFooter);
+  cmd->add_option("--scenario", opt->scenario, "demo, replay, scale, or a scenario JSON file")->required();
   cmd->add_option("--out", opt->out, "capture file, or directory for one capture per day")->required();
-  cmd->add_option("--seed", opt->seed, "random seed; the same seed writes the same bytes")->capture_default_str();
+  auto* seed = cmd->add_option("--seed", opt->seed, "random seed; the same seed writes the same bytes (default 1)");
   cmd->add_option("--packets", opt->packets, "scale scenario: number of packets (default 2000000)");
-  cmd->callback([opt] { run_simulate(*opt); });
+  cmd->add_option("--skeleton", opt->skeleton, "replay scenario: probe skeleton TSV (gzip or plain)");
+  cmd->add_option("--profiles", opt->profiles, "directory of organisation profiles instead of the built-in ones");
+  cmd->callback([opt, seed] {
+    opt->seed_set = seed->count() > 0;
+    run_simulate(*opt);
+  });
 }
 
 }  // namespace sg::cli

@@ -36,6 +36,8 @@ IpAddr ip(const char* text) {
   return a;
 }
 
+}  // namespace
+
 // Adds `index` into the host bits of `c` (at most the low 64 bits).
 IpAddr host_in(const Cidr& c, uint64_t index) {
   IpAddr a = c.net;
@@ -52,11 +54,15 @@ IpAddr host_in(const Cidr& c, uint64_t index) {
   return a;
 }
 
+namespace {
+
 Cidr cidr(const char* text) {
   Cidr c;
   parse_cidr(text, c);
   return c;
 }
+
+}  // namespace
 
 uint32_t addr_hash(const IpAddr& a) {
   uint32_t h = 2166136261u;  // FNV-1a
@@ -64,15 +70,21 @@ uint32_t addr_hash(const IpAddr& a) {
   return h;
 }
 
+namespace {
+
 // ---- per-session basics ----
 
 uint16_t linux_port(Rng& r) { return uint16_t(r.between(32768, 60999)); }
 uint16_t windows_port(Rng& r) { return uint16_t(r.between(49152, 65535)); }
 
+}  // namespace
+
 std::string host_header(const IpAddr& a, uint16_t port, uint16_t default_port) {
   std::string h = a.v4 ? to_string(a) : "[" + to_string(a) + "]";
   return port == default_port ? h : h + ":" + std::to_string(port);
 }
+
+namespace {
 
 // The path between scanner and sensor sometimes retransmits, reorders or splits the probe.
 void network_quirks(Rng& r, TcpSession& s) {
@@ -80,6 +92,8 @@ void network_quirks(Rng& r, TcpSession& s) {
   if (r.chance(0.02)) s.reorder_segment = 0;
   if (r.chance(0.03)) s.segment_size = uint16_t(r.between(8, 64));
 }
+
+}  // namespace
 
 void tcp_plan(SessionCtx& c, Plan& p, TcpStack client, uint16_t sport, uint16_t dport) {
   bool v6 = !c.src.v4;
@@ -103,6 +117,8 @@ void tcp_plan(SessionCtx& c, Plan& p, TcpStack client, uint16_t sport, uint16_t 
   network_quirks(c.rng, s);
 }
 
+namespace {
+
 std::string http_date(int64_t ts_us) {
   std::time_t t = std::time_t(ts_us / 1000000);
   std::tm tm{};
@@ -111,6 +127,8 @@ std::string http_date(int64_t ts_us) {
   std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
   return buf;
 }
+
+}  // namespace
 
 // The sensor's web server: a small page for "/", 404 elsewhere.
 Bytes http_answer(const std::string& uri, int64_t ts_us) {
@@ -126,11 +144,14 @@ Bytes http_answer(const std::string& uri, int64_t ts_us) {
                              body);
 }
 
+
 void http_probe(SessionCtx& c, Plan& p, const HttpRequest& r) {
   p.service = "http";
   p.client = build_http_request(r);
   p.server = http_answer(r.uri, c.start_us);
 }
+
+namespace {
 
 // The sensor's preference among TLS 1.2 suites; it answers with the first one the client offers.
 uint16_t choose_cipher(const ClientHello& h) {
@@ -150,6 +171,8 @@ void pad_to_512(ClientHello& h) {
 constexpr uint32_t kRandomOff = 11;   // record header 5, handshake header 4, version 2
 constexpr uint32_t kSessionIdOff = 44;  // random, then the session id length byte
 
+}  // namespace
+
 void tls_probe(SessionCtx& c, Plan& p, ClientHello h, bool session_id) {
   c.rng.fill(h.random.data(), h.random.size());
   if (session_id) {
@@ -166,6 +189,7 @@ void tls_probe(SessionCtx& c, Plan& p, ClientHello h, bool session_id) {
   if (session_id) p.spans.push_back({kSessionIdOff, kSessionIdOff, 32});
 }
 
+
 void ssh_probe(SessionCtx& c, Plan& p, const std::string& banner, std::optional<SshKexInit> kex) {
   static const std::string kServerBanner = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3";
   if (kex) c.rng.fill(kex->cookie.data(), kex->cookie.size());
@@ -179,6 +203,8 @@ void ssh_probe(SessionCtx& c, Plan& p, const std::string& banner, std::optional<
   if (kex) p.spans.push_back({uint32_t(banner.size() + 2 + 6), RandomSpan::kNone, 16});
 }
 
+namespace {
+
 void rdp_probe(Plan& p, const RdpConnectionRequest& r) {
   p.service = "rdp";
   p.client = build_rdp_connection_request(r);
@@ -186,12 +212,16 @@ void rdp_probe(Plan& p, const RdpConnectionRequest& r) {
   p.server = build_rdp_connection_confirm(requested & 1);  // the sensor speaks TLS when asked, else plain RDP
 }
 
+}  // namespace
+
 std::string random_label(Rng& r, size_t n) {
   static const char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   std::string s(n, 'a');
   for (char& ch : s) ch = kChars[r.below(36)];
   return s;
 }
+
+namespace {
 
 template <class T>
 void shuffle(Rng& r, std::vector<T>& v) {
@@ -287,10 +317,13 @@ DnsQuery cinder_query(Rng& r) {
   return q;
 }
 
+}  // namespace
+
 Bytes dns_answer(const DnsQuery& q) {
   if (q.qclass == 3) return build_dns_response(q, 0, dns_txt_rdata("9.18.28-1~deb12u2-Debian"));
   return build_dns_response(q, 3, {});  // NXDOMAIN for the made-up names
 }
+
 
 void udp_plan(SessionCtx& c, Plan& p, uint16_t sport, uint16_t dport) {
   p.udp = true;
@@ -304,6 +337,8 @@ void udp_plan(SessionCtx& c, Plan& p, uint16_t sport, uint16_t dport) {
   x.client_ip = {uint8_t(64 - c.hops), false, uint16_t(c.rng.next())};
   x.server_ip = {64, false, uint16_t(c.rng.next())};
 }
+
+namespace {
 
 // DNS census: version.bind and random names, mostly over UDP, sometimes over TCP.
 void cinder(SessionCtx& c, Plan& p) {
@@ -441,7 +476,7 @@ void unlisted(SessionCtx& c, Plan& p) {
 
 }  // namespace
 
-const std::vector<Org>& demo_orgs() {
+const std::vector<Org>& scale_archetypes() {
   static const std::vector<Org> orgs = {
       {"northwind-survey", "198.51.100.16/28", "2001:db8:100::/64", 0.2, {50}, northwind},
       {"blueheron-sweep", "203.0.113.200/30", nullptr, 0, {320, 0x04, 3, 1}, blueheron},  // Wednesdays

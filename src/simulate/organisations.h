@@ -1,9 +1,11 @@
-// The made-up scanner organisations of the demo scenario and the session plans they produce. Internal to
-// the simulator; scenario.cc drives them.
+// Session-plan building blocks of the simulator, and the tool archetypes (made-up scanners with SSH, RDP and
+// SYN habits beyond the profiles) whose sessions the scale scenario clones. Internal to the simulator.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -72,11 +74,27 @@ struct Org {
   void (*make)(SessionCtx&, Plan&);
 };
 
-const std::vector<Org>& demo_orgs();
+const std::vector<Org>& scale_archetypes();
 const std::vector<IpAddr>& sensor_addresses(bool v6);  // 192.0.2.0/24 and 2001:db8::/64 sensors
 // A source of `org`; IPv4 hosts come from the whole prefix, IPv6 ones from a few interface ids.
 IpAddr pick_source(Rng& rng, const Org& org, bool v6);
 // A session context for `src`: a sensor of the same family, hop count and round trip stable per source.
 SessionCtx make_ctx(Rng& rng, int64_t start_us, const IpAddr& src);
+
+// ---- building blocks of a session plan, shared by the archetypes and the profile-driven sessions ----
+
+uint32_t addr_hash(const IpAddr& a);             // FNV-1a of the address bytes
+IpAddr host_in(const Cidr& c, uint64_t index);   // adds `index` into the host bits (at most the low 64)
+std::string host_header(const IpAddr& a, uint16_t port, uint16_t default_port);  // "addr[:port]"
+std::string random_label(Rng& r, size_t n);
+// A TCP session from c.src to c.dst with the client's stack, the sensor's stack and path quirks.
+void tcp_plan(SessionCtx& c, Plan& p, TcpStack client, uint16_t sport, uint16_t dport);
+void udp_plan(SessionCtx& c, Plan& p, uint16_t sport, uint16_t dport);
+Bytes http_answer(const std::string& uri, int64_t ts_us);  // the sensor's web server
+void http_probe(SessionCtx& c, Plan& p, const HttpRequest& r);
+// Random (and session id when asked) filled per session; padding sized when the hello lists it.
+void tls_probe(SessionCtx& c, Plan& p, ClientHello h, bool session_id);
+void ssh_probe(SessionCtx& c, Plan& p, const std::string& banner, std::optional<SshKexInit> kex);
+Bytes dns_answer(const DnsQuery& q);  // the sensor's resolver: version for CHAOS, NXDOMAIN otherwise
 
 }  // namespace sg::sim

@@ -1,6 +1,12 @@
 #include "simulate/scenario.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -9,205 +15,25 @@
 #include <stdexcept>
 
 #include "simulate/organisations.h"
+#include "simulate/output.h"
+#include "simulate/profile_session.h"
+#include "simulate/scenario_file.h"
+#include "simulate/skeleton.h"
 #include "simulate/pcap_writer.h"
 
 namespace sg::sim {
 
 namespace {
 
-constexpr int64_t kDayUs = 86400LL * 1000000;
-constexpr int64_t kHourUs = 3600LL * 1000000;
-
-// ---- output ----
-
-std::string day_name(int64_t ts_us) {
-  using namespace std::chrono;
-  int64_t day = ts_us >= 0 ? ts_us / kDayUs : (ts_us + 1) / kDayUs - 1;
-  year_month_day ymd{sys_days{days{day}}};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u.pcap", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
-  return buf;
-}
-
-// One capture file, or one per UTC day (YYYY-MM-DD.pcap) when writing into a directory. Packets arrive in
-// time order, so a day's file is finished when the next day starts.
-class CaptureOutput : public PacketSink {
- public:
-  CaptureOutput(const std::string& out, bool per_day) : out_(out), per_day_(per_day) {
-    if (!per_day_) writer_ = std::make_unique<PcapWriter>(out_);
-  }
-
-  void packet(int64_t ts_us, ByteView frame) override {
-    if (per_day_) {
-      int64_t day = ts_us / kDayUs;
-      if (!writer_ || day != day_) open_day(ts_us, day);
-    }
-    writer_->write(ts_us, frame);
-  }
-
-  void close(SimulateResult& r) {
-    finish_file();
-    r.bytes = bytes_;
-    r.files = files_;
-  }
-
- private:
-  void open_day(int64_t ts_us, int64_t day) {
-    finish_file();
-    day_ = day;
-    writer_ = std::make_unique<PcapWriter>((std::filesystem::path(out_) / day_name(ts_us)).string());
-  }
-
-  void finish_file() {
-    if (!writer_) return;
-    writer_->close();
-    bytes_ += writer_->bytes();
-    files_.push_back(writer_->path());
-    writer_.reset();
-  }
-
-  std::string out_;
-  bool per_day_;
-  std::unique_ptr<PcapWriter> writer_;
-  int64_t day_ = 0;
-  uint64_t bytes_ = 0;
-  std::vector<std::string> files_;
-};
-
-// Sessions overlap in time, so their frames are held back and written in timestamp order. The caller
-// promises that no later frame is older than the watermark it passes to advance(); batches amortise the
-// sort, and nothing is allocated per packet once the buffers have grown.
-class OrderingSink : public PacketSink {
- public:
-  explicit OrderingSink(PacketSink& out) : out_(out) {
-    entries_.reserve(kBatch * 2);
-    arena_.reserve(kBatch * 256);
-    spare_.reserve(kBatch * 256);
-  }
-
-  void packet(int64_t ts_us, ByteView frame) override {
-    entries_.push_back({ts_us, seq_++, arena_.size(), uint32_t(frame.size())});
-    arena_.insert(arena_.end(), frame.begin(), frame.end());
-  }
-
-  void advance(int64_t watermark) {
-    if (entries_.size() >= kBatch) flush(watermark);
-  }
-  void finish() { flush(std::numeric_limits<int64_t>::max()); }
-
-  // Drops everything written since mark(); valid while no advance() came in between.
-  size_t mark() const { return entries_.size(); }
-  void rollback(size_t mark) {
-    if (mark >= entries_.size()) return;
-    arena_.resize(entries_[mark].off);
-    entries_.resize(mark);
-  }
-
- private:
-  static constexpr size_t kBatch = 1 << 16;
-  struct Entry {
-    int64_t ts;
-    uint64_t seq;  // emission order breaks timestamp ties
-    size_t off;
-    uint32_t len;
-  };
-
-  void flush(int64_t watermark) {
-    auto ready = std::partition(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.ts < watermark; });
-    std::sort(entries_.begin(), ready, [](const Entry& a, const Entry& b) {
-      return a.ts != b.ts ? a.ts < b.ts : a.seq < b.seq;
-    });
-    for (auto it = entries_.begin(); it != ready; ++it) out_.packet(it->ts, {arena_.data() + it->off, it->len});
-    spare_.clear();
-    for (auto it = ready; it != entries_.end(); ++it) {
-      size_t off = spare_.size();
-      spare_.insert(spare_.end(), arena_.begin() + long(it->off), arena_.begin() + long(it->off + it->len));
-      it->off = off;
-    }
-    entries_.erase(entries_.begin(), ready);
-    std::swap(arena_, spare_);
-  }
-
-  PacketSink& out_;
-  std::vector<Entry> entries_;
-  Bytes arena_, spare_;
-  uint64_t seq_ = 0;
-};
-
-bool wants_directory(const std::string& out) {
-  return out.ends_with('/') || std::filesystem::is_directory(out);
-}
-
-// ---- one session ----
-
-struct Emitter {
-  SessionWriter writer;
-  OrderingSink& sink;
-  SimulateResult& result;
-
-  uint64_t write(Plan& p) {
-    p.bind();
-    uint64_t n = p.udp ? writer.write(p.dgram, sink) : writer.write(p.tcp, sink);
-    result.packets += n;
-    result.sessions += 1;
-    result.sessions_by_service[p.service] += 1;
-    return n;
-  }
-};
-
-// ---- demo ----
-
-struct Planned {
-  int64_t start_us;
-  uint32_t org;
-};
-
-// The day's session count: the schedule's rate within ±20%.
-int64_t sessions_on(Rng& rng, const Schedule& s) {
-  double factor = 0.8 + 0.4 * double(rng.below(1001)) / 1000;
-  return int64_t(s.per_day * factor + 0.5);
-}
-
-std::vector<Planned> demo_schedule(Rng& rng) {
-  const auto& orgs = demo_orgs();
-  std::vector<Planned> out;
-  for (int day = 0; day < kDemoDays; ++day) {
-    int weekday = day % 7;  // the start is a Monday
-    for (uint32_t o = 0; o < orgs.size(); ++o) {
-      const Schedule& s = orgs[o].schedule;
-      if (!(s.weekdays >> weekday & 1)) continue;
-      int64_t first = kDemoStartUs + day * kDayUs + s.first_hour * kHourUs;
-      for (int64_t n = sessions_on(rng, s); n > 0; --n)
-        out.push_back({first + int64_t(rng.below(uint64_t(s.hours * kHourUs))), o});
-    }
-  }
-  std::sort(out.begin(), out.end(), [](const Planned& a, const Planned& b) {
-    return a.start_us != b.start_us ? a.start_us < b.start_us : a.org < b.org;
-  });
-  return out;
-}
-
-void run_demo(Rng& rng, OrderingSink& sink, SimulateResult& result) {
-  Emitter emit{SessionWriter{}, sink, result};
-  Plan plan;
-  for (const Planned& s : demo_schedule(rng)) {
-    const Org& org = demo_orgs()[s.org];
-    bool v6 = org.v6 && rng.chance(org.v6_share);
-    SessionCtx ctx = make_ctx(rng, s.start_us, pick_source(rng, org, v6));
-    org.make(ctx, plan);
-    sink.advance(s.start_us);
-    emit.write(plan);
-  }
-}
 
 // ---- scale ----
 
 constexpr size_t kPoolSize = 2048;
 constexpr int64_t kMeanGapUs = 100;  // ~10,000 new sessions per second
 
-// Templates from the demo organisations, weighted so that every service shows up in bulk.
+// Templates from the tool archetypes, weighted so that every service (RDP too) shows up in bulk.
 std::vector<Plan> scale_pool(Rng& rng) {
-  const auto& orgs = demo_orgs();
+  const auto& orgs = scale_archetypes();
   std::vector<Plan> pool(kPoolSize);
   for (size_t i = 0; i < kPoolSize; ++i) {
     const Org& org = orgs[i % orgs.size()];
@@ -305,37 +131,133 @@ void run_scale(Rng& rng, uint64_t target, OrderingSink& sink, SimulateResult& re
   }
 }
 
+// ---- replay ----
+
+// Every skeleton row becomes one session from its address, at its second (plus a sub-second offset that
+// keeps the probe inside that second), of its service, with a payload from its organisation's profile.
+void run_replay(const SimulateOptions& o, const ProfileSet& set, Rng& rng, OrderingSink& sink, SimulateResult& result) {
+  std::vector<IpAddr> sensors;
+  Cidr net, net6;
+  parse_cidr(kReplaySensorNet, net);
+  parse_cidr(kReplaySensorNet6, net6);
+  for (int i = 0; i < kReplaySensors; ++i) sensors.push_back(host_in(net, uint64_t(1 + i)));
+  for (int i = 0; i < 4; ++i) sensors.push_back(host_in(net6, uint64_t(1 + i)));
+  result.sensor_nets = {kReplaySensorNet, kReplaySensorNet6};
+  SkeletonReader reader(o.skeleton);
+  Emitter emit{SessionWriter{}, sink, result};
+  PortAllocator ports;
+  Plan plan;
+  SkeletonRow row;
+  int64_t last = std::numeric_limits<int64_t>::min() / 2;  // far back, and no overflow below
+  while (reader.next(row)) {
+    if (row.ts_us < last - kHourUs) {  // the ordering buffer only tolerates small steps back
+      reader.skip("out of time order by more than an hour");
+      continue;
+    }
+    auto profile = set.profiles.find(row.org);
+    if (profile == set.profiles.end()) {
+      reader.skip("no profile for organisation '" + row.org.substr(0, 40) + "'");
+      continue;
+    }
+    bool probes_it = std::any_of(profile->second.variants.begin(), profile->second.variants.end(),
+                                 [&](const Variant& v) { return v.has(row.service); });
+    if (!probes_it) {
+      reader.skip("profile '" + row.org + "' has no " + row.service + " probes");
+      continue;
+    }
+    const Variant& v = variant_for(profile->second, row.src, row.service);
+    // Up to 0.6 s in: with round trips below 0.27 s the probe itself still lands in the row's second.
+    int64_t start = row.ts_us + int64_t(rng.below(600000));
+    SessionCtx ctx = ctx_towards(rng, start, row.src, sensors);
+    plan_profile_session(ctx, v, row.service, ports.next(row.src), plan);
+    last = std::max(last, row.ts_us);
+    sink.advance(last - kHourUs);
+    emit.write(plan);
+  }
+  result.skipped_rows = reader.skipped();
+  result.problems = reader.problems();
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) throw std::runtime_error("cannot write " + tmp);
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = std::fflush(f) == 0 && ok;
+  ok = ::fsync(fileno(f)) == 0 && ok;
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error("cannot write " + path);
+  }
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::invalid_argument("cannot read scenario file " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+ProfileSet load_profiles(const SimulateOptions& o) {
+  if (o.profiles.empty()) return parse_profiles(embedded_profile_files());
+  return parse_profiles(read_profile_dir(o.profiles));
+}
+
+const std::set<std::string> kBuiltIn = {"demo", "replay", "scale"};
+
+void check(const SimulateOptions& o) {
+  if (o.out.empty()) throw std::invalid_argument("--out is required");
+  if (o.scenario.empty()) throw std::invalid_argument("--scenario is required");
+  bool file = !kBuiltIn.count(o.scenario);
+  if (file && !std::filesystem::is_regular_file(o.scenario))
+    throw std::invalid_argument("unknown scenario '" + o.scenario + "' (expected demo, replay, scale or a scenario JSON file)");
+  if (o.scenario != "scale" && o.packets != 0) throw std::invalid_argument("--packets applies to the scale scenario only");
+  if (o.scenario == "replay" && o.skeleton.empty()) throw std::invalid_argument("replay needs --skeleton FILE");
+  if (o.scenario != "replay" && !o.skeleton.empty()) throw std::invalid_argument("--skeleton applies to the replay scenario only");
+}
+
 }  // namespace
 
 SimulateResult simulate(const SimulateOptions& o) {
-  if (o.scenario != "demo" && o.scenario != "scale")
-    throw std::invalid_argument("unknown scenario '" + o.scenario + "' (expected demo or scale)");
-  if (o.out.empty()) throw std::invalid_argument("--out is required");
-  if (o.scenario == "demo" && o.packets != 0)
-    throw std::invalid_argument("--packets applies to the scale scenario only");
+  check(o);
   bool per_day = wants_directory(o.out);
   if (per_day) std::filesystem::create_directories(o.out);
 
   SimulateResult result;
+  std::optional<ProfileSet> set;
+  std::optional<ScenarioSpec> spec;
+  if (o.scenario != "scale") set = load_profiles(o);
+  if (o.scenario == "demo") spec = parse_scenario("demo", embedded_demo_scenario(), *set);
+  else if (!kBuiltIn.count(o.scenario)) spec = parse_scenario(o.scenario, read_text(o.scenario), *set);
+  uint64_t seed = spec && spec->seed && !o.seed_set ? *spec->seed : o.seed;
+
   CaptureOutput output(o.out, per_day);
   OrderingSink ordered(output);
-  Rng rng(o.seed);
-  if (o.scenario == "demo") run_demo(rng, ordered, result);
-  else run_scale(rng, o.packets ? o.packets : kDefaultScalePackets, ordered, result);
+  Rng rng(seed);
+  if (spec) {
+    result.sensor_nets = sensor_nets(*spec);
+    run_scenario(*spec, *set, rng, ordered, result);
+  } else if (o.scenario == "replay") {
+    run_replay(o, *set, rng, ordered, result);
+  } else {
+    run_scale(rng, o.packets ? o.packets : kDefaultScalePackets, ordered, result);
+    result.sensor_nets = {"192.0.2.0/24", "2001:db8::/64"};
+  }
   ordered.finish();
   output.close(result);
+  if (spec && per_day) {
+    result.labels = (std::filesystem::path(o.out) / "labels.tsv").string();
+    write_text(result.labels, scenario_labels_tsv(*spec, *set));
+  }
   std::erase_if(result.sessions_by_service, [](const auto& kv) { return kv.second == 0; });
   return result;
 }
 
 std::string demo_labels_tsv() {
-  std::string out = "prefix\torg\tsource\tperiod\n";
-  for (const Org& org : demo_orgs()) {
-    if (!*org.name) continue;
-    out += std::string(org.v4) + '\t' + org.name + "\tsimulate-demo\t2025_1Q\n";
-    if (org.v6) out += std::string(org.v6) + '\t' + org.name + "\tsimulate-demo\t2025_1Q\n";
-  }
-  return out;
+  const ProfileSet& set = embedded_profiles();
+  return scenario_labels_tsv(parse_scenario("demo", embedded_demo_scenario(), set), set);
 }
 
 }  // namespace sg::sim

@@ -1,0 +1,31 @@
+#include "simulate/output.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+namespace sg::sim {
+
+std::string day_name(int64_t ts_us) {
+  using namespace std::chrono;
+  int64_t day = ts_us >= 0 ? ts_us / kDayUs : (ts_us + 1) / kDayUs - 1;
+  year_month_day ymd{sys_days{days{day}}};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u.pcap", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
+  return buf;
+}
+
+bool wants_directory(const std::string& out) {
+  return out.ends_with('/') || std::filesystem::is_directory(out);
+}
+
+uint64_t Emitter::write(Plan& p) {
+  p.bind();
+  uint64_t n = p.udp ? writer.write(p.dgram, sink) : writer.write(p.tcp, sink);
+  result.packets += n;
+  result.sessions += 1;
+  result.sessions_by_service[p.service] += 1;
+  return n;
+}
+
+}  // namespace sg::sim
