@@ -51,6 +51,16 @@ struct TrainOptions {
   std::string device = "cpu";  // "cpu" or "cuda" (needs a CUDA-enabled libtorch)
 };
 
+// The reference settings of the two modes (DESIGN §5): full = 2,000 iterations at B=64 on a fresh model;
+// incremental = 200 iterations at B=32 per week on the model loaded from the previous week's checkpoint.
+inline TrainOptions full_mode_options() { return TrainOptions{}; }
+inline TrainOptions incremental_mode_options() {
+  TrainOptions o;
+  o.iterations = 200;
+  o.batch = 32;
+  return o;
+}
+
 // Training probes of one service. Labelled = label >= 0 (org index 0..K-1); every probe, labelled or not, is
 // also in the unlabelled pool (DESIGN §5). The cells are borrowed for the duration of train().
 struct TrainSet {

@@ -202,6 +202,20 @@ TEST(IOMatch, IncrementalResumeContinuesCounterScheduleAndState) {
   fs::remove_all(dir);
 }
 
+TEST(IOMatch, ModeDefaultsAreTheReferenceOnes) {
+  auto full = full_mode_options();
+  EXPECT_EQ(full.iterations, 2000);
+  EXPECT_EQ(full.batch, 64);
+  EXPECT_EQ(full.uratio, 7);
+  EXPECT_EQ(full.schedule_total, 25000);
+  EXPECT_DOUBLE_EQ(full.lr, 0.03);
+  EXPECT_DOUBLE_EQ(full.ema, 0.999);
+  EXPECT_DOUBLE_EQ(full.weight_decay, 5e-4);
+  auto inc = incremental_mode_options();
+  EXPECT_EQ(inc.iterations, 200);
+  EXPECT_EQ(inc.batch, 32);
+}
+
 TEST(IOMatch, OpenSetTermWaitsForWarmOpen) {
   auto data = make_clusters(3, 16, kSide * kSide, 9);
   Model m(config(Backbone::mlp, 3));
