@@ -113,8 +113,8 @@ class Model {
   // optimiser state, EMA weights, distribution-alignment queue and iteration counter all carry over.
   TrainResult train(const TrainSet& data, const TrainOptions& options, const ProgressFn& progress = {});
 
-  // Inference with the EMA weights, in batches; cells = n*cells_per_probe bytes.
-  Prediction predict(const uint8_t* cells, size_t n, int batch = 1024) const;
+  // Inference with the EMA weights, in batches, on `threads` cores (0 = all); cells = n*cells_per_probe bytes.
+  Prediction predict(const uint8_t* cells, size_t n, int batch = 1024, int threads = 0) const;
 
   // Atomic: written to a temporary beside `path`, fsync'd, renamed over it.
   void save(const std::string& path) const;
