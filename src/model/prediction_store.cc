@@ -37,7 +37,7 @@ RawStmt prepare(Db& db, const char* sql) {
 std::vector<float> floats(sqlite3_stmt* s, int col) {
   const int bytes = sqlite3_column_bytes(s, col);
   std::vector<float> out(static_cast<size_t>(bytes) / sizeof(float));
-  if (bytes > 0) std::memcpy(out.data(), sqlite3_column_blob(s, col), out.size() * sizeof(float));
+  if (!out.empty()) std::memcpy(out.data(), sqlite3_column_blob(s, col), out.size() * sizeof(float));
   if (static_cast<size_t>(bytes) != out.size() * sizeof(float)) out.clear();  // ragged: reported by caller
   return out;
 }
