@@ -11,7 +11,25 @@ namespace sg::cli {
 int g_exit_code = 0;
 }
 
+#ifdef SG_HAVE_TORCH
+#include <unistd.h>
+
+#include <cstdlib>
+
+// libtorch's OpenMP threads spin while they wait for work unless OMP_WAIT_POLICY=passive. libgomp reads the
+// variable once, when it is loaded (before main), so setting it here needs one re-exec of this same binary.
+// On 2 shared cores the spinning made a training step 20x slower (bench/RESULTS.md).
+static void ensure_passive_openmp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY")) return;
+  setenv("OMP_WAIT_POLICY", "passive", 1);
+  execv("/proc/self/exe", argv);  // only returns on failure: carry on with the default policy
+}
+#endif
+
 int main(int argc, char** argv) {
+#ifdef SG_HAVE_TORCH
+  ensure_passive_openmp(argv);
+#endif
   CLI::App app{
       "scannergrouper: attribute Internet scanners to the organisations behind them, from the first probe\n"
       "(HTTP request, TLS ClientHello, DNS query, SSH/RDP hello, TCP SYN) of each session in your captures."};

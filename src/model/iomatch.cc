@@ -143,7 +143,7 @@ StepLosses Model::Impl::step(const Tensor& x_lb, const Tensor& y_lb, const Tenso
   optimizer->zero_grad();
   total.backward();
   optimizer->step();
-  update_ema(o.ema);
+  update_ema(o.ema_warmup ? std::min(o.ema, (1.0 + double(iteration)) / (10.0 + double(iteration))) : o.ema);
   ++iteration;
 
   StepLosses s;
@@ -234,7 +234,7 @@ TrainResult Model::train(const TrainSet& data, const TrainOptions& o, const Prog
   return result;
 }
 
-Prediction Model::predict(const uint8_t* cells, size_t n, int batch) const {
+Prediction Model::predict(const uint8_t* cells, size_t n, int batch, int threads) const {
   const int cpp = impl_->config.cells_per_probe();
   const int k = impl_->config.num_classes;
   Prediction pred;
@@ -245,6 +245,7 @@ Prediction Model::predict(const uint8_t* cells, size_t n, int batch) const {
   if (n == 0) return pred;
   if (cells == nullptr) throw std::invalid_argument("predict: no cells");
   batch = std::max(1, batch);
+  set_threads(threads);
 
   torch::NoGradGuard guard;
   impl_->ema->eval();

@@ -41,6 +41,11 @@ struct TrainOptions {
   int schedule_total = 25000;  // N in lr*cos(7*pi*it/(16*N)); only read when the model starts at iteration 0
   double momentum = 0.9;
   double ema = 0.999;
+  // The EMA's decay starts low and rises to `ema` as min(ema, (1+t)/(10+t)) over the model's iteration t (the
+  // num_updates warm-up of TensorFlow's ExponentialMovingAverage). Without it the inference weights of a
+  // short run are mostly the random initialisation: after 300 steps 0.999^300 = 74% of them still are, and
+  // such a model calls every probe unknown. The reference (no warm-up) is `ema_warmup = false`.
+  bool ema_warmup = true;
   double weight_decay = 5e-4;
   int warm_open = 100;       // iterations (of the model's counter) before the open-set term is switched on
   double p_cutoff = 0.95;    // closed-set pseudo-label confidence
@@ -50,6 +55,16 @@ struct TrainOptions {
   int threads = 0;           // 0 = every hardware core
   std::string device = "cpu";  // "cpu" or "cuda" (needs a CUDA-enabled libtorch)
 };
+
+// The reference settings of the two modes (DESIGN §5): full = 2,000 iterations at B=64 on a fresh model;
+// incremental = 200 iterations at B=32 per week on the model loaded from the previous week's checkpoint.
+inline TrainOptions full_mode_options() { return TrainOptions{}; }
+inline TrainOptions incremental_mode_options() {
+  TrainOptions o;
+  o.iterations = 200;
+  o.batch = 32;
+  return o;
+}
 
 // Training probes of one service. Labelled = label >= 0 (org index 0..K-1); every probe, labelled or not, is
 // also in the unlabelled pool (DESIGN §5). The cells are borrowed for the duration of train().
@@ -103,8 +118,8 @@ class Model {
   // optimiser state, EMA weights, distribution-alignment queue and iteration counter all carry over.
   TrainResult train(const TrainSet& data, const TrainOptions& options, const ProgressFn& progress = {});
 
-  // Inference with the EMA weights, in batches; cells = n*cells_per_probe bytes.
-  Prediction predict(const uint8_t* cells, size_t n, int batch = 1024) const;
+  // Inference with the EMA weights, in batches, on `threads` cores (0 = all); cells = n*cells_per_probe bytes.
+  Prediction predict(const uint8_t* cells, size_t n, int batch = 1024, int threads = 0) const;
 
   // Atomic: written to a temporary beside `path`, fsync'd, renamed over it.
   void save(const std::string& path) const;

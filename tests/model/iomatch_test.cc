@@ -73,7 +73,7 @@ TEST_P(Overfit, LearnsASmallSeparableSet) {
   auto r = m.train(train_set(data, 3), quick(120));
   EXPECT_EQ(r.steps, 120);
   EXPECT_LT(r.last.closed, 0.2);
-  auto p = m.predict(data.cells.data(), data.cls.size());
+  auto p = m.predict(data.cells.data(), data.cls.size(), 1024, 1);
   EXPECT_GE(accuracy(p, data), 0.95) << backbone_name(GetParam());
 }
 
@@ -83,7 +83,7 @@ INSTANTIATE_TEST_SUITE_P(Backbones, Overfit, ::testing::Values(Backbone::wrn, Ba
 TEST(IOMatch, PredictionShapesAndProbabilities) {
   auto data = make_clusters(3, 4, kSide * kSide, 2);
   Model m(config(Backbone::mlp, 3));
-  auto p = m.predict(data.cells.data(), data.cls.size(), /*batch=*/5);  // batches of 5, 5, 2
+  auto p = m.predict(data.cells.data(), data.cls.size(), /*batch=*/5, /*threads=*/1);  // batches of 5, 5, 2
   ASSERT_EQ(p.size(), 12u);
   EXPECT_EQ(p.num_classes, 3);
   EXPECT_EQ(p.probs.size(), 12u * 4);
@@ -116,7 +116,7 @@ TEST(IOMatch, UnseenClassComesOutUnknownMoreOftenThanKnownOnes) {
     o.uratio = 7;
     o.ema = 0.95;
     m.train(train_set(train, 3), o);
-    auto p = m.predict(fresh.cells.data(), fresh.cls.size());
+    auto p = m.predict(fresh.cells.data(), fresh.cls.size(), 1024, 1);
     for (size_t i = 0; i < p.size(); ++i) {
       const bool unseen = fresh.cls[i] == 3;
       (unseen ? n_unseen : n_known)++;
@@ -147,8 +147,8 @@ TEST(IOMatch, SaveLoadGivesIdenticalPredictionsAndState) {
     EXPECT_EQ(back.config().class_names, cfg.class_names);
     EXPECT_EQ(back.config().schema_version, 3);
     EXPECT_EQ(back.config().backbone, b);
-    auto a = m.predict(data.cells.data(), data.cls.size());
-    auto c = back.predict(data.cells.data(), data.cls.size());
+    auto a = m.predict(data.cells.data(), data.cls.size(), 1024, 1);
+    auto c = back.predict(data.cells.data(), data.cls.size(), 1024, 1);
     EXPECT_EQ(a.probs, c.probs);
     EXPECT_EQ(a.feature, c.feature);
     EXPECT_EQ(a.pred, c.pred);
@@ -168,7 +168,7 @@ TEST(IOMatch, SameSeedSameModelOnCpu) {
     auto o = quick(10);
     o.seed = seed;
     m.train(train_set(data, 2), o);
-    return m.predict(data.cells.data(), data.cls.size()).probs;
+    return m.predict(data.cells.data(), data.cls.size(), 1024, 1).probs;
   };
   EXPECT_EQ(run(1), run(1));
   EXPECT_NE(run(1), run(2));  // the sampling seed does change the run
@@ -198,8 +198,22 @@ TEST(IOMatch, IncrementalResumeContinuesCounterScheduleAndState) {
   EXPECT_DOUBLE_EQ(r_resumed.last.lr, 0.03 * std::cos(7 * M_PI * 39 / (16.0 * 500)));
   // Optimiser momentum, EMA, alignment queue and counter all came back: the two runs agree exactly.
   EXPECT_EQ(r_resumed.last.total, r_live.last.total);
-  EXPECT_EQ(resumed.predict(week2.cells.data(), 48).probs, live.predict(week2.cells.data(), 48).probs);
+  EXPECT_EQ(resumed.predict(week2.cells.data(), 48, 1024, 1).probs, live.predict(week2.cells.data(), 48, 1024, 1).probs);
   fs::remove_all(dir);
+}
+
+TEST(IOMatch, ModeDefaultsAreTheReferenceOnes) {
+  auto full = full_mode_options();
+  EXPECT_EQ(full.iterations, 2000);
+  EXPECT_EQ(full.batch, 64);
+  EXPECT_EQ(full.uratio, 7);
+  EXPECT_EQ(full.schedule_total, 25000);
+  EXPECT_DOUBLE_EQ(full.lr, 0.03);
+  EXPECT_DOUBLE_EQ(full.ema, 0.999);
+  EXPECT_DOUBLE_EQ(full.weight_decay, 5e-4);
+  auto inc = incremental_mode_options();
+  EXPECT_EQ(inc.iterations, 200);
+  EXPECT_EQ(inc.batch, 32);
 }
 
 TEST(IOMatch, OpenSetTermWaitsForWarmOpen) {
