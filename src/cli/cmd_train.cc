@@ -17,6 +17,7 @@ namespace {
 
 struct TrainArgs {
   std::string db, until, from, week, backbone = "mlp", device = "cpu", proba = "normalised", anchor;
+  std::string theta_rows = "all";
   std::vector<std::string> services = {"http", "tls", "dns"};
   int iterations = 2000, batch = 64, uratio = 7, threads = 0, min_class = 5;
   uint64_t seed = 1;
@@ -67,13 +68,14 @@ void refit_ensemble(Db& db, const agg::Windows& w, std::optional<int64_t> from, 
   ec.from_us = from;
   ec.until_us = until;
   ec.proba = a.proba;
+  ec.theta_rows = a.theta_rows;
   ec.models_dir = workflow::Registry::models_dir(a.db);
   auto e = workflow::fit_ensemble(db, w, ec);
   if (!e.fitted) throw std::runtime_error("ensemble: " + e.why_not);
-  log_line(fmt::format("{}: {} organisations over {} labelled scanner rows (of {}); θ = {:.2f} on {} probabilities "
-                       "(training weighted F1 {:.3f})",
+  log_line(fmt::format("{}: {} organisations over {} labelled scanner rows (of {}); θ = {:.2f} on {} probabilities, "
+                       "searched with {} evaluation-unknown rows (training weighted F1 {:.3f})",
                        e.run.version, e.run.classes.size(), e.known_rows, e.rows, e.run.theta, e.run.proba,
-                       e.run.train_f1));
+                       e.unknown_rows, e.run.train_f1));
 }
 
 void report(const workflow::TrainReport& r) {
@@ -137,6 +139,9 @@ void common_options(CLI::App* cmd, TrainArgs& a) {
   cmd->add_option("--threads", a.threads, "CPU threads (0 = every core)")->capture_default_str();
   cmd->add_option("--proba", a.proba, "probability θ compares: normalised (reference code) or raw (paper)")
       ->check(CLI::IsMember({"raw", "normalised"}))->capture_default_str();
+  cmd->add_option("--theta-rows", a.theta_rows,
+                  "rows θ is searched on: all (known + evaluation-unknown as unknown) or known (DESIGN §6 literally)")
+      ->check(CLI::IsMember({"all", "known"}))->capture_default_str();
   cmd->add_option("--min-class-probes", a.min_class, "organisations with fewer labelled probes stay unlabelled")
       ->capture_default_str();
 }

@@ -72,8 +72,17 @@ EnsembleReport fit_ensemble(Db& db, const agg::Windows& w, const EnsembleConfig&
   int outcomes[agg::kVoteServices] = {run.outcomes[0], run.outcomes[1], run.outcomes[2]};
   lr.fit(features_of(known, outcomes), known.size(), agg::ip_feature_width(outcomes), y, int(run.classes.size()));
   run.proba = cfg.proba;
-  auto proba = ensemble_proba(lr, run, vc, known);
-  auto theta = agg::search_theta(proba, y, int(run.classes.size()));
+  std::vector<IpWindow> theta_rows = known;
+  std::vector<int> theta_y = y;
+  if (cfg.theta_rows == "all")
+    for (const auto& r : all)
+      if (r.truth == "unknown") {
+        theta_rows.push_back(r);
+        theta_y.push_back(int(run.classes.size()));
+        ++rep.unknown_rows;
+      }
+  auto proba = ensemble_proba(lr, run, vc, theta_rows);
+  auto theta = agg::search_theta(proba, theta_y, int(run.classes.size()));
   run.theta = theta.theta;
   run.train_f1 = theta.weighted_f1;
   run.rows = int64_t(known.size());

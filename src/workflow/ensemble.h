@@ -18,6 +18,10 @@ struct EnsembleConfig {
   std::optional<int64_t> from_us;
   int64_t until_us = 0;  // rows of windows in [from, until)
   std::string proba = "normalised";
+  // Rows θ is searched on. "all": the known-organisation rows plus the rows of evaluation-unknown
+  // organisations as class "unknown" (training windows only). "known": the fitted rows alone — DESIGN §6
+  // read literally; with no unknown row to get right, θ then stays 0 and the ensemble never says unknown.
+  std::string theta_rows = "all";
   std::string models_dir;
 };
 
@@ -25,7 +29,7 @@ struct EnsembleReport {
   bool fitted = false;
   std::string why_not;
   EnsembleRun run;
-  size_t rows = 0, known_rows = 0;
+  size_t rows = 0, known_rows = 0, unknown_rows = 0;
 };
 
 EnsembleReport fit_ensemble(Db& db, const agg::Windows& w, const EnsembleConfig& cfg);
