@@ -1,0 +1,157 @@
+// The whole attribution chain through the command line, on the simulator's demo: ingest, labels, select,
+// train, identify, evaluate, lookup and export. Training is short (the demo is small and CI has 2 cores),
+// so the assertions are about behaviour — every scanner gets a row, reruns change nothing, the scores are
+// far above chance and the unknown class is used — not about the paper's numbers (bench/ measures those).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "storage/probe_store.h"
+#include "storage/scanner_store.h"
+
+namespace {
+
+struct CliRun {
+  int rc;
+  std::string out;
+};
+
+CliRun run(const std::string& args) {
+  FILE* p = popen((std::string(SG_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+std::string dump_scanners(const std::string& db) {
+  sg::Db d(db);
+  sg::ScannerStore s(d);
+  std::string out;
+  for (const auto& r : s.rows({}))
+    out += r.ip + "|" + std::to_string(r.window_start) + "|" + r.org + "|" + std::to_string(r.probability) + "|" +
+           r.votes + "|" + r.evidence + "\n";
+  return out;
+}
+
+// One test process builds the database once (ctest runs each TEST in its own process, so separate TESTs
+// would each train again); the checks below run on it in order.
+class Pipeline {
+ public:
+  static void build() {
+    dir_ = std::filesystem::path(testing::TempDir()) / ("sg-pipeline-" + std::to_string(getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    db_ = (dir_ / "x.db").string();
+    auto cap = (dir_ / "cap").string() + "/";
+    for (std::string cmd : {
+             "simulate --scenario demo --out " + cap,
+             "ingest -q --db " + db_ + " --sensor-net 192.0.2.0/28 --sensor-net 2001:db8::/124 " + cap,
+             "labels import --db " + db_ + " " + cap + "labels.tsv",
+             "select --db " + db_ + " --until 2025-01-20",
+             "train --db " + db_ + " --until 2025-01-20 --iterations 300 --threads 2 --seed 7",
+         }) {
+      auto r = run(cmd);
+      ASSERT_EQ(r.rc, 0) << cmd << "\n" << r.out;
+    }
+  }
+  static std::filesystem::path dir_;
+  static std::string db_;
+};
+std::filesystem::path Pipeline::dir_;
+std::string Pipeline::db_;
+const std::string& db_ = Pipeline::db_;
+
+void IdentifyGivesEveryScannerOneRowAndRerunsChangeNothing() {
+  auto r = run("identify --db " + db_ + " --from 2025-01-20 --to 2025-01-27");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("scanners in 1 week(s) 2025-01-20 .. 2025-01-27"), std::string::npos) << r.out;
+  // Every source that sent an http, tls or dns probe in the week has exactly one row.
+  std::set<std::string> expected;
+  {
+    sg::Db d(db_);
+    sg::Stmt q(d, "SELECT DISTINCT src FROM probes WHERE service IN ('http','tls','dns') AND ts_us >= ? AND ts_us < ?");
+    q.bind(1, int64_t(1737331200000000)).bind(2, int64_t(1737936000000000));
+    while (q.step()) expected.insert(q.col_text(0));
+  }
+  std::string first = dump_scanners(db_);
+  std::set<std::string> got;
+  size_t rows = 0;
+  for (size_t at = 0; at < first.size(); at = first.find('\n', at) + 1, ++rows) got.insert(first.substr(at, first.find('|', at) - at));
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(rows, expected.size());
+  ASSERT_EQ(run("identify --db " + db_ + " --from 2025-01-21 --to 2025-01-22").rc, 0);  // same week, again
+  EXPECT_EQ(dump_scanners(db_), first);
+}
+
+void EvaluateScoresFarAboveChanceAndUsesTheUnknownClass() {
+  ASSERT_EQ(run("identify --db " + db_ + " --from 2025-01-20 --to 2025-01-27").rc, 0);
+  auto r = run("evaluate --db " + db_ + " --from 2025-01-20 --to 2025-01-27 --format json");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  const auto& s = j["scanners"];
+  EXPECT_GT(s["rows"].get<int>(), 50);
+  EXPECT_GT(s["weighted"]["f1"].get<double>(), 0.5) << r.out;  // ten classes: chance is ~0.1
+  ASSERT_TRUE(s["classes"].contains("unknown")) << r.out;      // censys, driftnet and onyphe's scanners
+  EXPECT_GT(s["classes"]["unknown"]["recall"].get<double>(), 0.3) << r.out;
+  for (const char* svc : {"http", "tls", "dns"}) EXPECT_TRUE(j["probes"].contains(svc)) << svc;
+  EXPECT_GT(j["unlabelled_scanners"].get<int>(), 0);  // the unknown-tool population carries no label
+}
+
+void LookupAndExportsShowTheAttribution() {
+  ASSERT_EQ(run("identify --db " + db_ + " --from 2025-01-20 --to 2025-01-27").rc, 0);
+  std::string ip, org;
+  {
+    sg::Db d(db_);
+    sg::Stmt q(d, "SELECT ip, org FROM scanners WHERE org != 'unknown' ORDER BY probes DESC LIMIT 1");
+    ASSERT_TRUE(q.step());
+    ip = q.col_text(0);
+    org = q.col_text(1);
+  }
+  auto r = run("lookup --db " + db_ + " " + ip);
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("week 2025-01-20  " + org), std::string::npos) << r.out;
+  auto stix = run("export --db " + db_ + " --format stix");
+  ASSERT_EQ(stix.rc, 0);
+  EXPECT_NE(stix.out.find("'" + ip + "']"), std::string::npos);
+}
+
+void ModelCommandsRefuseWhatTheyCannotDo() {
+  auto r = run("update --db " + db_ + " --week 2025-01-20");  // trained in full mode
+  EXPECT_NE(r.out.find("incremental updates need `train --incremental`"), std::string::npos) << r.out;
+  r = run("train --db " + db_ + " --until 2025-01-20 --device cuda");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.out.find("error: --device cuda"), std::string::npos) << r.out;
+  r = run("identify --db /nonexistent.db --from 2025-01-20 --to 2025-01-27");
+  EXPECT_NE(r.rc, 0);
+}
+
+TEST(Pipeline, DemoEndToEnd) {
+  Pipeline::build();
+  if (HasFatalFailure()) return;
+  {
+    SCOPED_TRACE("identify");
+    IdentifyGivesEveryScannerOneRowAndRerunsChangeNothing();
+  }
+  {
+    SCOPED_TRACE("evaluate");
+    EvaluateScoresFarAboveChanceAndUsesTheUnknownClass();
+  }
+  {
+    SCOPED_TRACE("lookup and export");
+    LookupAndExportsShowTheAttribution();
+  }
+  {
+    SCOPED_TRACE("refusals");
+    ModelCommandsRefuseWhatTheyCannotDo();
+  }
+  std::filesystem::remove_all(Pipeline::dir_);
+}
+
+}  // namespace
