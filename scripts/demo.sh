@@ -1,24 +1,40 @@
 #!/usr/bin/env bash
 # The README's main command: install, build, write the demo capture (three weeks of simulated scanner
-# traffic against a few sensors), ingest it, and show what was found. Everything lands in ./demo/.
+# traffic against several sensors), and run the whole pipeline on it: ingest, labels, feature selection,
+# training on the first two weeks, attribution of the third, evaluation, exports and the HTML report.
+# Everything lands in ./demo/ (a rerun starts the database afresh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 sg=./build/scannergrouper
-mkdir -p demo/captures
-echo "== simulate: demo scenario into demo/captures/ (one pcap per day)"
+rm -rf demo/scanners.db demo/scanners.db-* demo/scanners.db.models demo/exports demo/report
+mkdir -p demo/captures demo/exports
+step() { echo; echo "== $*"; }
+
+step "simulate: the demo scenario into demo/captures/ (one pcap per day, plus labels.tsv)"
 $sg simulate --scenario demo --seed 1 --out demo/captures/
-echo "== ingest into demo/scanners.db"
-$sg ingest --db demo/scanners.db --sensor-net 192.0.2.0/24 --sensor-net 2001:db8::/64 demo/captures/
-echo "== a rerun adds nothing (idempotent)"
+step "ingest into demo/scanners.db"
+$sg ingest --db demo/scanners.db --sensor-net 192.0.2.0/28 --sensor-net 2001:db8::/124 demo/captures/
+step "a rerun adds nothing (idempotent)"
 $sg ingest --db demo/scanners.db demo/captures/ 2>&1 | tail -1
-echo "== probes per service and the most common first probes"
-sqlite3 -header -column demo/scanners.db \
-  "SELECT service, count(*) AS probes, count(DISTINCT src) AS scanners FROM probes GROUP BY service ORDER BY probes DESC"
-$sg probes --db demo/scanners.db --format csv > demo/probes.csv
-echo "top HTTP user agents:"
-$sg probes --db demo/scanners.db --service http | sed -n 's/.*"user_agent":"\([^"]*\)".*/\1/p' | sort | uniq -c | sort -rn | head -5
-echo "top JA4 fingerprints:"
-$sg probes --db demo/scanners.db --service tls | sed -n 's/.*"ja4":"\([^"]*\)".*/\1/p' | sort | uniq -c | sort -rn | head -5
-echo "== done: demo/scanners.db, demo/probes.csv ($(($(wc -l < demo/probes.csv) - 1)) probes)"
+step "labels: the demo's published scanner ranges (one organisation left out on purpose: the open-set case)"
+$sg labels import --db demo/scanners.db demo/captures/labels.tsv
+step "select: fields ranked by mutual information on the first two weeks, random ones flagged"
+$sg select --db demo/scanners.db --until 2025-01-20 --service http
+$sg select --db demo/scanners.db --until 2025-01-20 >/dev/null
+step "train: per-service open-set models and the ensemble on weeks 1-2"
+$sg train --db demo/scanners.db --until 2025-01-20 --iterations 500 --seed 1 2>&1 | grep -v ' step '
+step "identify: who is behind the scanners of week 3"
+$sg identify --db demo/scanners.db --from 2025-01-20 --to 2025-01-27
+step "evaluate: week 3 against the labels"
+$sg evaluate --db demo/scanners.db --from 2025-01-20 --to 2025-01-27
+step "exports"
+$sg export --db demo/scanners.db --format csv --out demo/exports/scanners.csv
+$sg export --db demo/scanners.db --format stix --out demo/exports/scanners.stix.json
+$sg export --db demo/scanners.db --format misp --out demo/exports/misp/
+if $sg --help | grep -q '^  report'; then
+  step "report"
+  $sg report --db demo/scanners.db --out demo/report/
+fi
+step "done: demo/scanners.db, demo/exports/, demo/report/report.html"

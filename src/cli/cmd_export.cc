@@ -70,7 +70,7 @@ void run_export(const ExportArgs& a) {
 void add_export(CLI::App& app) {
   auto args = std::make_shared<ExportArgs>();
   auto* cmd = app.add_subcommand("export", "Export the scanner database (JSON Lines, CSV, MISP, STIX 2.1)");
-  cmd->description(
+  cmd->footer(
       "Export the scanner database. jsonl and csv give every (window, ip) row, history included; misp gives\n"
       "one warninglist per organisation and stix one STIX 2.1 bundle (an identity per organisation, an\n"
       "indicator per ip), both with each ip's latest attribution and without unknown ips.\n"

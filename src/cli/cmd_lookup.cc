@@ -116,7 +116,7 @@ void run_lookup(const LookupArgs& a) {
 void add_lookup(CLI::App& app) {
   auto args = std::make_shared<LookupArgs>();
   auto* cmd = app.add_subcommand("lookup", "What the scanner database knows about IP addresses");
-  cmd->description(
+  cmd->footer(
       "What the scanner database knows about IP addresses: the organisation of each weekly window with its\n"
       "probability and per-service votes, the evidence (user agents, URIs, ja3/ja4, SNI, DNS names, SSH\n"
       "banners) and the probes stored for the ip.\n"

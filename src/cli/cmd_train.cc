@@ -151,7 +151,7 @@ void common_options(CLI::App* cmd, TrainArgs& a) {
 void add_train(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand("train", "Train the per-service models and the ensemble on probes before a date");
-  cmd->description(
+  cmd->footer(
       "One-time training (DESIGN.md §5-6): for http, tls and dns, an IOMatch open-set model on every probe\n"
       "before --until (labelled probes of known organisations supervise; all probes are the unlabelled pool;\n"
       "evaluation-unknown organisations count as unlabelled), then the training probes are predicted and the\n"
@@ -175,7 +175,7 @@ void add_update(CLI::App& app) {
   a->iterations = 200;
   a->batch = 32;
   auto* cmd = app.add_subcommand("update", "One incremental week: grow the schema, resume the models, refit the ensemble");
-  cmd->description(
+  cmd->footer(
       "One incremental week (DESIGN.md §1, §5): the encoding schema grows by the week's new tokens (appended,\n"
       "positions never move), each service's latest model resumes (weights, EMA, optimiser, schedule) and trains\n"
       "on the week's probes only, and the ensemble is refitted on every week so far. Needs `train --incremental`.\n"

@@ -34,11 +34,15 @@ int main(int argc, char** argv) {
       "scannergrouper: attribute Internet scanners to the organisations behind them, from the first probe\n"
       "(HTTP request, TLS ClientHello, DNS query, SSH/RDP hello, TCP SYN) of each session in your captures."};
   app.footer(
-      "Typical use:\n"
-      "  scannergrouper ingest --db scanners.db captures/     # probes into the database\n"
-      "  scannergrouper probes --db scanners.db --service tls # what was stored\n"
-      "  scannergrouper extract capture.pcap                  # probes as JSON Lines, no database\n"
-      "  scannergrouper simulate --scenario demo --out demo/  # captures to try it on\n"
+      "Typical use (one-time training, then attribution):\n"
+      "  scannergrouper ingest --db scanners.db --sensor-net 192.0.2.0/24 captures/  # probes into the database\n"
+      "  scannergrouper labels import --db scanners.db lists/      # published scanner ranges: ground truth\n"
+      "  scannergrouper select --db scanners.db --until 2025-02-01 # fields by mutual information\n"
+      "  scannergrouper train --db scanners.db --until 2025-02-01  # per-service models + ensemble\n"
+      "  scannergrouper identify --db scanners.db --from 2025-02-01 --to 2025-02-08\n"
+      "  scannergrouper lookup --db scanners.db 198.51.100.7       # who is it, and the evidence\n"
+      "Weekly operation: train --incremental, then update --week / identify each week (or `run`).\n"
+      "Try it: scannergrouper simulate --scenario demo --out demo/ writes captures and their labels.\n"
       "Run 'scannergrouper COMMAND --help' for the options of each command.");
   app.require_subcommand(1);
   app.set_version_flag("--version", "scannergrouper 0.1.0");
