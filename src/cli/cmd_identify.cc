@@ -23,12 +23,7 @@ struct RangeArgs {
   int threads = 0, min_support = 0;
 };
 
-agg::Windows windows_of(Db& db) {
-  workflow::Registry reg(db);
-  agg::Windows w;
-  w.anchor_us = reg.window_anchor_us();
-  return w;
-}
+agg::Windows windows_of(Db& db) { return workflow::Registry(db).windows(); }
 
 void print_summary(const workflow::IdentifyReport& r) {
   fmt::print("{} scanners in {} week(s) {} .. {} ({}, {:.1f} s)\n", r.scanners, r.windows,

@@ -19,7 +19,7 @@ struct TrainArgs {
   std::string db, until, from, week, backbone = "mlp", device = "cpu", proba = "normalised", anchor;
   std::string theta_rows = "all";
   std::vector<std::string> services = {"http", "tls", "dns"};
-  int iterations = 2000, batch = 64, uratio = 7, threads = 0, min_class = 5;
+  int iterations = 2000, batch = 64, uratio = 7, threads = 0, min_class = 5, window_days = 0;
   uint64_t seed = 1;
   bool incremental = false;
 };
@@ -95,8 +95,8 @@ void run_train(const TrainArgs& a) {
   ProbeStore store(a.db);
   workflow::Registry reg(store.db());
   if (!a.anchor.empty()) reg.set_window_anchor_us(parse_date_us(a.anchor));
-  agg::Windows w;
-  w.anchor_us = reg.window_anchor_us();
+  if (a.window_days > 0) reg.set_window_length_us(int64_t(a.window_days) * 24 * 3600 * 1000000);
+  agg::Windows w = reg.windows();
   int trained = 0;
   for (Service s : services_of(a)) {
     auto r = workflow::train_service(store.db(), s, cfg, log_line);
@@ -111,8 +111,7 @@ void run_update(const TrainArgs& a) {
   auto cfg = config(a);
   ProbeStore store(a.db);
   workflow::Registry reg(store.db());
-  agg::Windows w;
-  w.anchor_us = reg.window_anchor_us();
+  agg::Windows w = reg.windows();
   int64_t week = w.start_of(parse_date_us(a.week));
   int64_t end = week + w.length_us;
   int updated = 0;
@@ -167,6 +166,9 @@ void add_train(CLI::App& app) {
   cmd->add_flag("--incremental", a->incremental, "use the incremental (fixed canvas) schema");
   cmd->add_option("--week-anchor", a->anchor,
                   "start of any week (e.g. 2024-12-09T16:00:00Z for the paper's weeks); default Monday 00:00 UTC");
+  cmd->add_option("--window-days", a->window_days,
+                  "length of the scanner windows in days (default 7); e.g. one window over a whole test period")
+      ->check(CLI::Range(1, 3660));
   cmd->callback([a] { run_train(*a); });
 }
 

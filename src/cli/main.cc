@@ -15,12 +15,16 @@ int g_exit_code = 0;
 #include <unistd.h>
 
 #include <cstdlib>
+#include <string>
 
 // libtorch's OpenMP threads spin while they wait for work unless OMP_WAIT_POLICY=passive. libgomp reads the
 // variable once, when it is loaded (before main), so setting it here needs one re-exec of this same binary.
 // On 2 shared cores the spinning made a training step 20x slower (bench/RESULTS.md).
-static void ensure_passive_openmp(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY")) return;
+// Only the commands that run models pay for the re-exec.
+static void ensure_passive_openmp(int argc, char** argv) {
+  if (argc < 2 || std::getenv("OMP_WAIT_POLICY")) return;
+  const std::string cmd = argv[1];
+  if (cmd != "train" && cmd != "update" && cmd != "identify" && cmd != "run") return;
   setenv("OMP_WAIT_POLICY", "passive", 1);
   execv("/proc/self/exe", argv);  // only returns on failure: carry on with the default policy
 }
@@ -28,7 +32,7 @@ static void ensure_passive_openmp(char** argv) {
 
 int main(int argc, char** argv) {
 #ifdef SG_HAVE_TORCH
-  ensure_passive_openmp(argv);
+  ensure_passive_openmp(argc, argv);
 #endif
   CLI::App app{
       "scannergrouper: attribute Internet scanners to the organisations behind them, from the first probe\n"

@@ -172,4 +172,24 @@ void Registry::set_window_anchor_us(int64_t anchor) {
   s.step();
 }
 
+int64_t Registry::window_length_us() {
+  Stmt s(db_, "SELECT value FROM meta WHERE key='windows.length_us'");
+  return s.step() ? std::stoll(s.col_text(0)) : agg::kWeekUs;
+}
+
+void Registry::set_window_length_us(int64_t length) {
+  if (length <= 0) throw std::invalid_argument("window length must be positive");
+  Stmt s(db_, "INSERT INTO meta(key, value) VALUES('windows.length_us', ?) "
+              "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+  s.bind(1, std::to_string(length));
+  s.step();
+}
+
+agg::Windows Registry::windows() {
+  agg::Windows w;
+  w.anchor_us = window_anchor_us();
+  w.length_us = window_length_us();
+  return w;
+}
+
 }  // namespace sg::workflow

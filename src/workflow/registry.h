@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "aggregate/window.h"
 #include "storage/sqlite.h"
 
 namespace sg::workflow {
@@ -59,9 +60,13 @@ class Registry {
   std::optional<EnsembleRun> latest_ensemble();
   std::vector<EnsembleRun> ensembles();
 
-  // The week anchor shared by every stage (meta key windows.anchor_us).
+  // The windows every stage shares (meta keys windows.anchor_us, windows.length_us): weeks from a Monday
+  // by default; `train --week-anchor/--window-days` set them (e.g. one window over a whole test period).
   int64_t window_anchor_us();
   void set_window_anchor_us(int64_t anchor);
+  int64_t window_length_us();
+  void set_window_length_us(int64_t length);
+  agg::Windows windows();
 
  private:
   Db& db_;

@@ -216,7 +216,14 @@ TEST_F(Cli, KillDuringIngestThenRerunEqualsCleanRun) {
     execl(SG_BINARY, SG_BINARY, "ingest", "-q", "--db", crashed.c_str(), cap.c_str(), nullptr);
     _exit(127);
   }
-  usleep(150 * 1000);  // long enough to have written batches, far too short to finish
+  // Kill as soon as the first batch is committed: far too early to finish, and independent of how long the
+  // binary takes to start (it loads libtorch).
+  for (int i = 0; i < 1000; ++i) {
+    usleep(10 * 1000);
+    if (std::filesystem::exists(crashed) && sql(crashed, "SELECT count(*) FROM probes") != "0\n" &&
+        !sql(crashed, "SELECT count(*) FROM probes").empty())
+      break;
+  }
   kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);

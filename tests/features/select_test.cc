@@ -103,13 +103,15 @@ TEST_F(Select, RanksFlagsFreezesAndIsIdempotent) {
   const json& tls = service(all, "tls");
   EXPECT_EQ(tls["status"], "stored");
   EXPECT_GT(tls["probes"].get<int>(), 300);
-  EXPECT_EQ(tls["orgs"], 5);  // northwind, harbor, quillmark, kestrel, meridian send TLS
+  EXPECT_GE(tls["orgs"].get<int>(), 5);  // the demo's organisations that send TLS, censys and driftnet left out
   for (const char* f : {"random", "gmt_unix_time", "session_id"}) {
     EXPECT_TRUE(field(tls, f)["random"].get<bool>()) << f;
     EXPECT_FALSE(field(tls, f)["selected"].get<bool>()) << f;
-    // the reason they are flagged: MI at H(org) from unique values alone
-    EXPECT_NEAR(field(tls, f)["mi"].get<double>(), tls["h_org"].get<double>(), 0.02) << f;
   }
+  // the reason they are flagged: MI at H(org) from unique values alone (session ids are empty for some
+  // tools, so only the random bytes are unique in every probe)
+  for (const char* f : {"random", "gmt_unix_time"})
+    EXPECT_NEAR(field(tls, f)["mi"].get<double>(), tls["h_org"].get<double>(), 0.02) << f;
   for (const char* f : {"ciphers", "ja4"}) EXPECT_TRUE(field(tls, f)["selected"].get<bool>()) << f;
   EXPECT_FALSE(field(tls, "compression_methods")["selected"].get<bool>());  // MI 0: every client sends null only
   EXPECT_EQ(tls["selected"].size(), 6u);
@@ -163,14 +165,15 @@ TEST_F(Select, RanksFlagsFreezesAndIsIdempotent) {
     }
   }
   EXPECT_GT(n, 200u);
-  EXPECT_GT(labelled, n / 2);
+  EXPECT_GT(labelled, n / 4);  // a third of the demo's sessions come from unlabelled tools
   EXPECT_EQ(lit, n);  // every probe lights some token of the frozen vocabulary
 }
 
 TEST_F(Select, EvaluationUnknownOrgsAreLeftOutOfTheRanking) {
   ProbeStore store(db_);
   Ranking before = rank_fields(store.db(), Service::http, sgtest::kT0 + 14 * sgtest::kDay);
-  store.db().exec("INSERT OR REPLACE INTO meta(key, value) VALUES('labels.eval_unknown', 'Quillmark, censys')");
+  store.db().exec(
+      "INSERT OR REPLACE INTO meta(key, value) VALUES('labels.eval_unknown', 'Shodan, censys, driftnet')");
   Ranking after = rank_fields(store.db(), Service::http, sgtest::kT0 + 14 * sgtest::kDay);
   EXPECT_EQ(after.orgs + 1, before.orgs);
   EXPECT_LT(after.probes, before.probes);
