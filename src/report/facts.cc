@@ -13,6 +13,22 @@ using nlohmann::json;
 
 namespace {
 
+// Stored JSON is read defensively: a missing or mistyped member reads as empty or 0, never throws.
+const json& obj(const json& j, const char* key) {
+  static const json empty = json::object();
+  if (!j.is_object()) return empty;
+  auto it = j.find(key);
+  return it != j.end() && it->is_object() ? *it : empty;
+}
+
+double num(const json& j, const char* key) {
+  if (!j.is_object()) return 0;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : 0;
+}
+
+std::string count_of(const json& j, const char* key) { return std::to_string(int64_t(num(j, key))); }
+
 int64_t count(Db& db, const char* sql) {
   Stmt s(db, sql);
   return s.step() ? s.col_int(0) : 0;
@@ -22,19 +38,18 @@ int64_t count(Db& db, const char* sql) {
 void scores_table(Context& c, const json& scores, const std::string& caption) {
   std::vector<std::vector<std::string>> rows;
   auto row = [&](const std::string& name, const json& s) {
-    rows.push_back({name, fixed(s.value("precision", 0.0)), fixed(s.value("recall", 0.0)), fixed(s.value("f1", 0.0)),
-                    std::to_string(s.value("support", 0))});
+    rows.push_back({name, fixed(num(s, "precision")), fixed(num(s, "recall")), fixed(num(s, "f1")), count_of(s, "support")});
   };
   int hidden = 0;
-  for (const auto& [name, s] : scores.value("classes", json::object()).items()) {
-    if (s.value("support", 0) < c.o.min_support) {
+  for (const auto& [name, s] : obj(scores, "classes").items()) {
+    if (num(s, "support") < c.o.min_support) {
       ++hidden;
       continue;
     }
     row(name, s);
   }
-  row("weighted avg", scores.value("weighted", json::object()));
-  row("macro avg", scores.value("macro", json::object()));
+  row("weighted avg", obj(scores, "weighted"));
+  row("macro avg", obj(scores, "macro"));
   std::string cap = caption;
   if (hidden) cap += fmt::format(" {} organisations with fewer than {} rows hidden (averages include them).", hidden, c.o.min_support);
   c.html.table({"organisation", "precision", "recall", "F1", "support"}, rows, cap);
@@ -63,19 +78,19 @@ void evaluation_section(Context& c) {
     if (!e.is_object()) continue;
     ++shown;
     c.html.subheading(fmt::format("{} .. {}, {}", date_of(s.col_int(0)), date_of(s.col_int(1)), s.col_text(2)));
-    auto sc = e.value("scanners", json::object());
+    const json& sc = obj(e, "scanners");
     scores_table(c, sc,
                  fmt::format("Scanner level: each (week, ip) against its label; {} rows scored, {} without a label "
                              "not scored. Evaluation-unknown organisations are scored as \"unknown\".",
-                             sc.value("rows", 0), e.value("unlabelled_scanners", 0)));
+                             count_of(sc, "rows"), count_of(e, "unlabelled_scanners")));
     std::vector<std::pair<std::string, double>> bars;
-    for (const auto& [name, x] : sc.value("classes", json::object()).items())
-      if (x.value("support", 0) >= c.o.min_support) bars.emplace_back(plot_label(name), x.value("f1", 0.0));
+    for (const auto& [name, x] : obj(sc, "classes").items())
+      if (num(x, "support") >= c.o.min_support) bars.emplace_back(plot_label(name), num(x, "f1"));
     if (!bars.empty())
       c.figure(bar_chart("Scanner-level F1 per organisation", bars, "F1"),
                fmt::format("F1 per organisation, {} .. {}.", date_of(s.col_int(0)), date_of(s.col_int(1))));
-    for (const auto& [svc, ps] : e.value("probes", json::object()).items())
-      scores_table(c, ps, fmt::format("Probe level, {}: {} labelled probes.", svc, ps.value("rows", 0)));
+    for (const auto& [svc, ps] : obj(e, "probes").items())
+      scores_table(c, ps, fmt::format("Probe level, {}: {} labelled probes.", svc, count_of(ps, "rows")));
   }
   if (!shown) c.note("Labels exist but no evaluation overlaps this range: run 'scannergrouper evaluate' for it.");
 }

@@ -80,9 +80,11 @@ void maps(Context& c, const analysis::ClusterAnalysis& a) {
     for (const auto& p : s.map) {
       auto& sc = by_cluster[p.cluster];
       sc.name = p.cluster < 0 ? "known organisations" : fmt::format("cluster {}", p.cluster);
+      if (p.cluster < 0) sc.color = "#bbbbbb";  // the background the clusters stand out from
       sc.points.emplace_back(p.x, p.y);
       auto& so = by_org[shown[p.org]];
       so.name = shown[p.org];
+      if (p.org == "unknown") so.color = "#222222";
       so.points.emplace_back(p.x, p.y);
     }
     std::vector<Series> clusters, organisations;
