@@ -37,7 +37,7 @@ void ok(const std::string& args) {
 }
 
 TEST(ReportCli, DemoDatabaseToClustersAbuseViewAndRenderedReport) {
-  if (run("report --help").rc != 0) GTEST_SKIP() << "built without the model stage";
+  if (run("--help").out.find("\n  report ") == std::string::npos) GTEST_SKIP() << "built without the model stage";
   auto dir = fs::path(testing::TempDir()) / "sg-report-cli";
   fs::remove_all(dir);
   fs::create_directories(dir);
