@@ -64,4 +64,12 @@ if ! ./build-fuzz/fuzz/fuzz_simulate -max_total_time="${FUZZ_SECONDS:-20}" -rss_
   echo "fuzz_simulate: FAILED"; tail -40 "$corpus/simulate.log"; exit 1
 fi
 echo "fuzz_simulate: $(grep -E '^Done' "$corpus/simulate.log")"
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_abuse
+mkdir -p "$corpus/abuse"
+echo '{"data":{"ipAddress":"192.0.2.1","abuseConfidenceScore":25}}' >"$corpus/abuse/seed.json"
+if ! ./build-fuzz/fuzz/fuzz_abuse -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 "$corpus/abuse" \
+    >"$corpus/abuse.log" 2>&1; then
+  echo "fuzz_abuse: FAILED"; tail -40 "$corpus/abuse.log"; exit 1
+fi
+echo "fuzz_abuse: $(grep -E '^Done' "$corpus/abuse.log")"
 echo "== all test stages passed"

@@ -105,7 +105,7 @@ std::vector<double> silhouette_samples(const Matrix& x, const std::vector<int>& 
   return s;
 }
 
-KChoice choose_k(const Matrix& x, uint64_t seed, int kmin, int kmax, int sample) {
+KChoice choose_k(const Matrix& x, uint64_t seed, int kmin, int kmax, int sample, int restarts) {
   KChoice out;
   if (x.rows <= kmin) {
     out.k = x.rows > 0 ? 1 : 0;
@@ -127,7 +127,7 @@ KChoice choose_k(const Matrix& x, uint64_t seed, int kmin, int kmax, int sample)
 
   double best_share = -1;
   for (int k = kmin; k <= kmax; ++k) {
-    auto r = kmeans(x, k, seed + k);
+    auto r = kmeans(x, k, seed + k, restarts);
     std::vector<int> sub_assign(idx.size());
     for (size_t i = 0; i < idx.size(); ++i) sub_assign[i] = r.assign[idx[i]];
     auto s = silhouette_samples(sub, sub_assign, k);

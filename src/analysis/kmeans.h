@@ -35,6 +35,6 @@ struct KChoice {
 // mean silhouette; the largest share wins, the smallest K on ties. Silhouettes are computed on a seeded
 // sample of at most `sample` rows (they cost O(n²)); clustering always uses every row. With fewer than
 // kmin + 1 rows there is nothing to choose: one cluster.
-KChoice choose_k(const Matrix& x, uint64_t seed, int kmin = 3, int kmax = 10, int sample = 2000);
+KChoice choose_k(const Matrix& x, uint64_t seed, int kmin = 3, int kmax = 10, int sample = 2000, int restarts = 10);
 
 }  // namespace sg::analysis

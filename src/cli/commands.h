@@ -20,7 +20,10 @@ void add_train(CLI::App& app);
 void add_update(CLI::App& app);
 void add_identify(CLI::App& app);
 void add_evaluate(CLI::App& app);
+void add_clusters(CLI::App& app);
+void add_report(CLI::App& app);
 #endif
 void add_labels(CLI::App& app);
+void add_abuse(CLI::App& app);
 
 }  // namespace sg::cli

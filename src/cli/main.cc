@@ -62,8 +62,11 @@ int main(int argc, char** argv) {
   sg::cli::add_update(app);
   sg::cli::add_identify(app);
   sg::cli::add_evaluate(app);
+  sg::cli::add_clusters(app);
+  sg::cli::add_report(app);
 #endif
   sg::cli::add_labels(app);
+  sg::cli::add_abuse(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -36,6 +36,14 @@ std::string header(const std::string& title, PlotSize size) {
       size.width, size.height, quote(title));
 }
 
+// Only '#' and hex digits reach the script.
+std::string color(const Series& s) {
+  if (s.color.size() != 7 || s.color[0] != '#') return "";
+  for (size_t i = 1; i < 7; ++i)
+    if (!isxdigit(static_cast<unsigned char>(s.color[i]))) return "";
+  return " lc rgb '" + s.color + "'";
+}
+
 struct TempDir {
   fs::path path;
   TempDir() {
@@ -97,7 +105,7 @@ std::string bar_chart(const std::string& title, const std::vector<std::pair<std:
   size.height = std::max(size.height, 40 + 18 * int(bars.size()));
   std::string script = header(title, size) + fmt::format(
       "set style fill solid 0.8 border -1\nset xlabel {}\nset yrange [-1:{}]\nset xrange [0:*]\n"
-      "unset key\nset datafile separator '\\t'\n"
+      "set ytics noenhanced\nunset key\nset datafile separator '\\t'\n"
       "plot 'bars.tsv' using ($2*0.5):1:($2*0.5):(0.4):yticlabels(3) with boxxyerrorbars lc rgb '#4477aa' notitle\n",
       quote(xlabel), bars.size());
   return run_gnuplot(title, script, {{"bars.tsv", data}});
@@ -108,6 +116,11 @@ std::string time_lines(const std::string& title, const std::vector<Series>& seri
   std::string script = header(title, size) + fmt::format(
       "set xdata time\nset timefmt '%s'\nset format x '%Y-%m-%d'\nset xtics rotate by -30\nset ylabel {}\n",
       quote(ylabel));
+  // gnuplot widens a range of one x value to a year or more; a single week is shown four days either side.
+  double lo = 1e300, hi = -1e300;
+  for (const auto& s : series)
+    for (const auto& [x, y] : s.points) lo = std::min(lo, x), hi = std::max(hi, x);
+  if (lo == hi) script += fmt::format("set xrange ['{:.0f}':'{:.0f}']\nset yrange [0:*]\n", lo - 4 * 86400, hi + 4 * 86400);
   std::vector<std::pair<std::string, std::string>> files;
   std::string plot = "plot ";
   for (size_t i = 0; i < series.size(); ++i) {
@@ -116,8 +129,8 @@ std::string time_lines(const std::string& title, const std::vector<Series>& seri
     if (data.empty()) continue;
     std::string file = fmt::format("s{}.tsv", i);
     files.emplace_back(file, data);
-    plot += fmt::format("{}'{}' using 1:2 with linespoints title {}", files.size() > 1 ? ", " : "", file,
-                        quote(series[i].name));
+    plot += fmt::format("{}'{}' using 1:2 with linespoints{} title {}", files.size() > 1 ? ", " : "", file,
+                        color(series[i]), quote(series[i].name));
   }
   if (files.empty()) {
     files.emplace_back("empty.tsv", "0\t0\n");
@@ -136,8 +149,8 @@ std::string scatter(const std::string& title, const std::vector<Series>& series,
     if (data.empty()) continue;
     std::string file = fmt::format("s{}.tsv", i);
     files.emplace_back(file, data);
-    plot += fmt::format("{}'{}' using 1:2 with points pt 7 ps 0.5 title {}", files.size() > 1 ? ", " : "",
-                        file, quote(series[i].name));
+    plot += fmt::format("{}'{}' using 1:2 with points pt 7 ps 0.5{} title {}", files.size() > 1 ? ", " : "", file,
+                        color(series[i]), quote(series[i].name));
   }
   if (files.empty()) {
     files.emplace_back("empty.tsv", "0\t0\n");

@@ -1,0 +1,138 @@
+// Attribution per organisation (scanners, probes, services, weekly trend) and the abuse view.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "report/plot.h"
+#include "report/sections.h"
+#include "serve/abuse.h"
+
+namespace sg::report {
+
+namespace {
+
+struct OrgFacts {
+  std::set<std::string> ips, services;
+  int64_t rows = 0, probes = 0;
+  std::map<int64_t, int64_t> per_week;  // window start → scanner ips
+};
+
+// org → facts over the range; every ip also keyed to the org of its latest window.
+std::map<std::string, OrgFacts> org_facts(Context& c, std::map<std::string, std::string>* latest_org) {
+  std::map<std::string, OrgFacts> out;
+  if (!table_exists(c.db, "scanners")) return out;
+  Stmt s(c.db,
+         "SELECT org, ip, services, probes, window_start FROM scanners WHERE window_start >= ? AND window_start < ? "
+         "ORDER BY window_start, ip");
+  s.bind(1, c.from_us).bind(2, c.to_us);
+  while (s.step()) {
+    auto& f = out[s.col_text(0)];
+    f.ips.insert(s.col_text(1));
+    ++f.rows;
+    f.probes += s.col_int(3);
+    ++f.per_week[s.col_int(4)];
+    std::string services = s.col_text(2);
+    for (size_t p = 0; p < services.size();) {
+      size_t q = services.find(',', p);
+      if (q == std::string::npos) q = services.size();
+      if (q > p) f.services.insert(services.substr(p, q - p));
+      p = q + 1;
+    }
+    if (latest_org) (*latest_org)[s.col_text(1)] = s.col_text(0);
+  }
+  return out;
+}
+
+std::vector<std::string> by_ips(const std::map<std::string, OrgFacts>& facts) {
+  std::vector<std::string> orgs;
+  for (const auto& [org, f] : facts) orgs.push_back(org);
+  std::stable_sort(orgs.begin(), orgs.end(), [&](const auto& a, const auto& b) { return facts.at(a).ips.size() > facts.at(b).ips.size(); });
+  return orgs;
+}
+
+std::string joined(const std::set<std::string>& s) {
+  std::string out;
+  for (const char* name : {"http", "tls", "dns", "ssh", "rdp", "syn", "other"})
+    if (s.count(name)) out += (out.empty() ? "" : ",") + std::string(name);
+  return out;
+}
+
+}  // namespace
+
+void attribution_section(Context& c) {
+  c.section("attribution", "Attribution per organisation");
+  auto facts = org_facts(c, nullptr);
+  if (facts.empty()) {
+    c.note("No scanner rows in this range: run 'scannergrouper identify' for it first.");
+    return;
+  }
+  size_t all_ips = 0;
+  for (const auto& [org, f] : facts) all_ips += f.ips.size();
+  auto orgs = by_ips(facts);
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::pair<std::string, double>> bars;
+  for (const auto& org : orgs) {
+    const auto& f = facts.at(org);
+    rows.push_back({org, std::to_string(f.ips.size()), percent(double(f.ips.size()) / all_ips), std::to_string(f.rows),
+                    std::to_string(f.probes), joined(f.services)});
+    bars.emplace_back(plot_label(org), double(f.ips.size()));
+  }
+  c.html.table({"organisation", "scanner ips", "share", "ip-weeks", "probes", "services"}, rows,
+               "An ip attributed to different organisations in different weeks counts under each.");
+  c.figure(bar_chart("Scanner ips per organisation", bars, "scanner ips"), "Scanner ips per organisation over the range.");
+  std::vector<Series> trend;
+  for (size_t i = 0; i < orgs.size() && int(i) < c.o.top_orgs; ++i) {
+    Series s{plot_label(orgs[i]), {}};
+    for (const auto& [week, n] : facts.at(orgs[i]).per_week) s.points.emplace_back(double(week) / 1e6, double(n));
+    trend.push_back(std::move(s));
+  }
+  c.figure(time_lines("Scanner ips per week", trend, "scanner ips"),
+           fmt::format("Weekly trend of the {} largest organisations (weeks by their first day).", trend.size()));
+}
+
+void abuse_section(Context& c) {
+  c.section("abuse", "Abuse reports (AbuseIPDB)");
+  auto scores = serve::abuse_scores(c.db);
+  if (scores.empty()) {
+    c.note("No AbuseIPDB checks imported: 'scannergrouper abuse import --db DB FILE...' reads /check responses.");
+    return;
+  }
+  std::map<std::string, std::string> latest;
+  auto facts = org_facts(c, &latest);
+  struct Tally {
+    int64_t ips = 0, checked = 0, abusive = 0, score_sum = 0;
+  };
+  std::map<std::string, Tally> t;
+  for (const auto& [ip, org] : latest) {
+    auto& x = t[org];
+    ++x.ips;
+    auto it = scores.find(ip);
+    if (it == scores.end()) continue;
+    ++x.checked;
+    x.abusive += it->second >= serve::kAbusiveScore;
+    x.score_sum += it->second;
+  }
+  std::vector<std::string> orgs;
+  for (const auto& [org, x] : t) orgs.push_back(org);
+  std::stable_sort(orgs.begin(), orgs.end(), [&](const auto& a, const auto& b) { return t[a].checked > t[b].checked; });
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::pair<std::string, double>> bars;
+  for (const auto& org : orgs) {
+    const auto& x = t[org];
+    double share = x.checked ? double(x.abusive) / x.checked : 0;
+    rows.push_back({org, std::to_string(x.ips), std::to_string(x.checked), std::to_string(x.abusive),
+                    x.checked ? percent(share) : "", x.checked ? fixed(double(x.score_sum) / x.checked, 1) : ""});
+    if (x.checked && int(bars.size()) < c.o.top_orgs) bars.emplace_back(plot_label(org), 100 * share);
+  }
+  c.html.table({"organisation", "scanner ips", "checked", "abusive", "abusive share", "mean score"}, rows,
+               fmt::format("Each ip under the organisation of its latest week in the range; abusive = "
+                           "abuseConfidenceScore ≥ {}; {} checks stored in all.",
+                           serve::kAbusiveScore, scores.size()));
+  if (!bars.empty())
+    c.figure(bar_chart("Share of checked scanner ips reported abusive", bars, "% abusive"),
+             "Share of each organisation's checked scanner ips with abuseConfidenceScore ≥ 25.");
+}
+
+}  // namespace sg::report

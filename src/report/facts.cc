@@ -1,0 +1,180 @@
+// Sections read from what other commands stored: evaluation tables, the MI ranking, model and training facts.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "export/json.h"
+#include "report/plot.h"
+#include "report/sections.h"
+
+namespace sg::report {
+
+using nlohmann::json;
+
+namespace {
+
+// Stored JSON is read defensively: a missing or mistyped member reads as empty or 0, never throws.
+const json& obj(const json& j, const char* key) {
+  static const json empty = json::object();
+  if (!j.is_object()) return empty;
+  auto it = j.find(key);
+  return it != j.end() && it->is_object() ? *it : empty;
+}
+
+double num(const json& j, const char* key) {
+  if (!j.is_object()) return 0;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : 0;
+}
+
+std::string count_of(const json& j, const char* key) { return std::to_string(int64_t(num(j, key))); }
+
+int64_t count(Db& db, const char* sql) {
+  Stmt s(db, sql);
+  return s.step() ? s.col_int(0) : 0;
+}
+
+// One stored scores object (workflow/evaluate.cc's JSON) as a table; classes under min_support hidden.
+void scores_table(Context& c, const json& scores, const std::string& caption) {
+  std::vector<std::vector<std::string>> rows;
+  auto row = [&](const std::string& name, const json& s) {
+    rows.push_back({name, fixed(num(s, "precision")), fixed(num(s, "recall")), fixed(num(s, "f1")), count_of(s, "support")});
+  };
+  int hidden = 0;
+  for (const auto& [name, s] : obj(scores, "classes").items()) {
+    if (num(s, "support") < c.o.min_support) {
+      ++hidden;
+      continue;
+    }
+    row(name, s);
+  }
+  row("weighted avg", obj(scores, "weighted"));
+  row("macro avg", obj(scores, "macro"));
+  std::string cap = caption;
+  if (hidden) cap += fmt::format(" {} organisations with fewer than {} rows hidden (averages include them).", hidden, c.o.min_support);
+  c.html.table({"organisation", "precision", "recall", "F1", "support"}, rows, cap);
+}
+
+}  // namespace
+
+void evaluation_section(Context& c) {
+  c.section("evaluation", "Evaluation against the labels");
+  if (!table_exists(c.db, "probe_labels") || count(c.db, "SELECT count(*) FROM probe_labels") == 0) {
+    c.note("No evaluation: the database holds no labels ('scannergrouper labels import' adds published scanner "
+           "lists), so there is nothing to score the attributions against.");
+    return;
+  }
+  if (!table_exists(c.db, "evaluations")) {
+    c.note("Labels exist but no evaluation is stored: run 'scannergrouper evaluate' for the range.");
+    return;
+  }
+  Stmt s(c.db,
+         "SELECT from_us, to_us, ensemble, json, created FROM evaluations WHERE from_us < ? AND to_us > ? "
+         "ORDER BY from_us, to_us, created");
+  s.bind(1, c.to_us).bind(2, c.from_us);
+  int shown = 0;
+  while (s.step()) {
+    json e = json::parse(s.col_text(3), nullptr, false);
+    if (!e.is_object()) continue;
+    ++shown;
+    c.html.subheading(fmt::format("{} .. {}, {}", date_of(s.col_int(0)), date_of(s.col_int(1)), s.col_text(2)));
+    const json& sc = obj(e, "scanners");
+    scores_table(c, sc,
+                 fmt::format("Scanner level: each (week, ip) against its label; {} rows scored, {} without a label "
+                             "not scored. Evaluation-unknown organisations are scored as \"unknown\".",
+                             count_of(sc, "rows"), count_of(e, "unlabelled_scanners")));
+    std::vector<std::pair<std::string, double>> bars;
+    for (const auto& [name, x] : obj(sc, "classes").items())
+      if (num(x, "support") >= c.o.min_support) bars.emplace_back(plot_label(name), num(x, "f1"));
+    if (!bars.empty())
+      c.figure(bar_chart("Scanner-level F1 per organisation", bars, "F1"),
+               fmt::format("F1 per organisation, {} .. {}.", date_of(s.col_int(0)), date_of(s.col_int(1))));
+    for (const auto& [svc, ps] : obj(e, "probes").items())
+      scores_table(c, ps, fmt::format("Probe level, {}: {} labelled probes.", svc, count_of(ps, "rows")));
+  }
+  if (!shown) c.note("Labels exist but no evaluation overlaps this range: run 'scannergrouper evaluate' for it.");
+}
+
+void ranking_section(Context& c) {
+  c.section("ranking", "Field ranking by mutual information");
+  if (!table_exists(c.db, "feature_selection") || count(c.db, "SELECT count(*) FROM feature_selection") == 0) {
+    c.note("No field ranking: run 'scannergrouper select' (it needs labelled probes).");
+    return;
+  }
+  Stmt svc(c.db, "SELECT DISTINCT service FROM feature_selection ORDER BY service");
+  std::vector<std::string> services;
+  while (svc.step()) services.push_back(svc.col_text(0));
+  for (const auto& service : services) {
+    Stmt s(c.db,
+           "SELECT rank, field, CAST(mi AS REAL), distinct_values, present, CAST(ratio AS REAL), selected, random_flag, until_us "
+           "FROM feature_selection WHERE service=? ORDER BY rank");
+    s.bind(1, service);
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::pair<std::string, double>> bars;
+    int64_t until = 0;
+    while (s.step()) {
+      until = s.col_int(8);
+      rows.push_back({std::to_string(s.col_int(0)), s.col_text(1), fixed(s.col_double(2), 4), std::to_string(s.col_int(3)),
+                      std::to_string(s.col_int(4)), fixed(s.col_double(5), 3), s.col_int(7) ? "yes" : "",
+                      s.col_int(6) ? "selected" : ""});
+      if (bars.size() < 15) bars.emplace_back(plot_label(s.col_text(1)), s.col_double(2));
+    }
+    c.html.subheading(service);
+    c.html.table({"rank", "field", "MI (nats)", "distinct", "present", "distinct/present", "random-like", "selected"}, rows,
+                 fmt::format("Labelled probes before {}; random-like fields (nearly every value distinct) are left out "
+                             "of the selection.", date_of(until)));
+    c.figure(bar_chart(service + ": mutual information with the organisation", bars, "MI (nats)"),
+             fmt::format("{}: the fields ranked by mutual information (top 15).", service));
+  }
+}
+
+void models_section(Context& c) {
+  c.section("models", "Models and training");
+  if (!table_exists(c.db, "model_runs") || count(c.db, "SELECT count(*) FROM model_runs") == 0) {
+    c.note("No model trained yet: run 'scannergrouper train'.");
+  } else {
+    Stmt s(c.db,
+           "SELECT id, service, mode, backbone, schema_version, classes, data_from, data_to, iterations, seconds, parent, "
+           "created FROM model_runs ORDER BY id");
+    std::vector<std::vector<std::string>> rows;
+    while (s.step()) {
+      json classes = json::parse(s.col_text(5), nullptr, false);
+      std::string names;
+      if (classes.is_array())
+        for (const auto& x : classes) names += (names.empty() ? "" : ", ") + (x.is_string() ? x.get<std::string>() : x.dump());
+      rows.push_back({fmt::format("{}-{}", s.col_text(1), s.col_int(0)), s.col_text(2), s.col_text(3),
+                      std::to_string(s.col_int(4)), fmt::format("{} .. {}", date_of(s.col_int(6)), date_of(s.col_int(7))),
+                      std::to_string(s.col_int(8)), fixed(s.col_double(9), 1), s.col_null(10) ? "" : std::to_string(s.col_int(10)),
+                      names, s.col_text(11).substr(0, 19)});
+    }
+    c.html.table({"model", "mode", "backbone", "schema", "training data", "iterations", "seconds", "parent", "classes", "created"},
+                 rows, "Every per-service model; the newest of a service is in use.");
+  }
+  if (table_exists(c.db, "ensemble_runs") && count(c.db, "SELECT count(*) FROM ensemble_runs")) {
+    Stmt s(c.db, "SELECT id, classes, service_models, theta, proba, data_to, rows, train_f1, created FROM ensemble_runs ORDER BY id");
+    std::vector<std::vector<std::string>> rows;
+    while (s.step()) {
+      json classes = json::parse(s.col_text(1), nullptr, false);
+      json models = json::parse(s.col_text(2), nullptr, false);
+      std::string m;
+      if (models.is_array())
+        for (const auto& x : models)
+          if (x.is_string() && !x.get<std::string>().empty()) m += (m.empty() ? "" : ", ") + x.get<std::string>();
+      rows.push_back({fmt::format("ensemble-{}", s.col_int(0)), m, std::to_string(classes.is_array() ? classes.size() : 0),
+                      fixed(s.col_double(3), 2), s.col_text(4), date_of(s.col_int(5)), std::to_string(s.col_int(6)),
+                      fixed(s.col_double(7)), s.col_text(8).substr(0, 19)});
+    }
+    c.html.table({"ensemble", "service models", "classes", "θ", "probability", "trained until", "rows", "train F1", "created"}, rows,
+                 "Logistic-regression ensembles over the per-service votes; θ is the unknown threshold.");
+  }
+  if (table_exists(c.db, "feature_schema") && count(c.db, "SELECT count(*) FROM feature_schema")) {
+    Stmt s(c.db, "SELECT service, mode, version, side, cells, created FROM feature_schema ORDER BY service, mode, version");
+    std::vector<std::vector<std::string>> rows;
+    while (s.step())
+      rows.push_back({s.col_text(0), s.col_text(1), std::to_string(s.col_int(2)), fmt::format("{}×{}", s.col_int(3), s.col_int(3)),
+                      std::to_string(s.col_int(4)), s.col_text(5).substr(0, 19)});
+    c.html.table({"service", "mode", "version", "image", "cells", "created"}, rows, "Encoding schemas (versions only append cells).");
+  }
+}
+
+}  // namespace sg::report

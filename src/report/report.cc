@@ -1,0 +1,121 @@
+#include "report/report.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include "export/json.h"
+#include "report/sections.h"
+
+namespace sg::report {
+
+std::string plot_label(const std::string& s, size_t max) {
+  std::string out;
+  for (char c : s) out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c;
+  if (out.size() > max) out = out.substr(0, max - 3) + "...";
+  return out;
+}
+
+std::string percent(double share) { return fmt::format("{:.1f}%", 100 * share); }
+std::string fixed(double v, int digits) { return fmt::format("{:.{}f}", v, digits); }
+std::string date_of(int64_t us) { return format_ts(us).substr(0, 10); }
+
+bool table_exists(Db& db, const char* name) {
+  Stmt s(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
+  s.bind(1, name);
+  return s.step();
+}
+
+namespace {
+
+// Default range: every window the scanner table holds, else the probes' time span.
+std::pair<int64_t, int64_t> default_range(Db& db) {
+  if (table_exists(db, "scanners")) {
+    Stmt s(db, "SELECT min(window_start), max(window_end) FROM scanners");
+    if (s.step() && !s.col_null(0)) return {s.col_int(0), s.col_int(1)};
+  }
+  if (table_exists(db, "probes")) {
+    Stmt s(db, "SELECT min(ts_us), max(ts_us) FROM probes");
+    if (s.step() && !s.col_null(0)) return analysis::whole_windows(db, s.col_int(0), s.col_int(1) + 1);
+  }
+  return {0, 0};
+}
+
+}  // namespace
+
+void overview_section(Context& c) {
+  c.section("overview", "Overview");
+  auto now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  c.html.paragraph(fmt::format("Database {}; range {} .. {} (weeks start at the window anchor, end exclusive); generated {}.",
+                               c.db.path(), date_of(c.from_us), date_of(c.to_us), format_ts(now).substr(0, 19) + "Z"));
+  if (!table_exists(c.db, "probes")) {
+    c.note("The database holds no probes yet: run 'scannergrouper ingest' first.");
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  Stmt s(c.db, "SELECT service, count(*), count(DISTINCT src) FROM probes WHERE ts_us >= ? AND ts_us < ? GROUP BY service ORDER BY count(*) DESC");
+  s.bind(1, c.from_us).bind(2, c.to_us);
+  int64_t total = 0;
+  while (s.step()) {
+    rows.push_back({s.col_text(0), std::to_string(s.col_int(1)), std::to_string(s.col_int(2))});
+    total += s.col_int(1);
+  }
+  rows.push_back({"all", std::to_string(total), ""});
+  c.html.table({"service", "probes", "source ips"}, rows, "Probes stored for the range, per service.");
+}
+
+ReportResult build_report(Db& db, const ReportOptions& o) {
+  ReportResult r;
+  std::tie(r.from_us, r.to_us) = default_range(db);
+  if (o.from_us || o.to_us) {
+    int64_t from = o.from_us.value_or(r.from_us), to = o.to_us.value_or(r.to_us);
+    if (to <= from) throw std::invalid_argument("the report range is empty: --to must be after --from");
+    std::tie(r.from_us, r.to_us) = analysis::whole_windows(db, from, to);
+  }
+  Html html(o.title);
+  Context c{db, o, r.from_us, r.to_us, html, r};
+  overview_section(c);
+  attribution_section(c);
+  evaluation_section(c);
+  cluster_sections(c);
+  abuse_section(c);
+  ranking_section(c);
+  models_section(c);
+  r.html = html.page();
+  return r;
+}
+
+void write_atomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(fmt::format("{}: cannot write: {}", tmp, std::strerror(errno)));
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw std::runtime_error(fmt::format("{}: write failed: {}", tmp, std::strerror(e)));
+    }
+    done += size_t(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    throw std::runtime_error(fmt::format("{}: cannot flush to disk", tmp));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    throw std::runtime_error(fmt::format("{}: cannot rename into place: {}", path, std::strerror(e)));
+  }
+}
+
+}  // namespace sg::report
