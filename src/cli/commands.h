@@ -20,6 +20,7 @@ void add_train(CLI::App& app);
 void add_update(CLI::App& app);
 void add_identify(CLI::App& app);
 void add_evaluate(CLI::App& app);
+void add_run(CLI::App& app);
 #endif
 void add_labels(CLI::App& app);
 

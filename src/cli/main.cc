@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   sg::cli::add_update(app);
   sg::cli::add_identify(app);
   sg::cli::add_evaluate(app);
+  sg::cli::add_run(app);
 #endif
   sg::cli::add_labels(app);
   try {
