@@ -9,6 +9,7 @@
 #include "storage/probe_store.h"
 #include "workflow/ensemble.h"
 #include "workflow/predict.h"
+#include "workflow/refit.h"
 #include "workflow/train.h"
 
 namespace sg::cli {
@@ -58,24 +59,15 @@ std::vector<Service> services_of(const TrainArgs& a) {
 
 // After the models: predict the training range, then fit the ensemble and θ on it.
 void refit_ensemble(Db& db, const agg::Windows& w, std::optional<int64_t> from, int64_t until, const TrainArgs& a) {
-  for (Service s : workflow::model_services()) {
-    auto p = workflow::predict_service(db, s, from.value_or(0), until);
-    if (!p.model.empty())
-      log_line(fmt::format("{}: {} training probes predicted by {} in {:.1f} s", p.service, p.predicted, p.model,
-                           p.seconds));
-  }
-  workflow::EnsembleConfig ec;
-  ec.from_us = from;
-  ec.until_us = until;
-  ec.proba = a.proba;
-  ec.theta_rows = a.theta_rows;
-  ec.models_dir = workflow::Registry::models_dir(a.db);
-  auto e = workflow::fit_ensemble(db, w, ec);
+  workflow::RefitConfig rc;
+  rc.from_us = from;
+  rc.until_us = until;
+  rc.proba = a.proba;
+  rc.theta_rows = a.theta_rows;
+  rc.models_dir = workflow::Registry::models_dir(a.db);
+  auto e = workflow::refit_ensemble(db, w, rc, log_line);
   if (!e.fitted) throw std::runtime_error("ensemble: " + e.why_not);
-  log_line(fmt::format("{}: {} organisations over {} labelled scanner rows (of {}); θ = {:.2f} on {} probabilities, "
-                       "searched with {} evaluation-unknown rows (training weighted F1 {:.3f})",
-                       e.run.version, e.run.classes.size(), e.known_rows, e.rows, e.run.theta, e.run.proba,
-                       e.unknown_rows, e.run.train_f1));
+  log_line(workflow::ensemble_summary(e));
 }
 
 void report(const workflow::TrainReport& r) {

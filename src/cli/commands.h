@@ -22,6 +22,7 @@ void add_identify(CLI::App& app);
 void add_evaluate(CLI::App& app);
 void add_clusters(CLI::App& app);
 void add_report(CLI::App& app);
+void add_run(CLI::App& app);
 #endif
 void add_labels(CLI::App& app);
 void add_abuse(CLI::App& app);

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   sg::cli::add_evaluate(app);
   sg::cli::add_clusters(app);
   sg::cli::add_report(app);
+  sg::cli::add_run(app);
 #endif
   sg::cli::add_labels(app);
   sg::cli::add_abuse(app);

@@ -1,0 +1,222 @@
+// `run`: long-term operation over a capture folder (DESIGN.md §1). Each pass ingests the captures not
+// seen yet, re-imports the label lists, and takes every complete week through its stages (bootstrap
+// training, identify, weekly update, report; workflow/weekly.h). With --watch it keeps passing until
+// SIGINT/SIGTERM. The state lives in the database, so a killed run resumes where it stopped and a rerun
+// over the same folder changes nothing.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/ingest_run.h"
+#include "export/json.h"
+#include "labels/import_run.h"
+#include "model/iomatch.h"
+#include "workflow/registry.h"
+#include "workflow/run_state.h"
+#include "workflow/weekly.h"
+
+namespace sg::cli {
+
+namespace {
+
+struct RunArgs {
+  std::string db, captures, report, until_bootstrap, anchor, backbone = "mlp", device = "cpu",
+      proba = "normalised";
+  std::vector<std::string> sensor_nets, labels;
+  int bootstrap_weeks = 2, iterations = 2000, week_iterations = 200, batch = 64, week_batch = 32, threads = 1,
+      min_class = 5, watch = 0;
+  uint64_t seed = 1;
+  bool no_syn = false, verbose = false;
+};
+
+std::string now_text() {
+  return format_ts(std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count())
+      .substr(0, 19);
+}
+
+void log_line(const std::string& s) { fmt::print(stderr, "[{}] {}\n", now_text(), s); }
+
+workflow::WeeklyConfig weekly_config(const RunArgs& a) {
+  workflow::WeeklyConfig c;
+  c.bootstrap_weeks = a.bootstrap_weeks;
+  if (!a.until_bootstrap.empty()) c.bootstrap_until = parse_date_us(a.until_bootstrap);
+  c.train.backbone = model::parse_backbone(a.backbone);
+  c.train.options.iterations = a.iterations;
+  c.train.options.batch = a.batch;
+  c.train.options.seed = a.seed;
+  c.train.options.threads = a.threads;
+  c.train.options.device = a.device;
+  c.train.min_class_probes = a.min_class;
+  c.train.models_dir = workflow::Registry::models_dir(a.db);
+  c.week_options.iterations = a.week_iterations;
+  c.week_options.batch = a.week_batch;
+  c.week_options.seed = a.seed;
+  c.week_options.threads = a.threads;
+  c.week_options.device = a.device;
+  c.proba = a.proba;
+  c.report_dir = a.report.empty() ? a.db + ".reports" : a.report;
+  c.stop = &g_stop;
+  return c;
+}
+
+// Probes that arrived for weeks already reported: stored, but those weeks are not redone.
+int64_t late_probes(Db& db, int64_t after_id) {
+  workflow::Registry reg(db);
+  agg::Windows w;
+  w.anchor_us = reg.window_anchor_us();
+  workflow::RunState state(db);
+  int64_t done_until = INT64_MIN;
+  for (const auto& wk : state.weeks())
+    if (wk.stage == workflow::Stage::reported) done_until = wk.window_start + w.length_us;
+  if (done_until == INT64_MIN) return 0;
+  Stmt s(db, "SELECT count(*) FROM probes WHERE id > ? AND ts_us < ?");
+  s.bind(1, after_id).bind(2, done_until);
+  return s.step() ? s.col_int(0) : 0;
+}
+
+void ingest_pass(const RunArgs& a, ProbeStore& store) {
+  if (expand_inputs({a.captures}).empty()) {
+    log_line(fmt::format("ingest: no capture files in {} yet", a.captures));
+    return;
+  }
+  CaptureOptions opt;
+  opt.inputs = {a.captures};
+  opt.sensor_nets = a.sensor_nets;
+  opt.no_syn = a.no_syn;
+  opt.quiet = true;
+  IngestOutcome r = ingest_captures(store, opt);
+  if (r.exit_code) g_exit_code = r.exit_code;
+  log_line(fmt::format("ingest: {} new file(s), {} already ingested, {} new probes ({} labelled) {:.1f} s",
+                       r.files_ingested, r.files_skipped, r.new_probes, r.labelled.labelled, r.seconds));
+  if (int64_t late = r.new_probes ? late_probes(store.db(), r.first_new_probe_id) : 0)
+    log_line(fmt::format("warning: {} new probes fall in weeks already reported; those weeks are not redone "
+                         "(captures are expected in time order)",
+                         late));
+}
+
+void labels_pass(const RunArgs& a, ProbeStore& store) {
+  if (a.labels.empty()) return;
+  labels::ImportRequest req;
+  req.paths = a.labels;
+  auto r = labels::run_import(store.db(), req);
+  size_t changed = 0;
+  for (const auto& f : r.files)
+    changed += f.status == labels::FileStatus::imported || f.status == labels::FileStatus::replaced;
+  log_line(fmt::format("labels: {} list file(s) imported, {} unchanged; probe labels {} added, {} changed, {} removed "
+                       "{:.1f} s",
+                       changed, r.files.size() - changed, r.relabel.added, r.relabel.changed, r.relabel.removed,
+                       r.seconds));
+}
+
+void one_pass(const RunArgs& a, const workflow::WeeklyConfig& cfg) {
+  ProbeStore store(a.db);
+  ingest_pass(a, store);
+  if (g_stop.load()) return;
+  labels_pass(a, store);
+  auto detail = [&a](const std::string& s) {
+    if (a.verbose) log_line(s);
+  };
+  auto out = workflow::run_weeks(store.db(), cfg, log_line, detail);
+  if (!out.waiting.empty()) log_line("waiting: " + out.waiting);
+  log_line(fmt::format("{} of {} complete week(s) done", out.done_weeks, out.complete_weeks));
+}
+
+void run_run(const RunArgs& a) {
+  if (a.bootstrap_weeks < 1) throw CLI::ValidationError("--bootstrap-weeks", "must be at least 1");
+  parse_sensor_nets(a.sensor_nets);  // a bad prefix is an error before any work
+  auto cfg = weekly_config(a);
+  if (a.device == "cuda" && !model::cuda_available())
+    throw std::runtime_error("--device cuda: this libtorch has no CUDA (README: building against a CUDA libtorch)");
+  // Same inputs and seed give the same database: deterministic kernels and a fixed thread count.
+  if (a.device == "cpu") model::set_deterministic(true);
+  model::set_threads(a.threads);
+  {
+    ProbeStore store(a.db);
+    workflow::Registry reg(store.db());
+    if (!a.anchor.empty()) {
+      int64_t anchor = parse_date_us(a.anchor);
+      if (!workflow::RunState(store.db()).weeks().empty() && reg.window_anchor_us() != anchor)
+        throw std::runtime_error("--week-anchor differs from the anchor the weeks already run were cut with");
+      reg.set_window_anchor_us(anchor);
+    }
+  }
+  install_stop_handlers();
+  while (true) {
+    try {
+      one_pass(a, cfg);
+    } catch (const std::exception& e) {
+      if (!a.watch) throw;
+      log_line(fmt::format("error: {} (retrying after {} s)", e.what(), a.watch));
+    }
+    if (!a.watch || g_stop.load()) break;
+    for (int i = 0; i < a.watch && !g_stop.load(); ++i) sleep(1);
+    if (g_stop.load()) break;
+  }
+  if (g_stop.load()) log_line("stopped by signal; a rerun continues where this one stopped");
+}
+
+}  // namespace
+
+void add_run(CLI::App& app) {
+  auto a = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Long-term operation: ingest new captures, then update, identify and "
+                                        "report each completed week");
+  cmd->description(
+      "Long-term operation over a folder of captures (DESIGN.md §1). Each pass: ingest the capture files not\n"
+      "ingested yet, re-import the --labels lists, then take every complete week through its stages. A week\n"
+      "is complete when the newest stored probe is at or past its end (captures are expected in time order;\n"
+      "probes arriving later for a finished week are stored but the week is not redone). Until models exist,\n"
+      "the first --bootstrap-weeks complete weeks are used to select fields and train (incremental schema)\n"
+      "and are then identified. Each later week is identified with the models of earlier weeks only, then the\n"
+      "models are updated on it and the ensemble refitted, then a summary goes to REPORT/week-YYYY-MM-DD.txt.\n"
+      "Every stage is committed in the table run_weeks: after a crash or a kill the next run resumes at the\n"
+      "first unfinished stage, and rerunning over the same folder changes nothing. Same inputs and --seed\n"
+      "give the same database on CPU (deterministic kernels, --threads fixed).\n"
+      "Example: scannergrouper run --db scanners.db --captures /var/log/honeypot/ --sensor-net 192.0.2.0/24 \\\n"
+      "           --labels lists/ --watch 3600");
+  cmd->add_option("--db", a->db, "SQLite database file (created if missing)")->required();
+  cmd->add_option("--captures", a->captures, "folder searched (recursively) for pcap/pcapng files")
+      ->required()->check(CLI::ExistingDirectory);
+  cmd->add_option("--sensor-net", a->sensor_nets, "CIDR of the sensors (repeatable), as for ingest")
+      ->allow_extra_args(false);
+  cmd->add_flag("--no-syn", a->no_syn, "leave out TCP sessions that sent a SYN but no payload");
+  cmd->add_option("--labels", a->labels, "label list file or folder to (re)import each pass (repeatable)")
+      ->allow_extra_args(false)->check(CLI::ExistingPath);
+  cmd->add_option("--report", a->report, "folder for the weekly reports (default: DB.reports)");
+  cmd->add_option("--bootstrap-weeks", a->bootstrap_weeks, "complete weeks the first models are trained on")
+      ->capture_default_str();
+  cmd->add_option("--until-bootstrap", a->until_bootstrap,
+                  "instead of a count: train the first models on the complete weeks ending by this date");
+  cmd->add_option("--week-anchor", a->anchor,
+                  "start of any week (e.g. 2024-12-09T16:00:00Z for the paper's weeks); default Monday 00:00 UTC");
+  cmd->add_option("--backbone", a->backbone, "mlp (fast on CPU) or wrn (WRN-10-2, the paper's)")
+      ->check(CLI::IsMember({"mlp", "wrn"}))->capture_default_str();
+  cmd->add_option("--device", a->device, "cpu, or cuda with a CUDA-enabled libtorch (not bit-repeatable)")
+      ->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
+  cmd->add_option("--iterations", a->iterations, "training iterations per service for the bootstrap models")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batch", a->batch, "labelled probes per bootstrap iteration")->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--week-iterations", a->week_iterations, "iterations per service for each weekly update")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--week-batch", a->week_batch, "labelled probes per weekly iteration")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--seed", a->seed, "seed of weights and batches")->capture_default_str();
+  cmd->add_option("--threads", a->threads, "CPU threads for training (fixed, so that runs repeat)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--proba", a->proba, "probability θ compares: normalised (reference code) or raw (paper)")
+      ->check(CLI::IsMember({"raw", "normalised"}))->capture_default_str();
+  cmd->add_option("--min-class-probes", a->min_class, "organisations with fewer labelled probes stay unlabelled")
+      ->capture_default_str();
+  cmd->add_option("--watch", a->watch, "keep running: look for new captures every SECONDS until SIGINT/SIGTERM")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("-v,--verbose", a->verbose, "also log the stages' own progress (training steps, predictions)");
+  cmd->callback([a] { run_run(*a); });
+}
+
+}  // namespace sg::cli

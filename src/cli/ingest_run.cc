@@ -1,0 +1,64 @@
+#include "cli/ingest_run.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <chrono>
+
+#include "cli/common.h"
+#include "labels/import_run.h"
+#include "util/hash.h"
+
+namespace sg::cli {
+
+namespace {
+
+uint64_t file_size(const std::string& path) {
+  struct stat st{};
+  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+}  // namespace
+
+IngestOutcome ingest_captures(ProbeStore& store, const CaptureOptions& opt) {
+  IngestOutcome out;
+  out.first_new_probe_id = labels::max_probe_id(store.db());
+  const uint64_t probes_before = store.new_probes();
+  const bool live = !opt.live_iface.empty();
+  int64_t capture_id = 0;
+  SourceHooks hooks;
+  hooks.begin = [&](const std::string& path) {
+    std::string key;
+    if (live) {
+      key = fmt::format("live:{}:{}", opt.live_iface, std::chrono::system_clock::now().time_since_epoch().count());
+    } else {
+      key = sha256_file(path);
+      if (auto rec = store.find_capture(key); rec && rec->status != "ingesting") {
+        if (!opt.quiet)
+          fmt::print(stderr, "skip: {} already ingested ({}, same content as {})\n", path, rec->status, rec->path);
+        ++out.files_skipped;
+        return false;
+      }
+    }
+    capture_id = store.begin_capture(key, path, live ? 0 : file_size(path));
+    return true;
+  };
+  hooks.probe = [&](const Probe& p) { store.add_probe(capture_id, p); };
+  hooks.end = [&](const std::string& path, const IngestStats& st) {
+    if (g_stop.load() && !live) {
+      store.flush();  // kept; the capture stays 'ingesting' and the next run completes it
+      return;
+    }
+    auto err = st.file_errors.find(path);
+    store.finish_capture(capture_id, st, err == st.file_errors.end() ? "" : err->second);
+    ++out.files_ingested;
+  };
+  auto t0 = std::chrono::steady_clock::now();
+  out.exit_code = run_sources(opt, hooks, out.total);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.new_probes = store.new_probes() - probes_before;
+  out.labelled = labels::label_new_probes(store.db(), out.first_new_probe_id);  // ground truth for what was added
+  return out;
+}
+
+}  // namespace sg::cli

@@ -1,0 +1,84 @@
+#include "workflow/week_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "export/json.h"
+#include "model/atomic_file.h"
+#include "storage/scanner_store.h"
+#include "workflow/registry.h"
+
+namespace sg::workflow {
+
+namespace {
+
+std::string day(int64_t us) { return format_ts(us).substr(0, 10); }
+
+std::map<std::string, int64_t> probes_per_service(Db& db, int64_t from_us, int64_t to_us) {
+  std::map<std::string, int64_t> out;
+  Stmt s(db, "SELECT service, count(*) FROM probes WHERE ts_us >= ? AND ts_us < ? GROUP BY service");
+  s.bind(1, from_us).bind(2, to_us);
+  while (s.step()) out[s.col_text(0)] = s.col_int(1);
+  return out;
+}
+
+std::string models_of(Registry& reg, const std::string& ensemble_version) {
+  for (const auto& e : reg.ensembles()) {
+    if (e.version != ensemble_version) continue;
+    std::string out;
+    for (const auto& m : e.service_models)
+      if (!m.empty()) out += (out.empty() ? "" : ", ") + m;
+    return fmt::format("{} (θ = {:.2f}; service models: {})", e.version, e.theta, out.empty() ? "none" : out);
+  }
+  return ensemble_version + " (no longer registered)";
+}
+
+}  // namespace
+
+WeekSummary week_summary(Db& db, const agg::Windows& w, int64_t window_start) {
+  const int64_t end = window_start + w.length_us;
+  ScannerStore store(db);
+  ScannerQuery q;
+  q.from_us = window_start;
+  q.to_us = window_start + 1;
+  std::map<std::string, size_t> per_org;
+  std::map<std::string, size_t> per_ensemble;
+  size_t scanners = 0;
+  store.for_each(q, [&](const ScannerRow& r) {
+    ++per_org[r.org];
+    ++per_ensemble[r.model_version];
+    ++scanners;
+  });
+  std::string out = fmt::format("scannergrouper week {} .. {} (UTC, end exclusive)\n\n", day(window_start), day(end));
+  out += "probes:";
+  for (const auto& [svc, n] : probes_per_service(db, window_start, end)) out += fmt::format(" {} {}", svc, n);
+  out += "\n";
+  Registry reg(db);
+  for (const auto& [version, n] : per_ensemble) out += fmt::format("attributed by: {}\n", models_of(reg, version));
+  out += fmt::format("scanners: {}\n\n", scanners);
+  std::vector<std::pair<std::string, size_t>> orgs(per_org.begin(), per_org.end());
+  std::stable_sort(orgs.begin(), orgs.end(), [](auto& a, auto& b) { return a.second > b.second; });
+  out += fmt::format("  {:<24} {:>8}\n", "organisation", "scanners");
+  for (const auto& [org, n] : orgs) out += fmt::format("  {:<24} {:>8}\n", org, n);
+  return {out, scanners};
+}
+
+WeekReport write_week_report(Db& db, const agg::Windows& w, int64_t window_start, const std::string& dir) {
+  WeekReport rep;
+  WeekSummary sum = week_summary(db, w, window_start);
+  rep.scanners = sum.scanners;
+  std::filesystem::create_directories(dir);
+  rep.path = (std::filesystem::path(dir) / fmt::format("week-{}.txt", day(window_start))).string();
+  model::write_file_atomically(rep.path, [&](const std::string& tmp) {
+    std::ofstream f(tmp, std::ios::binary);
+    f << sum.text;
+    if (!f.flush()) throw std::runtime_error(tmp + ": cannot write the week report");
+  });
+  return rep;
+}
+
+}  // namespace sg::workflow

@@ -1,0 +1,29 @@
+// The per-week report `run` writes after each week is done: DIR/week-YYYY-MM-DD.txt, a plain-text summary
+// of the week's scanner rows (per organisation, with the ensemble and service models that made them) and
+// of the probes seen. It is built from the database alone, so rewriting it after a crash gives the same
+// file, and it is replaced atomically.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "aggregate/window.h"
+#include "storage/sqlite.h"
+
+namespace sg::workflow {
+
+struct WeekReport {
+  std::string path;
+  size_t scanners = 0;
+};
+
+struct WeekSummary {
+  std::string text;  // what the file holds
+  size_t scanners = 0;
+};
+WeekSummary week_summary(Db& db, const agg::Windows& w, int64_t window_start);
+
+// Writes DIR/week-YYYY-MM-DD.txt (DIR created if missing).
+WeekReport write_week_report(Db& db, const agg::Windows& w, int64_t window_start, const std::string& dir);
+
+}  // namespace sg::workflow
