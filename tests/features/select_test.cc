@@ -1,6 +1,8 @@
 // `select` end to end on the simulator's demo capture: ingested by the CLI, labelled from the demo's
 // ground truth, ranked and frozen; random fields flagged, sensible fields on top, reruns idempotent.
 #include <gtest/gtest.h>
+
+#include "support/cli_run.h"
 #include <sys/wait.h>
 
 #include <cmath>
@@ -17,20 +19,8 @@ using nlohmann::json;
 
 namespace {
 
-struct CliRun {
-  int rc;
-  std::string out;
-};
-
-CliRun run(const std::string& args) {
-  FILE* p = popen((std::string(SG_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using CliRun = sgtest::CliResult;
+CliRun run(const std::string& args) { return sgtest::run_cli(args); }
 
 // Labels every stored probe whose source falls in a demo prefix (the labels module does this for real).
 void label_demo(Db& db) {

@@ -1,6 +1,8 @@
 // End to end with the binary: the demo scenario simulated, ingested, labelled, trained briefly, identified
 // and evaluated; then clusters, an AbuseIPDB import and the report, rendered in headless Chromium.
 #include <gtest/gtest.h>
+
+#include "support/cli_run.h"
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -15,21 +17,8 @@ using nlohmann::json;
 
 namespace {
 
-struct Result {
-  int rc;
-  std::string out;
-};
-
-// stdout and stderr together
-Result run(const std::string& args) {
-  FILE* p = popen((std::string(SG_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using Result = sgtest::CliResult;
+Result run(const std::string& args) { return sgtest::run_cli(args); }
 
 void ok(const std::string& args) {
   auto r = run(args);

@@ -3,6 +3,8 @@
 // so the assertions are about behaviour — every scanner gets a row, reruns change nothing, the scores are
 // far above chance and the unknown class is used — not about the paper's numbers (bench/ measures those).
 #include <gtest/gtest.h>
+
+#include "support/cli_run.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,20 +17,8 @@
 
 namespace {
 
-struct CliRun {
-  int rc;
-  std::string out;
-};
-
-CliRun run(const std::string& args) {
-  FILE* p = popen((std::string(SG_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using CliRun = sgtest::CliResult;
+CliRun run(const std::string& args) { return sgtest::run_cli(args); }
 
 std::string dump_scanners(const std::string& db) {
   sg::Db d(db);

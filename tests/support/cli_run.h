@@ -1,0 +1,27 @@
+// Runs the scannergrouper binary (SG_BINARY) with arguments, as an analyst would: exit status and the
+// combined stdout and stderr.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+namespace sgtest {
+
+struct CliResult {
+  int rc;
+  std::string out;
+};
+
+inline CliResult run_cli(const std::string& args) {
+  FILE* p = popen((std::string(SG_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+}  // namespace sgtest
