@@ -33,8 +33,6 @@ step "exports"
 $sg export --db demo/scanners.db --format csv --out demo/exports/scanners.csv
 $sg export --db demo/scanners.db --format stix --out demo/exports/scanners.stix.json
 $sg export --db demo/scanners.db --format misp --out demo/exports/misp/
-if $sg --help | grep -q '^  report'; then
-  step "report"
-  $sg report --db demo/scanners.db --out demo/report/
-fi
+step "report: one self-contained HTML page (clusters of the unknowns, maps, tables)"
+$sg report --db demo/scanners.db --out demo/report/
 step "done: demo/scanners.db, demo/exports/, demo/report/report.html"
