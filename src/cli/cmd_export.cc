@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "report/report.h"  // write_atomically: temp file, fsync, rename
 #include "serve/scanner_export.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
@@ -20,19 +20,6 @@ namespace {
 struct ExportArgs {
   std::string db, format = "jsonl", out, from, to, org;
 };
-
-// Writes to a temporary name and renames, so a reader never sees half an export.
-void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  auto tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << text;
-    f.flush();
-    if (!f) throw std::runtime_error(fmt::format("{}: cannot write", tmp.string()));
-  }
-  std::filesystem::rename(tmp, path);
-}
 
 void run_export(const ExportArgs& a) {
   if (!std::filesystem::exists(a.db)) throw std::runtime_error(fmt::format("{}: no such database", a.db));
@@ -49,7 +36,7 @@ void run_export(const ExportArgs& a) {
     if (a.out.empty()) throw CLI::ValidationError("--out", "--format misp writes one file per organisation: give --out DIR");
     std::filesystem::create_directories(a.out);
     auto lists = serve::misp_warninglists(rows);
-    for (const auto& [org, text] : lists) write_atomically(std::filesystem::path(a.out) / (org + ".json"), text + "\n");
+    for (const auto& [org, text] : lists) report::write_atomically((std::filesystem::path(a.out) / (org + ".json")).string(), text + "\n");
     fmt::print(stderr, "export: {} MISP warninglists written to {}\n", lists.size(), a.out);
     return;
   }
@@ -60,7 +47,7 @@ void run_export(const ExportArgs& a) {
   if (a.out.empty()) {
     std::cout << text.str();
   } else {
-    write_atomically(a.out, text.str());
+    report::write_atomically(a.out, text.str());
     fmt::print(stderr, "export: {} rows as {} written to {}\n", rows.size(), a.format, a.out);
   }
 }

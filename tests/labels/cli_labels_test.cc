@@ -1,5 +1,7 @@
 // The `labels` subcommands through the binary: reports, lookups, errors, tags, and `ingest` labelling.
 #include <gtest/gtest.h>
+
+#include "support/cli_run.h"
 #include <sys/wait.h>
 
 #include "label_fixtures.h"
@@ -7,22 +9,8 @@
 namespace sg::labels {
 namespace {
 
-struct Result {
-  int rc;
-  std::string out;
-};
-
-// stdout and stderr together.
-Result run(const std::string& args) {
-  std::string cmd = std::string(SG_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using Result = sgtest::CliResult;
+Result run(const std::string& args) { return sgtest::run_cli(args); }
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

@@ -4,6 +4,8 @@
 // nothing, a run killed with SIGKILL and rerun ends with the same database as an uninterrupted one, and
 // captures added later only add their weeks.
 #include <gtest/gtest.h>
+
+#include "support/cli_run.h"
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -19,21 +21,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int rc;
-  std::string out;
-};
-
-Result run(const std::string& args) {
-  std::string cmd = std::string(SG_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using Result = sgtest::CliResult;
+Result run(const std::string& args) { return sgtest::run_cli(args); }
 
 // Rows of a query as text, one line per row, columns tab-separated; "" when the table is missing.
 std::string query(const std::string& db, const std::string& sql) {
