@@ -119,6 +119,28 @@ void run_update(const TrainArgs& a) {
   refit_ensemble(store.db(), w, std::nullopt, end, a);
 }
 
+// A new ensemble on the current models, e.g. after a label import or to compare θ's two probabilities.
+void run_refit(const TrainArgs& a) {
+  ProbeStore store(a.db);
+  workflow::Registry reg(store.db());
+  auto latest = reg.latest_ensemble();
+  if (a.until.empty() && !latest) throw std::runtime_error("no ensemble yet: give --until, or train first");
+  int64_t until = a.until.empty() ? latest->data_to_us : parse_date_us(a.until);
+  std::optional<int64_t> from;
+  if (!a.from.empty()) from = parse_date_us(a.from);
+  model::set_threads(a.threads);
+  refit_ensemble(store.db(), reg.windows(), from, until, a);
+}
+
+void range_and_theta_options(CLI::App* cmd, TrainArgs& a) {
+  cmd->add_option("--threads", a.threads, "CPU threads (0 = every core)")->capture_default_str();
+  cmd->add_option("--proba", a.proba, "probability θ compares: normalised (reference code) or raw (paper)")
+      ->check(CLI::IsMember({"raw", "normalised"}))->capture_default_str();
+  cmd->add_option("--theta-rows", a.theta_rows,
+                  "rows θ is searched on: all (known + evaluation-unknown as unknown) or known (DESIGN §6 literally)")
+      ->check(CLI::IsMember({"all", "known"}))->capture_default_str();
+}
+
 void common_options(CLI::App* cmd, TrainArgs& a) {
   cmd->add_option("--db", a.db, "database with probes, labels and a feature selection")->required()->check(CLI::ExistingFile);
   cmd->add_option("--backbone", a.backbone, "mlp (fast on CPU) or wrn (WRN-10-2, the paper's)")
@@ -127,12 +149,7 @@ void common_options(CLI::App* cmd, TrainArgs& a) {
       ->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
   cmd->add_option("--services", a.services, "services to train")->delimiter(',')->capture_default_str();
   cmd->add_option("--seed", a.seed, "seed of weights and batches (runs repeat on CPU)")->capture_default_str();
-  cmd->add_option("--threads", a.threads, "CPU threads (0 = every core)")->capture_default_str();
-  cmd->add_option("--proba", a.proba, "probability θ compares: normalised (reference code) or raw (paper)")
-      ->check(CLI::IsMember({"raw", "normalised"}))->capture_default_str();
-  cmd->add_option("--theta-rows", a.theta_rows,
-                  "rows θ is searched on: all (known + evaluation-unknown as unknown) or known (DESIGN §6 literally)")
-      ->check(CLI::IsMember({"all", "known"}))->capture_default_str();
+  range_and_theta_options(cmd, a);
   cmd->add_option("--min-class-probes", a.min_class, "organisations with fewer labelled probes stay unlabelled")
       ->capture_default_str();
 }
@@ -181,6 +198,24 @@ void add_update(CLI::App& app) {
   cmd->add_option("--uratio", a->uratio, "unlabelled probes per labelled one")->capture_default_str();
   a->incremental = true;
   cmd->callback([a] { run_update(*a); });
+}
+
+void add_refit(CLI::App& app) {
+  auto a = std::make_shared<TrainArgs>();
+  auto* cmd = app.add_subcommand("refit", "Fit a new ensemble and θ on the current per-service models");
+  cmd->footer(
+      "The scanner-level ensemble and its unknown threshold θ fitted again (DESIGN.md §6) without training the\n"
+      "per-service models: the training range is predicted with the current models (probes they already\n"
+      "predicted are not redone), then the logistic regression and θ are fitted on its labelled scanners. Use it\n"
+      "after importing labels, or to compare the probability θ is compared with: --proba normalised (the\n"
+      "reference code: each class's sigmoid over their sum) or raw (the paper: the class's own sigmoid).\n"
+      "A new ensemble version is registered; `identify` then uses it. Windows already identified keep theirs.\n"
+      "Example: scannergrouper refit --db scanners.db --proba raw");
+  cmd->add_option("--db", a->db, "database with trained models")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--until", a->until, "end of the training range (default: that of the latest ensemble)");
+  cmd->add_option("--from", a->from, "start of the training range (default: the first probe)");
+  range_and_theta_options(cmd, *a);
+  cmd->callback([a] { run_refit(*a); });
 }
 
 }  // namespace sg::cli

@@ -18,6 +18,7 @@ void add_select(CLI::App& app);
 #ifdef SG_HAVE_TORCH
 void add_train(CLI::App& app);
 void add_update(CLI::App& app);
+void add_refit(CLI::App& app);
 void add_identify(CLI::App& app);
 void add_evaluate(CLI::App& app);
 void add_clusters(CLI::App& app);

@@ -24,7 +24,7 @@ int g_exit_code = 0;
 static void ensure_passive_openmp(int argc, char** argv) {
   if (argc < 2 || std::getenv("OMP_WAIT_POLICY")) return;
   const std::string cmd = argv[1];
-  if (cmd != "train" && cmd != "update" && cmd != "identify" && cmd != "run") return;
+  if (cmd != "train" && cmd != "update" && cmd != "refit" && cmd != "identify" && cmd != "run") return;
   setenv("OMP_WAIT_POLICY", "passive", 1);
   execv("/proc/self/exe", argv);  // only returns on failure: carry on with the default policy
 }
@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
 #ifdef SG_HAVE_TORCH
   sg::cli::add_train(app);
   sg::cli::add_update(app);
+  sg::cli::add_refit(app);
   sg::cli::add_identify(app);
   sg::cli::add_evaluate(app);
   sg::cli::add_clusters(app);

@@ -12,6 +12,11 @@ CREATE TABLE IF NOT EXISTS probe_predictions(
   org TEXT NOT NULL,
   prob REAL NOT NULL,
   feature BLOB);
+CREATE TABLE IF NOT EXISTS probe_scores(
+  probe_id INTEGER PRIMARY KEY REFERENCES probes(id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  org TEXT NOT NULL,
+  prob REAL NOT NULL);
 )sql";
 }  // namespace
 
@@ -74,6 +79,17 @@ std::vector<int64_t> PredictionStore::missing(const std::string& service, int64_
   std::vector<int64_t> ids;
   while (s.step()) ids.push_back(s.col_int(0));
   return ids;
+}
+
+void PredictionStore::keep_scores(int64_t from_us, int64_t to_us) {
+  Stmt del(db_, "DELETE FROM probe_scores WHERE probe_id IN (SELECT id FROM probes WHERE ts_us >= ? AND ts_us < ?)");
+  del.bind(1, from_us).bind(2, to_us);
+  del.step();
+  Stmt ins(db_,
+           "INSERT INTO probe_scores(probe_id, model, org, prob) SELECT r.probe_id, r.model, r.org, r.prob "
+           "FROM probe_predictions r JOIN probes p ON p.id = r.probe_id WHERE p.ts_us >= ? AND p.ts_us < ?");
+  ins.bind(1, from_us).bind(2, to_us);
+  ins.step();
 }
 
 }  // namespace sg

@@ -1,6 +1,11 @@
 // Per-probe model outputs: the class the service's model chose (an organisation or "unknown"), its
 // open-set probability, and the 128-d projection feature the unknown-probe clustering reads. One row per
 // probe; predicting a probe again (a newer model) replaces its row.
+//
+// Beside it, probe_scores keeps the prediction each probe's window was attributed with (identify copies it
+// when it writes the window's scanner rows). A weekly update re-predicts its whole training range with the
+// new models, which would otherwise turn last week's honest probe-level scores into scores of a model that
+// trained on those very probes; evaluation reads probe_scores so it always describes the attribution made.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +49,10 @@ class PredictionStore {
   void for_each(const PredictionQuery& q, const std::function<void(const PredictedProbe&)>& fn);
   // Probes of `service` in [from, to) without a prediction from `model`.
   std::vector<int64_t> missing(const std::string& service, int64_t from_us, int64_t to_us, const std::string& model);
+  // probe_scores of the probes in [from, to) become their current predictions (earlier scores replaced,
+  // scores of probes no longer predicted removed). The caller holds the transaction that also writes the
+  // window's scanner rows, so the two never disagree.
+  void keep_scores(int64_t from_us, int64_t to_us);
 
  private:
   Db& db_;

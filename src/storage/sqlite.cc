@@ -91,14 +91,18 @@ std::string Stmt::col_text(int i) const {
 
 bool Stmt::col_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
 
-Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Db& db) : db_(db), nested_(!sqlite3_get_autocommit(db.handle())) {
+  db_.exec(nested_ ? "SAVEPOINT sg_nested" : "BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
-  if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (done_) return;
+  const char* undo = nested_ ? "ROLLBACK TO sg_nested; RELEASE sg_nested" : "ROLLBACK";
+  sqlite3_exec(db_.handle(), undo, nullptr, nullptr, nullptr);
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  db_.exec(nested_ ? "RELEASE sg_nested" : "COMMIT");
   done_ = true;
 }
 

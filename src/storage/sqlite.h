@@ -64,7 +64,8 @@ class Db {
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() ran. A crash between the two
-// leaves the database as it was before BEGIN.
+// leaves the database as it was before BEGIN. Inside another Transaction it becomes a savepoint, so a
+// store method that is atomic on its own can also be one step of a larger atomic change.
 class Transaction {
  public:
   explicit Transaction(Db& db);
@@ -73,6 +74,7 @@ class Transaction {
 
  private:
   Db& db_;
+  bool nested_ = false;
   bool done_ = false;
 };
 

@@ -23,7 +23,7 @@ agg::Scores probe_scores(Db& db, const std::string& service, int64_t from_us, in
   std::vector<std::string> truth, pred;
   std::map<std::string, std::set<std::string>> classes_of;  // model version → its classes
   Stmt s(db,
-         "SELECT l.org, r.org, r.model FROM probe_predictions r JOIN probes p ON p.id = r.probe_id "
+         "SELECT l.org, r.org, r.model FROM probe_scores r JOIN probes p ON p.id = r.probe_id "
          "JOIN probe_labels l ON l.probe_id = p.id WHERE p.service = ? AND p.ts_us >= ? AND p.ts_us < ?");
   s.bind(1, service).bind(2, from_us).bind(3, to_us);
   while (s.step()) {
@@ -79,28 +79,34 @@ Evaluation evaluate(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_u
   features::ensure_label_table(db);
   PredictionStore ensure_predictions_table(db);
   auto eval_unknown = features::eval_unknown_orgs(db);
+  // Each row is judged against the classes of the ensemble that scored it, not the latest one: a week
+  // scored before an organisation was learned is right to call it unknown.
+  std::map<std::string, std::set<std::string>> classes_of;
   Registry reg(db);
-  auto ens = reg.latest_ensemble();
-  std::set<std::string> known;
-  if (ens) {
-    known.insert(ens->classes.begin(), ens->classes.end());
-    e.ensemble = ens->version;
-  }
+  for (const auto& ens : reg.ensembles()) classes_of[ens.version] = {ens.classes.begin(), ens.classes.end()};
   auto truth = window_truth(db, w, e.from_us, e.to_us);
   ScannerStore store(db);
   ScannerQuery q;
   q.from_us = e.from_us;
   q.to_us = e.to_us;
   std::vector<std::string> t, p;
+  std::set<std::string> scored_by;
   store.for_each(q, [&](const ScannerRow& r) {
     auto it = truth.find({r.window_start, r.ip});
     if (it == truth.end()) {
       ++e.unlabelled_scanners;
       return;
     }
+    scored_by.insert(r.model_version);
+    const auto& known = classes_of[r.model_version];
     t.push_back(known.count(it->second) ? it->second : "unknown");
     p.push_back(r.org);
   });
+  for (const auto& v : scored_by) e.ensemble += (e.ensemble.empty() ? "" : ",") + v;
+  if (e.ensemble.empty()) {
+    auto latest = reg.latest_ensemble();
+    e.ensemble = latest ? latest->version : "no ensemble";
+  }
   e.scanners = agg::score(t, p);
   for (const char* s : {"http", "tls", "dns"}) {
     auto ps = probe_scores(db, s, e.from_us, e.to_us, eval_unknown);

@@ -1,8 +1,9 @@
 // evaluate: how right the scanner database is where labels say who an ip is (DESIGN.md §6). Scanner level:
 // each (window, ip) row against the ip's label in that window — evaluation-unknown organisations, and
 // organisations the ensemble never saw in training, count as the single class "unknown"; ips without any
-// label are not scored (their truth is unknown). Probe level: each service model's predictions against
-// the probe labels, with the same rules over that model's classes.
+// label are not scored (their truth is unknown). Probe level: the predictions each window was attributed
+// with (probe_scores, frozen by identify) against the probe labels, with the same rules over the classes of
+// the model that made them. Both levels judge a row by the models that scored it, never by later ones.
 #pragma once
 
 #include <map>
@@ -20,7 +21,7 @@ struct Evaluation {
   agg::Scores scanners;
   std::map<std::string, agg::Scores> probes;  // per service
   size_t unlabelled_scanners = 0;             // rows without a label, not scored
-  std::string ensemble;
+  std::string ensemble;  // the ensemble(s) that scored the rows, comma-separated
 };
 
 Evaluation evaluate(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us);

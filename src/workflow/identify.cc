@@ -8,6 +8,7 @@
 #include "aggregate/evidence.h"
 #include "aggregate/threshold.h"
 #include "model/logreg.h"
+#include "storage/prediction_store.h"
 #include "storage/scanner_store.h"
 #include "workflow/ensemble.h"
 #include "workflow/train.h"
@@ -113,10 +114,15 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
     by_window[v.window].push_back(std::move(r));
   }
   ScannerStore store(db);
-  // Every window of the range is rewritten, an emptied one included, so a rerun leaves no stale rows.
+  PredictionStore preds(db);
+  // Every window of the range is rewritten, an emptied one included, so a rerun leaves no stale rows; its
+  // probes' scores are frozen with it, in the same transaction.
   for (int64_t win = rep.from_us; win < rep.to_us; win += w.length_us) {
     auto& rs = by_window[win];
+    Transaction tx(db);
     store.replace_window(win, win + w.length_us, rs);
+    preds.keep_scores(win, win + w.length_us);
+    tx.commit();
     rep.scanners += rs.size();
     rep.windows += !rs.empty();
   }

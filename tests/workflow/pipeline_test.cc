@@ -112,6 +112,27 @@ void LookupAndExportsShowTheAttribution() {
   EXPECT_NE(stix.out.find("'" + ip + "']"), std::string::npos);
 }
 
+// refit fits a new ensemble on the models as they are; θ then compares the raw sigmoid (the paper's).
+void RefitRegistersANewEnsembleWithoutTraining() {
+  auto r = run("refit --db " + db_ + " --proba raw");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("ensemble-2: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" on raw probabilities"), std::string::npos) << r.out;
+  {
+    sg::Db d(db_);
+    sg::Stmt q(d, "SELECT (SELECT count(*) FROM model_runs), group_concat(proba) FROM ensemble_runs");
+    ASSERT_TRUE(q.step());
+    EXPECT_EQ(q.col_int(0), 3);  // no model trained
+    EXPECT_EQ(q.col_text(1), "normalised,raw");
+  }
+  ASSERT_EQ(run("identify --db " + db_ + " --from 2025-01-20 --to 2025-01-27").rc, 0);
+  auto ev = run("evaluate --db " + db_ + " --from 2025-01-20 --to 2025-01-27 --format json");
+  ASSERT_EQ(ev.rc, 0) << ev.out;
+  EXPECT_EQ(nlohmann::json::parse(ev.out)["ensemble"], "ensemble-2");
+  r = run("refit --db " + db_ + " --proba neither");
+  EXPECT_NE(r.rc, 0);
+}
+
 void ModelCommandsRefuseWhatTheyCannotDo() {
   auto r = run("update --db " + db_ + " --week 2025-01-20");  // trained in full mode
   EXPECT_NE(r.out.find("incremental updates need `train --incremental`"), std::string::npos) << r.out;
@@ -136,6 +157,10 @@ TEST(Pipeline, DemoEndToEnd) {
   {
     SCOPED_TRACE("lookup and export");
     LookupAndExportsShowTheAttribution();
+  }
+  {
+    SCOPED_TRACE("refit");
+    RefitRegistersANewEnsembleWithoutTraining();
   }
   {
     SCOPED_TRACE("refusals");

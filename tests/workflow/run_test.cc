@@ -60,6 +60,7 @@ std::string dump(const std::string& db) {
          query(db, "SELECT id, classes, service_models, outcomes, theta, proba, data_to, rows, train_f1 "
                    "FROM ensemble_runs ORDER BY id") +
          "predictions\n" + query(db, "SELECT probe_id, model, org, prob, hex(feature) FROM probe_predictions ORDER BY probe_id") +
+         "scores\n" + query(db, "SELECT probe_id, model, org, prob FROM probe_scores ORDER BY probe_id") +
          "schemas\n" + query(db, "SELECT count(*) FROM feature_schema");
 }
 
@@ -119,6 +120,23 @@ TEST_F(Run, WeeksAreProcessedAndARerunChangesNothing) {
   EXPECT_EQ(query(d, "SELECT DISTINCT model_version FROM scanners WHERE window_start = "
                      "(SELECT max(window_start) FROM run_weeks)"),
             "ensemble-1\n");
+  // Its probe-level scores stay those of the bootstrap models, although the update then re-predicted
+  // the week with the updated ones (which trained on it).
+  const std::string week2 =
+      " JOIN probes p ON p.id = r.probe_id WHERE p.ts_us >= (SELECT max(window_start) FROM run_weeks) AND "
+      "p.ts_us < (SELECT max(window_start) FROM run_weeks) + 7 * 86400 * 1000000";
+  EXPECT_EQ(query(d, "SELECT group_concat(model) FROM (SELECT DISTINCT r.model FROM probe_scores r" + week2 +
+                         " ORDER BY 1)"),
+            "dns-3,http-1,tls-2\n");
+  EXPECT_EQ(query(d, "SELECT group_concat(model) FROM (SELECT DISTINCT r.model FROM probe_predictions r" + week2 +
+                         " ORDER BY 1)"),
+            "dns-6,http-4,tls-5\n");
+  EXPECT_EQ(query(d, "SELECT count(*) > 100 FROM probe_scores r" + week2), "1\n");
+  // evaluate names the ensemble that scored the week (not the latest, ensemble-2) and has probe tables.
+  Result ev = run("evaluate --db " + d + " --from 2025-01-13 --to 2025-01-20 --format json");
+  ASSERT_EQ(ev.rc, 0) << ev.out;
+  EXPECT_NE(ev.out.find("\"ensemble\":\"ensemble-1\""), std::string::npos) << ev.out;
+  EXPECT_NE(ev.out.find("\"http\":{\"accuracy\""), std::string::npos) << ev.out;
   EXPECT_NE(clean_result_.out.find("2025-01-13 week: identify"), std::string::npos) << clean_result_.out;
   std::string report = read(dir_ / "clean/reports/week-2025-01-13.txt");
   EXPECT_NE(report.find("scanners: "), std::string::npos) << report;
