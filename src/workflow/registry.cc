@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "aggregate/window.h"
@@ -52,7 +53,15 @@ const char* kModelColumns =
     "id, service, mode, backbone, schema_version, classes, data_from, data_to, iterations, seconds, path, parent, "
     "created";
 
-ModelRun read_model(Stmt& s) {
+// Checkpoints are written to DB.models/ beside the database, and the path stored is the one they were
+// written at, relative to the writer's working directory. Looking beside the database first lets a command
+// run from another directory, or on a database moved or copied with its models folder, still find them.
+std::string checkpoint_path(const std::string& db_path, const std::string& stored) {
+  auto beside = std::filesystem::path(Registry::models_dir(db_path)) / std::filesystem::path(stored).filename();
+  return std::filesystem::exists(beside) ? beside.string() : stored;
+}
+
+ModelRun read_model(Stmt& s, const std::string& db_path) {
   ModelRun r;
   r.id = s.col_int(0);
   r.service = s.col_text(1);
@@ -65,7 +74,7 @@ ModelRun read_model(Stmt& s) {
   r.data_to_us = s.col_int(7);
   r.iterations = int(s.col_int(8));
   r.seconds = s.col_double(9);
-  r.path = s.col_text(10);
+  r.path = checkpoint_path(db_path, s.col_text(10));
   if (!s.col_null(11)) r.parent = s.col_int(11);
   r.created = s.col_text(12);
   return r;
@@ -74,7 +83,7 @@ ModelRun read_model(Stmt& s) {
 const char* kEnsembleColumns =
     "id, classes, service_models, outcomes, theta, proba, data_to, rows, train_f1, path, created";
 
-EnsembleRun read_ensemble(Stmt& s) {
+EnsembleRun read_ensemble(Stmt& s, const std::string& db_path) {
   EnsembleRun r;
   r.id = s.col_int(0);
   r.version = fmt::format("ensemble-{}", r.id);
@@ -86,7 +95,7 @@ EnsembleRun read_ensemble(Stmt& s) {
   r.data_to_us = s.col_int(6);
   r.rows = s.col_int(7);
   r.train_f1 = s.col_double(8);
-  r.path = s.col_text(9);
+  r.path = checkpoint_path(db_path, s.col_text(9));
   r.created = s.col_text(10);
   return r;
 }
@@ -117,7 +126,7 @@ std::optional<ModelRun> Registry::latest_model(const std::string& service) {
   Stmt s(db_, fmt::format("SELECT {} FROM model_runs WHERE service=? ORDER BY id DESC LIMIT 1", kModelColumns).c_str());
   s.bind(1, service);
   if (!s.step()) return std::nullopt;
-  return read_model(s);
+  return read_model(s, db_.path());
 }
 
 std::optional<ModelRun> Registry::model(const std::string& version) {
@@ -126,13 +135,13 @@ std::optional<ModelRun> Registry::model(const std::string& version) {
   Stmt s(db_, fmt::format("SELECT {} FROM model_runs WHERE id=? AND service=?", kModelColumns).c_str());
   s.bind(1, int64_t(std::stoll(version.substr(dash + 1)))).bind(2, version.substr(0, dash));
   if (!s.step()) return std::nullopt;
-  return read_model(s);
+  return read_model(s, db_.path());
 }
 
 std::vector<ModelRun> Registry::models() {
   Stmt s(db_, fmt::format("SELECT {} FROM model_runs ORDER BY id", kModelColumns).c_str());
   std::vector<ModelRun> out;
-  while (s.step()) out.push_back(read_model(s));
+  while (s.step()) out.push_back(read_model(s, db_.path()));
   return out;
 }
 
@@ -150,13 +159,13 @@ int64_t Registry::add_ensemble(const EnsembleRun& r) {
 std::optional<EnsembleRun> Registry::latest_ensemble() {
   Stmt s(db_, fmt::format("SELECT {} FROM ensemble_runs ORDER BY id DESC LIMIT 1", kEnsembleColumns).c_str());
   if (!s.step()) return std::nullopt;
-  return read_ensemble(s);
+  return read_ensemble(s, db_.path());
 }
 
 std::vector<EnsembleRun> Registry::ensembles() {
   Stmt s(db_, fmt::format("SELECT {} FROM ensemble_runs ORDER BY id", kEnsembleColumns).c_str());
   std::vector<EnsembleRun> out;
-  while (s.step()) out.push_back(read_ensemble(s));
+  while (s.step()) out.push_back(read_ensemble(s, db_.path()));
   return out;
 }
 

@@ -133,6 +133,24 @@ void RefitRegistersANewEnsembleWithoutTraining() {
   EXPECT_NE(r.rc, 0);
 }
 
+// A database copied elsewhere with its models folder works on its own: checkpoints are looked for beside it.
+void ACopiedDatabaseUsesTheModelsBesideIt() {
+  namespace fs = std::filesystem;
+  fs::create_directories(Pipeline::dir_ / "moved");
+  const std::string copy = (Pipeline::dir_ / "moved/y.db").string();
+  fs::copy_file(db_, copy);
+  fs::copy(db_ + ".models", copy + ".models");
+  {
+    sg::Db d(copy);
+    d.exec("DELETE FROM probe_predictions");  // identify must load every model again
+  }
+  fs::rename(db_ + ".models", db_ + ".away");
+  auto r = run("identify --db " + copy + " --from 2025-01-20 --to 2025-01-27");
+  fs::rename(db_ + ".away", db_ + ".models");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("http: "), std::string::npos) << r.out;
+}
+
 void ModelCommandsRefuseWhatTheyCannotDo() {
   auto r = run("update --db " + db_ + " --week 2025-01-20");  // trained in full mode
   EXPECT_NE(r.out.find("incremental updates need `train --incremental`"), std::string::npos) << r.out;
@@ -161,6 +179,10 @@ TEST(Pipeline, DemoEndToEnd) {
   {
     SCOPED_TRACE("refit");
     RefitRegistersANewEnsembleWithoutTraining();
+  }
+  {
+    SCOPED_TRACE("copied database");
+    ACopiedDatabaseUsesTheModelsBesideIt();
   }
   {
     SCOPED_TRACE("refusals");
