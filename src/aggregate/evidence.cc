@@ -17,8 +17,16 @@ struct Source {
 constexpr Source kSources[] = {
     {"http", "user_agent", "user_agents"}, {"http", "uri", "uris"},        {"tls", "ja3_hash", "ja3_hashes"},
     {"tls", "ja4", "ja4s"},                {"tls", "sni", "snis"},         {"dns", "qname", "qnames"},
-    {"ssh", "banner", "ssh_banners"},      {"ssh", "hassh", "hasshes"},
+    {"ssh", "banner", "ssh_banners"},      {"ssh", "hassh", "hasshes"},    {"rdp", "cookie", "rdp_cookies"},
+    {"syn", "sig", "tcp_signatures"},
 };
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 }  // namespace
 
@@ -29,7 +37,32 @@ void Evidence::add(const char* kind, const std::string& value) {
   ++counts[value];
 }
 
+std::string payload_preview(const std::string& hex_head, size_t max_bytes) {
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex_head.size() && bytes.size() < max_bytes; i += 2) {
+    int hi = hex_value(hex_head[i]), lo = hex_value(hex_head[i + 1]);
+    if (hi < 0 || lo < 0) break;
+    bytes.push_back(char(hi << 4 | lo));
+  }
+  bool text = !bytes.empty();
+  for (unsigned char c : bytes) text &= (c >= 0x20 && c < 0x7f) || c == '\r' || c == '\n' || c == '\t';
+  if (!text) return "hex:" + hex_head.substr(0, std::min(hex_head.size(), 2 * bytes.size()));
+  std::string out;
+  for (char c : bytes) out += c == '\r' ? "\\r" : c == '\n' ? "\\n" : c == '\t' ? "\\t" : std::string(1, c);
+  return out;
+}
+
 void Evidence::add_probe(const nlohmann::json& probe) {
+  auto port = probe.find("dport");
+  auto transport = probe.find("transport");
+  if (port != probe.end() && port->is_number_integer() && transport != probe.end() && transport->is_string())
+    add("ports", transport->get<std::string>() + "/" + std::to_string(port->get<int64_t>()));
+  auto other = probe.find("other");
+  if (other != probe.end() && other->is_object()) {
+    auto head = other->find("head");
+    if (head != other->end() && head->is_string() && !head->get_ref<const std::string&>().empty())
+      add("payloads", payload_preview(head->get<std::string>()));
+  }
   for (const auto& src : kSources) {
     auto obj = probe.find(src.object);
     if (obj == probe.end() || !obj->is_object()) continue;

@@ -1,5 +1,7 @@
 // What an analyst checks an attribution against: the distinctive values an ip sent (user agents, URIs,
-// ja3/ja4, SNI, DNS names, SSH banners, HASSH), with counts. Built from the stored probe JSON.
+// ja3/ja4, SNI, DNS names, SSH banners, HASSH, RDP cookies), the ports it probed, its TCP SYN signatures and
+// the opening bytes of payloads no analyzer parses (Stretchoid's "MGLNDD_..." says more than any port),
+// with counts. Built from the stored probe JSON.
 #pragma once
 
 #include <map>
@@ -20,5 +22,9 @@ class Evidence {
   void add(const char* kind, const std::string& value);
   std::map<std::string, std::map<std::string, int>> values_;
 };
+
+// The first bytes of an unparsed payload for people: text when it is printable (\r \n \t escaped), else
+// hex; at most `max_bytes` of the hex head.
+std::string payload_preview(const std::string& hex_head, size_t max_bytes = 32);
 
 }  // namespace sg::agg

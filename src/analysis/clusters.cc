@@ -342,10 +342,7 @@ ServiceClusters analyse_service(Db& db, const std::string& service, int64_t from
 
 }  // namespace
 
-bool has_probes_table(Db& db) {
-  Stmt s(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='probes'");
-  return s.step();
-}
+bool has_probes_table(Db& db) { return db.has_table("probes"); }
 
 int64_t window_anchor(Db& db) {
   db.exec("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");

@@ -1,10 +1,12 @@
 // `lookup`: everything the scanner database knows about some ips — the attribution of each window with
-// its probability and per-service votes, the evidence behind it, and the probes stored for the ip.
+// its probability and per-service votes, what the label lists say, the evidence in the ip's own probes,
+// and the probes stored for it. Works before any model exists (labels and evidence need none).
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "aggregate/evidence.h"
 #include "capture/packet.h"
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -25,7 +27,12 @@ struct LookupArgs {
 struct ProbeSummary {
   std::map<std::string, int64_t> per_service;
   int64_t first = 0, last = 0, total = 0;
+  nlohmann::json labels = nlohmann::json::array();  // [{org, probes, sources}], most probes first
+  std::string evidence = "{}";                       // agg::Evidence over the ip's latest probes
 };
+
+// An ip that probed for years has millions of probes; its latest ones carry the evidence worth showing.
+constexpr int kEvidenceProbes = 20000;
 
 ProbeSummary probe_summary(ProbeStore& store, const std::string& ip) {
   ProbeSummary s;
@@ -37,6 +44,22 @@ ProbeSummary probe_summary(ProbeStore& store, const std::string& ip) {
     s.first = s.first ? std::min(s.first, q.col_int(2)) : q.col_int(2);
     s.last = std::max(s.last, q.col_int(3));
   }
+  if (!s.total) return s;
+  if (store.db().has_table("probe_labels")) {
+    Stmt l(store.db(),
+           "SELECT l.org, count(*), l.source FROM probe_labels l JOIN probes p ON p.id = l.probe_id WHERE p.src = ? "
+           "GROUP BY l.org, l.source ORDER BY 2 DESC");
+    l.bind(1, ip);
+    while (l.step()) s.labels.push_back({{"org", l.col_text(0)}, {"probes", l.col_int(1)}, {"sources", l.col_text(2)}});
+  }
+  agg::Evidence ev;
+  Stmt e(store.db(), "SELECT json FROM probes WHERE src = ? ORDER BY ts_us DESC LIMIT ?");
+  e.bind(1, ip).bind(2, int64_t(kEvidenceProbes));
+  while (e.step()) {
+    auto j = nlohmann::json::parse(e.col_text(0), nullptr, false);
+    if (j.is_object()) ev.add_probe(j);
+  }
+  s.evidence = ev.to_json();
   return s;
 }
 
@@ -46,6 +69,8 @@ nlohmann::json ip_json(const std::string& ip, const ProbeSummary& p, const std::
     j["first_probe"] = format_ts(p.first);
     j["last_probe"] = format_ts(p.last);
   }
+  j["labels"] = p.labels;
+  j["evidence"] = nlohmann::json::parse(p.evidence);
   nlohmann::json windows = nlohmann::json::array();
   for (const auto& r : rows)
     windows.push_back({{"window_start", format_ts(r.window_start)},
@@ -61,19 +86,30 @@ nlohmann::json ip_json(const std::string& ip, const ProbeSummary& p, const std::
   return j;
 }
 
+void print_evidence(const nlohmann::json& ev) {
+  for (const auto& [kind, values] : ev.items()) {
+    std::string list;
+    for (const auto& v : values) list += fmt::format("{}\"{}\" ×{}", list.empty() ? "" : ", ",
+                                                     v[0].get<std::string>(), v[1].get<int>());
+    fmt::print("    {}: {}\n", kind, list);
+  }
+}
+
 void print_table(const nlohmann::json& j) {
   fmt::print("{}\n", j["ip"].get<std::string>());
-  if (j["probes"].get<int64_t>() == 0) {
-    fmt::print("  no probes from this ip in the database\n");
+  const bool probes = j["probes"].get<int64_t>() > 0;
+  if (!probes) {
+    fmt::print("  no probes from this ip in the database (`labels lookup` says whether a list names it)\n");
   } else {
     std::string by;
     for (const auto& [svc, n] : j["probes_by_service"].items()) by += fmt::format(" {}={}", svc, n.get<int64_t>());
     fmt::print("  probes: {} ({} .. {}):{}\n", j["probes"].get<int64_t>(), j["first_probe"].get<std::string>(),
                j["last_probe"].get<std::string>(), by);
-  }
-  if (j["windows"].empty()) {
-    fmt::print("  not attributed yet (run identify)\n");
-    return;
+    if (j["labels"].empty()) fmt::print("  listed: no label list names it at its probe times\n");
+    for (const auto& l : j["labels"])
+      fmt::print("  listed: {} for {} probe(s), by {}\n", l["org"].get<std::string>(), l["probes"].get<int64_t>(),
+                 l["sources"].get<std::string>());
+    if (j["windows"].empty()) fmt::print("  attribution: none yet (train, then identify its weeks)\n");
   }
   for (const auto& w : j["windows"]) {
     std::string votes;
@@ -84,12 +120,12 @@ void print_table(const nlohmann::json& j) {
                w["probability"].get<double>(), votes, w["probes"].get<int64_t>(),
                w["model_version"].get<std::string>());
   }
-  const auto& ev = j["windows"].back()["evidence"];
-  for (const auto& [kind, values] : ev.items()) {
-    std::string list;
-    for (const auto& v : values) list += fmt::format("{}\"{}\" ×{}", list.empty() ? "" : ", ",
-                                                     v[0].get<std::string>(), v[1].get<int>());
-    fmt::print("  {}: {}\n", kind, list);
+  if (probes) {
+    fmt::print("  evidence (its latest {} probes at most):\n", kEvidenceProbes);
+    print_evidence(j["evidence"]);
+  } else if (!j["windows"].empty()) {  // its probes are gone (pruned); the scanner table kept their evidence
+    fmt::print("  evidence (week {}):\n", j["windows"].back()["window_start"].get<std::string>().substr(0, 10));
+    print_evidence(j["windows"].back()["evidence"]);
   }
 }
 
@@ -117,9 +153,11 @@ void add_lookup(CLI::App& app) {
   auto args = std::make_shared<LookupArgs>();
   auto* cmd = app.add_subcommand("lookup", "What the scanner database knows about IP addresses");
   cmd->footer(
-      "What the scanner database knows about IP addresses: the organisation of each weekly window with its\n"
-      "probability and per-service votes, the evidence (user agents, URIs, ja3/ja4, SNI, DNS names, SSH\n"
-      "banners) and the probes stored for the ip.\n"
+      "What the scanner database knows about IP addresses: the probes stored for the ip, the organisation the\n"
+      "label lists give its probes (with the lists that say so), the model's organisation for each window\n"
+      "with its probability and per-service votes, and the evidence in its probes: user agents, URIs,\n"
+      "ja3/ja4, SNI, DNS names, SSH banners, RDP cookies, ports, TCP SYN signatures and the first bytes of\n"
+      "payloads no analyzer parses. Labels and evidence need no model: lookup works right after ingest.\n"
       "Example: scannergrouper lookup --db scanners.db 198.51.100.7 2001:db8::5");
   cmd->add_option("--db", args->db, "scanner database")->required();
   cmd->add_option("ip", args->ips, "IPv4 or IPv6 addresses")->required();

@@ -22,7 +22,7 @@ struct OrgFacts {
 // org → facts over the range; every ip also keyed to the org of its latest window.
 std::map<std::string, OrgFacts> org_facts(Context& c, std::map<std::string, std::string>* latest_org) {
   std::map<std::string, OrgFacts> out;
-  if (!table_exists(c.db, "scanners")) return out;
+  if (!c.db.has_table("scanners")) return out;
   Stmt s(c.db,
          "SELECT org, ip, services, probes, window_start FROM scanners WHERE window_start >= ? AND window_start < ? "
          "ORDER BY window_start, ip");

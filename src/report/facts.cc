@@ -59,12 +59,12 @@ void scores_table(Context& c, const json& scores, const std::string& caption) {
 
 void evaluation_section(Context& c) {
   c.section("evaluation", "Evaluation against the labels");
-  if (!table_exists(c.db, "probe_labels") || count(c.db, "SELECT count(*) FROM probe_labels") == 0) {
+  if (!c.db.has_table("probe_labels") || count(c.db, "SELECT count(*) FROM probe_labels") == 0) {
     c.note("No evaluation: the database holds no labels ('scannergrouper labels import' adds published scanner "
            "lists), so there is nothing to score the attributions against.");
     return;
   }
-  if (!table_exists(c.db, "evaluations")) {
+  if (!c.db.has_table("evaluations")) {
     c.note("Labels exist but no evaluation is stored: run 'scannergrouper evaluate' for the range.");
     return;
   }
@@ -97,7 +97,7 @@ void evaluation_section(Context& c) {
 
 void ranking_section(Context& c) {
   c.section("ranking", "Field ranking by mutual information");
-  if (!table_exists(c.db, "feature_selection") || count(c.db, "SELECT count(*) FROM feature_selection") == 0) {
+  if (!c.db.has_table("feature_selection") || count(c.db, "SELECT count(*) FROM feature_selection") == 0) {
     c.note("No field ranking: run 'scannergrouper select' (it needs labelled probes).");
     return;
   }
@@ -130,7 +130,7 @@ void ranking_section(Context& c) {
 
 void models_section(Context& c) {
   c.section("models", "Models and training");
-  if (!table_exists(c.db, "model_runs") || count(c.db, "SELECT count(*) FROM model_runs") == 0) {
+  if (!c.db.has_table("model_runs") || count(c.db, "SELECT count(*) FROM model_runs") == 0) {
     c.note("No model trained yet: run 'scannergrouper train'.");
   } else {
     Stmt s(c.db,
@@ -150,7 +150,7 @@ void models_section(Context& c) {
     c.html.table({"model", "mode", "backbone", "schema", "training data", "iterations", "seconds", "parent", "classes", "created"},
                  rows, "Every per-service model; the newest of a service is in use.");
   }
-  if (table_exists(c.db, "ensemble_runs") && count(c.db, "SELECT count(*) FROM ensemble_runs")) {
+  if (c.db.has_table("ensemble_runs") && count(c.db, "SELECT count(*) FROM ensemble_runs")) {
     Stmt s(c.db, "SELECT id, classes, service_models, theta, proba, data_to, rows, train_f1, created FROM ensemble_runs ORDER BY id");
     std::vector<std::vector<std::string>> rows;
     while (s.step()) {
@@ -167,7 +167,7 @@ void models_section(Context& c) {
     c.html.table({"ensemble", "service models", "classes", "θ", "probability", "trained until", "rows", "train F1", "created"}, rows,
                  "Logistic-regression ensembles over the per-service votes; θ is the unknown threshold.");
   }
-  if (table_exists(c.db, "feature_schema") && count(c.db, "SELECT count(*) FROM feature_schema")) {
+  if (c.db.has_table("feature_schema") && count(c.db, "SELECT count(*) FROM feature_schema")) {
     Stmt s(c.db, "SELECT service, mode, version, side, cells, created FROM feature_schema ORDER BY service, mode, version");
     std::vector<std::vector<std::string>> rows;
     while (s.step())

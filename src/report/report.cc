@@ -26,21 +26,15 @@ std::string percent(double share) { return fmt::format("{:.1f}%", 100 * share); 
 std::string fixed(double v, int digits) { return fmt::format("{:.{}f}", v, digits); }
 std::string date_of(int64_t us) { return format_ts(us).substr(0, 10); }
 
-bool table_exists(Db& db, const char* name) {
-  Stmt s(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
-  s.bind(1, name);
-  return s.step();
-}
-
 namespace {
 
 // Default range: every window the scanner table holds, else the probes' time span.
 std::pair<int64_t, int64_t> default_range(Db& db) {
-  if (table_exists(db, "scanners")) {
+  if (db.has_table("scanners")) {
     Stmt s(db, "SELECT min(window_start), max(window_end) FROM scanners");
     if (s.step() && !s.col_null(0)) return {s.col_int(0), s.col_int(1)};
   }
-  if (table_exists(db, "probes")) {
+  if (db.has_table("probes")) {
     Stmt s(db, "SELECT min(ts_us), max(ts_us) FROM probes");
     if (s.step() && !s.col_null(0)) return analysis::whole_windows(db, s.col_int(0), s.col_int(1) + 1);
   }
@@ -54,7 +48,7 @@ void overview_section(Context& c) {
   auto now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   c.html.paragraph(fmt::format("Database {}; range {} .. {} (weeks start at the window anchor, end exclusive); generated {}.",
                                c.db.path(), date_of(c.from_us), date_of(c.to_us), format_ts(now).substr(0, 19) + "Z"));
-  if (!table_exists(c.db, "probes")) {
+  if (!c.db.has_table("probes")) {
     c.note("The database holds no probes yet: run 'scannergrouper ingest' first.");
     return;
   }

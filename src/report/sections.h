@@ -34,7 +34,6 @@ std::string plot_label(const std::string& s, size_t max = 40);
 std::string percent(double share);
 std::string fixed(double v, int digits = 3);
 std::string date_of(int64_t us);
-bool table_exists(Db& db, const char* name);
 
 void overview_section(Context& c);
 void attribution_section(Context& c);

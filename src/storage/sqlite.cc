@@ -91,6 +91,12 @@ std::string Stmt::col_text(int i) const {
 
 bool Stmt::col_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
 
+bool Db::has_table(const char* name) {
+  Stmt s(*this, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
+  s.bind(1, name);
+  return s.step();
+}
+
 Transaction::Transaction(Db& db) : db_(db), nested_(!sqlite3_get_autocommit(db.handle())) {
   db_.exec(nested_ ? "SAVEPOINT sg_nested" : "BEGIN IMMEDIATE");
 }

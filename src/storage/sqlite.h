@@ -52,6 +52,7 @@ class Db {
   Db& operator=(const Db&) = delete;
 
   void exec(const char* sql);
+  bool has_table(const char* name);
   int64_t last_insert_id() const { return sqlite3_last_insert_rowid(h_); }
   int changes() const { return sqlite3_changes(h_); }
   [[noreturn]] void fail(const std::string& what) const;

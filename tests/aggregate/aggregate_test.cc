@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "aggregate/metrics.h"
 #include "aggregate/threshold.h"
 #include "aggregate/vote.h"
@@ -134,6 +136,29 @@ TEST(Evidence, CountsDistinctiveValuesMostFrequentFirst) {
   EXPECT_EQ(j["ja4s"].size(), 1u);
   EXPECT_FALSE(j.contains("snis"));  // empty values are no evidence
   EXPECT_FALSE(j.contains("qnames"));
+}
+
+TEST(Evidence, PortsSignaturesAndUnparsedPayloadsForPeople) {
+  Evidence e;
+  e.add_probe({{"transport", "tcp"}, {"dport", 502}, {"service", "other"},
+               {"other", {{"head", "4d474c4e44445f0a"}, {"length", 8}}}, {"syn", {{"sig", "45:29200:1460"}}}});
+  e.add_probe({{"transport", "udp"}, {"dport", 47808}, {"other", {{"head", "810b000c"}}}});
+  e.add_probe({{"transport", "tcp"}, {"dport", "80"}});  // a port that is not a number is no evidence
+  auto j = nlohmann::json::parse(e.to_json());
+  EXPECT_EQ(j["ports"].size(), 2u);
+  EXPECT_EQ(j["tcp_signatures"][0][0], "45:29200:1460");
+  std::set<std::string> payloads;
+  for (const auto& p : j["payloads"]) payloads.insert(p[0]);
+  EXPECT_EQ(payloads, (std::set<std::string>{"MGLNDD_\\n", "hex:810b000c"}));
+}
+
+TEST(Evidence, PayloadPreviewIsBoundedAndSurvivesBadHex) {
+  EXPECT_EQ(payload_preview("474554202f"), "GET /");
+  EXPECT_EQ(payload_preview("00ff"), "hex:00ff");
+  EXPECT_EQ(payload_preview(std::string(200, '4'), 4), "DDDD");
+  EXPECT_EQ(payload_preview("41zz42"), "A");  // stops at the first non-hex pair
+  EXPECT_EQ(payload_preview("4"), "hex:");    // nothing decodable
+  EXPECT_EQ(payload_preview(""), "hex:");
 }
 
 }  // namespace
