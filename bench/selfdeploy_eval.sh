@@ -5,16 +5,18 @@
 #   bash bench/selfdeploy_eval.sh one-time      # paper Table 8: train up to the split, score the rest as one window
 #   bash bench/selfdeploy_eval.sh incremental   # paper Table 6 + the weekly series: score week t with models of weeks < t
 #
-# Env: BACKBONE (mlp|wrn, default mlp), ITERATIONS (full training, default 2000), OUT (default build/sd25-<protocol>).
+# Env: BACKBONE (mlp|wrn, default mlp), ITERATIONS (full training, default 2000), OUT (default build/sd25-<protocol>),
+# PROBA (normalised|raw: the probability θ compares, default normalised), SG (the binary).
 # Prints each stage's wall time and the per-organisation table next to the paper's (tools/compare_reference.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 protocol=${1:-one-time}
-sg=./build/scannergrouper
+sg=${SG:-./build/scannergrouper}  # SG: a copy of the binary, so rebuilding meanwhile cannot disturb a long run
 data=../shared/data/selfdeploy
 out=${OUT:-build/sd25-$protocol}
 backbone=${BACKBONE:-mlp}
 iters=${ITERATIONS:-2000}
+proba=${PROBA:-normalised}
 db=$out/sd25.db
 [ -f $data/sd25_probes.tsv.gz ] || { echo "selfdeploy data not found beside the checkout ($data)"; exit 1; }
 rm -rf "$out"; mkdir -p "$out"
@@ -30,7 +32,7 @@ if [ "$protocol" = one-time ]; then
   timed select $sg select --db $db --until $split > "$out/select.txt"
   # One scanner window over the whole test period (the paper scores each ip once over it).
   timed train $sg train --db $db --until $split --week-anchor $split --window-days 21 --backbone $backbone \
-    --iterations $iters --seed 1 2>&1 | grep -v ' step ' | tee "$out/train.txt"
+    --proba $proba --iterations $iters --seed 1 2>&1 | grep -v ' step ' | tee "$out/train.txt"
   timed identify $sg identify --db $db --from $split --to $end > "$out/identify.txt"
   timed evaluate $sg evaluate --db $db --from $split --to $end --format json > "$out/eval.json"
   $sg evaluate --db $db --from $split --to $end --min-support 5 | tee "$out/eval.txt"
@@ -40,7 +42,7 @@ else
   first_end=2024-12-16T16:00:00Z
   timed select $sg select --db $db --until $first_end > "$out/select.txt"
   timed train $sg train --db $db --until $first_end --week-anchor $anchor --incremental --backbone $backbone \
-    --iterations $iters --seed 1 2>&1 | grep -v ' step ' | tee "$out/train.txt"
+    --proba $proba --iterations $iters --seed 1 2>&1 | grep -v ' step ' | tee "$out/train.txt"
   : > "$out/weekly.jsonl"
   for week in 2024-12-17 2024-12-24 2024-12-31 2025-01-07 2025-01-14 2025-01-21 2025-01-28 2025-02-04 \
               2025-02-11 2025-02-18 2025-02-25 2025-03-04 2025-03-11; do
@@ -48,7 +50,7 @@ else
     stop=$(date -u -d "$week + 6 days" +%Y-%m-%dT16:00:00Z)
     timed "identify $week" $sg identify --db $db --from $start --to $stop >/dev/null
     $sg evaluate --db $db --from $start --to $stop --format json | sed "s/^{/{\"week\":\"$week\",/" >> "$out/weekly.jsonl"
-    timed "update $week" $sg update --db $db --week $start --backbone $backbone --seed 1 2>&1 | grep -v ' step ' \
+    timed "update $week" $sg update --db $db --week $start --backbone $backbone --proba $proba --seed 1 2>&1 | grep -v ' step ' \
       >> "$out/train.txt"
   done
   tail -1 "$out/weekly.jsonl" > "$out/eval.json"

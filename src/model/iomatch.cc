@@ -212,7 +212,7 @@ TrainResult Model::train(const TrainSet& data, const TrainOptions& o, const Prog
   // Seeded by the run seed and the starting iteration, so a resumed run is repeatable too.
   std::mt19937_64 rng(o.seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(impl_->iteration));
   torch::manual_seed(o.seed + static_cast<uint64_t>(impl_->iteration));
-  Cycler lab(std::move(labelled), rng), unl(std::move(all), rng);
+  Cycler lab(labelled, rng), unl(std::move(all), rng);
   auto cells = torch::from_blob(const_cast<uint8_t*>(data.cells),
                                 {static_cast<int64_t>(data.size()), data.cells_per_probe}, torch::kUInt8);
   auto labels = torch::tensor(data.label, torch::kInt64);
@@ -229,6 +229,7 @@ TrainResult Model::train(const TrainSet& data, const TrainOptions& o, const Prog
     result.last = impl_->step(x_lb, y_lb, x_ulb, o, last || static_cast<bool>(progress));
     if (progress) progress({s, o.iterations, impl_->iteration, result.last});
   }
+  if (o.bn_recalibrate) detail::recalibrate_bn(impl_->ema, cells, labelled, o.batch, o.uratio, impl_->device);
   result.steps = o.iterations;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

@@ -46,6 +46,12 @@ struct TrainOptions {
   // short run are mostly the random initialisation: after 300 steps 0.999^300 = 74% of them still are, and
   // such a model calls every probe unknown. The reference (no warm-up) is `ema_warmup = false`.
   bool ema_warmup = true;
+  // After the steps, the inference (EMA) network's BatchNorm statistics are measured afresh on the training
+  // probes, with the EMA's own weights. Training keeps the reference's BN momentum of 0.001, whose running
+  // statistics still hold 0.999^2000 = 13.5% of their (0, 1) initial values after a full run, and the EMA
+  // copies the live network's statistics, which belong to other weights. On the SelfDeploy-25 replay that
+  // made the MLP call every DNS and TLS probe unknown (bench/RESULTS.md). `false` = the reference.
+  bool bn_recalibrate = true;
   double weight_decay = 5e-4;
   int warm_open = 100;       // iterations (of the model's counter) before the open-set term is switched on
   double p_cutoff = 0.95;    // closed-set pseudo-label confidence

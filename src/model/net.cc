@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <numeric>
 #include <stdexcept>
 
 #include "model/torch_net.h"
@@ -7,9 +9,8 @@ namespace {
 
 namespace nn = torch::nn;
 
-// Reference WRN BatchNorm: slow running statistics (momentum 0.001), eps 0.001.
-nn::BatchNorm2dOptions bn2d(int c) { return nn::BatchNorm2dOptions(c).momentum(0.001).eps(0.001); }
-nn::BatchNorm1dOptions bn1d(int c) { return nn::BatchNorm1dOptions(c).momentum(0.001).eps(0.001); }
+nn::BatchNorm2dOptions bn2d(int c) { return nn::BatchNorm2dOptions(c).momentum(kBnMomentum).eps(kBnEps); }
+nn::BatchNorm1dOptions bn1d(int c) { return nn::BatchNorm1dOptions(c).momentum(kBnMomentum).eps(kBnEps); }
 
 torch::Tensor lrelu(const torch::Tensor& x) { return torch::leaky_relu(x, 0.1); }
 
@@ -118,6 +119,51 @@ ParamSplit split_for_weight_decay(torch::nn::Module& net) {
 
 torch::Tensor cells_to_input(const torch::Tensor& cells_u8, const torch::Device& device) {
   return cells_u8.to(device).to(torch::kFloat32).div_(255.0);
+}
+
+namespace {
+
+// Each BatchNorm layer of `net`, with its momentum set to `momentum` (nullopt = a cumulative average).
+void set_bn_momentum(Net& net, c10::optional<double> momentum, bool reset) {
+  for (const auto& m : net->modules(/*include_self=*/false)) {
+    if (auto* b = m->as<nn::BatchNorm2d>()) {
+      b->options.momentum(momentum);
+      if (reset) b->reset_running_stats();
+    } else if (auto* b1 = m->as<nn::BatchNorm1d>()) {
+      b1->options.momentum(momentum);
+      if (reset) b1->reset_running_stats();
+    }
+  }
+}
+
+// Row t of `total` spread evenly over `rows` (every row used once when total == rows.size()).
+int64_t spread(const std::vector<int64_t>& rows, int64_t t, int64_t total) {
+  return rows[static_cast<size_t>(t * static_cast<int64_t>(rows.size()) / total)];
+}
+
+// Enough batches for the statistics to settle, few enough to cost a second or two.
+constexpr int64_t kRecalibrationBatches = 50;
+
+}  // namespace
+
+void recalibrate_bn(Net& net, const torch::Tensor& cells, const std::vector<int64_t>& labelled, int batch,
+                    int uratio, const torch::Device& device) {
+  if (labelled.empty() || cells.size(0) == 0) return;
+  torch::NoGradGuard guard;
+  const int64_t n = cells.size(0), u = int64_t(batch) * uratio, per_batch = batch + u;
+  const int64_t batches = std::clamp<int64_t>((n + per_batch - 1) / per_batch, 1, kRecalibrationBatches);
+  std::vector<int64_t> all(static_cast<size_t>(n));
+  std::iota(all.begin(), all.end(), 0);
+  set_bn_momentum(net, c10::nullopt, /*reset=*/true);
+  net->train();
+  for (int64_t k = 0; k < batches; ++k) {
+    std::vector<int64_t> rows;
+    for (int64_t j = 0; j < batch; ++j) rows.push_back(spread(labelled, k * batch + j, batches * batch));
+    for (int64_t j = 0; j < u; ++j) rows.push_back(spread(all, k * u + j, batches * u));
+    net->forward(cells_to_input(cells.index_select(0, torch::tensor(rows, torch::kInt64)), device));
+  }
+  set_bn_momentum(net, kBnMomentum, /*reset=*/false);
+  net->eval();
 }
 
 }  // namespace sg::model::detail

@@ -8,6 +8,10 @@
 
 namespace sg::model::detail {
 
+// Reference BatchNorm: slow running statistics (PyTorch momentum 0.001), eps 0.001.
+inline constexpr double kBnMomentum = 0.001;
+inline constexpr double kBnEps = 0.001;
+
 // A WRN basic block whose input and output widths differ (the only kind WRN-10-2 has: one block per stage).
 // Pre-activation; the shortcut is a 1×1 convolution of the activated input, as in the reference WRN.
 struct WrnBlockImpl : torch::nn::Module {
@@ -66,5 +70,12 @@ ParamSplit split_for_weight_decay(torch::nn::Module& net);
 
 // uint8 cells (borrowed) → float in [0,1] on `device`.
 torch::Tensor cells_to_input(const torch::Tensor& cells_u8, const torch::Device& device);
+
+// See TrainOptions::bn_recalibrate: `net`'s BatchNorm running statistics measured afresh (a cumulative
+// average) under its current weights. `cells` are all training probes ([N, cells] uint8), `labelled` the rows
+// with a label; batches mix them as training did (B labelled + uratio·B of all), deterministically. The
+// training momentum is restored and `net` left in eval mode.
+void recalibrate_bn(Net& net, const torch::Tensor& cells, const std::vector<int64_t>& labelled, int batch,
+                    int uratio, const torch::Device& device);
 
 }  // namespace sg::model::detail

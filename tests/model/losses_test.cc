@@ -122,3 +122,39 @@ TEST(Network, WrnShapes) {
 
 }  // namespace
 }  // namespace sg::model::detail
+
+namespace sg::model {
+namespace {
+
+// Recalibration sets the inference network's BatchNorm statistics to those of the data under its own
+// weights: with every probe the same, each batch's mean is that probe's activation and its variance 0.
+TEST(BatchNorm, RecalibrationMeasuresTheInferenceNetworksStatistics) {
+  ModelConfig c;
+  c.backbone = Backbone::mlp;
+  c.num_classes = 2;
+  c.input_dim = 8;
+  c.mlp_hidden = 16;
+  c.seed = 3;
+  detail::Net net(c);
+  const int64_t n = 100;
+  auto cells = torch::full({n, 8}, 200, torch::kUInt8);
+  cells.select(1, 3).fill_(17);
+  auto& bn1 = net->mlp->bn1;
+  EXPECT_LT(bn1->running_var.min().item<float>(), 1.0001f);  // fresh: (0, 1)
+  torch::Tensor want;
+  {
+    torch::NoGradGuard g;
+    want = net->mlp->fc1(detail::cells_to_input(cells.narrow(0, 0, 1), torch::kCPU)).squeeze(0);
+  }
+  ASSERT_GT(want.abs().max().item<float>(), 0.01f);
+  detail::Net other(c);  // another network: its statistics are left alone
+  detail::recalibrate_bn(net, cells, {0, 5, 9}, 4, 3, torch::kCPU);
+  EXPECT_TRUE(torch::allclose(bn1->running_mean, want, 1e-4, 1e-5)) << bn1->running_mean << want;
+  EXPECT_LT(bn1->running_var.abs().max().item<float>(), 1e-6f);
+  EXPECT_DOUBLE_EQ(bn1->options.momentum().value(), detail::kBnMomentum);  // training's momentum is back
+  EXPECT_FALSE(net->is_training());
+  EXPECT_EQ(other->mlp->bn1->running_mean.abs().max().item<float>(), 0.0f);
+}
+
+}  // namespace
+}  // namespace sg::model
