@@ -14,38 +14,22 @@
 #include "export/json.h"
 #include "features/features.h"
 #include "probe/analyzer.h"
-#include "probe/tls_builder.h"
 #include "storage/probe_store.h"
+#include "bench_probes.h"
 
 namespace {
 
+using sgbench::go_client_hello;
+using sgbench::kZgrabGet;
+
 using namespace sg::features;
 
-const std::string kZgrabGet =
-    "GET / HTTP/1.1\r\nHost: 192.0.2.1\r\nUser-Agent: Mozilla/5.0 zgrab/0.x\r\nAccept: */*\r\n"
-    "Accept-Encoding: gzip\r\n\r\n";
 const std::string kChromeGet =
     "GET / HTTP/1.1\r\nHost: www.example.com\r\nConnection: keep-alive\r\nUpgrade-Insecure-Requests: 1\r\n"
     "User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/120.0.0.0 Safari/537.36\r\nAccept: text/html,application/xhtml+xml,application/xml;q=0.9,"
     "image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7\r\n"
     "Accept-Encoding: gzip, deflate\r\nAccept-Language: en-US,en;q=0.9\r\n\r\n";
-
-// A ClientHello shaped like Go crypto/tls's (zgrab2), as in parsers_bench.
-std::string go_client_hello() {
-  using namespace sg::test;
-  HelloSpec h;
-  h.ciphers = {0xc02f, 0xc030, 0xc02b, 0xc02c, 0xcca8, 0xcca9, 0xc013, 0xc009, 0xc014, 0xc00a,
-               0x009c, 0x009d, 0x002f, 0x0035, 0xc012, 0x000a, 0x1301, 0x1302, 0x1303};
-  h.extensions = std::vector<Extension>{sni_ext("example.com"),
-                                        groups_ext({0x001d, 0x0017, 0x0018, 0x0019}),
-                                        point_formats_ext({0}),
-                                        sigalgs_ext({0x0804, 0x0403, 0x0807, 0x0805, 0x0806, 0x0401, 0x0501}),
-                                        alpn_ext({"h2", "http/1.1"}),
-                                        versions_ext({0x0304, 0x0303})};
-  sg::Bytes b = client_hello(h);
-  return std::string(b.begin(), b.end());
-}
 
 sg::Probe probe_of(sg::Service s, const std::string& payload, int64_t ts, int host) {
   sg::Probe p;

@@ -8,7 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "report/report.h"  // write_atomically: temp file, fsync, rename
+#include "util/atomic_file.h"
 #include "serve/scanner_export.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
@@ -36,7 +36,7 @@ void run_export(const ExportArgs& a) {
     if (a.out.empty()) throw CLI::ValidationError("--out", "--format misp writes one file per organisation: give --out DIR");
     std::filesystem::create_directories(a.out);
     auto lists = serve::misp_warninglists(rows);
-    for (const auto& [org, text] : lists) report::write_atomically((std::filesystem::path(a.out) / (org + ".json")).string(), text + "\n");
+    for (const auto& [org, text] : lists) write_text_atomically((std::filesystem::path(a.out) / (org + ".json")).string(), text + "\n");
     fmt::print(stderr, "export: {} MISP warninglists written to {}\n", lists.size(), a.out);
     return;
   }
@@ -47,7 +47,7 @@ void run_export(const ExportArgs& a) {
   if (a.out.empty()) {
     std::cout << text.str();
   } else {
-    report::write_atomically(a.out, text.str());
+    write_text_atomically(a.out, text.str());
     fmt::print(stderr, "export: {} rows as {} written to {}\n", rows.size(), a.format, a.out);
   }
 }

@@ -9,6 +9,7 @@
 #include "export/json.h"
 #include "report/report.h"
 #include "storage/probe_store.h"
+#include "util/atomic_file.h"
 
 namespace sg::cli {
 
@@ -29,7 +30,7 @@ void run_report(ReportArgs& a) {
   ProbeStore store(a.db);
   auto r = report::build_report(store.db(), a.opt);
   auto path = (std::filesystem::path(a.out) / "report.html").string();
-  report::write_atomically(path, r.html);
+  write_text_atomically(path, r.html);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& n : r.notes) fmt::print(stderr, "note: {}\n", n);
   fmt::print("wrote {} ({} sections, {} figures, {:.1f} KiB) for {} .. {}{} in {:.2f} s\n", path, r.sections.size(),

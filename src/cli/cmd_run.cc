@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <chrono>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -32,12 +31,7 @@ struct RunArgs {
   bool no_syn = false, verbose = false;
 };
 
-std::string now_text() {
-  return format_ts(std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count())
-      .substr(0, 19);
-}
+std::string now_text() { return now_ts().substr(0, 19); }  // to the second: a log line
 
 void log_line(const std::string& s) { fmt::print(stderr, "[{}] {}\n", now_text(), s); }
 

@@ -4,12 +4,18 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <chrono>
 #include <ctime>
 
 #include "util/bytes.h"
 
 namespace sg {
 
+
+std::string now_ts() {
+  using namespace std::chrono;
+  return format_ts(duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
+}
 
 std::string format_ts(int64_t ts_us) {
   int64_t sec = ts_us / 1000000, us = ts_us % 1000000;

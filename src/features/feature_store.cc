@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <stdexcept>
 
 #include "export/json.h"
@@ -37,12 +36,6 @@ CREATE TABLE IF NOT EXISTS feature_schema(
   PRIMARY KEY(service, mode, version));
 )sql";
 
-std::string now_text() {
-  return format_ts(std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count());
-}
-
 // Stmt binds integers and text only; REAL columns go through SQL's CAST, with 17 significant digits.
 std::string real_text(double v) { return fmt::format("{:.17g}", v); }
 
@@ -72,7 +65,7 @@ void save_schema(Db& db, const Schema& s) {
   ensure_feature_tables(db);
   Stmt ins(db, "INSERT INTO feature_schema(service, mode, version, side, cells, json, created) VALUES(?,?,?,?,?,?,?)");
   ins.bind(1, service_name(s.service)).bind(2, mode_name(s.mode)).bind(3, int64_t(s.version));
-  ins.bind(4, int64_t(s.side)).bind(5, int64_t(s.cells.size())).bind(6, schema_to_json(s)).bind(7, now_text());
+  ins.bind(4, int64_t(s.side)).bind(5, int64_t(s.cells.size())).bind(6, schema_to_json(s)).bind(7, now_ts());
   ins.step();
 }
 

@@ -1,10 +1,8 @@
 #include "labels/tagging.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <fstream>
@@ -13,6 +11,7 @@
 #include <stdexcept>
 
 #include "labels/text.h"
+#include "util/atomic_file.h"
 
 namespace sg::labels {
 
@@ -119,15 +118,7 @@ void write_new_tag_key(const std::string& path) {
   std::string hex;
   for (uint8_t b : key) hex += fmt::format("{:02x}", b);
   hex += '\n';
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error(fmt::format("{}: cannot create: {}", tmp, std::strerror(errno)));
-  bool ok = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    throw std::runtime_error(fmt::format("{}: cannot write the key file", path));
-  }
+  write_text_atomically(path, hex, 0600);  // a secret: owner only
 }
 
 std::string make_tag(const TagKey& key, const TagRecord& rec) {

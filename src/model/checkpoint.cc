@@ -2,7 +2,7 @@
 // state, the distribution-alignment queue and the schedule position — everything incremental mode resumes.
 #include <stdexcept>
 
-#include "model/atomic_file.h"
+#include "util/atomic_file.h"
 #include "model/model_impl.h"
 
 namespace sg::model {

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <torch/torch.h>
 
-#include "model/atomic_file.h"
+#include "util/atomic_file.h"
 
 namespace sg::model {
 namespace {

@@ -35,7 +35,5 @@ struct ReportResult {
 
 ReportResult build_report(Db& db, const ReportOptions& o);
 
-// Writes `text` to `path` atomically: a temporary file beside it, fsync, rename.
-void write_atomically(const std::string& path, const std::string& text);
 
 }  // namespace sg::report

@@ -1,6 +1,5 @@
 #include "simulate/scenario.h"
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -20,6 +19,7 @@
 #include "simulate/scenario_file.h"
 #include "simulate/skeleton.h"
 #include "simulate/pcap_writer.h"
+#include "util/atomic_file.h"
 
 namespace sg::sim {
 
@@ -178,20 +178,6 @@ void run_replay(const SimulateOptions& o, const ProfileSet& set, Rng& rng, Order
   result.problems = reader.problems();
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw std::runtime_error("cannot write " + tmp);
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  ok = std::fflush(f) == 0 && ok;
-  ok = ::fsync(fileno(f)) == 0 && ok;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot write " + path);
-  }
-}
-
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::invalid_argument("cannot read scenario file " + path);
@@ -249,7 +235,7 @@ SimulateResult simulate(const SimulateOptions& o) {
   output.close(result);
   if (spec && per_day) {
     result.labels = (std::filesystem::path(o.out) / "labels.tsv").string();
-    write_text(result.labels, scenario_labels_tsv(*spec, *set));
+    write_text_atomically(result.labels, scenario_labels_tsv(*spec, *set));
   }
   std::erase_if(result.sessions_by_service, [](const auto& kv) { return kv.second == 0; });
   return result;

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 
 #include "export/json.h"
 
@@ -43,12 +42,6 @@ CREATE TABLE IF NOT EXISTS capture_skips(
   PRIMARY KEY(capture_id, reason));
 )sql";
 
-std::string now_text() {
-  return format_ts(std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count());
-}
-
 }  // namespace
 
 ProbeStore::ProbeStore(const std::string& path) : db_(path) {
@@ -86,7 +79,7 @@ int64_t ProbeStore::begin_capture(const std::string& sha256, const std::string& 
          "INSERT INTO captures(sha256, path, size, status, started_at) VALUES(?,?,?,'ingesting',?) "
          "ON CONFLICT(sha256) DO UPDATE SET status='ingesting', path=excluded.path, started_at=excluded.started_at "
          "RETURNING id");
-  s.bind(1, sha256).bind(2, path).bind(3, static_cast<int64_t>(size)).bind(4, now_text());
+  s.bind(1, sha256).bind(2, path).bind(3, static_cast<int64_t>(size)).bind(4, now_ts());
   if (!s.step()) db_.fail("register capture");
   int64_t id = s.col_int(0);
   s.reset();
@@ -124,7 +117,7 @@ void ProbeStore::finish_capture(int64_t capture_id, const IngestStats& st, const
   flush();
   Transaction tx(db_);
   Stmt u(db_, "UPDATE captures SET status=?, finished_at=?, packets=?, probes=?, error=? WHERE id=?");
-  u.bind(1, error.empty() ? "complete" : "damaged").bind(2, now_text()).bind(3, static_cast<int64_t>(st.packets));
+  u.bind(1, error.empty() ? "complete" : "damaged").bind(2, now_ts()).bind(3, static_cast<int64_t>(st.packets));
   u.bind(4, static_cast<int64_t>(st.probes));
   if (error.empty())
     u.bind_null(5);

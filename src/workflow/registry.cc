@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -42,12 +41,6 @@ CREATE TABLE IF NOT EXISTS ensemble_runs(
   path TEXT NOT NULL,
   created TEXT NOT NULL);
 )sql";
-
-std::string now_text() {
-  return format_ts(std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count());
-}
 
 const char* kModelColumns =
     "id, service, mode, backbone, schema_version, classes, data_from, data_to, iterations, seconds, path, parent, "
@@ -117,7 +110,7 @@ int64_t Registry::add_model(const ModelRun& r) {
     s.bind(11, *r.parent);
   else
     s.bind_null(11);
-  s.bind(12, now_text());
+  s.bind(12, now_ts());
   s.step();
   return db_.last_insert_id();
 }
@@ -151,7 +144,7 @@ int64_t Registry::add_ensemble(const EnsembleRun& r) {
          "created) VALUES(?,?,?,?,?,?,?,?,?,?)");
   s.bind(1, nlohmann::json(r.classes).dump()).bind(2, nlohmann::json(r.service_models).dump());
   s.bind(3, nlohmann::json(r.outcomes).dump()).bind_double(4, r.theta).bind(5, r.proba).bind(6, r.data_to_us);
-  s.bind(7, r.rows).bind_double(8, r.train_f1).bind(9, r.path).bind(10, now_text());
+  s.bind(7, r.rows).bind_double(8, r.train_f1).bind(9, r.path).bind(10, now_ts());
   s.step();
   return db_.last_insert_id();
 }

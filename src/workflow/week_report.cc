@@ -8,7 +8,7 @@
 #include <map>
 
 #include "export/json.h"
-#include "model/atomic_file.h"
+#include "util/atomic_file.h"
 #include "storage/scanner_store.h"
 #include "workflow/registry.h"
 
@@ -73,7 +73,7 @@ WeekReport write_week_report(Db& db, const agg::Windows& w, int64_t window_start
   rep.scanners = sum.scanners;
   std::filesystem::create_directories(dir);
   rep.path = (std::filesystem::path(dir) / fmt::format("week-{}.txt", day(window_start))).string();
-  model::write_file_atomically(rep.path, [&](const std::string& tmp) {
+  write_file_atomically(rep.path, [&](const std::string& tmp) {
     std::ofstream f(tmp, std::ios::binary);
     f << sum.text;
     if (!f.flush()) throw std::runtime_error(tmp + ": cannot write the week report");

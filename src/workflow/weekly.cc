@@ -14,6 +14,7 @@
 #include "workflow/registry.h"
 #include "workflow/run_state.h"
 #include "workflow/week_report.h"
+#include "util/atomic_file.h"
 
 namespace sg::workflow {
 
@@ -207,7 +208,7 @@ StageDone report_week(Context& c, int64_t start) {
   o.title = "scannergrouper report, week of " + format_ts(start).substr(0, 10);
   auto html = report::build_report(c.db, o);
   std::string page = (std::filesystem::path(c.cfg.report_dir) / ("week-" + format_ts(start).substr(0, 10) + ".html")).string();
-  report::write_atomically(page, html.html);
+  write_text_atomically(page, html.html);
   return {fmt::format("report {} and {}", r.path, page), since(t0)};
 }
 

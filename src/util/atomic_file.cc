@@ -1,15 +1,17 @@
-#include "model/atomic_file.h"
+#include "util/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
-namespace sg::model {
+namespace sg {
 namespace {
 
 void fsync_path(const std::string& path, int flags) {
@@ -22,7 +24,8 @@ void fsync_path(const std::string& path, int flags) {
 
 }  // namespace
 
-void write_file_atomically(const std::string& path, const std::function<void(const std::string&)>& writer) {
+void write_file_atomically(const std::string& path, const std::function<void(const std::string&)>& writer,
+                           mode_t mode) {
   namespace fs = std::filesystem;
   fs::path target(path);
   fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
@@ -30,8 +33,10 @@ void write_file_atomically(const std::string& path, const std::function<void(con
   std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
   int fd = ::mkstemp(tmp.data());
   if (fd < 0) throw std::runtime_error("cannot create a temporary file beside " + path + ": " + std::strerror(errno));
+  const bool mode_set = ::fchmod(fd, mode) == 0;  // mkstemp creates 0600
   ::close(fd);
   try {
+    if (!mode_set) throw std::runtime_error("cannot set the permissions of " + tmp + ": " + std::strerror(errno));
     writer(tmp);
     fsync_path(tmp, O_RDONLY);
     if (std::rename(tmp.c_str(), path.c_str()) != 0)
@@ -43,4 +48,16 @@ void write_file_atomically(const std::string& path, const std::function<void(con
   fsync_path(dir.string(), O_RDONLY | O_DIRECTORY);
 }
 
-}  // namespace sg::model
+void write_text_atomically(const std::string& path, const std::string& text, mode_t mode) {
+  write_file_atomically(
+      path,
+      [&](const std::string& tmp) {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        out.close();
+        if (!out) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
+      },
+      mode);
+}
+
+}  // namespace sg
