@@ -6,7 +6,8 @@
 //
 // Synthetic cells follow the encoder's shapes (side² cells of 0/255, DESIGN §4) with one block of cells per
 // organisation, so the network has something to learn; the timing does not depend on the values.
-// Probe-level F1 of the two backbones needs real encoded probes: see the TODO in main().
+// Probe-level F1 of the two backbones on real encoded probes with a time split is measured end to end by
+// `BACKBONE=wrn|mlp bash bench/selfdeploy_eval.sh one-time` (bench/RESULTS.md puts them side by side).
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <ctime>
@@ -93,12 +94,6 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "libtorch threads, 0 = all cores")->capture_default_str();
   app.add_option("--device", device, "cpu or cuda")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-
-  // TODO(integrator): probe-level weighted F1 of both backbones side by side needs encoded probes of a real
-  // capture (the encoder, issue 5), trained on weeks before and scored on the weeks after (time split). Wire
-  // it here once `encode` writes cells: train each backbone with the reference options, predict the test
-  // weeks, and print weighted F1 per service for wrn and mlp next to these timings. No F1 is printed until
-  // then: synthetic clusters would say nothing about real probes.
 
   try {
     return run(backbone, service, device, iterations, warmup, batch, uratio, classes, probes, threads, mlp_hidden);

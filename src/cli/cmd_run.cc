@@ -203,8 +203,10 @@ void add_run(CLI::App& app) {
   cmd->add_option("--seed", a->seed, "seed of weights and batches")->capture_default_str();
   cmd->add_option("--threads", a->threads, "CPU threads for training (fixed, so that runs repeat)")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--proba", a->proba, "probability θ compares: normalised (reference code) or raw (paper)")
-      ->check(CLI::IsMember({"raw", "normalised"}))->capture_default_str();
+  cmd->add_option("--proba", a->proba,
+                  "probability θ compares: normalised (reference code), raw (paper) or auto (the better on the "
+                  "training rows)")
+      ->check(CLI::IsMember({"raw", "normalised", "auto"}))->capture_default_str();
   cmd->add_option("--min-class-probes", a->min_class, "organisations with fewer labelled probes stay unlabelled")
       ->capture_default_str();
   cmd->add_option("--watch", a->watch, "keep running: look for new captures every SECONDS until SIGINT/SIGTERM")

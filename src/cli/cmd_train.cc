@@ -134,8 +134,10 @@ void run_refit(const TrainArgs& a) {
 
 void range_and_theta_options(CLI::App* cmd, TrainArgs& a) {
   cmd->add_option("--threads", a.threads, "CPU threads (0 = every core)")->capture_default_str();
-  cmd->add_option("--proba", a.proba, "probability θ compares: normalised (reference code) or raw (paper)")
-      ->check(CLI::IsMember({"raw", "normalised"}))->capture_default_str();
+  cmd->add_option("--proba", a.proba,
+                  "probability θ compares: normalised (reference code), raw (paper) or auto (the better on the "
+                  "training rows)")
+      ->check(CLI::IsMember({"raw", "normalised", "auto"}))->capture_default_str();
   cmd->add_option("--theta-rows", a.theta_rows,
                   "rows θ is searched on: all (known + evaluation-unknown as unknown) or known (DESIGN §6 literally)")
       ->check(CLI::IsMember({"all", "known"}))->capture_default_str();

@@ -71,7 +71,6 @@ EnsembleReport fit_ensemble(Db& db, const agg::Windows& w, const EnsembleConfig&
   model::LogReg lr;
   int outcomes[agg::kVoteServices] = {run.outcomes[0], run.outcomes[1], run.outcomes[2]};
   lr.fit(features_of(known, outcomes), known.size(), agg::ip_feature_width(outcomes), y, int(run.classes.size()));
-  run.proba = cfg.proba;
   std::vector<IpWindow> theta_rows = known;
   std::vector<int> theta_y = y;
   if (cfg.theta_rows == "all")
@@ -81,10 +80,20 @@ EnsembleReport fit_ensemble(Db& db, const agg::Windows& w, const EnsembleConfig&
         theta_y.push_back(int(run.classes.size()));
         ++rep.unknown_rows;
       }
-  auto proba = ensemble_proba(lr, run, vc, theta_rows);
-  auto theta = agg::search_theta(proba, theta_y, int(run.classes.size()));
-  run.theta = theta.theta;
-  run.train_f1 = theta.weighted_f1;
+  // "auto" takes whichever probability does better on these same training rows (normalised on a tie).
+  std::vector<std::string> candidates = {cfg.proba};
+  if (cfg.proba == "auto") candidates = {"normalised", "raw"};
+  run.train_f1 = -1;
+  for (const auto& form : candidates) {
+    EnsembleRun trial = run;
+    trial.proba = form;
+    auto theta = agg::search_theta(ensemble_proba(lr, trial, vc, theta_rows), theta_y, int(run.classes.size()));
+    if (theta.weighted_f1 > run.train_f1) {
+      run.proba = form;
+      run.theta = theta.theta;
+      run.train_f1 = theta.weighted_f1;
+    }
+  }
   run.rows = int64_t(known.size());
   run.data_to_us = cfg.until_us;
   std::filesystem::create_directories(cfg.models_dir);

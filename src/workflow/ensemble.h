@@ -2,7 +2,8 @@
 // over the per-ip vote rows, fitted on known-organisation ips of the training windows, and the unknown
 // threshold θ searched on those same rows. Which probability θ compares is a choice the paper and the
 // reference code make differently: "raw" is the paper's per-class sigmoid, "normalised" the reference code's
-// scikit-learn predict_proba (sigmoids divided by their row sum). Both are measured (bench/RESULTS.md).
+// scikit-learn predict_proba (sigmoids divided by their row sum). Both are measured (bench/RESULTS.md);
+// "auto" searches θ on both and keeps the one with the better weighted F1 on the training rows.
 #pragma once
 
 #include <string>

@@ -15,6 +15,14 @@ torch::Tensor t2(std::vector<float> v, int64_t rows) {
   return torch::tensor(v, torch::kFloat32).view({rows, -1});
 }
 torch::Tensor labels(std::vector<int64_t> v) { return torch::tensor(v, torch::kInt64); }
+ModelConfig tiny_mlp(int classes, int input_dim, int hidden) {
+  ModelConfig c;
+  c.backbone = Backbone::mlp;
+  c.num_classes = classes;
+  c.input_dim = input_dim;
+  c.mlp_hidden = hidden;
+  return c;
+}
 
 TEST(Losses, ClosedCrossEntropy) {
   auto logits = t2({1, 2, 0, 0, 0, 3}, 2);
@@ -90,12 +98,7 @@ TEST(Schedule, SevenSixteenthsCosine) {
 }
 
 TEST(Network, WeightDecaySkipsBiasesAndBatchNorm) {
-  ModelConfig c;
-  c.backbone = Backbone::mlp;
-  c.num_classes = 3;
-  c.input_dim = 10;
-  c.mlp_hidden = 8;
-  Net net(c);
+  Net net(tiny_mlp(3, 10, 8));
   auto split = split_for_weight_decay(*net);
   // Decayed: fc1..fc3, closed, proj×2, mb, open weights. Not: 7 Linear biases (mb has none) + 3 BN × 2.
   EXPECT_EQ(split.decay.size(), 8u);
@@ -120,22 +123,11 @@ TEST(Network, WrnShapes) {
   for (const auto& t : split.decay) EXPECT_GE(t.dim(), 2);  // conv and linear weights only
 }
 
-}  // namespace
-}  // namespace sg::model::detail
-
-namespace sg::model {
-namespace {
-
 // Recalibration sets the inference network's BatchNorm statistics to those of the data under its own
 // weights: with every probe the same, each batch's mean is that probe's activation and its variance 0.
 TEST(BatchNorm, RecalibrationMeasuresTheInferenceNetworksStatistics) {
-  ModelConfig c;
-  c.backbone = Backbone::mlp;
-  c.num_classes = 2;
-  c.input_dim = 8;
-  c.mlp_hidden = 16;
-  c.seed = 3;
-  detail::Net net(c);
+  auto c = tiny_mlp(2, 8, 16);
+  Net net(c), other(c);  // `other`: another network, whose statistics must be left alone
   const int64_t n = 100;
   auto cells = torch::full({n, 8}, 200, torch::kUInt8);
   cells.select(1, 3).fill_(17);
@@ -144,17 +136,16 @@ TEST(BatchNorm, RecalibrationMeasuresTheInferenceNetworksStatistics) {
   torch::Tensor want;
   {
     torch::NoGradGuard g;
-    want = net->mlp->fc1(detail::cells_to_input(cells.narrow(0, 0, 1), torch::kCPU)).squeeze(0);
+    want = net->mlp->fc1(cells_to_input(cells.narrow(0, 0, 1), torch::kCPU)).squeeze(0);
   }
   ASSERT_GT(want.abs().max().item<float>(), 0.01f);
-  detail::Net other(c);  // another network: its statistics are left alone
-  detail::recalibrate_bn(net, cells, {0, 5, 9}, 4, 3, torch::kCPU);
+  recalibrate_bn(net, cells, {0, 5, 9}, 4, 3, torch::kCPU);
   EXPECT_TRUE(torch::allclose(bn1->running_mean, want, 1e-4, 1e-5)) << bn1->running_mean << want;
   EXPECT_LT(bn1->running_var.abs().max().item<float>(), 1e-6f);
-  EXPECT_DOUBLE_EQ(bn1->options.momentum().value(), detail::kBnMomentum);  // training's momentum is back
+  EXPECT_DOUBLE_EQ(bn1->options.momentum().value(), kBnMomentum);  // training's momentum is back
   EXPECT_FALSE(net->is_training());
   EXPECT_EQ(other->mlp->bn1->running_mean.abs().max().item<float>(), 0.0f);
 }
 
 }  // namespace
-}  // namespace sg::model
+}  // namespace sg::model::detail

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
@@ -129,6 +130,18 @@ void RefitRegistersANewEnsembleWithoutTraining() {
   auto ev = run("evaluate --db " + db_ + " --from 2025-01-20 --to 2025-01-27 --format json");
   ASSERT_EQ(ev.rc, 0) << ev.out;
   EXPECT_EQ(nlohmann::json::parse(ev.out)["ensemble"], "ensemble-2");
+  // auto keeps whichever of the two did better on the training rows, with that one's θ.
+  r = run("refit --db " + db_ + " --proba auto");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  {
+    sg::Db d(db_);
+    sg::Stmt q(d, "SELECT proba, theta, train_f1 FROM ensemble_runs ORDER BY id");
+    std::vector<std::tuple<std::string, double, double>> e;
+    while (q.step()) e.emplace_back(q.col_text(0), q.col_double(1), q.col_double(2));
+    ASSERT_EQ(e.size(), 3u);
+    const auto& best = std::get<2>(e[1]) > std::get<2>(e[0]) ? e[1] : e[0];
+    EXPECT_EQ(e[2], best);
+  }
   r = run("refit --db " + db_ + " --proba neither");
   EXPECT_NE(r.rc, 0);
 }
