@@ -95,6 +95,21 @@ void print_evidence(const nlohmann::json& ev) {
   }
 }
 
+// "a+b+c+..." as "a, b, c and 11 more": the json form keeps the whole list.
+std::string short_sources(const std::string& joined, size_t shown = 3) {
+  std::vector<std::string> parts;
+  for (size_t at = 0; at <= joined.size();) {
+    size_t plus = joined.find('+', at);
+    if (plus == std::string::npos) plus = joined.size();
+    parts.push_back(joined.substr(at, plus - at));
+    at = plus + 1;
+  }
+  std::string out;
+  for (size_t i = 0; i < parts.size() && i < shown; ++i) out += (i ? ", " : "") + parts[i];
+  if (parts.size() > shown) out += fmt::format(" and {} more", parts.size() - shown);
+  return out;
+}
+
 void print_table(const nlohmann::json& j) {
   fmt::print("{}\n", j["ip"].get<std::string>());
   const bool probes = j["probes"].get<int64_t>() > 0;
@@ -108,7 +123,7 @@ void print_table(const nlohmann::json& j) {
     if (j["labels"].empty()) fmt::print("  listed: no label list names it at its probe times\n");
     for (const auto& l : j["labels"])
       fmt::print("  listed: {} for {} probe(s), by {}\n", l["org"].get<std::string>(), l["probes"].get<int64_t>(),
-                 l["sources"].get<std::string>());
+                 short_sources(l["sources"].get<std::string>()));
     if (j["windows"].empty()) fmt::print("  attribution: none yet (train, then identify its weeks)\n");
   }
   for (const auto& w : j["windows"]) {
