@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 protocol=${1:-one-time}
-sg=${SG:-./build/scannergrouper}  # SG: a copy of the binary, so rebuilding meanwhile cannot disturb a long run
+sg=${SG:-./build/scannergrouper}  # SG: a copy (with scannergrouper-ml beside it), so rebuilds cannot disturb a long run
 data=../shared/data/selfdeploy
 out=${OUT:-build/sd25-$protocol}
 backbone=${BACKBONE:-mlp}

@@ -63,7 +63,7 @@ void add_abuse(CLI::App& app) {
   cmd->require_subcommand(1);
   auto a = std::make_shared<AbuseArgs>();
   auto* imp = cmd->add_subcommand("import", "Import AbuseIPDB /check results");
-  imp->description(
+  imp->footer(
       "Reads AbuseIPDB /check responses ({\"data\":{\"ipAddress\":..., \"abuseConfidenceScore\":...}}): one object\n"
       "per file, a JSON array of them, or JSON Lines. The latest check per ip is kept (table abuse_reports);\n"
       "re-importing the same checks changes nothing. Records without an ip address or a 0..100 score are\n"

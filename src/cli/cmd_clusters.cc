@@ -60,7 +60,7 @@ void run_clusters(const ClustersArgs& a) {
 void add_clusters(CLI::App& app) {
   auto a = std::make_shared<ClustersArgs>();
   auto* cmd = app.add_subcommand("clusters", "Group the still-unknown probes of a range into clusters");
-  cmd->description(
+  cmd->footer(
       "Per service, the probes whose ip the ensemble left \"unknown\" are clustered by k-means++ (seeded restarts)\n"
       "on their 128-d model features; K in 3..10 is the one with the largest share of clusters whose best\n"
       "silhouette beats the mean (smallest K on ties). Each cluster gets its size, the top-3 values of the\n"

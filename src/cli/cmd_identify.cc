@@ -76,7 +76,7 @@ void range_options(CLI::App* cmd, RangeArgs& a) {
 
 void add_identify(CLI::App& app) {
   auto a = std::make_shared<RangeArgs>();
-  auto* cmd = app.add_subcommand("identify", "Attribute the scanners of a time range (the scanner database)");
+  auto* cmd = app.add_subcommand("identify", model_command_help("identify"));
   cmd->footer(
       "Attribute every scanner ip of a range, week by week: each http/tls/dns probe gets its service model's\n"
       "prediction, each (week, ip) a majority vote per service, and the ensemble names an organisation or\n"
@@ -91,7 +91,7 @@ void add_identify(CLI::App& app) {
 
 void add_evaluate(CLI::App& app) {
   auto a = std::make_shared<RangeArgs>();
-  auto* cmd = app.add_subcommand("evaluate", "Score the scanner database against the labels");
+  auto* cmd = app.add_subcommand("evaluate", model_command_help("evaluate"));
   cmd->footer(
       "Per-organisation precision, recall, F1 and support at scanner level (each (week, ip) row against the\n"
       "ip's label), weighted and macro averages, and per-service probe-level tables. Evaluation-unknown\n"

@@ -43,7 +43,7 @@ void run_report(ReportArgs& a) {
 void add_report(CLI::App& app) {
   auto a = std::make_shared<ReportArgs>();
   auto* cmd = app.add_subcommand("report", "Write the analyst's HTML report (one self-contained file)");
-  cmd->description(
+  cmd->footer(
       "Writes DIR/report.html: attribution per organisation (scanners, probes, services, weekly trend), the\n"
       "evaluation tables where labels allow, the unknown-probe clusters with their statistics and t-SNE maps,\n"
       "unknown-class probes predicted as known, the AbuseIPDB view, the mutual-information ranking and the\n"

@@ -158,9 +158,8 @@ void run_run(const RunArgs& a) {
 
 void add_run(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
-  auto* cmd = app.add_subcommand("run", "Long-term operation: ingest new captures, then update, identify and "
-                                        "report each completed week");
-  cmd->description(
+  auto* cmd = app.add_subcommand("run", model_command_help("run"));
+  cmd->footer(
       "Long-term operation over a folder of captures (DESIGN.md §1). Each pass: ingest the capture files not\n"
       "ingested yet, re-import the --labels lists, then take every complete week through its stages. A week\n"
       "is complete when the newest stored probe is at or past its end (captures are expected in time order;\n"

@@ -160,7 +160,7 @@ void common_options(CLI::App* cmd, TrainArgs& a) {
 
 void add_train(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
-  auto* cmd = app.add_subcommand("train", "Train the per-service models and the ensemble on probes before a date");
+  auto* cmd = app.add_subcommand("train", model_command_help("train"));
   cmd->footer(
       "One-time training (DESIGN.md §5-6): for http, tls and dns, an IOMatch open-set model on every probe\n"
       "before --until (labelled probes of known organisations supervise; all probes are the unlabelled pool;\n"
@@ -187,7 +187,7 @@ void add_update(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
   a->iterations = 200;
   a->batch = 32;
-  auto* cmd = app.add_subcommand("update", "One incremental week: grow the schema, resume the models, refit the ensemble");
+  auto* cmd = app.add_subcommand("update", model_command_help("update"));
   cmd->footer(
       "One incremental week (DESIGN.md §1, §5): the encoding schema grows by the week's new tokens (appended,\n"
       "positions never move), each service's latest model resumes (weights, EMA, optimiser, schedule) and trains\n"
@@ -204,7 +204,7 @@ void add_update(CLI::App& app) {
 
 void add_refit(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
-  auto* cmd = app.add_subcommand("refit", "Fit a new ensemble and θ on the current per-service models");
+  auto* cmd = app.add_subcommand("refit", model_command_help("refit"));
   cmd->footer(
       "The scanner-level ensemble and its unknown threshold θ fitted again (DESIGN.md §6) without training the\n"
       "per-service models: the training range is predicted with the current models (probes they already\n"

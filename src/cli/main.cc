@@ -11,28 +11,60 @@ namespace sg::cli {
 int g_exit_code = 0;
 }
 
-#ifdef SG_HAVE_TORCH
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <string>
 
+namespace sg::cli {
+const char* model_command_help(std::string_view name) {
+  for (const auto& c : kModelCommands)
+    if (name == c.name) return c.help;
+  return "";
+}
+}  // namespace sg::cli
+
+namespace {
+
+bool is_model_command(int argc, char** argv) { return argc >= 2 && *sg::cli::model_command_help(argv[1]); }
+
+#ifdef SG_HAVE_TORCH
 // libtorch's OpenMP threads spin while they wait for work unless OMP_WAIT_POLICY=passive. libgomp reads the
-// variable once, when it is loaded (before main), so setting it here needs one re-exec of this same binary.
+// variable once, when it is loaded (before main), so setting it here needs one re-exec of this same binary
+// (scannergrouper sets it before handing a model command over, so that path needs none).
 // On 2 shared cores the spinning made a training step 20x slower (bench/RESULTS.md).
-// Only the commands that run models pay for the re-exec.
-static void ensure_passive_openmp(int argc, char** argv) {
-  if (argc < 2 || std::getenv("OMP_WAIT_POLICY")) return;
-  const std::string cmd = argv[1];
-  if (cmd != "train" && cmd != "update" && cmd != "refit" && cmd != "identify" && cmd != "run") return;
+void ensure_passive_openmp(int argc, char** argv) {
+  if (!is_model_command(argc, argv) || std::getenv("OMP_WAIT_POLICY")) return;
   setenv("OMP_WAIT_POLICY", "passive", 1);
   execv("/proc/self/exe", argv);  // only returns on failure: carry on with the default policy
 }
 #endif
 
+#ifdef SG_FORWARD_MODEL_COMMANDS
+// scannergrouper itself links no libtorch: a model command runs in scannergrouper-ml, found beside this
+// binary, with the same arguments (so its help and errors read as this command's).
+int forward_to_model_binary(char** argv) {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  auto ml = (ec ? std::filesystem::path(argv[0]) : self).parent_path() / sg::cli::kModelBinary;
+  if (!std::getenv("OMP_WAIT_POLICY")) setenv("OMP_WAIT_POLICY", "passive", 1);
+  execv(ml.c_str(), argv);
+  fmt::print(stderr, "error: '{}' needs {}: {} (build with -DSG_TORCH=ON; see the README)\n", argv[1], ml.string(),
+             std::strerror(errno));
+  return 1;
+}
+#endif
+
+}  // namespace
+
 int main(int argc, char** argv) {
 #ifdef SG_HAVE_TORCH
   ensure_passive_openmp(argc, argv);
+#endif
+#ifdef SG_FORWARD_MODEL_COMMANDS
+  if (is_model_command(argc, argv)) return forward_to_model_binary(argv);
 #endif
   CLI::App app{
       "scannergrouper: attribute Internet scanners to the organisations behind them, from the first probe\n"
@@ -63,10 +95,12 @@ int main(int argc, char** argv) {
   sg::cli::add_refit(app);
   sg::cli::add_identify(app);
   sg::cli::add_evaluate(app);
+  sg::cli::add_run(app);
+#elif defined(SG_FORWARD_MODEL_COMMANDS)
+  for (const auto& c : sg::cli::kModelCommands) app.add_subcommand(c.name, c.help);  // run by scannergrouper-ml
+#endif
   sg::cli::add_clusters(app);
   sg::cli::add_report(app);
-  sg::cli::add_run(app);
-#endif
   sg::cli::add_labels(app);
   sg::cli::add_abuse(app);
   try {

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "support/cli_run.h"
 #include "support/frames.h"
 
 namespace fs = std::filesystem;
@@ -19,21 +20,8 @@ using namespace sgtest;
 
 namespace {
 
-struct Result {
-  int rc;
-  std::string out;
-};
-
-Result run(const std::string& args) {
-  std::string cmd = std::string(SG_BINARY) + " " + args;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using Result = sgtest::CliResult;
+Result run(const std::string& args) { return sgtest::run_binary(SG_BINARY, args, /*merge_stderr=*/false); }
 
 std::vector<json> lines(const std::string& out) {
   std::vector<json> v;

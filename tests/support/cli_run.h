@@ -14,8 +14,9 @@ struct CliResult {
   std::string out;
 };
 
-inline CliResult run_cli(const std::string& args) {
-  FILE* p = popen((std::string(SG_BINARY) + " " + args + " 2>&1").c_str(), "r");
+// `command` is a binary, possibly with environment assignments before it ("LD_DEBUG=files /path/bin").
+inline CliResult run_binary(const std::string& command, const std::string& args, bool merge_stderr = true) {
+  FILE* p = popen((command + " " + args + (merge_stderr ? " 2>&1" : "")).c_str(), "r");
   std::string out;
   char buf[65536];
   size_t n;
@@ -23,5 +24,7 @@ inline CliResult run_cli(const std::string& args) {
   int st = pclose(p);
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
+
+inline CliResult run_cli(const std::string& args) { return run_binary(SG_BINARY, args); }
 
 }  // namespace sgtest
