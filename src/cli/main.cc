@@ -96,8 +96,14 @@ int main(int argc, char** argv) {
   sg::cli::add_identify(app);
   sg::cli::add_evaluate(app);
   sg::cli::add_run(app);
-#elif defined(SG_FORWARD_MODEL_COMMANDS)
-  for (const auto& c : sg::cli::kModelCommands) app.add_subcommand(c.name, c.help);  // run by scannergrouper-ml
+#else
+  // Listed here; scannergrouper-ml runs them (main hands them over before parsing). A build without
+  // libtorch has no such binary, and says so.
+  for (const auto& c : sg::cli::kModelCommands)
+    app.add_subcommand(c.name, c.help)->allow_extras()->callback([name = std::string(c.name)] {
+      throw std::runtime_error("'" + name + "' needs the models, and this build has none (configure with "
+                               "-DSG_TORCH=ON)");
+    });
 #endif
   sg::cli::add_clusters(app);
   sg::cli::add_report(app);
