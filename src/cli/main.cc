@@ -28,7 +28,9 @@ const char* model_command_help(std::string_view name) {
 
 namespace {
 
+#if defined(SG_HAVE_TORCH) || defined(SG_FORWARD_MODEL_COMMANDS)
 bool is_model_command(int argc, char** argv) { return argc >= 2 && *sg::cli::model_command_help(argv[1]); }
+#endif
 
 #ifdef SG_HAVE_TORCH
 // libtorch's OpenMP threads spin while they wait for work unless OMP_WAIT_POLICY=passive. libgomp reads the

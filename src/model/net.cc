@@ -125,14 +125,13 @@ namespace {
 
 // Each BatchNorm layer of `net`, with its momentum set to `momentum` (nullopt = a cumulative average).
 void set_bn_momentum(Net& net, c10::optional<double> momentum, bool reset) {
+  auto apply = [&](auto* bn) {
+    bn->options.momentum(momentum);
+    if (reset) bn->reset_running_stats();
+  };
   for (const auto& m : net->modules(/*include_self=*/false)) {
-    if (auto* b = m->as<nn::BatchNorm2d>()) {
-      b->options.momentum(momentum);
-      if (reset) b->reset_running_stats();
-    } else if (auto* b1 = m->as<nn::BatchNorm1d>()) {
-      b1->options.momentum(momentum);
-      if (reset) b1->reset_running_stats();
-    }
+    if (auto* b2 = m->as<nn::BatchNorm2d>()) apply(b2);
+    if (auto* b1 = m->as<nn::BatchNorm1d>()) apply(b1);
   }
 }
 

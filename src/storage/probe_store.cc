@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "export/json.h"
 
 namespace sg {

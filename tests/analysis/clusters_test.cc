@@ -71,6 +71,11 @@ TEST(Clusters, FindsDescribesAndAttributesTheUnknownGroups) {
   EXPECT_TRUE(found);
 }
 
+int64_t stored_cluster_rows(Db& db) {
+  Stmt n(db, "SELECT count(*) FROM clusters");
+  return n.step() ? n.col_int(0) : -1;
+}
+
 TEST(Clusters, RepeatableStoredAndReplacedPerRange) {
   sgtest::UnknownDb fx("clusters_store.db");
   ClusterOptions o;
@@ -88,9 +93,7 @@ TEST(Clusters, RepeatableStoredAndReplacedPerRange) {
   auto loaded = load_clusters(fx.db(), a.from_us, a.to_us);
   ASSERT_TRUE(loaded);
   EXPECT_EQ(clusters_json(*loaded), clusters_json(a));
-  Stmt n(fx.db(), "SELECT count(*) FROM clusters");
-  ASSERT_TRUE(n.step());
-  EXPECT_EQ(n.col_int(0), a.services[0].k);
+  EXPECT_EQ(stored_cluster_rows(fx.db()), a.services[0].k);
   EXPECT_EQ(clusters_json(clusters_from_json(clusters_json(a))), clusters_json(a));
   EXPECT_EQ(stored_cluster_ranges(fx.db()).size(), 1u);
   EXPECT_THROW(clusters_from_json("{\"from_us\": 1}"), std::runtime_error);
@@ -99,9 +102,7 @@ TEST(Clusters, RepeatableStoredAndReplacedPerRange) {
   o.seed = 99;
   auto c = analyse_unknowns(fx.db(), sgtest::kWeek0, sgtest::kWeek0 + sgtest::kWeekUs, o);
   store_clusters(fx.db(), c);
-  Stmt m(fx.db(), "SELECT count(*) FROM clusters");
-  ASSERT_TRUE(m.step());
-  EXPECT_EQ(m.col_int(0), c.services[0].k);
+  EXPECT_EQ(stored_cluster_rows(fx.db()), c.services[0].k);
   auto text = clusters_table(c);
   EXPECT_NE(text.find("http: 94 unknown probes"), std::string::npos) << text;
   EXPECT_EQ(text.find('<'), text.find("<script>"));  // hostile text passes as text; control bytes do not
