@@ -224,8 +224,11 @@ class TcpRun {
     server_ = {&s.server, s.server.isn, 0, s.server.ip_id, 0};
   }
 
+  int64_t probe_us() const { return probe_us_; }
+
   uint64_t run() {
     int64_t t = s_.start_us;
+    probe_us_ = t;  // the SYN, unless client data follows
     send_next(Dir::to_server, t, tcpflag::syn);
     t += s_.server_delay_us;
     if (!s_.port_open) {
@@ -314,10 +317,15 @@ class TcpRun {
     size_t seg = segment_size(Dir::to_server);
     size_t n = (p.size() + seg - 1) / seg;
     uint32_t base = client_.next_seq;
+    bool first_sent = false;
     auto send_segment = [&](size_t i, int64_t at) {
       size_t off = i * seg, len = std::min(seg, p.size() - off);
       uint8_t flags = tcpflag::ack | (i + 1 == n ? tcpflag::psh : 0);
       send(Dir::to_server, at, flags, base + uint32_t(off), p.subspan(off, len));
+      if (i == 0 && !first_sent) {  // the segment that starts the message; a retransmission comes later
+        probe_us_ = at;
+        first_sent = true;
+      }
     };
     size_t swap = s_.reorder_segment >= 0 && size_t(s_.reorder_segment) + 1 < n ? size_t(s_.reorder_segment) : n;
     for (size_t k = 0; k < n; ++k, t += kSegmentGapUs)
@@ -356,13 +364,20 @@ class TcpRun {
   bool ts_ = false;
   Side client_{}, server_{};
   uint64_t count_ = 0;
+  int64_t probe_us_ = 0;
 };
 
 }  // namespace
 
-uint64_t SessionWriter::write(const TcpSession& s, PacketSink& sink) { return TcpRun(s, frames_, sink).run(); }
+uint64_t SessionWriter::write(const TcpSession& s, PacketSink& sink) {
+  TcpRun run(s, frames_, sink);
+  uint64_t n = run.run();
+  probe_us_ = run.probe_us();
+  return n;
+}
 
 uint64_t SessionWriter::write(const UdpExchange& x, PacketSink& sink) {
+  probe_us_ = x.start_us;
   sink.packet(x.start_us, frames_.udp(x.flow, Dir::to_server, x.client_ip, x.query));
   if (x.answer.empty()) return 1;
   sink.packet(x.start_us + x.server_delay_us, frames_.udp(x.flow, Dir::to_client, x.server_ip, x.answer));

@@ -138,9 +138,13 @@ class SessionWriter {
   // Each returns the number of frames handed to the sink.
   uint64_t write(const TcpSession& s, PacketSink& sink);
   uint64_t write(const UdpExchange& x, PacketSink& sink);
+  // When the capture extractor will date the last written session's probe: the first client data segment
+  // in sequence order (after a reordering, the late one), the SYN when the client sends no data, the query.
+  int64_t probe_us() const { return probe_us_; }
 
  private:
   FrameBuilder frames_;
+  int64_t probe_us_ = 0;
 };
 
 }  // namespace sg::sim
