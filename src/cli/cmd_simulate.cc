@@ -25,6 +25,12 @@ void run_simulate(const sim::SimulateOptions& opt) {
   for (const auto& n : r.sensor_nets) nets += " --sensor-net " + n;
   fmt::print(stderr, "sensors: ingest with{}\n", nets);
   if (!r.labels.empty()) fmt::print(stderr, "labels: {} (import with: scannergrouper labels import --db DB {})\n", r.labels, r.labels);
+  if (!r.truth.empty()) fmt::print(stderr, "truth: {} (who sent each session)\n", r.truth);
+  if (!r.shift.empty()) {
+    fmt::print(stderr, "shift: sessions from {} on drawn from shifted profiles, {} change(s) (also in {}):\n", opt.shift_from,
+               r.shift_changes.size(), r.shift);
+    for (const auto& c : r.shift_changes) fmt::print(stderr, "  {}\n", c);
+  }
 }
 
 constexpr const char* kFooter =
@@ -48,10 +54,23 @@ constexpr const char* kFooter =
     "          to its SelfDeploy-25 mix; labelled defaults to true (false for unknown); --seed overrides \"seed\".\n"
     "--out FILE writes one capture; --out DIR/ writes one capture per UTC day (YYYY-MM-DD.pcap) and, for demo and\n"
     "scenario files, DIR/labels.tsv (prefix, org, source, period) of the labelled organisations.\n"
+    "Ground truth: demo, replay and scenario files also write DIR/truth.tsv (FILE.truth.tsv beside a single capture),\n"
+    "one line per session, sorted by time: ts, transport, src, sport, dst, dport, service, org, population. ts is the\n"
+    "probe's time as `extract` reports it (RFC 3339, microseconds); org is the organisation's profile, also when it is\n"
+    "left out of labels.tsv, and `unknown` for the unattributed population; population is the unknown population's\n"
+    "tool (zgrab2, masscan, ...) or the organisation again. The scale scenario writes no truth (cloned templates).\n"
+    "--shift-from DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ; demo, replay, scenario files): sessions starting at or\n"
+    "after DATE are drawn from shifted profiles, the same organisations months later: User-Agent version bumps,\n"
+    "reordered TLS suites/extensions and HTTP headers for some tools, a new way of probing (path, ports or TLS\n"
+    "client, ~25% of a service) for about a third of the organisations, and more unknown actors with the public\n"
+    "tools organisations use (shifted unknown tools end in '+shifted' in truth.tsv, new ones are 'copycat-ORG').\n"
+    "The changes depend on the profiles only (the same for every seed); they are printed and written to shift.txt\n"
+    "(FILE.shift.txt). With demo and scenario files, the sessions before DATE are those of a run without it.\n"
     "The same seed writes the same bytes. The sensor networks to give `ingest --sensor-net` are printed.\n"
     "Examples:\n"
     "  scannergrouper simulate --scenario demo --out demo/captures/\n"
     "  scannergrouper simulate --scenario replay --skeleton ../shared/data/selfdeploy/sd25_probes.tsv.gz --out sd25/\n"
+    "  scannergrouper simulate --scenario demo --shift-from 2025-01-20 --out demo-shifted/\n"
     "  scannergrouper simulate --scenario scale --packets 10000000 --out big.pcap";
 
 }  // namespace
@@ -66,6 +85,7 @@ void add_simulate(CLI::App& app) {
   cmd->add_option("--packets", opt->packets, "scale scenario: number of packets (default 2000000)");
   cmd->add_option("--skeleton", opt->skeleton, "replay scenario: probe skeleton TSV (gzip or plain)");
   cmd->add_option("--profiles", opt->profiles, "directory of organisation profiles instead of the built-in ones");
+  cmd->add_option("--shift-from", opt->shift_from, "sessions from this date on use shifted profiles (not for scale)");
   cmd->callback([opt, seed] {
     opt->seed_set = seed->count() > 0;
     run_simulate(*opt);

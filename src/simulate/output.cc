@@ -19,12 +19,17 @@ bool wants_directory(const std::string& out) {
   return out.ends_with('/') || std::filesystem::is_directory(out);
 }
 
-uint64_t Emitter::write(Plan& p) {
+uint64_t Emitter::write(Plan& p, Attribution who) {
   p.bind();
   uint64_t n = p.udp ? writer.write(p.dgram, sink) : writer.write(p.tcp, sink);
   result.packets += n;
   result.sessions += 1;
   result.sessions_by_service[p.service] += 1;
+  if (truth) {
+    const Flow& f = p.udp ? p.dgram.flow : p.tcp.flow;
+    truth->add({writer.probe_us(), p.udp ? "udp" : "tcp", to_string(f.client.ip), f.client.port,
+                to_string(f.server.ip), f.server.port, p.service, std::string(who.org), std::string(who.population)});
+  }
   return n;
 }
 

@@ -8,11 +8,14 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "simulate/organisations.h"
 #include "simulate/pcap_writer.h"
+#include "simulate/profile.h"
 #include "simulate/scenario.h"
+#include "simulate/truth.h"
 #include "simulate/wire.h"
 
 namespace sg::sim {
@@ -128,12 +131,27 @@ class OrderingSink : public PacketSink {
   uint64_t seq_ = 0;
 };
 
+// Who is behind a session, for truth.tsv: the profile, and the tool (variant) within it; an organisation's
+// one variant carries the organisation's name.
+struct Attribution {
+  std::string_view org, population;
+};
+inline Attribution attribution(const Profile& p, const Variant& v) {
+  return {p.org, v.name.empty() ? std::string_view(p.org) : std::string_view(v.name)};
+}
+
 struct Emitter {
   SessionWriter writer;
   OrderingSink& sink;
   SimulateResult& result;
+  TruthWriter* truth = nullptr;  // null: no truth file (the scale scenario)
 
-  uint64_t write(Plan& p);
+  uint64_t write(Plan& p, Attribution who = {});
+  // No later session starts before `watermark`: frames and truth rows older than it can be written.
+  void advance(int64_t watermark) {
+    sink.advance(watermark);
+    if (truth) truth->advance(watermark);
+  }
 };
 
 }  // namespace sg::sim

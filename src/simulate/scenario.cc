@@ -17,6 +17,8 @@
 #include "simulate/output.h"
 #include "simulate/profile_session.h"
 #include "simulate/scenario_file.h"
+#include "simulate/shift.h"
+#include "simulate/truth.h"
 #include "simulate/skeleton.h"
 #include "simulate/pcap_writer.h"
 #include "util/atomic_file.h"
@@ -135,7 +137,8 @@ void run_scale(Rng& rng, uint64_t target, OrderingSink& sink, SimulateResult& re
 
 // Every skeleton row becomes one session from its address, at its second (plus a sub-second offset that
 // keeps the probe inside that second), of its service, with a payload from its organisation's profile.
-void run_replay(const SimulateOptions& o, const ProfileSet& set, Rng& rng, OrderingSink& sink, SimulateResult& result) {
+void run_replay(const SimulateOptions& o, const ProfileEpochs& sets, Rng& rng, OrderingSink& sink, SimulateResult& result,
+                TruthWriter* truth) {
   std::vector<IpAddr> sensors;
   Cidr net, net6;
   parse_cidr(kReplaySensorNet, net);
@@ -144,7 +147,7 @@ void run_replay(const SimulateOptions& o, const ProfileSet& set, Rng& rng, Order
   for (int i = 0; i < 4; ++i) sensors.push_back(host_in(net6, uint64_t(1 + i)));
   result.sensor_nets = {kReplaySensorNet, kReplaySensorNet6};
   SkeletonReader reader(o.skeleton);
-  Emitter emit{SessionWriter{}, sink, result};
+  Emitter emit{SessionWriter{}, sink, result, truth};
   PortAllocator ports;
   Plan plan;
   SkeletonRow row;
@@ -154,6 +157,7 @@ void run_replay(const SimulateOptions& o, const ProfileSet& set, Rng& rng, Order
       reader.skip("out of time order by more than an hour");
       continue;
     }
+    const ProfileSet& set = sets.at(row.ts_us);
     auto profile = set.profiles.find(row.org);
     if (profile == set.profiles.end()) {
       reader.skip("no profile for organisation '" + row.org.substr(0, 40) + "'");
@@ -171,8 +175,8 @@ void run_replay(const SimulateOptions& o, const ProfileSet& set, Rng& rng, Order
     SessionCtx ctx = ctx_towards(rng, start, row.src, sensors);
     plan_profile_session(ctx, v, row.service, ports.next(row.src), plan);
     last = std::max(last, row.ts_us);
-    sink.advance(last - kHourUs);
-    emit.write(plan);
+    emit.advance(last - kHourUs);
+    emit.write(plan, attribution(profile->second, v));
   }
   result.skipped_rows = reader.skipped();
   result.problems = reader.problems();
@@ -193,6 +197,13 @@ ProfileSet load_profiles(const SimulateOptions& o) {
 
 const std::set<std::string> kBuiltIn = {"demo", "replay", "scale"};
 
+// --shift-from: a day (its midnight UTC) or a second.
+int64_t shift_from_us(const std::string& text) {
+  int64_t us = 0;
+  if (parse_skeleton_time(text.size() == 10 ? text + "T00:00:00Z" : text, us)) return us;
+  throw std::invalid_argument("--shift-from: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, got '" + text.substr(0, 40) + "'");
+}
+
 void check(const SimulateOptions& o) {
   if (o.out.empty()) throw std::invalid_argument("--out is required");
   if (o.scenario.empty()) throw std::invalid_argument("--scenario is required");
@@ -202,6 +213,20 @@ void check(const SimulateOptions& o) {
   if (o.scenario != "scale" && o.packets != 0) throw std::invalid_argument("--packets applies to the scale scenario only");
   if (o.scenario == "replay" && o.skeleton.empty()) throw std::invalid_argument("replay needs --skeleton FILE");
   if (o.scenario != "replay" && !o.skeleton.empty()) throw std::invalid_argument("--skeleton applies to the replay scenario only");
+  if (o.scenario == "scale" && !o.shift_from.empty()) throw std::invalid_argument("--shift-from does not apply to the scale scenario");
+  if (!o.shift_from.empty()) shift_from_us(o.shift_from);
+}
+
+// Beside the captures: DIR/NAME, or FILE.NAME for a single capture file.
+std::string beside(const SimulateOptions& o, bool per_day, const std::string& name) {
+  return per_day ? (std::filesystem::path(o.out) / name).string() : o.out + "." + name;
+}
+
+std::string shift_text(const SimulateOptions& o, const std::vector<std::string>& changes) {
+  std::string out = "# profiles shifted for the sessions from " + o.shift_from +
+                    " on (scannergrouper simulate --shift-from); one change a line\n";
+  for (const auto& c : changes) out += c + "\n";
+  return out;
 }
 
 }  // namespace
@@ -213,29 +238,54 @@ SimulateResult simulate(const SimulateOptions& o) {
 
   SimulateResult result;
   std::optional<ProfileSet> set;
+  std::optional<ShiftedProfiles> shifted;
   std::optional<ScenarioSpec> spec;
   if (o.scenario != "scale") set = load_profiles(o);
+  if (!o.shift_from.empty()) {
+    shifted = shift_profiles(*set);
+    result.shift_changes = shifted->changes;
+  }
   if (o.scenario == "demo") spec = parse_scenario("demo", embedded_demo_scenario(), *set);
   else if (!kBuiltIn.count(o.scenario)) spec = parse_scenario(o.scenario, read_text(o.scenario), *set);
   uint64_t seed = spec && spec->seed && !o.seed_set ? *spec->seed : o.seed;
+  static const ProfileSet kNone;  // scale draws from its archetypes, not from profiles
+  ProfileEpochs sets{set ? *set : kNone, shifted ? &shifted->profiles : nullptr,
+                     shifted ? shift_from_us(o.shift_from) : 0};
 
   CaptureOutput output(o.out, per_day);
   OrderingSink ordered(output);
   Rng rng(seed);
-  if (spec) {
-    result.sensor_nets = sensor_nets(*spec);
-    run_scenario(*spec, *set, rng, ordered, result);
-  } else if (o.scenario == "replay") {
-    run_replay(o, *set, rng, ordered, result);
+  auto run = [&](TruthWriter* truth) {
+    if (spec) {
+      result.sensor_nets = sensor_nets(*spec);
+      run_scenario(*spec, sets, rng, ordered, result, truth);
+    } else if (o.scenario == "replay") {
+      run_replay(o, sets, rng, ordered, result, truth);
+    } else {
+      run_scale(rng, o.packets ? o.packets : kDefaultScalePackets, ordered, result);
+      result.sensor_nets = {"192.0.2.0/24", "2001:db8::/64"};
+    }
+    ordered.finish();
+    output.close(result);
+  };
+  if (o.scenario == "scale") {
+    run(nullptr);  // templates cloned by the million: no truth (see --help)
   } else {
-    run_scale(rng, o.packets ? o.packets : kDefaultScalePackets, ordered, result);
-    result.sensor_nets = {"192.0.2.0/24", "2001:db8::/64"};
+    // The truth streams into a temporary that replaces truth.tsv only once every session is in it.
+    result.truth = beside(o, per_day, "truth.tsv");
+    write_file_atomically(result.truth, [&](const std::string& tmp) {
+      TruthWriter truth(tmp);
+      run(&truth);
+      truth.finish();
+    });
   }
-  ordered.finish();
-  output.close(result);
   if (spec && per_day) {
     result.labels = (std::filesystem::path(o.out) / "labels.tsv").string();
     write_text_atomically(result.labels, scenario_labels_tsv(*spec, *set));
+  }
+  if (shifted) {
+    result.shift = beside(o, per_day, "shift.txt");
+    write_text_atomically(result.shift, shift_text(o, shifted->changes));
   }
   std::erase_if(result.sessions_by_service, [](const auto& kv) { return kv.second == 0; });
   return result;

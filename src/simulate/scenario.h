@@ -17,6 +17,9 @@ struct SimulateOptions {
   std::string skeleton;   // replay: the probe skeleton (TSV, gzip or plain)
   std::string profiles;   // a directory of profile JSON files instead of the embedded ones
   bool seed_set = false;  // false: a scenario file's own "seed" applies
+  // demo, replay and scenario files: sessions starting at or after this time (YYYY-MM-DD, or
+  // YYYY-MM-DDTHH:MM:SSZ) are drawn from shifted profiles (shift.h); empty: no shift.
+  std::string shift_from;
 };
 
 struct SimulateResult {
@@ -27,6 +30,9 @@ struct SimulateResult {
   std::vector<std::string> files;                       // captures written, in time order
   std::vector<std::string> sensor_nets;                 // give these to `ingest --sensor-net`
   std::string labels;                                   // labels.tsv written beside the captures, if any
+  std::string truth;    // truth.tsv (DIR/truth.tsv or FILE.truth.tsv): who sent each session; none for scale
+  std::string shift;    // shift.txt (DIR/shift.txt or FILE.shift.txt) with --shift-from
+  std::vector<std::string> shift_changes;  // what the shift changed, one line each
   uint64_t skipped_rows = 0;                            // replay: skeleton rows that could not be used
   std::vector<std::string> problems;                    // the first few of them, "file:line: why"
 };

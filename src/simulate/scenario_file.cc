@@ -177,7 +177,8 @@ uint16_t PortAllocator::next(const IpAddr& src) {
   return uint16_t(32768 + (addr_hash(src) + uint64_t(n) * 7919) % 28232);  // 7919 is prime to 28232
 }
 
-void run_scenario(const ScenarioSpec& s, const ProfileSet& set, Rng& rng, OrderingSink& sink, SimulateResult& result) {
+void run_scenario(const ScenarioSpec& s, const ProfileEpochs& sets, Rng& rng, OrderingSink& sink, SimulateResult& result,
+                  TruthWriter* truth) {
   std::vector<IpAddr> sensors = sensor_hosts(s);
   std::vector<std::vector<IpAddr>> ips;
   for (const ScenarioOrg& o : s.orgs) {
@@ -188,18 +189,19 @@ void run_scenario(const ScenarioSpec& s, const ProfileSet& set, Rng& rng, Orderi
     }
     ips.push_back(std::move(v));
   }
-  Emitter emit{SessionWriter{}, sink, result};
+  Emitter emit{SessionWriter{}, sink, result, truth};
   PortAllocator ports;
   Plan plan;
-  for (const Planned& p : schedule(s, set, ips, rng)) {
-    const Profile& profile = set.get(s.orgs[p.org].profile);
+  // The schedule follows the activity, which the shift leaves alone: the same sessions, changed payloads.
+  for (const Planned& p : schedule(s, sets.before, ips, rng)) {
+    const Profile& profile = sets.at(p.start_us).get(s.orgs[p.org].profile);
     const IpAddr& src = ips[p.org][p.ip];
     const Variant& v = variant_for(profile, src, "");
     std::string service = draw_service(rng, profile, v, s.orgs[p.org].services);
     SessionCtx ctx = ctx_towards(rng, p.start_us, src, sensors);
     plan_profile_session(ctx, v, service, ports.next(src), plan);
-    sink.advance(p.start_us);
-    emit.write(plan);
+    emit.advance(p.start_us);
+    emit.write(plan, attribution(profile, v));
   }
 }
 
