@@ -19,6 +19,7 @@ namespace {
 
 struct ExportArgs {
   std::string db, format = "jsonl", out, from, to, org;
+  serve::NameFilter names;
 };
 
 void run_export(const ExportArgs& a) {
@@ -30,12 +31,13 @@ void run_export(const ExportArgs& a) {
   if (!a.to.empty()) q.to_us = parse_date_us(a.to);
   if (!a.org.empty()) q.org = a.org;
   auto rows = scanners.rows(q);
+  std::erase_if(rows, [&](const ScannerRow& r) { return !a.names.keeps(r); });
   if (rows.empty()) fmt::print(stderr, "export: no scanner rows in {} for this selection (run identify first)\n", a.db);
 
   if (a.format == "misp") {
     if (a.out.empty()) throw CLI::ValidationError("--out", "--format misp writes one file per organisation: give --out DIR");
     std::filesystem::create_directories(a.out);
-    auto lists = serve::misp_warninglists(rows);
+    auto lists = serve::misp_warninglists(rows, a.names);
     for (const auto& [org, text] : lists) write_text_atomically((std::filesystem::path(a.out) / (org + ".json")).string(), text + "\n");
     fmt::print(stderr, "export: {} MISP warninglists written to {}\n", lists.size(), a.out);
     return;
@@ -43,7 +45,7 @@ void run_export(const ExportArgs& a) {
   std::ostringstream text;
   if (a.format == "jsonl") serve::write_jsonl(rows, text);
   else if (a.format == "csv") serve::write_csv(rows, text);
-  else text << serve::stix_bundle(rows) << '\n';
+  else text << serve::stix_bundle(rows, a.names) << '\n';
   if (a.out.empty()) {
     std::cout << text.str();
   } else {
@@ -60,7 +62,10 @@ void add_export(CLI::App& app) {
   cmd->footer(
       "Export the scanner database. jsonl and csv give every (window, ip) row, history included; misp gives\n"
       "one warninglist per organisation and stix one STIX 2.1 bundle (an identity per organisation, an\n"
-      "indicator per ip), both with each ip's latest attribution and without unknown ips.\n"
+      "indicator per ip), both with each ip's latest attribution and without unknown ips. Every name says\n"
+      "its confidence and evidence kind (STIX indicator confidence and description, MISP list description);\n"
+      "names under --min-confidence are left out, and so are names resting only on public-tool payloads\n"
+      "unless --public-tool.\n"
       "Examples:\n"
       "  scannergrouper export --db scanners.db --format stix --out scanners.stix.json\n"
       "  scannergrouper export --db scanners.db --format misp --out misp/\n"
@@ -72,6 +77,12 @@ void add_export(CLI::App& app) {
   cmd->add_option("--from", args->from, "windows starting at or after this date (YYYY-MM-DD or RFC 3339)");
   cmd->add_option("--to", args->to, "windows starting before this date");
   cmd->add_option("--org", args->org, "only this organisation");
+  cmd->add_option("--min-confidence", args->names.min_confidence,
+                  "leave out names whose confidence is lower (0-1; a confidence p means such names were right "
+                  "about p of the time on the training weeks)")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  cmd->add_flag("--public-tool", args->names.public_tool,
+                "also export names that rest only on payloads public tools send too");
   cmd->callback([args] { run_export(*args); });
 }
 

@@ -8,6 +8,7 @@
 #include "export/json.h"
 #include "model/iomatch.h"
 #include "serve/scanner_export.h"
+#include "simulate/truth.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
 #include "workflow/evaluate.h"
@@ -19,15 +20,16 @@ namespace sg::cli {
 namespace {
 
 struct RangeArgs {
-  std::string db, from, to, format = "table";
+  std::string db, from, to, format = "table", method = "evidence", truth;
   int threads = 0, min_support = 0;
 };
 
 agg::Windows windows_of(Db& db) { return workflow::Registry(db).windows(); }
 
 void print_summary(const workflow::IdentifyReport& r) {
-  fmt::print("{} scanners in {} week(s) {} .. {} ({}, {:.1f} s)\n", r.scanners, r.windows,
-             format_ts(r.from_us).substr(0, 10), format_ts(r.to_us).substr(0, 10), r.ensemble, r.seconds);
+  fmt::print("{} scanners in {} week(s) {} .. {} ({} method, {}, {:.1f} s)\n", r.scanners, r.windows,
+             format_ts(r.from_us).substr(0, 10), format_ts(r.to_us).substr(0, 10), workflow::method_name(r.method),
+             r.ensemble, r.seconds);
   std::vector<std::pair<std::string, size_t>> orgs(r.per_org.begin(), r.per_org.end());
   std::stable_sort(orgs.begin(), orgs.end(), [](auto& a, auto& b) { return a.second > b.second; });
   fmt::print("  {:<24} {:>8}\n", "organisation", "scanners");
@@ -39,7 +41,8 @@ void run_identify(const RangeArgs& a) {
   ProbeStore store(a.db);
   auto w = windows_of(store.db());
   auto rep = workflow::identify(store.db(), w, parse_date_us(a.from), parse_date_us(a.to),
-                                [](const std::string& s) { fmt::print(stderr, "{}\n", s); });
+                                [](const std::string& s) { fmt::print(stderr, "{}\n", s); },
+                                *workflow::method_from_name(a.method));
   if (a.format == "table") {
     print_summary(rep);
     return;
@@ -58,7 +61,17 @@ void run_identify(const RangeArgs& a) {
 void run_evaluate(const RangeArgs& a) {
   ProbeStore store(a.db);
   auto w = windows_of(store.db());
-  auto e = workflow::evaluate(store.db(), w, parse_date_us(a.from), parse_date_us(a.to));
+  std::optional<workflow::TruthIndex> truth;
+  if (!a.truth.empty()) {
+    truth.emplace();
+    size_t rows = 0;
+    sim::for_each_truth(a.truth, [&](const sim::TruthRow& r) {
+      (*truth)[workflow::truth_key(r.ts_us, r.src, r.sport, r.dst, r.dport, r.transport)] = r.org;
+      ++rows;
+    });
+    if (!rows) throw std::runtime_error(fmt::format("{}: no truth rows (expected simulate's truth.tsv)", a.truth));
+  }
+  auto e = workflow::evaluate(store.db(), w, parse_date_us(a.from), parse_date_us(a.to), truth ? &*truth : nullptr);
   workflow::store_evaluation(store.db(), e);
   if (a.format == "json")
     fmt::print("{}\n", workflow::evaluation_json(e, a.min_support));
@@ -78,14 +91,21 @@ void add_identify(CLI::App& app) {
   auto a = std::make_shared<RangeArgs>();
   auto* cmd = app.add_subcommand("identify", model_command_help("identify"));
   cmd->footer(
-      "Attribute every scanner ip of a range, week by week: each http/tls/dns probe gets its service model's\n"
-      "prediction, each (week, ip) a majority vote per service, and the ensemble names an organisation or\n"
-      "\"unknown\" (best probability under θ). Each week's rows replace that week's earlier rows atomically.\n"
+      "Attribute every scanner ip of a range, week by week. The default method, evidence, asks who sent the\n"
+      "ip's payloads before the training cut: a payload that listed ips of one organisation send names it, one\n"
+      "that unlisted ips send too is a public tool's default and names nobody; each name has a confidence\n"
+      "measured on the training weeks and an evidence kind. --method iomatch is the paper's: service models\n"
+      "vote per (week, ip) and the ensemble names an organisation or \"unknown\" (best probability under θ).\n"
+      "Each week's rows replace that week's earlier rows atomically.\n"
       "Example: scannergrouper identify --db scanners.db --from 2025-02-26 --to 2025-03-18 --format csv");
   range_options(cmd, *a);
   cmd->add_option("--format", a->format, "table (summary per organisation), jsonl or csv (every row)")
       ->check(CLI::IsMember({"table", "jsonl", "csv"}))->capture_default_str();
   cmd->add_option("--threads", a->threads, "CPU threads for inference (0 = every core)");
+  cmd->add_option("--method", a->method,
+                  "evidence: payload evidence with calibrated confidence (default); iomatch: the paper's "
+                  "IOMatch votes and logistic-regression ensemble")
+      ->check(CLI::IsMember({"evidence", "iomatch"}))->capture_default_str();
   cmd->callback([a] { run_identify(*a); });
 }
 
@@ -96,12 +116,21 @@ void add_evaluate(CLI::App& app) {
       "Per-organisation precision, recall, F1 and support at scanner level (each (week, ip) row against the\n"
       "ip's label), weighted and macro averages, and per-service probe-level tables. Evaluation-unknown\n"
       "organisations (labels.eval_unknown, default censys,driftnet) and organisations unseen in training are\n"
-      "scored as one class \"unknown\"; ips without a label are not scored.\n"
+      "scored as one class \"unknown\"; ips without a label are not scored. Beside the model, the exact-match\n"
+      "baseline on the same rows (each probe's selected fields looked up among the training probes, majority\n"
+      "organisation, the same per-ip vote) and the margin; probe-level tables for the learned model, the\n"
+      "payload evidence and the baseline; a reliability table (names by confidence against how often they\n"
+      "are right). With --truth (simulated captures), every scanner is judged: the false-attribution rate\n"
+      "(scanners of no known organisation that got a name) and the precision of all names given.\n"
       "Example: scannergrouper evaluate --db scanners.db --from 2025-02-26 --to 2025-03-18 --min-support 5");
   range_options(cmd, *a);
   cmd->add_option("--format", a->format, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
   cmd->add_option("--min-support", a->min_support, "hide organisations with fewer scanners (the paper hides < 5)")
       ->capture_default_str();
+  cmd->add_option("--truth", a->truth,
+                  "simulate's truth.tsv: also judge every scanner, labelled or not (false attributions, the "
+                  "precision of all names)")
+      ->check(CLI::ExistingFile);
   cmd->callback([a] { run_evaluate(*a); });
 }
 

@@ -1,5 +1,5 @@
 // `lookup`: everything the scanner database knows about some ips — the attribution of each window with
-// its probability and per-service votes, what the label lists say, the evidence in the ip's own probes,
+// its confidence, evidence kind, the reason in words and per-service votes, what the label lists say, the evidence in the ip's own probes,
 // and the probes stored for it. Works before any model exists (labels and evidence need none).
 #include <fmt/format.h>
 
@@ -76,6 +76,9 @@ nlohmann::json ip_json(const std::string& ip, const ProbeSummary& p, const std::
     windows.push_back({{"window_start", format_ts(r.window_start)},
                        {"org", r.org},
                        {"probability", r.probability},
+                       {"confidence", r.confidence},
+                       {"evidence_kind", r.evidence_kind},
+                       {"why", r.reason},
                        {"votes", nlohmann::json::parse(r.votes)},
                        {"services", r.services},
                        {"probes", r.probes},
@@ -130,10 +133,11 @@ void print_table(const nlohmann::json& j) {
     std::string votes;
     for (const auto& [svc, v] : w["votes"].items())
       if (!v.is_null()) votes += fmt::format(" {}:{}", svc, v.get<std::string>());
-    fmt::print("  week {}  {:<16} p={:.2f}  votes{}  probes={}  model {}\n",
+    fmt::print("  week {}  {:<16} confidence {:.2f} ({})  votes{}  probes={}  model {}\n",
                w["window_start"].get<std::string>().substr(0, 10), w["org"].get<std::string>(),
-               w["probability"].get<double>(), votes, w["probes"].get<int64_t>(),
-               w["model_version"].get<std::string>());
+               w["confidence"].get<double>(), w["evidence_kind"].get<std::string>(), votes,
+               w["probes"].get<int64_t>(), w["model_version"].get<std::string>());
+    if (!w["why"].get<std::string>().empty()) fmt::print("    why: {}\n", w["why"].get<std::string>());
   }
   if (probes) {
     fmt::print("  evidence (its latest {} probes at most):\n", kEvidenceProbes);
@@ -169,8 +173,10 @@ void add_lookup(CLI::App& app) {
   auto* cmd = app.add_subcommand("lookup", "What the scanner database knows about IP addresses");
   cmd->footer(
       "What the scanner database knows about IP addresses: the probes stored for the ip, the organisation the\n"
-      "label lists give its probes (with the lists that say so), the model's organisation for each window\n"
-      "with its probability and per-service votes, and the evidence in its probes: user agents, URIs,\n"
+      "label lists give its probes (with the lists that say so), the organisation named for each window with\n"
+      "its confidence (how often such names were right on the training weeks), the kind of evidence and why\n"
+      "(exact-payload, near-payload, learned; public-tool, weak or no-match for unknown), the per-service\n"
+      "votes, and the evidence in its probes: user agents, URIs,\n"
       "ja3/ja4, SNI, DNS names, SSH banners, RDP cookies, ports, TCP SYN signatures and the first bytes of\n"
       "payloads no analyzer parses. Labels and evidence need no model: lookup works right after ingest.\n"
       "Example: scannergrouper lookup --db scanners.db 198.51.100.7 2001:db8::5");

@@ -23,7 +23,7 @@ namespace {
 
 struct RunArgs {
   std::string db, captures, report, until_bootstrap, anchor, backbone = "mlp", device = "cpu",
-      proba = "normalised";
+      proba = "normalised", method = "evidence";
   std::vector<std::string> sensor_nets, labels;
   int bootstrap_weeks = 2, iterations = 2000, week_iterations = 200, batch = 64, week_batch = 32, threads = 1,
       min_class = 5, watch = 0;
@@ -53,6 +53,7 @@ workflow::WeeklyConfig weekly_config(const RunArgs& a) {
   c.week_options.threads = a.threads;
   c.week_options.device = a.device;
   c.proba = a.proba;
+  c.method = *workflow::method_from_name(a.method);
   c.report_dir = a.report.empty() ? a.db + ".reports" : a.report;
   c.stop = &g_stop;
   return c;
@@ -208,6 +209,10 @@ void add_run(CLI::App& app) {
       ->check(CLI::IsMember({"raw", "normalised", "auto"}))->capture_default_str();
   cmd->add_option("--min-class-probes", a->min_class, "organisations with fewer labelled probes stay unlabelled")
       ->capture_default_str();
+  cmd->add_option("--method", a->method,
+                  "who names the scanners: evidence (payload evidence with calibrated confidence) or iomatch "
+                  "(the paper's models and ensemble)")
+      ->check(CLI::IsMember({"evidence", "iomatch"}))->capture_default_str();
   cmd->add_option("--watch", a->watch, "keep running: look for new captures every SECONDS until SIGINT/SIGTERM")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-v,--verbose", a->verbose, "also log the stages' own progress (training steps, predictions)");

@@ -20,6 +20,9 @@ json row_json(const ScannerRow& r) {
   return json{{"ip", r.ip},
               {"org", r.org},
               {"probability", r.probability},
+              {"confidence", r.confidence},
+              {"evidence_kind", r.evidence_kind},
+              {"reason", r.reason},
               {"window_start", format_ts(r.window_start)},
               {"window_end", format_ts(r.window_end)},
               {"first_seen", format_ts(r.first_seen_us)},
@@ -33,36 +36,55 @@ json row_json(const ScannerRow& r) {
 
 bool is_ipv6(const std::string& ip) { return ip.find(':') != std::string::npos; }
 
+std::string kinds_text(const std::map<std::string, int>& kinds) {
+  std::string out;
+  for (const auto& [k, n] : kinds) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, k);
+  return out;
+}
+
 }  // namespace
+
+bool NameFilter::keeps(const ScannerRow& r) const {
+  if (r.org == "unknown") return true;
+  if (r.confidence < min_confidence) return false;
+  return public_tool || r.evidence_kind != "public-tool";
+}
 
 void write_jsonl(const std::vector<ScannerRow>& rows, std::ostream& out) {
   for (const auto& r : rows) out << row_json(r).dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
 }
 
 void write_csv(const std::vector<ScannerRow>& rows, std::ostream& out) {
-  out << "window_start,window_end,ip,org,probability,services,probes,first_seen,last_seen,votes,model_version\n";
+  out << "window_start,window_end,ip,org,probability,services,probes,first_seen,last_seen,votes,model_version,"
+         "confidence,evidence_kind,reason\n";
   for (const auto& r : rows) {
     out << format_ts(r.window_start) << ',' << format_ts(r.window_end) << ',' << csv_field(r.ip) << ','
         << csv_field(r.org) << ',' << fmt::format("{:.4f}", r.probability) << ',' << csv_field(r.services) << ','
         << r.probes << ',' << format_ts(r.first_seen_us) << ',' << format_ts(r.last_seen_us) << ','
-        << csv_field(r.votes) << ',' << csv_field(r.model_version) << '\n';
+        << csv_field(r.votes) << ',' << csv_field(r.model_version) << ',' << fmt::format("{:.4f}", r.confidence)
+        << ',' << csv_field(r.evidence_kind) << ',' << csv_field(r.reason) << '\n';
   }
 }
 
-std::map<std::string, ScannerRow> latest_attributed(const std::vector<ScannerRow>& rows) {
+std::map<std::string, ScannerRow> latest_attributed(const std::vector<ScannerRow>& rows, const NameFilter& f) {
   std::map<std::string, ScannerRow> latest;  // over all rows: a later unknown window retracts the ip
   for (const auto& r : rows) {
     auto it = latest.find(r.ip);
     if (it == latest.end() || r.window_start > it->second.window_start) latest[r.ip] = r;
   }
-  std::erase_if(latest, [](const auto& kv) { return kv.second.org == "unknown"; });
+  std::erase_if(latest, [&](const auto& kv) { return kv.second.org == "unknown" || !f.keeps(kv.second); });
   return latest;
 }
 
-std::map<std::string, std::string> misp_warninglists(const std::vector<ScannerRow>& rows) {
+std::map<std::string, std::string> misp_warninglists(const std::vector<ScannerRow>& rows, const NameFilter& f) {
   std::map<std::string, std::vector<std::string>> ips;
+  std::map<std::string, std::map<std::string, int>> kinds;
+  std::map<std::string, double> lowest;
   int64_t newest = 0;
-  for (const auto& [ip, r] : latest_attributed(rows)) {
+  for (const auto& [ip, r] : latest_attributed(rows, f)) {
+    ++kinds[r.org][r.evidence_kind];
+    auto lo = lowest.try_emplace(r.org, r.confidence).first;
+    lo->second = std::min(lo->second, r.confidence);
     ips[r.org].push_back(is_ipv6(ip) ? ip + "/128" : ip + "/32");
     newest = std::max(newest, r.window_end);
   }
@@ -73,8 +95,9 @@ std::map<std::string, std::string> misp_warninglists(const std::vector<ScannerRo
     json w{{"name", fmt::format("Scanners attributed to {} by scannergrouper", org)},
            {"version", version},
            {"description", fmt::format("IP addresses whose probes scannergrouper attributed to the scanning "
-                                       "organisation '{}' (latest weekly window).",
-                                       org)},
+                                       "organisation '{}' (latest weekly window); confidence {:.2f} or more; "
+                                       "evidence: {}.",
+                                       org, lowest[org], kinds_text(kinds[org]))},
            {"matching_attributes", {"ip-src", "ip-dst", "domain|ip"}},
            {"type", "cidr"},
            {"list", list}};
@@ -83,8 +106,8 @@ std::map<std::string, std::string> misp_warninglists(const std::vector<ScannerRo
   return out;
 }
 
-std::string stix_bundle(const std::vector<ScannerRow>& rows) {
-  auto latest = latest_attributed(rows);
+std::string stix_bundle(const std::vector<ScannerRow>& rows, const NameFilter& f) {
+  auto latest = latest_attributed(rows, f);
   json objects = json::array();
   const std::string producer = "identity--" + uuid_v5("producer:scannergrouper");
   int64_t first = INT64_MAX, last = 0;
@@ -128,7 +151,8 @@ std::string stix_bundle(const std::vector<ScannerRow>& rows) {
                        {"pattern", pattern},
                        {"pattern_type", "stix"},
                        {"valid_from", format_ts(r.first_seen_us)},
-                       {"confidence", static_cast<int>(r.probability * 100 + 0.5)}});
+                       {"description", fmt::format("evidence: {}; {}", r.evidence_kind, r.reason)},
+                       {"confidence", std::clamp(static_cast<int>(r.confidence * 100 + 0.5), 0, 100)}});
     objects.push_back({{"type", "relationship"},
                        {"spec_version", "2.1"},
                        {"id", "relationship--" + uuid_v5("rel:" + ip + ">" + r.org)},

@@ -20,6 +20,9 @@ CREATE TABLE IF NOT EXISTS scanners(
   probes INTEGER NOT NULL,
   evidence TEXT NOT NULL,
   model_version TEXT NOT NULL,
+  confidence REAL NOT NULL DEFAULT 0,
+  evidence_kind TEXT NOT NULL DEFAULT 'learned',
+  reason TEXT NOT NULL DEFAULT '',
   PRIMARY KEY(window_start, ip));
 CREATE INDEX IF NOT EXISTS scanners_ip ON scanners(ip);
 CREATE INDEX IF NOT EXISTS scanners_org ON scanners(org, window_start);
@@ -27,7 +30,7 @@ CREATE INDEX IF NOT EXISTS scanners_org ON scanners(org, window_start);
 
 const char* kColumns =
     "window_start, window_end, ip, org, probability, votes, first_seen, last_seen, services, probes, evidence, "
-    "model_version";
+    "model_version, confidence, evidence_kind, reason";
 
 ScannerRow read_row(Stmt& s) {
   ScannerRow r;
@@ -43,24 +46,49 @@ ScannerRow read_row(Stmt& s) {
   r.probes = s.col_int(9);
   r.evidence = s.col_text(10);
   r.model_version = s.col_text(11);
+  r.confidence = s.col_double(12);
+  r.evidence_kind = s.col_text(13);
+  r.reason = s.col_text(14);
   return r;
+}
+
+// Columns added after the first release; a database written before them gets them on first use (rows of
+// the learned model: their probability was their only confidence).
+void add_trust_columns(Db& db) {
+  bool has = false;
+  {
+    Stmt s(db, "SELECT 1 FROM pragma_table_info('scanners') WHERE name='confidence'");
+    has = s.step();
+  }
+  if (has) return;
+  Transaction tx(db);
+  db.exec("ALTER TABLE scanners ADD COLUMN confidence REAL NOT NULL DEFAULT 0");
+  db.exec("ALTER TABLE scanners ADD COLUMN evidence_kind TEXT NOT NULL DEFAULT 'learned'");
+  db.exec("ALTER TABLE scanners ADD COLUMN reason TEXT NOT NULL DEFAULT ''");
+  db.exec("UPDATE scanners SET confidence = probability");
+  tx.commit();
 }
 
 }  // namespace
 
-ScannerStore::ScannerStore(Db& db) : db_(db) { db_.exec(kSchema); }
+ScannerStore::ScannerStore(Db& db) : db_(db) {
+  db_.exec(kSchema);
+  add_trust_columns(db_);
+}
+
 
 size_t ScannerStore::replace_window(int64_t start, int64_t end, const std::vector<ScannerRow>& rows) {
   Transaction tx(db_);
   Stmt del(db_, "DELETE FROM scanners WHERE window_start=?");
   del.bind(1, start);
   del.step();
-  Stmt ins(db_, (std::string("INSERT INTO scanners(") + kColumns + ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?)").c_str());
+  Stmt ins(db_, (std::string("INSERT INTO scanners(") + kColumns + ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)").c_str());
   for (const auto& r : rows) {
     ins.reset();
     ins.bind(1, start).bind(2, end).bind(3, r.ip).bind(4, r.org).bind_double(5, r.probability).bind(6, r.votes);
     ins.bind(7, r.first_seen_us).bind(8, r.last_seen_us).bind(9, r.services).bind(10, r.probes);
-    ins.bind(11, r.evidence).bind(12, r.model_version);
+    ins.bind(11, r.evidence).bind(12, r.model_version).bind_double(13, r.confidence).bind(14, r.evidence_kind);
+    ins.bind(15, r.reason);
     ins.step();
   }
   tx.commit();

@@ -24,6 +24,13 @@ struct ScannerRow {
   int64_t probes = 0;
   std::string evidence;  // JSON object: user_agents, ja3_hashes, ja4s, qnames, ... with counts
   std::string model_version;
+  // How far the name can be trusted: the share of such names that were right when measured on the training
+  // windows (for "unknown", the confidence that no known organisation sent it), the kind of evidence (on
+  // the ladder exact-payload, near-payload, learned; public-tool, weak, no-match for unknown) and one line
+  // saying why.
+  double confidence = 0;
+  std::string evidence_kind = "learned";
+  std::string reason;
 };
 
 struct ScannerQuery {

@@ -8,6 +8,8 @@
 
 #include <map>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "aggregate/metrics.h"
@@ -16,15 +18,50 @@
 
 namespace sg::workflow {
 
+// The organisation behind every simulated session (simulate's truth.tsv), keyed by truth_key().
+using TruthIndex = std::unordered_map<std::string, std::string>;
+std::string truth_key(int64_t ts_us, std::string_view src, int64_t sport, std::string_view dst, int64_t dport,
+                      std::string_view transport);
+
+// Names judged against the truth of every scanner, labelled or not.
+struct NameCounts {
+  size_t rows = 0;          // scanners whose truth is known
+  size_t named = 0, named_right = 0;
+  size_t no_org = 0;        // scanners of no organisation the method knows (unattributed population,
+                            // evaluation-unknown and unlisted organisations)
+  size_t no_org_named = 0;  // ... that got a name anyway: false attributions
+  double false_attribution() const { return no_org ? double(no_org_named) / double(no_org) : 0; }
+  double precision() const { return named ? double(named_right) / double(named) : 0; }
+};
+
+// Names binned by their confidence against how often they are right.
+struct ReliabilityBin {
+  double lo = 0, hi = 0;
+  size_t names = 0, judged = 0, right = 0;  // judged: names whose truth (or label) is known
+};
+
 struct Evaluation {
   int64_t from_us = 0, to_us = 0;
   agg::Scores scanners;
-  std::map<std::string, agg::Scores> probes;  // per service
+  std::map<std::string, agg::Scores> probes;  // per service: the learned model's frozen probe scores
   size_t unlabelled_scanners = 0;             // rows without a label, not scored
+  size_t unlabelled_named = 0, baseline_unlabelled_named = 0;  // ... that the model / the baseline named
   std::string ensemble;  // the ensemble(s) that scored the rows, comma-separated
+  std::string method;    // evidence kinds → "evidence" or "iomatch" (or both, comma-separated)
+  // The exact-match baseline (attribute/baseline.h) on exactly the same rows and probes.
+  agg::Scores baseline;
+  std::map<std::string, agg::Scores> baseline_probes, evidence_probes;
+  bool has_truth = false;
+  NameCounts names, baseline_names, ceiling_names;
+  // With the truth: what a method that knew every payload's true senders in the test range would get (each
+  // payload key → its majority true organisation, then the per-ip vote): the scenario's ceiling.
+  agg::Scores ceiling;
+  std::vector<ReliabilityBin> reliability;
+  std::string judged_by;  // "truth" or "labels"
 };
 
-Evaluation evaluate(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us);
+// truth: when given, also the false-attribution rate and the precision of all names over every scanner.
+Evaluation evaluate(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us, const TruthIndex* truth = nullptr);
 
 // Machine-readable form (also stored in the evaluations table for the report).
 std::string evaluation_json(const Evaluation& e, int min_support);

@@ -7,6 +7,8 @@
 
 #include "aggregate/evidence.h"
 #include "aggregate/threshold.h"
+#include "attribute/evidence.h"
+#include "export/json.h"
 #include "model/logreg.h"
 #include "storage/prediction_store.h"
 #include "storage/scanner_store.h"
@@ -52,13 +54,21 @@ std::string services_text(const std::set<std::string>& used) {
 
 }  // namespace
 
+const char* method_name(Method m) { return m == Method::evidence ? "evidence" : "iomatch"; }
+
+std::optional<Method> method_from_name(const std::string& name) {
+  if (name == "evidence") return Method::evidence;
+  if (name == "iomatch") return Method::iomatch;
+  return std::nullopt;
+}
+
 std::pair<int64_t, int64_t> whole_windows(const agg::Windows& w, int64_t from_us, int64_t to_us) {
   int64_t to = w.start_of(to_us) == to_us ? to_us : w.end_of(to_us);
   return {w.start_of(from_us), to};
 }
 
 IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
-                        const std::function<void(const std::string&)>& log) {
+                        const std::function<void(const std::string&)>& log, Method method) {
   auto start = std::chrono::steady_clock::now();
   IdentifyReport rep;
   std::tie(rep.from_us, rep.to_us) = whole_windows(w, from_us, to_us);
@@ -66,6 +76,7 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
   auto ens = reg.latest_ensemble();
   if (!ens) throw std::runtime_error("no ensemble yet: train (or update) first");
   rep.ensemble = ens->version;
+  rep.method = method;
   for (Service s : model_services()) {
     auto p = predict_service(db, s, rep.from_us, rep.to_us);
     if (!p.model.empty())
@@ -87,7 +98,41 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
   auto facts = gather_facts(db, w, rep.from_us, rep.to_us);
 
   std::map<int64_t, std::vector<ScannerRow>> by_window;
-  for (size_t i = 0; i < rows.size(); ++i) {
+  if (method == Method::evidence) {
+    auto att = attribute::Attributor::build(db, ens->classes, ens->data_to_us, w);
+    rep.theta = att.theta();
+    rep.training_rows = att.training_rows();
+    log(fmt::format("evidence: payloads before {} from {} training rows, confidence threshold {:.2f}",
+                    format_ts(att.cut_us()).substr(0, 10), att.training_rows(), att.theta()));
+    for (auto& wk : attribute::window_keys(db, att, w, rep.from_us, rep.to_us)) {
+      auto d = att.decide(wk.keys);
+      ScannerRow r;
+      r.window_start = wk.window;
+      r.window_end = wk.window + w.length_us;
+      r.ip = wk.ip;
+      r.org = d.cls < 0 ? "unknown" : att.classes()[size_t(d.cls)];
+      r.probability = d.raw;
+      r.confidence = d.confidence;
+      r.evidence_kind = attribute::evidence_kind_name(d.kind);
+      r.reason = d.reason;
+      nlohmann::json votes = nlohmann::json::object();
+      for (Service s : {Service::http, Service::tls, Service::dns}) {
+        int c = d.service_best[size_t(s)];
+        votes[service_name(s)] = c < 0 ? nlohmann::json(nullptr) : nlohmann::json(att.classes()[size_t(c)]);
+      }
+      r.votes = votes.dump();
+      const auto& f = facts[{wk.window, wk.ip}];
+      r.first_seen_us = f.probes ? f.first : wk.window;
+      r.last_seen_us = f.probes ? f.last : wk.window;
+      r.services = services_text(f.services);
+      r.probes = f.probes;
+      r.evidence = f.evidence.to_json();
+      r.model_version = ens->version;
+      ++rep.per_org[r.org];
+      by_window[wk.window].push_back(std::move(r));
+    }
+  }
+  for (size_t i = 0; i < rows.size() && method == Method::iomatch; ++i) {
     const auto& v = rows[i].votes;
     ScannerRow r;
     r.window_start = v.window;
@@ -97,6 +142,8 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
     float best = 0;
     for (int k = 0; k < K; ++k) best = std::max(best, proba[i * K + k]);
     r.probability = best;
+    r.confidence = pred[i] == K ? 1.0 - best : best;
+    r.evidence_kind = pred[i] == K ? "weak" : "learned";
     nlohmann::json votes = nlohmann::json::object();
     for (int s = 0; s < agg::kVoteServices; ++s) {
       auto name = vote_name(vc, s, v.vote[s]);

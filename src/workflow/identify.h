@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,12 +15,23 @@
 
 namespace sg::workflow {
 
+// Who names the scanners. evidence (the default): payload evidence with calibrated confidence
+// (attribute/evidence.h). iomatch: the paper's per-service IOMatch votes and logistic-regression ensemble
+// with its threshold θ, kept for comparison with the paper. Both need `train` (the evidence method reads
+// the training cut and the known organisations of the current ensemble).
+enum class Method { evidence, iomatch };
+const char* method_name(Method m);
+std::optional<Method> method_from_name(const std::string& name);
+
 struct IdentifyReport {
   std::vector<PredictReport> predictions;
   int64_t from_us = 0, to_us = 0;  // the range, widened to whole windows
   size_t windows = 0, scanners = 0;
   std::map<std::string, size_t> per_org;  // scanners per organisation ("unknown" included)
   std::string ensemble;
+  Method method = Method::evidence;
+  double theta = 0;            // the evidence method's confidence threshold (measured on training windows)
+  size_t training_rows = 0;    // the training (window, ip) rows it was calibrated on
   double seconds = 0;
 };
 
@@ -27,6 +39,6 @@ struct IdentifyReport {
 std::pair<int64_t, int64_t> whole_windows(const agg::Windows& w, int64_t from_us, int64_t to_us);
 
 IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
-                        const std::function<void(const std::string&)>& log);
+                        const std::function<void(const std::string&)>& log, Method method = Method::evidence);
 
 }  // namespace sg::workflow

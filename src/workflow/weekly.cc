@@ -155,7 +155,7 @@ StageDone bootstrap_train(Context& c, int64_t cut) {
 
 StageDone identify_week(Context& c, int64_t start) {
   auto t0 = Clock::now();
-  auto r = identify(c.db, c.w, start, start + c.w.length_us, c.detail);
+  auto r = identify(c.db, c.w, start, start + c.w.length_us, c.detail, c.cfg.method);
   return {fmt::format("identify {} scanners ({})", r.scanners, r.ensemble), since(t0)};
 }
 

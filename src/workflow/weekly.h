@@ -21,6 +21,7 @@
 #include "aggregate/window.h"
 #include "features/ranking.h"
 #include "storage/sqlite.h"
+#include "workflow/identify.h"
 #include "workflow/train.h"
 
 namespace sg::workflow {
@@ -32,6 +33,7 @@ struct WeeklyConfig {
   model::TrainOptions week_options = model::incremental_mode_options();  // each weekly update
   features::SelectionRules select_rules;
   std::string proba = "normalised";
+  Method method = Method::evidence;        // who names the scanners each week (identify.h)
   std::string report_dir;                  // week-YYYY-MM-DD.txt files go here
   const std::atomic<bool>* stop = nullptr; // checked between stages
 };

@@ -1,0 +1,383 @@
+#include "attribute/evidence.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <climits>
+#include <tuple>
+#include <unordered_set>
+
+#include "aggregate/metrics.h"
+#include "features/labels.h"
+#include "features/probe_stream.h"
+
+namespace sg::attribute {
+
+const char* evidence_kind_name(EvidenceKind k) {
+  switch (k) {
+    case EvidenceKind::exact_payload: return "exact-payload";
+    case EvidenceKind::near_payload: return "near-payload";
+    case EvidenceKind::learned: return "learned";
+    case EvidenceKind::public_tool: return "public-tool";
+    case EvidenceKind::weak: return "weak";
+    case EvidenceKind::no_match: return "no-match";
+  }
+  return "?";
+}
+
+void Senders::add(int cls, int K, int32_t n) {
+  if (cls == K) { other_labelled += n; return; }
+  if (cls == K + 1) { unlabelled += n; return; }
+  for (auto& [c, m] : known)
+    if (c == cls) { m += n; return; }
+  known.emplace_back(cls, n);
+}
+
+void Senders::add(const Senders& o, int32_t factor) {
+  for (const auto& [c, m] : o.known) {
+    bool found = false;
+    for (auto& [d, n] : known)
+      if (d == c) { n = std::max(0, n + factor * m); found = true; break; }
+    if (!found && factor > 0) known.emplace_back(c, factor * m);
+  }
+  other_labelled = std::max(0, other_labelled + factor * o.other_labelled);
+  unlabelled = std::max(0, unlabelled + factor * o.unlabelled);
+}
+
+int32_t Senders::of(int cls) const {
+  for (const auto& [c, m] : known)
+    if (c == cls) return m;
+  return 0;
+}
+
+int32_t Senders::known_total() const {
+  int32_t t = 0;
+  for (const auto& kv : known) t += kv.second;
+  return t;
+}
+
+int32_t Senders::total() const { return known_total() + other_labelled + unlabelled; }
+
+namespace {
+
+// The probe services whose payloads are matched: every service with a field registry.
+constexpr size_t kMinCalibrationRows = 30;
+
+bool vote_service(Service s) { return s == Service::http || s == Service::tls || s == Service::dns; }
+
+struct Contribution {
+  KeyHash key;
+  int32_t ip;
+  int cls;
+  bool operator<(const Contribution& o) const {
+    return std::tie(key, ip, cls) < std::tie(o.key, o.ip, o.cls);
+  }
+  bool operator==(const Contribution& o) const { return key == o.key && ip == o.ip && cls == o.cls; }
+};
+
+// Isotonic regression (pool adjacent violators) of correct ∈ {0,1} on raw; each block's rate is smoothed
+// with one right and one wrong pseudo-row, so a block of three right names says 0.8, not 1.0.
+std::vector<std::pair<double, double>> isotonic(std::vector<std::pair<double, int>> xy) {
+  std::sort(xy.begin(), xy.end());
+  struct Block { double hi; double sum; double n; };
+  std::vector<Block> b;
+  for (const auto& [x, y] : xy) {
+    b.push_back({x, double(y), 1});
+    while (b.size() > 1 && b[b.size() - 2].sum / b[b.size() - 2].n >= b.back().sum / b.back().n) {
+      Block top = b.back();
+      b.pop_back();
+      b.back() = {top.hi, b.back().sum + top.sum, b.back().n + top.n};
+    }
+  }
+  std::vector<std::pair<double, double>> steps;
+  for (const auto& k : b) steps.emplace_back(k.hi, (k.sum + 1) / (k.n + 2));
+  // Smoothing can break monotonicity between small blocks; keep the steps non-decreasing.
+  for (size_t i = 1; i < steps.size(); ++i) steps[i].second = std::max(steps[i].second, steps[i - 1].second);
+  return steps;
+}
+
+}  // namespace
+
+bool Attributor::keys(const features::ProbeDoc& probe, Service service, ProbeKeys& out) const {
+  auto m = makers_.find(service);
+  if (m == makers_.end()) return false;
+  thread_local std::vector<KeyHash> h, c;
+  if (!m->second.field_hashes(probe, h, &c)) return false;
+  out.service = service;
+  out.whole = whole_key(service, h);
+  out.coarse = coarse_key(service, c);
+  out.near.resize(h.size());
+  for (size_t i = 0; i < h.size(); ++i) out.near[i] = key_without(service, h, i);
+  return true;
+}
+
+Attributor Attributor::build(Db& db, const std::vector<std::string>& classes, int64_t cut_us, const agg::Windows& w,
+                             const AttributorOptions& opt) {
+  Attributor a;
+  a.classes_ = classes;
+  a.opt_ = opt;
+  a.cut_us_ = cut_us;
+  const int K = int(classes.size());
+  std::unordered_map<std::string, int> class_of;
+  for (int i = 0; i < K; ++i) class_of[features::org_key(classes[size_t(i)])] = i;
+  auto eval_unknown = features::eval_unknown_orgs(db);
+
+  std::unordered_map<std::string, int32_t> ip_ids;
+  std::vector<Contribution> seen;
+  struct RowAcc {
+    std::unordered_set<KeyHash> have;
+    std::vector<ProbeKeys> keys;
+    std::map<int, int> labels;  // class → labelled probes in the window
+    bool vote = false;
+  };
+  std::map<std::pair<int64_t, int32_t>, RowAcc> rows;
+
+  for (Service s : features::feature_services()) {
+    KeyMaker km = KeyMaker::payload(db, s);
+    if (km.fields().empty()) continue;
+    a.makers_.emplace(s, std::move(km));
+    features::ProbeStream stream(db, s, {std::nullopt, cut_us});
+    std::vector<features::ProbeRow> page;
+    features::ProbeDoc doc;
+    ProbeKeys pk;
+    while (stream.next(4096, page)) {
+      for (const auto& r : page) {
+        if (!doc.parse(r.json) || !a.keys(doc, s, pk)) continue;  // a bad stored record is no evidence
+        int cls = K + 1;
+        if (!r.org.empty()) {
+          std::string org = features::org_key(r.org);
+          auto c = class_of.find(org);
+          cls = c != class_of.end() && !eval_unknown.count(org) ? c->second : K;
+        }
+        int32_t ip = ip_ids.emplace(r.src, int32_t(ip_ids.size())).first->second;
+        seen.push_back({pk.whole, ip, cls});
+        seen.push_back({pk.coarse, ip, cls});
+        for (KeyHash n : pk.near) seen.push_back({n, ip, cls});
+        auto& row = rows[{w.start_of(r.ts_us), ip}];
+        if (row.have.insert(pk.whole).second) row.keys.push_back(pk);
+        if (cls <= K) ++row.labels[cls];
+        row.vote = row.vote || vote_service(s);
+      }
+    }
+  }
+  std::sort(seen.begin(), seen.end());
+  seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+  // Whole keys and "without field i" keys hash in different families, so one table holds both kinds;
+  // exact_ and near_ are the same counts read through different keys.
+  for (const auto& c : seen) {
+    a.exact_[c.key].add(c.cls, K, 1);
+    a.contributions_[c.ip].emplace_back(c.key, c.cls);
+  }
+  for (auto& [ip, v] : a.contributions_) std::sort(v.begin(), v.end());
+
+  std::vector<std::pair<std::vector<ProbeKeys>, std::pair<int32_t, int>>> train;
+  for (auto& [key, row] : rows) {
+    if (!row.vote) continue;
+    int truth = K + 1, n = 0;  // unlabelled unless a label says otherwise
+    for (const auto& [c, m] : row.labels)
+      if (m > n) truth = c, n = m;
+    train.push_back({std::move(row.keys), {key.second, truth}});
+  }
+  a.fit(train);
+  return a;
+}
+
+Senders Attributor::exact(KeyHash k, int32_t loo_ip) const {
+  Senders s;
+  auto it = exact_.find(k);
+  if (it == exact_.end()) return s;
+  s = it->second;
+  if (loo_ip >= 0) {
+    auto c = contributions_.find(loo_ip);
+    if (c != contributions_.end()) {
+      const int K = int(classes_.size());
+      auto lo = std::lower_bound(c->second.begin(), c->second.end(), std::make_pair(k, INT32_MIN));
+      for (; lo != c->second.end() && lo->first == k; ++lo) s.add(lo->second, K, -1);
+    }
+  }
+  return s;
+}
+
+Senders Attributor::near(const ProbeKeys& k, int32_t loo_ip) const {
+  Senders s;
+  for (KeyHash n : k.near) s.add(exact(n, loo_ip));
+  return s;
+}
+
+IpDecision Attributor::score(const std::vector<ProbeKeys>& keys, int32_t loo_ip, bool unseen) const {
+  const int K = int(classes_.size());
+  const double beta = opt_.smoothing;
+  IpDecision d;
+  d.service_best.assign(size_t(Service::other) + 1, -1);
+  std::vector<double> miss(size_t(K), 1.0);   // Π (1 - p) per class
+  std::vector<int> level(size_t(K), 3);       // best level that supported the class
+  std::vector<double> best_p(size_t(K), 0.0);
+  std::vector<Senders> best_ev(static_cast<size_t>(K));
+  std::vector<const ProbeKeys*> best_key(size_t(K), nullptr);
+  bool any_known = false;
+  const ProbeKeys* tool_key = nullptr;
+  Senders tool_ev;
+  for (const auto& pk : keys) {
+    // The most specific level with senders. Unseen: as if no one had sent this exact payload before,
+    // which every sender of it would be missing from the coarse and near counts too.
+    int lv = 0;
+    Senders own = exact(pk.whole, loo_ip);
+    Senders e = own;
+    if (unseen || e.total() <= 0) {
+      lv = 1;
+      e = exact(pk.coarse, loo_ip);
+      if (unseen) e.add(own, -1);
+      if (e.total() <= 0) {
+        lv = 2;
+        e = near(pk, loo_ip);
+        if (unseen) e.add(own, -int32_t(pk.near.size()));
+      }
+    }
+    if (e.total() <= 0) continue;
+    double denom = e.total() + beta;
+    int sbest = -1;
+    int32_t sn = 0;
+    for (const auto& [c, n] : e.known) {
+      if (n <= 0) continue;
+      double p = n / denom;
+      miss[size_t(c)] *= 1 - p;
+      level[size_t(c)] = std::min(level[size_t(c)], lv);
+      if (p > best_p[size_t(c)]) best_p[size_t(c)] = p, best_ev[size_t(c)] = e, best_key[size_t(c)] = &pk;
+      if (n > sn) sbest = c, sn = n;
+      any_known = true;
+    }
+    if (sbest >= 0) {
+      auto& sb = d.service_best[size_t(pk.service)];
+      if (sb < 0) sb = sbest;
+    }
+    // Known organisations among its senders, but as many ips outside them: a shared default.
+    if (e.known_total() > 0 && e.unlabelled + e.other_labelled >= e.known_total() &&
+        (!tool_key || e.total() > tool_ev.total()))
+      tool_key = &pk, tool_ev = e;
+  }
+  int best = -1;
+  double raw = 0;
+  for (int c = 0; c < K; ++c)
+    if (1 - miss[size_t(c)] > raw) best = c, raw = 1 - miss[size_t(c)];
+  d.raw = raw;
+  if (best >= 0) {
+    d.cls = best;
+    d.level = level[size_t(best)];
+    d.confidence = calibrate(d.level, raw);
+    const Senders& e = best_ev[size_t(best)];
+    d.kind = d.level == 0 ? EvidenceKind::exact_payload : EvidenceKind::near_payload;
+    static const char* kWhat[] = {"its", "a version or order variant of its", "a one-field variant of its"};
+    d.reason = fmt::format("{} {} payload seen before from {} listed {} ip(s), {} other listed and {} unlisted",
+                           kWhat[d.level],
+                           service_name(best_key[size_t(best)]->service), e.of(best), classes_[size_t(best)],
+                           e.known_total() - e.of(best) + e.other_labelled, e.unlabelled);
+  }
+  if (best < 0 || d.confidence < theta_) {
+    double conf_unknown = best < 0 ? 1.0 : 1.0 - d.confidence;
+    if (tool_key) {
+      d.kind = EvidenceKind::public_tool;
+      d.reason = fmt::format("its {} payload is also sent by {} unlisted and {} other listed ip(s) besides {} of "
+                             "known organisations: a public tool's default",
+                             service_name(tool_key->service), tool_ev.unlabelled, tool_ev.other_labelled,
+                             tool_ev.known_total());
+    } else if (any_known) {
+      d.kind = EvidenceKind::weak;
+      d.reason = best >= 0 ? fmt::format("{} (confidence {:.2f}, below {:.2f})", d.reason, d.confidence, theta_)
+                           : "too little evidence";
+    } else {
+      d.kind = EvidenceKind::no_match;
+      d.reason = "no payload like its own was seen from a known organisation";
+    }
+    d.cls = -1;
+    d.confidence = conf_unknown;
+  }
+  return d;
+}
+
+double Attributor::calibrate(int level, double raw) const {
+  const auto& steps = calib_[std::clamp(level, 0, 2)];
+  if (steps.empty()) return level > 0 ? raw * 0.5 : raw;  // no training rows of the level: be modest
+  for (const auto& [hi, y] : steps)
+    if (raw <= hi) return y;
+  return steps.back().second;
+}
+
+void Attributor::fit(const std::vector<std::pair<std::vector<ProbeKeys>, std::pair<int32_t, int>>>& rows) {
+  const int K = int(classes_.size());
+  theta_ = 0;  // score() below must report every raw decision
+  // Calibration rows: every training (window, ip), each ip scored without its own probes in the counts. A
+  // name for an unlabelled ip counts as wrong: on the evaluation's terms it is (the ip belongs to no known
+  // organisation, or to one no list names), and in real data it makes the confidence a lower bound. The
+  // near level is measured by pretending each payload of the row had never been seen (leave-one-key-out).
+  std::vector<std::pair<double, int>> xy[3];
+  std::vector<IpDecision> ds;
+  ds.reserve(rows.size());
+  for (const auto& [keys, who] : rows) {
+    auto d = score(keys, who.first, false);
+    ds.push_back(d);
+    if (d.cls >= 0) xy[d.level].emplace_back(d.raw, d.cls == who.second);
+    auto u = score(keys, who.first, true);
+    if (u.cls >= 0) xy[u.level].emplace_back(u.raw, u.cls == who.second);
+  }
+  // A level with too few rows to measure borrows the curve of the more specific level above it: a
+  // version or order variant of a payload is taken to be about as telling as the payload itself.
+  for (int l = 0; l < 3; ++l)
+    calib_[l] = l > 0 && xy[l].size() < kMinCalibrationRows ? calib_[l - 1] : isotonic(xy[l]);
+  // θ on the labelled rows, as the paper searches it (truth K = unknown); never under the floor.
+  std::vector<int> truth, pred;
+  std::vector<double> conf;
+  std::vector<int> cls;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].second.second > K) continue;
+    truth.push_back(rows[i].second.second);
+    cls.push_back(ds[i].cls);
+    conf.push_back(ds[i].cls < 0 ? -1 : calibrate(ds[i].level, ds[i].raw));
+  }
+  double best_f1 = -1, best_t = 0;
+  for (int t = 0; t <= 100; ++t) {
+    pred.clear();
+    for (size_t i = 0; i < truth.size(); ++i) pred.push_back(conf[i] >= t / 100.0 ? cls[i] : K);
+    double f1 = truth.empty() ? 0 : agg::weighted_f1(truth, pred, K + 1);
+    if (f1 >= best_f1) best_f1 = f1, best_t = t / 100.0;  // ties: the higher θ names fewer
+  }
+  theta_ = std::max(opt_.min_threshold, best_t);
+  pred.clear();
+  for (size_t i = 0; i < truth.size(); ++i) pred.push_back(conf[i] >= theta_ ? cls[i] : K);
+  train_f1_ = truth.empty() ? 0 : agg::weighted_f1(truth, pred, K + 1);
+  train_rows_ = rows.size();
+}
+
+std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const agg::Windows& w, int64_t from_us,
+                                 int64_t to_us) {
+  std::map<std::pair<int64_t, std::string>, std::pair<std::unordered_set<KeyHash>, WindowIp>> acc;
+  for (Service s : features::feature_services()) {
+    features::ProbeStream stream(db, s, {from_us, to_us});
+    std::vector<features::ProbeRow> page;
+    features::ProbeDoc doc;
+    ProbeKeys pk;
+    while (stream.next(4096, page))
+      for (const auto& r : page) {
+        if (!doc.parse(r.json) || !a.keys(doc, s, pk)) continue;
+        auto& [have, row] = acc[{w.start_of(r.ts_us), r.src}];
+        if (have.insert(pk.whole).second) row.keys.push_back(pk);
+        row.vote = row.vote || vote_service(s);
+      }
+  }
+  std::vector<WindowIp> out;
+  for (auto& [key, v] : acc) {
+    if (!v.second.vote) continue;
+    v.second.window = key.first;
+    v.second.ip = key.second;
+    out.push_back(std::move(v.second));
+  }
+  return out;
+}
+
+IpDecision Attributor::decide(const std::vector<ProbeKeys>& keys) const { return score(keys, -1, false); }
+
+std::pair<int, double> Attributor::probe_class(const ProbeKeys& k) const {
+  auto d = score({k}, -1, false);
+  return {d.cls, d.cls < 0 ? 0.0 : d.confidence};
+}
+
+}  // namespace sg::attribute

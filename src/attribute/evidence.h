@@ -1,0 +1,138 @@
+// Payload-evidence attribution, the default method: who sent the same payload before?
+//
+// From every probe before the training cut (labelled or not) it counts, for each payload key (see
+// match_key.h), the distinct source ips of each known organisation, of labelled ips outside the known
+// classes (evaluation-unknown organisations such as Censys, organisations too rare to learn), and of ips no
+// list covers. A payload that labelled ips of one organisation send and nobody else does names that
+// organisation with confidence; a payload that unlisted ips across the Internet send as well is a public
+// tool's default and names nobody. A probe whose exact payload was never seen falls back to the payloads
+// that are the same once versions and list order are taken out (a new user-agent version, a reordered
+// cipher list), and then to those that differ from it in one field only, pooled.
+//
+// Per (window, ip) the evidence of each distinct payload the ip sent (every service, not only http/tls/dns)
+// is combined by a noisy-OR per organisation; the best organisation's score is turned into a confidence by
+// an isotonic calibration measured on the training windows themselves, each training ip scored with its
+// own probes left out of the counts (leave-one-ip-out) and a name for an unlisted ip counted as wrong, so
+// the confidence estimates how often such a name is right, measured before any test week is seen; the
+// near level is calibrated by scoring each training payload as if it had never been seen. A name is given
+// when that confidence reaches max(0.5, θ), θ chosen on the labelled training rows for the best weighted
+// F1 (the paper's search): a name that is more likely wrong than right is never given.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "aggregate/window.h"
+#include "attribute/match_key.h"
+#include "features/json_access.h"
+#include "storage/sqlite.h"
+
+namespace sg::attribute {
+
+// Why a row has its name (or none). Stored in the scanner table and shown by lookup and exports.
+enum class EvidenceKind {
+  exact_payload,  // an organisation-specific payload, seen before from that organisation's listed ips
+  near_payload,   // a variant of that organisation's payloads: versions/order only, or one field apart
+  learned,        // the learned model's vote (the iomatch method)
+  public_tool,    // its payloads are also sent by unlisted or other ips: a public tool's default → unknown
+  weak,           // some evidence, too little for a name → unknown
+  no_match,       // nothing like its payloads was seen from a known organisation → unknown
+};
+const char* evidence_kind_name(EvidenceKind k);
+
+struct AttributorOptions {
+  double smoothing = 1.0;      // β: a payload seen from one ip of X names X with raw score 1/(1+β)
+  double min_threshold = 0.5;  // the confidence floor of a name
+};
+
+// Distinct source ips per sender class of one payload key.
+struct Senders {
+  std::vector<std::pair<int, int32_t>> known;  // (known class, ips), sparse
+  int32_t other_labelled = 0;                  // labelled, not a known class
+  int32_t unlabelled = 0;
+  // cls: a known class, K = other labelled, K+1 = unlabelled (K = number of known classes)
+  void add(int cls, int K, int32_t n);
+  void add(const Senders& o, int32_t factor = 1);  // factor -1 takes o away (never below 0)
+  int32_t of(int cls) const;
+  int32_t total() const;
+  int32_t known_total() const;
+};
+
+// One scored (window, ip).
+struct IpDecision {
+  int cls = -1;                 // known class index, -1 = unknown
+  double raw = 0;               // noisy-OR score of the best class
+  double confidence = 0;        // calibrated: how often such a name was right in training
+  int level = -1;               // the evidence level of the name (0 exact, 1 coarse, 2 near)
+  EvidenceKind kind = EvidenceKind::no_match;
+  std::string reason;           // one line for people
+  std::vector<int> service_best;  // per probe service (Service enum index): best class of its keys, -1 none
+};
+
+// A probe as attribution sees it.
+struct ProbeKeys {
+  Service service = Service::other;
+  KeyHash whole = 0;
+  KeyHash coarse = 0;         // versions and list order taken out (match_key.h)
+  std::vector<KeyHash> near;  // key_without(i) for every field i
+};
+
+class Attributor {
+ public:
+  // Counts every probe with ts < cut_us; `classes` are the known organisations (org_key form).
+  static Attributor build(Db& db, const std::vector<std::string>& classes, int64_t cut_us, const agg::Windows& w,
+                          const AttributorOptions& opt = {});
+
+  const std::vector<std::string>& classes() const { return classes_; }
+  double theta() const { return theta_; }
+  int64_t cut_us() const { return cut_us_; }
+  size_t training_rows() const { return train_rows_; }
+  double training_f1() const { return train_f1_; }
+
+  // Keys of one parsed probe of `service`; false when the service has no key or the probe no section.
+  bool keys(const features::ProbeDoc& probe, Service service, ProbeKeys& out) const;
+
+  // The decision for one ip from the distinct keys it sent in a window.
+  IpDecision decide(const std::vector<ProbeKeys>& keys) const;
+  // A single probe's best class (-1 unknown) and its raw score, for probe-level evaluation.
+  std::pair<int, double> probe_class(const ProbeKeys& k) const;
+
+ private:
+  // Evidence of one key, optionally without one training ip's own contributions (leave-one-ip-out).
+  Senders exact(KeyHash k, int32_t loo_ip) const;
+  Senders near(const ProbeKeys& k, int32_t loo_ip) const;
+  // unseen: score each key as if its exact payload had never been seen (calibrates the near level).
+  IpDecision score(const std::vector<ProbeKeys>& keys, int32_t loo_ip, bool unseen) const;
+  // Levels of evidence: 0 the exact payload, 1 its coarse form, 2 one field apart.
+  double calibrate(int level, double raw) const;
+  void fit(const std::vector<std::pair<std::vector<ProbeKeys>, std::pair<int32_t, int>>>& rows);
+
+  std::vector<std::string> classes_;
+  AttributorOptions opt_;
+  int64_t cut_us_ = 0;
+  std::map<Service, KeyMaker> makers_;
+  // Every whole key and every "without field i" key (different hash families) → its senders.
+  std::unordered_map<KeyHash, Senders> exact_;
+  // What each training ip contributed: (key, class) pairs, class K = other labelled, K+1 = unlabelled.
+  std::unordered_map<int32_t, std::vector<std::pair<KeyHash, int>>> contributions_;
+  std::vector<std::pair<double, double>> calib_[3];  // (raw upper bound, confidence) steps per level
+  double theta_ = 0.5, train_f1_ = 0;
+  size_t train_rows_ = 0;
+};
+
+// The distinct keys of every ip's probes in [from, to), per window; only ips with an http, tls or dns probe
+// in the window get a row (the scanners the paper's method scores), though all their probes are evidence.
+struct WindowIp {
+  int64_t window = 0;
+  std::string ip;
+  std::vector<ProbeKeys> keys;
+  bool vote = false;
+};
+std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const agg::Windows& w, int64_t from_us,
+                                 int64_t to_us);
+
+}  // namespace sg::attribute
