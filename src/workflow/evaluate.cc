@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <set>
@@ -143,14 +144,16 @@ std::map<std::pair<int64_t, std::string>, std::string> truth_of_rows(Db& db, con
   return out;
 }
 
-// The scenario's ceiling: each test payload key named by the majority of its true senders' organisations.
+// The scenario's ceiling: what a method would get that knew, for every payload of the test range, which
+// organisations truly sent it (the simulator's variants and who uses them). Each ip is named by the
+// organisation (or "unknown") under which its distinct payloads are jointly most likely: the product over
+// its payloads of the share of that payload's true senders (smoothed), every service's payloads counted.
 std::map<std::pair<int64_t, std::string>, std::string> ceiling_of_rows(
     Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us, const TruthIndex& truth,
     const std::map<int64_t, Judge*>& judge_of_window, const std::set<std::string>& eval_unknown) {
-  struct Seen { int64_t window; std::string ip; attribute::KeyHash key; Judge* judge; };
-  std::vector<Seen> seen;
+  std::map<std::pair<int64_t, std::string>, std::set<attribute::KeyHash>> keys_of;
   std::map<attribute::KeyHash, std::map<std::string, int>> senders;
-  for (Service s : {Service::http, Service::tls, Service::dns}) {
+  for (Service s : features::feature_services()) {
     features::ProbeStream stream(db, s, {from_us, to_us});
     std::vector<features::ProbeRow> page;
     features::ProbeDoc doc;
@@ -167,27 +170,27 @@ std::map<std::pair<int64_t, std::string>, std::string> ceiling_of_rows(
         std::string org = features::org_key(t->second);
         if (eval_unknown.count(org) || !j->second->known.count(org)) org = "unknown";
         ++senders[pk.whole][org];
-        seen.push_back({w.start_of(r.ts_us), r.src, pk.whole, j->second});
+        keys_of[{w.start_of(r.ts_us), r.src}].insert(pk.whole);
       }
   }
-  std::map<attribute::KeyHash, std::string> best_of;
-  for (const auto& [k, orgs] : senders) {
-    std::string best;
-    int n = 0;
-    for (const auto& [org, c] : orgs)
-      if (c > n) best = org, n = c;
-    best_of[k] = best;
-  }
-  std::map<std::pair<int64_t, std::string>, std::map<std::string, int>> votes;
-  for (const auto& x : seen) ++votes[{x.window, x.ip}][best_of[x.key]];
   std::map<std::pair<int64_t, std::string>, std::string> out;
-  for (const auto& [key, v] : votes) {
+  for (const auto& [row, keys] : keys_of) {
+    std::map<std::string, double> logp;
+    for (auto k : keys)
+      for (const auto& [org, n] : senders[k]) logp[org];  // candidates: every org behind one of its payloads
+    for (auto& [org, lp] : logp)
+      for (auto k : keys) {
+        const auto& s = senders[k];
+        int total = 0;
+        for (const auto& kv : s) total += kv.second;
+        auto it = s.find(org);
+        lp += std::log(((it == s.end() ? 0 : it->second) + 0.01) / (total + 0.01));
+      }
     std::string best = "unknown";
-    int n = 0;
-    for (const auto& [org, c] : v)
-      if (org != "unknown" && c > n) best = org, n = c;
-    if (auto u = v.find("unknown"); u != v.end() && u->second > n) best = "unknown";
-    out[key] = best;
+    double best_lp = -1e300;
+    for (const auto& [org, lp] : logp)
+      if (lp > best_lp) best = org, best_lp = lp;
+    out[row] = best;
   }
   return out;
 }
@@ -363,7 +366,7 @@ std::string evaluation_table(const Evaluation& e, int min_support) {
   out += fmt::format("Unlabelled scanners named: model {} of {}, baseline {}\n", e.unlabelled_named,
                      e.unlabelled_scanners, e.baseline_unlabelled_named);
   if (e.has_truth)
-    out += fmt::format("Ceiling (every test payload named by its true senders' majority): weighted F1 {:.3f}\n",
+    out += fmt::format("Ceiling (knowing every test payload's true senders): weighted F1 {:.3f}\n",
                        e.ceiling.weighted.f1);
   if (e.has_truth) {
     out += fmt::format("\nEvery scanner, judged by the truth file ({} scanners, {} of no known organisation)\n",

@@ -143,7 +143,7 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
     for (int k = 0; k < K; ++k) best = std::max(best, proba[i * K + k]);
     r.probability = best;
     r.confidence = pred[i] == K ? 1.0 - best : best;
-    r.evidence_kind = pred[i] == K ? "weak" : "learned";
+    r.evidence_kind = "learned";
     nlohmann::json votes = nlohmann::json::object();
     for (int s = 0; s < agg::kVoteServices; ++s) {
       auto name = vote_name(vc, s, v.vote[s]);
