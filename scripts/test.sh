@@ -7,7 +7,7 @@
 # Set SG_QUICK=1 to run only step 1 and 2 while developing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --test
 bash scripts/build.sh
 
 echo "== unit and end-to-end tests"
