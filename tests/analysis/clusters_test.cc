@@ -108,6 +108,32 @@ TEST(Clusters, RepeatableStoredAndReplacedPerRange) {
   EXPECT_EQ(text.find('<'), text.find("<script>"));  // hostile text passes as text; control bytes do not
 }
 
+// The table is printed on a terminal: top values come from probes and organisation names from label
+// files, so their control bytes and broken UTF-8 show as \xNN, and a long value is cut between characters.
+TEST(Clusters, TableShowsHostileTextAsEscapes) {
+  ClusterAnalysis a;
+  ServiceClusters s;
+  s.service = "http";
+  s.probes = 2;
+  s.note = "note\x1b[2J";
+  Cluster c;
+  c.size = 2;
+  c.nearest_org = "org\x07";
+  c.lookalike_org = "look\x1b]0;x\x07";
+  c.lookalike_share = 0.5;
+  c.fields.push_back(
+      {"user_agent", {{"ua\x1b[31m\xff\r", 2, 1.0}, {std::string(35, 'a') + "\xc3\xa9\xc3\xa9\xc3\xa9", 1, 0.5}}});
+  s.clusters.push_back(c);
+  a.services.push_back(s);
+  std::string text = clusters_table(a);
+  for (char ch : text) EXPECT_FALSE(ch == '\x1b' || ch == '\x07' || ch == '\r' || ch == '\xff') << text;
+  EXPECT_NE(text.find("ua\\x1b[31m\\xff\\x0d (100%)"), std::string::npos) << text;
+  EXPECT_NE(text.find("nearest known org\\x07 at"), std::string::npos) << text;
+  EXPECT_NE(text.find("predicted look\\x1b]0;x\\x07"), std::string::npos) << text;
+  EXPECT_NE(text.find("note\\x1b[2J"), std::string::npos) << text;
+  EXPECT_NE(text.find(std::string(35, 'a') + "\xc3\xa9... (50%)"), std::string::npos) << text;  // é kept whole
+}
+
 TEST(Clusters, LargeInputsFitOnASampleAndAssignEveryRow) {
   sgtest::UnknownDb fx("clusters_sample.db");
   ClusterOptions o;

@@ -61,6 +61,31 @@ TEST_F(LabelsCli, ConflictsAreListedWithBothSources) {
   EXPECT_TRUE(has(l.out, "conflict\talpha vs beta")) << l.out;
 }
 
+// Label files are written by others: their source names and the bad lines quoted in refusals reach the
+// terminal as visible escapes, never as ESC sequences, BEL, NUL or broken UTF-8.
+TEST_F(LabelsCli, HostileTextFromListsPrintsAsEscapes) {
+  std::string list = dir.file("evil.tsv", std::string("203.0.113.0/24\tacme\tsrc\x1b]0;pwned\x07\tcurrent\n") +
+                                              "x\x1b[2J\xff\tacme\n");
+  auto raw_control = [](const std::string& text) {
+    for (char c : text)
+      if (c == '\x1b' || c == '\x07' || c == '\0' || c == '\xff') return true;
+    return false;
+  };
+  Result r = run("labels import --db " + db + " " + list);
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_FALSE(raw_control(r.out)) << r.out;
+  EXPECT_TRUE(has(r.out, "source\tsrc\\x1b]0;pwned\\x07\t1")) << r.out;
+  EXPECT_TRUE(has(r.out, "'x\\x1b[2J\\xff'")) << r.out;
+  Result l = run("labels lookup --db " + db + " --explain 203.0.113.1");
+  EXPECT_FALSE(raw_control(l.out)) << l.out;
+  EXPECT_TRUE(has(l.out, "acme\tlabelled\tsrc\\x1b]0;pwned\\x07")) << l.out;
+  Result s = run("labels stats --db " + db + " --refusals 5");
+  EXPECT_FALSE(raw_control(s.out)) << s.out;
+  EXPECT_TRUE(has(s.out, "'x\\x1b[2J\\xff'")) << s.out;
+  Result j = run("labels lookup --db " + db + " --format json 203.0.113.1");
+  EXPECT_TRUE(has(j.out, "\"sources\":\"src\\u001b]0;pwned\\u0007\"")) << j.out;  // JSON escapes, valid JSON
+}
+
 TEST_F(LabelsCli, ConfigAndClearErrors) {
   Result c = run("labels config --db " + db + " --eval-unknown censys,driftnet,rapid7 --policy agree:2");
   ASSERT_EQ(c.rc, 0) << c.out;
