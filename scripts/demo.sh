@@ -5,8 +5,8 @@
 # Everything lands in ./demo/ (a rerun starts the database afresh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
-bash scripts/build.sh
+bash scripts/install-deps.sh         # what building and running need (no test or benchmark packages)
+bash scripts/build.sh --no-tests     # the tool only
 sg=./build/scannergrouper
 rm -rf demo/scanners.db demo/scanners.db-* demo/scanners.db.models demo/exports demo/report
 mkdir -p demo/captures demo/exports

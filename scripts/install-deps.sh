@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Installs every Debian package scannergrouper needs to build, test and benchmark. The README's two
-# commands and CI (.ci/run) both call this script, so the list lives here and only here.
+# Installs the Debian packages scannergrouper needs. The README's two commands and CI (.ci/run) both call
+# this script, so the lists live here and only here:
+#   bash scripts/install-deps.sh          building and running the tool (scripts/demo.sh): compiler, CMake,
+#                                         the libraries, libtorch, gnuplot for the report
+#   bash scripts/install-deps.sh --test   that, plus what the tests, fuzzers and benchmarks need
+#                                         (scripts/test.sh); SG_DEPS=test does the same
 #
 # Versions are pinned to what the project was last verified with (Debian 12 "bookworm"). When the archive
-# has moved on (a security update replaces a version), the package is installed at the archive's version
-# and a warning names it, rather than failing the whole install.
+# has moved on (a security update replaces a version), that package is installed at the archive's version
+# and a warning names it, rather than failing the whole install; the others keep their pins.
 set -euo pipefail
 
-PACKAGES=(
+BUILD_PACKAGES=(
   "cmake=3.25.1-1"
   "ninja-build=1.11.1-2~deb12u1"
   "g++=4:12.2.0-3"
@@ -21,25 +25,33 @@ PACKAGES=(
   "rapidjson-dev=1.1.0+dfsg2-7.1"      # writing the JSON export stream without a document tree
   "libfmt-dev=9.1.0+ds1-2"
   "libcli11-dev=2.1.2+ds-1"            # command line
+  "gnuplot-nox=5.4.4+dfsg1-2+b2"       # the report's figures (SVG)
+  "fonts-dejavu-core=2.37-6"           # the font the figures and the report name
+  "libtorch-dev=1.13.1+dfsg-4"         # the IOMatch model and the aggregator's logistic regression (CPU)
+  "libopenblas0-pthread=0.3.21+ds-4"   # libtorch calls the system BLAS: ~6x faster than the reference one
+)
+
+TEST_PACKAGES=(
   "libgtest-dev=1.12.1-0.2"
   "libgmock-dev=1.12.1-0.2"
   "libbenchmark-dev=1.7.1-1"
   "clang=1:14.0-55.7~deb12u1"          # libFuzzer targets
   "libclang-rt-14-dev=1:14.0.6-12"     # sanitizer and fuzzer runtimes
   "tshark=4.0.17-0+deb12u3"            # benchmark baseline only
-  "sqlite3=3.40.1-2+deb12u2"
+  "sqlite3=3.40.1-2+deb12u2"           # the end-to-end tests read the database with the sqlite3 shell
   "time=1.9-0.2"                       # peak memory in benchmarks
-  "gnuplot-nox=5.4.4+dfsg1-2+b2"       # the report's figures (SVG)
-  "fonts-dejavu-core=2.37-6"           # the font the figures and the report name
-  "chromium=156.0.8078.108-1~deb12u1"  # test only: renders the report headless (security updates move it)
-  "libtorch-dev=1.13.1+dfsg-4"         # the IOMatch model and the aggregator's logistic regression (CPU)
-  "libopenblas0-pthread=0.3.21+ds-4"   # libtorch calls the system BLAS: ~6x faster than the reference one
+  "chromium=156.0.8078.108-1~deb12u1"  # renders the report headless (security updates move it)
   "python3=3.11.2-1+b1"                # tools/replay_compare.py (simulator replay check)
 )
+
+PACKAGES=("${BUILD_PACKAGES[@]}")
+if [ "${1:-}" = "--test" ] || [ "${SG_DEPS:-}" = "test" ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
+
+installed_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
 
 missing=()
 for spec in "${PACKAGES[@]}"; do
@@ -56,10 +68,23 @@ fi
 echo "install-deps: installing ${missing[*]}"
 $SUDO apt-get update -qq
 if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
-  echo "install-deps: warning: pinned versions not all available; installing the archive's versions" >&2
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]%%=*}"
+  echo "install-deps: warning: pinned versions not all available; installing the archive's versions of those" >&2
+  # Only a package whose pinned version the archive no longer has loses its pin.
+  specs=()
   for spec in "${missing[@]}"; do
     name=${spec%%=*}
-    echo "install-deps: warning: $name is $(dpkg-query -W -f='${Version}' "$name"), pinned ${spec#*=}" >&2
+    if apt-cache madison "$name" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | grep -qxF "${spec#*=}"; then
+      specs+=("$spec")
+    else
+      specs+=("$name")
+    fi
+  done
+  $SUDO apt-get install -y -qq --no-install-recommends "${specs[@]}"
+  for spec in "${missing[@]}"; do
+    name=${spec%%=*}
+    have=$(installed_version "$name")
+    if [ "$have" != "${spec#*=}" ]; then
+      echo "install-deps: warning: $name is ${have:-not installed}, pinned ${spec#*=}" >&2
+    fi
   done
 fi

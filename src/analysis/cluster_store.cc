@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "export/json.h"
+#include "util/terminal.h"
 
 namespace sg::analysis {
 
@@ -126,12 +127,13 @@ ServiceClusters service_from(const json& j) {
   return s;
 }
 
-// For a terminal: control bytes from a probe must not move the cursor or change colours.
+// For a terminal: control bytes from a probe must not move the cursor or change colours (term_safe), and
+// a long value is cut on a character boundary, not inside a UTF-8 sequence.
 std::string cut(const std::string& s, size_t n) {
-  std::string out = s.size() > n ? s.substr(0, n - 3) + "..." : s;
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  return out;
+  if (s.size() <= n) return term_safe(s);
+  size_t end = n - 3;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80) --end;
+  return term_safe(std::string_view(s).substr(0, end)) + "...";
 }
 
 }  // namespace
@@ -239,7 +241,7 @@ std::string clusters_table(const ClusterAnalysis& a) {
     if (!s.model.empty()) out += fmt::format(" (model {})", s.model);
     if (s.fitted_on < s.probes) out += fmt::format(", fitted on a sample of {}", s.fitted_on);
     out += "\n";
-    if (!s.note.empty()) out += "  " + s.note + "\n";
+    if (!s.note.empty()) out += "  " + term_safe(s.note) + "\n";
     if (!s.candidates.empty()) {
       out += "  K:    ";
       for (int k : s.candidates) out += fmt::format("{:>6}", k);
@@ -250,8 +252,11 @@ std::string clusters_table(const ClusterAnalysis& a) {
     if (s.skipped) out += fmt::format("  {} stored probes skipped (unreadable)\n", s.skipped);
     for (const auto& c : s.clusters) {
       out += fmt::format("  cluster {}: {} probes from {} ips", c.id, c.size, c.ip_count);
-      if (!c.nearest_org.empty()) out += fmt::format(", nearest known {} at {:.3f} (radius {:.3f})", c.nearest_org, c.nearest_distance, c.radius);
-      if (c.lookalike_share > 0) out += fmt::format(", {:.0f}% predicted {}", 100 * c.lookalike_share, c.lookalike_org);
+      if (!c.nearest_org.empty())  // organisation names come from label files
+        out += fmt::format(", nearest known {} at {:.3f} (radius {:.3f})", term_safe(c.nearest_org),
+                           c.nearest_distance, c.radius);
+      if (c.lookalike_share > 0)
+        out += fmt::format(", {:.0f}% predicted {}", 100 * c.lookalike_share, term_safe(c.lookalike_org));
       out += "\n";
       for (const auto* tops : {&c.fields, &c.fingerprints})
         for (const auto& f : *tops) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "util/terminal.h"
 
 namespace sg::cli {
 
@@ -41,7 +42,7 @@ int run_one(CaptureReader& reader, const CaptureOptions& opt, const SessionConfi
   if (!opt.quiet) loop.progress = [&](const Progress& p) { bar.update(p); };
   run_capture(reader, tracker, st, loop);
   bar.done();
-  if (reader.failed()) fmt::print(stderr, "warning: {} (probes before it were kept)\n", reader.error());
+  if (reader.failed()) fmt::print(stderr, "warning: {} (probes before it were kept)\n", term_safe(reader.error()));
   hooks.end(reader.name(), st);
   total.merge(st);
   return 0;
@@ -72,7 +73,7 @@ int run_sources(const CaptureOptions& opt, const SourceHooks& hooks, IngestStats
     try {
       reader = CaptureReader::open_file(files[i]);
     } catch (const CaptureError& e) {
-      fmt::print(stderr, "error: {}\n", e.what());
+      fmt::print(stderr, "error: {}\n", term_safe(e.what()));  // names the file
       total.file_errors[files[i]] = e.what();
       rc = 1;
       continue;

@@ -10,6 +10,7 @@
 #include "export/json.h"
 #include "serve/abuse.h"
 #include "storage/probe_store.h"
+#include "util/terminal.h"
 
 namespace sg::cli {
 
@@ -41,7 +42,8 @@ void run_import(const AbuseArgs& a) {
     auto r = serve::parse_abuse_checks(read_all(path), path);
     for (const auto& s : r.skips) {
       if (skipped++ < a.show_skips)
-        fmt::print(stderr, "skip: {}{}: {}\n", s.file, s.line ? fmt::format(":{}", s.line) : "", s.reason);
+        fmt::print(stderr, "skip: {}{}: {}\n", term_safe(s.file), s.line ? fmt::format(":{}", s.line) : "",
+                   term_safe(s.reason));  // reasons may quote the file
     }
     checks.insert(checks.end(), r.checks.begin(), r.checks.end());
   }

@@ -6,6 +6,7 @@
 
 #include "cli/capture_options.h"
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "export/json.h"
 
 namespace sg::cli {
@@ -29,12 +30,12 @@ void run_extract(const ExtractArgs& a) {
     if (!wanted.empty() && !wanted.count(service_name(p.service))) return;
     std::string line = probe_to_jsonl(p);
     line += '\n';
-    fwrite(line.data(), 1, line.size(), stdout);
+    write_stdout(line);  // a failed write stops the run (main reports it)
   };
   hooks.end = [](const std::string&, const IngestStats&) {};
   IngestStats total;
   g_exit_code = run_sources(a.capture, hooks, total);
-  fflush(stdout);
+  finish_stdout();  // before the summary, so a failed write is not followed by a report of success
   if (!a.capture.quiet) fmt::print(stderr, "{}", total.summary());
 }
 

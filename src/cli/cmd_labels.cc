@@ -8,17 +8,24 @@
 #include <iostream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "labels/labels.h"
 #include "export/json.h"
 #include "storage/probe_store.h"
+#include "util/terminal.h"
 
 namespace sg::cli {
 
 namespace {
 
 using namespace sg::labels;
+
+// Organisation and source names, refusal reasons and paths come from label files (and their names): every
+// one of them goes through term_safe before it is printed for people (util/terminal.h).
+std::string T(std::string_view s) { return term_safe(s); }
 
 const char* const kPolicyHelp =
     "Policy (--policy, stored with the labels): lpm (default) = the most specific entries valid at the probe's\n"
@@ -69,11 +76,11 @@ void print_report(const ImportReport& r, size_t show_refusals) {
     if (f.status == FileStatus::unchanged) ++unchanged;
     if (f.status == FileStatus::duplicate) {
       ++duplicates;
-      fmt::print(stderr, "duplicate: {}: same content as {}\n", f.path, f.same_as);
+      fmt::print(stderr, "duplicate: {}: same content as {}\n", T(f.path), T(f.same_as));
     }
     if (f.status == FileStatus::not_a_list) {
       ++not_lists;
-      fmt::print(stderr, "skip: {}: {}\n", f.path, f.list.skip_reason);
+      fmt::print(stderr, "skip: {}: {}\n", T(f.path), T(f.list.skip_reason));
       continue;
     }
     entries += f.list.entries.size();
@@ -85,14 +92,14 @@ void print_report(const ImportReport& r, size_t show_refusals) {
     }
     for (size_t i = 0; i < f.list.refused.size() && i < show_refusals; ++i) {
       const auto& x = f.list.refused[i];
-      fmt::print(stderr, "refused: {}:{}: {}\n", x.file, x.line, x.reason);
+      fmt::print(stderr, "refused: {}:{}: {}\n", T(x.file), x.line, T(x.reason));
     }
     if (f.list.refused.size() > show_refusals)
-      fmt::print(stderr, "refused: {}: ... {} more (labels stats --refusals N lists them)\n", f.path,
+      fmt::print(stderr, "refused: {}: ... {} more (labels stats --refusals N lists them)\n", T(f.path),
                  f.list.refused.size() - show_refusals);
   }
-  for (const auto& [s, n] : per_source) fmt::print("source\t{}\t{}\n", s, n);
-  for (const auto& [o, n] : per_org) fmt::print("org\t{}\t{}\n", o, n);
+  for (const auto& [s, n] : per_source) fmt::print("source\t{}\t{}\n", T(s), n);
+  for (const auto& [o, n] : per_org) fmt::print("org\t{}\t{}\n", T(o), n);
   fmt::print(stderr,
              "imported {} entries from {} files ({} unchanged, {} duplicates, {} not label lists); {} lines refused, "
              "{} rows name no organisation\n",
@@ -166,16 +173,20 @@ void run_lookup(const LookupArgs& a) {
       for (uint32_t r : d.rivals) sources += " vs " + index.org(r);
     }
     std::string at = format_period(Period{t, t + 1}).substr(0, 10);
-    if (a.format == "json")
-      fmt::print("{{\"ip\":\"{}\",\"at\":\"{}\",\"org\":{},\"verdict\":\"{}\",\"sources\":\"{}\"}}\n", text, at,
-                 org == "-" ? "null" : "\"" + org + "\"", to_string(d.verdict), sources);
-    else
-      fmt::print("{}\t{}\t{}\t{}\t{}\n", text, at, org, to_string(d.verdict), sources.empty() ? "-" : sources);
+    if (a.format == "json") {
+      // built by the JSON library: a name with a quote or a control byte cannot break the line
+      nlohmann::ordered_json j = {
+          {"ip", text}, {"at", at}, {"org", nullptr}, {"verdict", to_string(d.verdict)}, {"sources", sources}};
+      if (org != "-") j["org"] = org;
+      fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    } else {
+      fmt::print("{}\t{}\t{}\t{}\t{}\n", T(text), at, T(org), to_string(d.verdict), sources.empty() ? "-" : T(sources));
+    }
     if (a.explain) {
       index.covering_any_time(ip, cover);
       for (const Entry* e : cover)
-        fmt::print("  {}/{}\t{}\t{}\t{}{}\n", to_string(e->prefix.net), e->prefix.bits, index.org(e->org),
-                   index.source(e->source), format_period(e->period), e->period.holds_at(t) ? "" : "\t(not valid then)");
+        fmt::print("  {}/{}\t{}\t{}\t{}{}\n", to_string(e->prefix.net), e->prefix.bits, T(index.org(e->org)),
+                   T(index.source(e->source)), format_period(e->period), e->period.holds_at(t) ? "" : "\t(not valid then)");
     }
   }
 }
@@ -194,23 +205,24 @@ void run_stats(const StatsArgs& a) {
   LabelStore store(probes.db());
   fmt::print("policy\t{}\neval_unknown\t", to_string(store.policy()));
   auto eu = eval_unknown(probes.db());
-  for (size_t i = 0; i < eu.size(); ++i) fmt::print("{}{}", i ? "," : "", eu[i]);
+  for (size_t i = 0; i < eu.size(); ++i) fmt::print("{}{}", i ? "," : "", T(eu[i]));
   fmt::print("\n");
   for (const auto& i : store.imports())
-    fmt::print("import\t{}\t{}\t{} entries\t{} refused\t{} unlabelled\n", i.path, i.format, i.entries, i.refused,
+    fmt::print("import\t{}\t{}\t{} entries\t{} refused\t{} unlabelled\n", T(i.path), T(i.format), i.entries, i.refused,
                i.unlabelled);
-  for (const auto& [s, n] : store.count_by("source")) fmt::print("source\t{}\t{}\n", s, n);
-  for (const auto& [o, n] : store.count_by("org")) fmt::print("org\t{}\t{}\n", o, n);
-  for (const auto& [r, n] : store.refusal_reasons()) fmt::print("refused\t{}\t{}\n", r, n);
-  for (const auto& [o, n] : store.probe_label_counts()) fmt::print("probes\t{}\t{}\n", o, n);
-  for (const auto& [path, r] : store.refusals(a.refusals)) fmt::print("refusal\t{}:{}\t{}\n", path, r.line, r.reason);
+  for (const auto& [s, n] : store.count_by("source")) fmt::print("source\t{}\t{}\n", T(s), n);
+  for (const auto& [o, n] : store.count_by("org")) fmt::print("org\t{}\t{}\n", T(o), n);
+  for (const auto& [r, n] : store.refusal_reasons()) fmt::print("refused\t{}\t{}\n", T(r), n);
+  for (const auto& [o, n] : store.probe_label_counts()) fmt::print("probes\t{}\t{}\n", T(o), n);
+  for (const auto& [path, r] : store.refusals(a.refusals))
+    fmt::print("refusal\t{}:{}\t{}\n", T(path), r.line, T(r.reason));
   if (!a.conflicts) return;
   PrefixIndex index = store.load_index();
   ConflictReport c = find_conflicts(index, a.limit);
   fmt::print("conflicts\tsame-prefix {}\tnested {}\n", c.same_prefix, c.nested);
   auto side = [&](const Entry* e) {
-    return fmt::format("{}/{} {} ({}, {})", to_string(e->prefix.net), e->prefix.bits, index.org(e->org),
-                       index.source(e->source), format_period(e->period));
+    return fmt::format("{}/{} {} ({}, {})", to_string(e->prefix.net), e->prefix.bits, T(index.org(e->org)),
+                       T(index.source(e->source)), format_period(e->period));
   };
   for (const auto& x : c.listed)
     fmt::print("conflict\t{}\t{}\tvs\t{}\n", x.same_prefix() ? "same-prefix" : "nested", side(x.wide), side(x.narrow));
@@ -239,7 +251,7 @@ void run_config(const ConfigArgs& a) {
   auto eu = eval_unknown(probes.db());
   std::string list;
   for (const auto& o : eu) list += (list.empty() ? "" : ",") + o;
-  fmt::print("policy\t{}\neval_unknown\t{}\n", to_string(store.policy()), list);
+  fmt::print("policy\t{}\neval_unknown\t{}\n", to_string(store.policy()), T(list));
   if (changed) fmt::print(stderr, "relabelled {} probes: {} labelled\n", st.probes, st.labelled);
 }
 
@@ -284,9 +296,9 @@ void run_find_tags(const TagArgs& a) {
     }
     for (const auto& t : find_tags(key, text)) {
       ++found;
-      fmt::print("{{\"file\":\"{}\",\"offset\":{},\"scanner\":\"{}\",\"time\":\"{}\",\"sensor\":{},\"record\":{}}}\n", f,
-                 t.offset, to_string(t.record.scanner), format_ts(t.record.time_us), t.record.sensor,
-                 t.record.record);
+      nlohmann::ordered_json j = {{"file", f}, {"offset", t.offset}, {"scanner", to_string(t.record.scanner)},
+                          {"time", format_ts(t.record.time_us)}, {"sensor", t.record.sensor}, {"record", t.record.record}};
+      fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     }
   }
   fmt::print(stderr, "{} tags found\n", found);

@@ -24,18 +24,34 @@ const char* const kCsvColumns[] = {
     "dns.id", "dns.flags", "dns.qname", "dns.qtype", "dns.qclass",
     "ssh.banner", "ssh.hassh", "rdp.cookie", "rdp.requested_protocols", "syn.sig", "other.head"};
 
-std::string cell(const nlohmann::json& j) {
+// Arrays (ALPN values, ...) read as one text cell, their items joined by ','.
+std::string joined(const nlohmann::json& j) {
   if (j.is_string()) return j.get<std::string>();
   if (j.is_array()) {
     std::string out;
-    for (size_t i = 0; i < j.size(); ++i) out += (i ? "," : "") + cell(j[i]);
+    for (size_t i = 0; i < j.size(); ++i) out += (i ? "," : "") + joined(j[i]);
     return out;
   }
   return j.is_null() ? "" : j.dump();
 }
 
+// Numbers from the contract (ports, versions, ids) stay numbers; everything else came off the wire and
+// is a text cell (defused and escaped, export/csv.h).
+void add_cell(CsvRow& row, const nlohmann::json* v) {
+  if (!v || v->is_null())
+    row.empty();
+  else if (v->is_number_unsigned() && v->get<uint64_t>() <= uint64_t(INT64_MAX))
+    row.number(static_cast<int64_t>(v->get<uint64_t>()));
+  else if (v->is_number_integer())
+    row.number(v->get<int64_t>());
+  else if (v->is_number())
+    row.number(v->get<double>());
+  else
+    row.text(joined(*v));
+}
+
 std::string csv_row(const nlohmann::json& j) {
-  std::string row;
+  CsvRow row;
   for (const char* col : kCsvColumns) {
     std::string_view c(col);
     auto dot = c.find('.');
@@ -47,10 +63,9 @@ std::string csv_row(const nlohmann::json& j) {
       auto it = o->find(std::string(c.substr(dot + 1)));
       if (it != o->end()) v = &*it;
     }
-    if (!row.empty() || col != kCsvColumns[0]) row += ',';
-    if (v) row += csv_field(cell(*v));
+    add_cell(row, v);
   }
-  return row;
+  return row.line();
 }
 
 void run_probes(const ProbesArgs& a) {
@@ -66,17 +81,13 @@ void run_probes(const ProbesArgs& a) {
   setvbuf(stdout, buf, _IOFBF, sizeof buf);
   const bool csv = a.format == "csv";
   if (csv) {
-    std::string header;
-    for (const char* c : kCsvColumns) header += (header.empty() ? "" : ",") + std::string(c);
-    fmt::print("{}\n", header);
+    CsvRow header;
+    for (const char* c : kCsvColumns) header.text(c);
+    write_stdout(header.line());
   }
   store.for_each_probe(q, [&](const std::string& json) {
-    if (csv)
-      fmt::print("{}\n", csv_row(nlohmann::json::parse(json)));
-    else
-      fmt::print("{}\n", json);
+    write_stdout(csv ? csv_row(nlohmann::json::parse(json)) : json + "\n");
   });
-  fflush(stdout);
 }
 
 }  // namespace

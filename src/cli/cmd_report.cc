@@ -10,6 +10,7 @@
 #include "report/report.h"
 #include "storage/probe_store.h"
 #include "util/atomic_file.h"
+#include "util/terminal.h"
 
 namespace sg::cli {
 
@@ -32,7 +33,7 @@ void run_report(ReportArgs& a) {
   auto path = (std::filesystem::path(a.out) / "report.html").string();
   write_text_atomically(path, r.html);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (const auto& n : r.notes) fmt::print(stderr, "note: {}\n", n);
+  for (const auto& n : r.notes) fmt::print(stderr, "note: {}\n", term_safe(n));
   fmt::print("wrote {} ({} sections, {} figures, {:.1f} KiB) for {} .. {}{} in {:.2f} s\n", path, r.sections.size(),
              r.figures, r.html.size() / 1024.0, format_ts(r.from_us).substr(0, 10), format_ts(r.to_us).substr(0, 10),
              r.clusters_computed ? ", clusters computed" : "", seconds);

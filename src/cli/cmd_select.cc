@@ -10,6 +10,7 @@
 #include "export/json.h"
 #include "features/select.h"
 #include "storage/probe_store.h"
+#include "util/terminal.h"
 
 namespace sg::cli {
 
@@ -51,7 +52,9 @@ void print_table(const SelectOutcome& o) {
              o.incremental.cells.size(), o.incremental.capacity(), o.full_report.tokens_kept,
              o.full_report.below_min_count, o.full_report.over_cap);
   for (const SkipLog* s : {&r.skips, &o.vocabulary_skips})
-    if (s->count) fmt::print("skipped {} damaged stored probes: {}\n", s->count, fmt::join(s->examples, "; "));
+    if (s->count)  // the examples quote stored probes
+      fmt::print("skipped {} damaged stored probes: {}\n", s->count,
+                 term_safe(fmt::format("{}", fmt::join(s->examples, "; "))));
   fmt::print("status: {}\n\n", status_name(o.status));
 }
 

@@ -4,10 +4,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <stdexcept>
+#include <system_error>
+
+#include "util/terminal.h"
 
 namespace sg::cli {
 
@@ -22,6 +28,11 @@ bool is_capture_name(std::string name) {
   for (const char* z : {".gz", ".zst"})
     if (name.size() > 4 && name.ends_with(z)) name.resize(name.size() - std::string_view(z).size());
   return name.ends_with(".pcap") || name.ends_with(".pcapng") || name.ends_with(".cap");
+}
+
+std::runtime_error stdout_error(int err) {
+  // An error seen only by a later flush may have lost its errno; say that the write failed all the same.
+  return std::runtime_error(fmt::format("writing standard output: {}", err ? std::strerror(err) : "write error"));
 }
 
 void on_signal(int) {
@@ -108,6 +119,27 @@ void ProgressBar::update(const Progress& p) {
 
 void ProgressBar::done() {
   if (tty_ && last_us_) fmt::print(stderr, "\r\x1b[K");
+}
+
+void write_stdout(std::string_view text) {
+  errno = 0;
+  if (fwrite(text.data(), 1, text.size(), stdout) != text.size()) throw stdout_error(errno);
+}
+
+void finish_stdout() {
+  // stdout first: the flush that fails is the one that reports errno (a second flush returns 0). std::cout
+  // writes through stdout (synced with stdio), so flushing it after is cheap; its own state is checked too.
+  errno = 0;
+  bool failed = fflush(stdout) != 0;
+  int err = errno;
+  std::cout.flush();
+  if (failed || ferror(stdout) || std::cout.fail()) throw stdout_error(err);
+}
+
+std::string failure_text(const std::exception& e) {
+  auto* sys = dynamic_cast<const std::system_error*>(&e);
+  if (sys && ferror(stdout)) return stdout_error(sys->code().value()).what();
+  return term_safe(e.what());  // messages may quote input (a file's line, a label)
 }
 
 void install_stop_handlers() {

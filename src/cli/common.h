@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capture/cidr.h"
@@ -32,6 +34,17 @@ class ProgressBar {
   bool tty_;
   int64_t last_us_ = 0;
 };
+
+// Standard output carries what most commands produce, often redirected to a file: a write that fails (disk
+// full, quota, I/O error) must fail the command with one line, never exit 0 behind a truncated file.
+// write_stdout writes through stdio's buffer and throws at the first failed write, so a long export stops
+// there; finish_stdout (main calls it after every command) flushes stdout and std::cout and throws if
+// anything written since the start failed. Both throw std::runtime_error("writing standard output: ...").
+void write_stdout(std::string_view text);
+void finish_stdout();
+// The one line main prints for a failed command: a write error on stdout caught by fmt (which throws a
+// std::system_error on a short fwrite) reads as the same "writing standard output: ..." line.
+std::string failure_text(const std::exception& e);
 
 // SIGINT/SIGTERM set this so that long loops stop at a safe point and still write what they have.
 // A live capture registers its reader so that the signal also breaks libpcap's blocking read.

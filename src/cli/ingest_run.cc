@@ -8,6 +8,7 @@
 #include "cli/common.h"
 #include "labels/import_run.h"
 #include "util/hash.h"
+#include "util/terminal.h"
 
 namespace sg::cli {
 
@@ -35,7 +36,8 @@ IngestOutcome ingest_captures(ProbeStore& store, const CaptureOptions& opt) {
       key = sha256_file(path);
       if (auto rec = store.find_capture(key); rec && rec->status != "ingesting") {
         if (!opt.quiet)
-          fmt::print(stderr, "skip: {} already ingested ({}, same content as {})\n", path, rec->status, rec->path);
+          fmt::print(stderr, "skip: {} already ingested ({}, same content as {})\n", term_safe(path), rec->status,
+                     term_safe(rec->path));
         ++out.files_skipped;
         return false;
       }

@@ -5,6 +5,7 @@
 
 #include "capture/reader.h"
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "storage/sqlite.h"
 
 namespace sg::cli {
@@ -111,14 +112,19 @@ int main(int argc, char** argv) {
   sg::cli::add_report(app);
   sg::cli::add_labels(app);
   sg::cli::add_abuse(app);
+  int rc = sg::cli::g_exit_code;
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    try {
+      app.parse(argc, argv);
+      rc = sg::cli::g_exit_code;
+    } catch (const CLI::ParseError& e) {
+      rc = app.exit(e);  // --help and usage errors print too
+    }
+    sg::cli::finish_stdout();  // what was printed must have reached its file: a failed write fails the command
   } catch (const std::exception& e) {
     // one clear line, non-zero exit (DESIGN.md §9)
-    fmt::print(stderr, "error: {}\n", e.what());
+    fmt::print(stderr, "error: {}\n", sg::cli::failure_text(e));
     return 1;
   }
-  return sg::cli::g_exit_code;
+  return rc;
 }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "util/terminal.h"
+
 namespace sg {
 
 void IngestStats::merge(const IngestStats& o) {
@@ -33,7 +35,7 @@ std::string IngestStats::summary() const {
     for (const auto& [k, v] : rows) out += fmt::format("  {} {}", k, v);
     out += "\n";
   }
-  for (const auto& [file, err] : file_errors) out += fmt::format("error: {}\n", err);
+  for (const auto& [file, err] : file_errors) out += fmt::format("error: {}\n", term_safe(err));  // names the file
   return out;
 }
 

@@ -130,6 +130,40 @@ TEST_F(Cli, IngestTwiceAddsNothingAndProbesExportsTheContract) {
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 2);
 }
 
+// Probe text is the attacker's: in a CSV it must not become a spreadsheet formula, while the numbers of
+// the row (ports, DNS ids) stay numbers.
+TEST_F(Cli, ProbesCsvDefusesFormulasAndKeepsNumbers) {
+  auto frames = tcp_session(1736121600000000, {198, 51, 100, 7}, {192, 0, 2, 1}, 40001, 80,
+                            {"GET /a HTTP/1.1\r\nHost: @SUM(1+1)\r\nUser-Agent: =cmd|' /C calc'!A0\r\n\r\n"});
+  write_pcap(path("evil.pcap"), DLT_EN10MB, frames);
+  std::string db = path("p.db");
+  ASSERT_EQ(run("ingest -q --db " + db + " " + path("evil.pcap")).rc, 0);
+  Result csv = run("probes --db " + db + " --format csv");
+  ASSERT_EQ(csv.rc, 0) << csv.out;
+  EXPECT_NE(csv.out.find(",'=cmd|' /C calc'!A0,"), std::string::npos) << csv.out;
+  EXPECT_NE(csv.out.find(",'@SUM(1+1),"), std::string::npos) << csv.out;
+  EXPECT_EQ(csv.out.find(",=cmd"), std::string::npos) << csv.out;
+  EXPECT_NE(csv.out.find(",198.51.100.7,40001,192.0.2.1,80,"), std::string::npos) << csv.out;
+}
+
+// A write that fails (here: a full disk) fails the command with one clear line, for the long outputs
+// written probe by probe and for the short ones left in stdio's buffer until the end.
+TEST_F(Cli, WriteErrorsOnStandardOutputFailTheCommand) {
+  std::string cap = own_capture("own.pcap");
+  std::string db = path("p.db");
+  ASSERT_EQ(run("ingest -q --db " + db + " " + cap).rc, 0);
+  const std::string full = " 2>&1 >/dev/full";
+  for (const std::string& args : {"probes --db " + db + " --format csv", "probes --db " + db, "extract -q " + cap,
+                                 "labels stats --db " + db, std::string("--help")}) {
+    Result r = run(args + full);
+    EXPECT_EQ(r.rc, 1) << args << ": " << r.out;
+    EXPECT_EQ(r.out, "error: writing standard output: No space left on device\n") << args;
+  }
+  Result ok = run("probes --db " + db + " --format csv 2>&1 >/dev/null");
+  EXPECT_EQ(ok.rc, 0) << ok.out;
+  EXPECT_EQ(ok.out, "");
+}
+
 TEST_F(Cli, InterruptedIngestIsCompletedByARerun) {
   std::string cap = own_capture("own.pcap");
   std::string db = path("p.db");

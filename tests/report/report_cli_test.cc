@@ -26,7 +26,10 @@ void ok(const std::string& args) {
 }
 
 TEST(ReportCli, DemoDatabaseToClustersAbuseViewAndRenderedReport) {
-  if (run("--help").out.find("\n  report ") == std::string::npos) GTEST_SKIP() << "built without the model stage";
+  // `report` is listed by every build, so asking --help for it told nothing: the test skips exactly when
+  // the build was configured without the model stage (train and identify then say they need it), and a
+  // model build whose model commands fail fails here.
+  if (!SG_WITH_MODELS) GTEST_SKIP() << "built without the model stage (-DSG_TORCH=OFF)";
   auto dir = fs::path(testing::TempDir()) / "sg-report-cli";
   fs::remove_all(dir);
   fs::create_directories(dir);
