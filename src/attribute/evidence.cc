@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <climits>
 #include <tuple>
@@ -13,10 +15,34 @@
 
 namespace sg::attribute {
 
+Nets network_keys(std::string_view ip) {
+  std::string text(ip.substr(0, 64));
+  unsigned char b[16];
+  int narrow = 0, wide = 0;
+  uint64_t family = 0;
+  if (inet_pton(AF_INET, text.c_str(), b) == 1) {
+    narrow = 3, wide = 2, family = 4;
+  } else if (inet_pton(AF_INET6, text.c_str(), b) == 1) {
+    narrow = 6, wide = 4, family = 6;
+  } else {
+    return {};
+  }
+  auto hash = [&](int bytes) {
+    uint64_t h = 0x4e4554ULL ^ (family << 32) ^ (uint64_t(bytes) << 40);  // "NET", a family apart from payloads
+    for (int i = 0; i < bytes; ++i) h = (h ^ b[i]) * 1099511628211ULL;
+    h += 0x9e3779b97f4a7c15ULL;  // splitmix64 finaliser
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    return (h ^ (h >> 31)) | 1;
+  };
+  return {hash(narrow), hash(wide)};
+}
+
 const char* evidence_kind_name(EvidenceKind k) {
   switch (k) {
     case EvidenceKind::exact_payload: return "exact-payload";
     case EvidenceKind::near_payload: return "near-payload";
+    case EvidenceKind::network: return "network";
     case EvidenceKind::learned: return "learned";
     case EvidenceKind::public_tool: return "public-tool";
     case EvidenceKind::weak: return "weak";
@@ -152,6 +178,8 @@ Attributor Attributor::build(Db& db, const std::vector<std::string>& classes, in
         int32_t ip = ip_ids.emplace(r.src, int32_t(ip_ids.size())).first->second;
         seen.push_back({pk.whole, ip, cls});
         seen.push_back({pk.coarse, ip, cls});
+        Nets nets = network_keys(r.src);
+        if (nets.narrow) seen.push_back({nets.narrow, ip, cls}), seen.push_back({nets.wide, ip, cls});
         for (KeyHash n : pk.near) seen.push_back({n, ip, cls});
         auto& row = rows[{w.start_of(r.ts_us), ip}];
         if (row.have.insert(pk.whole).second) row.keys.push_back(pk);
@@ -170,13 +198,15 @@ Attributor Attributor::build(Db& db, const std::vector<std::string>& classes, in
   }
   for (auto& [ip, v] : a.contributions_) std::sort(v.begin(), v.end());
 
-  std::vector<std::pair<std::vector<ProbeKeys>, std::pair<int32_t, int>>> train;
+  std::vector<std::string> ip_text(ip_ids.size());
+  for (const auto& [text, id] : ip_ids) ip_text[size_t(id)] = text;
+  std::vector<TrainRow> train;
   for (auto& [key, row] : rows) {
     if (!row.vote) continue;
     int truth = K + 1, n = 0;  // unlabelled unless a label says otherwise
     for (const auto& [c, m] : row.labels)
       if (m > n) truth = c, n = m;
-    train.push_back({std::move(row.keys), {key.second, truth}});
+    train.push_back({std::move(row.keys), network_keys(ip_text[size_t(key.second)]), key.second, truth});
   }
   a.fit(train);
   return a;
@@ -204,19 +234,37 @@ Senders Attributor::near(const ProbeKeys& k, int32_t loo_ip) const {
   return s;
 }
 
-IpDecision Attributor::score(const std::vector<ProbeKeys>& keys, int32_t loo_ip, bool unseen) const {
-  const int K = int(classes_.size());
-  const double beta = opt_.smoothing;
-  IpDecision d;
-  d.service_best.assign(size_t(Service::other) + 1, -1);
-  std::vector<double> miss(size_t(K), 1.0);   // Π (1 - p) per class
-  std::vector<int> level(size_t(K), 3);       // best level that supported the class
-  std::vector<double> best_p(size_t(K), 0.0);
-  std::vector<Senders> best_ev(static_cast<size_t>(K));
-  std::vector<const ProbeKeys*> best_key(size_t(K), nullptr);
+struct Attributor::Candidates {
+  // The payload candidate: the best class of the noisy-OR over the ip's keys.
+  int cls = -1;
+  int level = 3;
+  double raw = 0;
+  Senders ev;                  // the senders of its strongest key
+  const ProbeKeys* key = nullptr;
+  // The network candidate: a class some payload of the ip supports, by its share of the /24's ips.
+  // The network candidates, narrow and wide: a class some payload of the ip supports, by its share of
+  // the network's ips in training.
+  int net_cls[2] = {-1, -1};
+  double net_raw[2] = {0, 0};
+  Senders net_ev[2];
+  // For unknown rows: why.
   bool any_known = false;
   const ProbeKeys* tool_key = nullptr;
   Senders tool_ev;
+  std::vector<int> service_best;
+};
+
+Attributor::Candidates Attributor::candidates(const std::vector<ProbeKeys>& keys, const Nets& nets, int32_t loo_ip,
+                                              bool unseen) const {
+  const int K = int(classes_.size());
+  const double beta = opt_.smoothing;
+  Candidates c;
+  c.service_best.assign(size_t(Service::other) + 1, -1);
+  std::vector<double> miss(size_t(K), 1.0);  // Π (1 - p) per class
+  std::vector<int> level(size_t(K), 3);      // the most specific level that supported the class
+  std::vector<double> best_p(size_t(K), 0.0);
+  std::vector<Senders> best_ev(static_cast<size_t>(K));
+  std::vector<const ProbeKeys*> best_key(size_t(K), nullptr);
   for (const auto& pk : keys) {
     // The most specific level with senders. Unseen: as if no one had sent this exact payload before,
     // which every sender of it would be missing from the coarse and near counts too.
@@ -237,113 +285,158 @@ IpDecision Attributor::score(const std::vector<ProbeKeys>& keys, int32_t loo_ip,
     double denom = e.total() + beta;
     int sbest = -1;
     int32_t sn = 0;
-    for (const auto& [c, n] : e.known) {
+    for (const auto& [k, n] : e.known) {
       if (n <= 0) continue;
       double p = n / denom;
-      miss[size_t(c)] *= 1 - p;
-      level[size_t(c)] = std::min(level[size_t(c)], lv);
-      if (p > best_p[size_t(c)]) best_p[size_t(c)] = p, best_ev[size_t(c)] = e, best_key[size_t(c)] = &pk;
-      if (n > sn) sbest = c, sn = n;
-      any_known = true;
+      miss[size_t(k)] *= 1 - p;
+      level[size_t(k)] = std::min(level[size_t(k)], lv);
+      if (p > best_p[size_t(k)]) best_p[size_t(k)] = p, best_ev[size_t(k)] = e, best_key[size_t(k)] = &pk;
+      if (n > sn) sbest = k, sn = n;
+      c.any_known = true;
     }
     if (sbest >= 0) {
-      auto& sb = d.service_best[size_t(pk.service)];
+      auto& sb = c.service_best[size_t(pk.service)];
       if (sb < 0) sb = sbest;
     }
     // Known organisations among its senders, but as many ips outside them: a shared default.
     if (e.known_total() > 0 && e.unlabelled + e.other_labelled >= e.known_total() &&
-        (!tool_key || e.total() > tool_ev.total()))
-      tool_key = &pk, tool_ev = e;
+        (!c.tool_key || e.total() > c.tool_ev.total()))
+      c.tool_key = &pk, c.tool_ev = e;
   }
-  int best = -1;
-  double raw = 0;
-  for (int c = 0; c < K; ++c)
-    if (1 - miss[size_t(c)] > raw) best = c, raw = 1 - miss[size_t(c)];
-  d.raw = raw;
-  if (best >= 0) {
-    d.cls = best;
-    d.level = level[size_t(best)];
-    d.confidence = calibrate(d.level, raw);
-    const Senders& e = best_ev[size_t(best)];
-    d.kind = d.level == 0 ? EvidenceKind::exact_payload : EvidenceKind::near_payload;
-    static const char* kWhat[] = {"its", "a version or order variant of its", "a one-field variant of its"};
+  for (int k = 0; k < K; ++k)
+    if (1 - miss[size_t(k)] > c.raw) c.cls = k, c.raw = 1 - miss[size_t(k)];
+  if (c.cls >= 0) {
+    c.level = level[size_t(c.cls)];
+    c.ev = best_ev[size_t(c.cls)];
+    c.key = best_key[size_t(c.cls)];
+  }
+  for (int g = 0; g < 2 && opt_.network && nets.narrow; ++g) {
+    Senders ne = exact(g == 0 ? nets.narrow : nets.wide, loo_ip);
+    double denom = ne.total() + beta;
+    for (const auto& [k, n] : ne.known)
+      if (n > 0 && miss[size_t(k)] < 1 && n / denom > c.net_raw[g])
+        c.net_cls[g] = k, c.net_raw[g] = n / denom, c.net_ev[g] = ne;
+  }
+  return c;
+}
+
+IpDecision Attributor::decide(const Candidates& c) const {
+  IpDecision d;
+  d.service_best = c.service_best;
+  d.raw = c.raw;
+  static const char* kWhat[] = {"its", "a version or order variant of its", "a one-field variant of its"};
+  double payload_conf = c.cls >= 0 ? calibrate(c.level, c.raw) : 0;
+  double net_conf[2] = {c.net_cls[0] >= 0 ? calibrate(3, c.net_raw[0]) : 0,
+                        c.net_cls[1] >= 0 ? calibrate(4, c.net_raw[1]) : 0};
+  if (c.cls >= 0 && payload_conf >= theta_) {
+    d.cls = c.cls;
+    d.level = c.level;
+    d.confidence = payload_conf;
+    d.kind = c.level == 0 ? EvidenceKind::exact_payload : EvidenceKind::near_payload;
     d.reason = fmt::format("{} {} payload seen before from {} listed {} ip(s), {} other listed and {} unlisted",
-                           kWhat[d.level],
-                           service_name(best_key[size_t(best)]->service), e.of(best), classes_[size_t(best)],
-                           e.known_total() - e.of(best) + e.other_labelled, e.unlabelled);
+                           kWhat[c.level], service_name(c.key->service), c.ev.of(c.cls), classes_[size_t(c.cls)],
+                           c.ev.known_total() - c.ev.of(c.cls) + c.ev.other_labelled, c.ev.unlabelled);
+    return d;
   }
-  if (best < 0 || d.confidence < theta_) {
-    double conf_unknown = best < 0 ? 1.0 : 1.0 - d.confidence;
-    if (tool_key) {
-      d.kind = EvidenceKind::public_tool;
-      d.reason = fmt::format("its {} payload is also sent by {} unlisted and {} other listed ip(s) besides {} of "
-                             "known organisations: a public tool's default",
-                             service_name(tool_key->service), tool_ev.unlabelled, tool_ev.other_labelled,
-                             tool_ev.known_total());
-    } else if (any_known) {
-      d.kind = EvidenceKind::weak;
-      d.reason = best >= 0 ? fmt::format("{} (confidence {:.2f}, below {:.2f})", d.reason, d.confidence, theta_)
-                           : "too little evidence";
-    } else {
-      d.kind = EvidenceKind::no_match;
-      d.reason = "no payload like its own was seen from a known organisation";
-    }
-    d.cls = -1;
-    d.confidence = conf_unknown;
+  for (int g = 0; g < 2; ++g) {
+    if (c.net_cls[g] < 0 || net_conf[g] < theta_) continue;
+    const Senders& ne = c.net_ev[g];
+    d.cls = c.net_cls[g];
+    d.level = 3 + g;
+    d.raw = c.net_raw[g];
+    d.confidence = net_conf[g];
+    d.kind = EvidenceKind::network;
+    d.reason = fmt::format("it sends payloads {} sends, from a {} where {} listed {} ip(s) scanned before ({} other "
+                           "listed, {} unlisted)",
+                           classes_[size_t(d.cls)], g == 0 ? "/24 (/48)" : "/16 (/32)", ne.of(d.cls),
+                           classes_[size_t(d.cls)], ne.known_total() - ne.of(d.cls) + ne.other_labelled, ne.unlabelled);
+    return d;
+  }
+  // Unknown: the confidence is that of "no known organisation".
+  d.confidence = 1.0 - std::max({payload_conf, net_conf[0], net_conf[1]});
+  if (c.tool_key) {
+    d.kind = EvidenceKind::public_tool;
+    d.reason = fmt::format("its {} payload is also sent by {} unlisted and {} other listed ip(s) besides {} of "
+                           "known organisations: a public tool's default",
+                           service_name(c.tool_key->service), c.tool_ev.unlabelled, c.tool_ev.other_labelled,
+                           c.tool_ev.known_total());
+  } else if (c.any_known) {
+    d.kind = EvidenceKind::weak;
+    d.reason = c.cls >= 0 ? fmt::format("{} {} payload is also sent by {} listed {} ip(s), too few for a name "
+                                        "(confidence {:.2f}, below {:.2f})",
+                                        kWhat[c.level], service_name(c.key->service), c.ev.of(c.cls),
+                                        classes_[size_t(c.cls)], payload_conf, theta_)
+                          : "too little evidence";
+  } else {
+    d.kind = EvidenceKind::no_match;
+    d.reason = "no payload like its own was seen from a known organisation";
   }
   return d;
 }
 
 double Attributor::calibrate(int level, double raw) const {
-  const auto& steps = calib_[std::clamp(level, 0, 2)];
-  if (steps.empty()) return level > 0 ? raw * 0.5 : raw;  // no training rows of the level: be modest
+  const auto& steps = calib_[std::clamp(level, 0, kLevels - 1)];
+  if (steps.empty()) return level > 0 ? raw * 0.5 : raw;  // no training rows at all: be modest
   for (const auto& [hi, y] : steps)
     if (raw <= hi) return y;
   return steps.back().second;
 }
 
-void Attributor::fit(const std::vector<std::pair<std::vector<ProbeKeys>, std::pair<int32_t, int>>>& rows) {
+void Attributor::fit(const std::vector<TrainRow>& rows) {
   const int K = int(classes_.size());
-  theta_ = 0;  // score() below must report every raw decision
-  // Calibration rows: every training (window, ip), each ip scored without its own probes in the counts. A
-  // name for an unlabelled ip counts as wrong: on the evaluation's terms it is (the ip belongs to no known
-  // organisation, or to one no list names), and in real data it makes the confidence a lower bound. The
-  // near level is measured by pretending each payload of the row had never been seen (leave-one-key-out).
-  std::vector<std::pair<double, int>> xy[3];
-  std::vector<IpDecision> ds;
-  ds.reserve(rows.size());
-  for (const auto& [keys, who] : rows) {
-    auto d = score(keys, who.first, false);
-    ds.push_back(d);
-    if (d.cls >= 0) xy[d.level].emplace_back(d.raw, d.cls == who.second);
-    auto u = score(keys, who.first, true);
-    if (u.cls >= 0) xy[u.level].emplace_back(u.raw, u.cls == who.second);
+  // Calibration rows: every training (window, ip), each ip scored without its own probes in the counts
+  // (its own network membership too). A name for an unlabelled ip counts as wrong: on the evaluation's
+  // terms it is (the ip belongs to no known organisation, or to one no list names), and in real data it
+  // makes the confidence a lower bound. The variant levels are measured by pretending each payload of the
+  // row had never been seen (leave-one-key-out); the network level on the rows the payload levels leave
+  // without a name at the floor.
+  std::vector<std::pair<double, int>> xy[kLevels];
+  std::vector<Candidates> cs;
+  cs.reserve(rows.size());
+  for (const auto& r : rows) {
+    cs.push_back(candidates(r.keys, r.nets, r.ip, false));
+    const auto& c = cs.back();
+    if (c.cls >= 0) xy[c.level].emplace_back(c.raw, c.cls == r.truth);
+    auto u = candidates(r.keys, r.nets, r.ip, true);
+    if (u.cls >= 0) xy[u.level].emplace_back(u.raw, u.cls == r.truth);
   }
   // A level with too few rows to measure borrows the curve of the more specific level above it: a
   // version or order variant of a payload is taken to be about as telling as the payload itself.
   for (int l = 0; l < 3; ++l)
     calib_[l] = l > 0 && xy[l].size() < kMinCalibrationRows ? calib_[l - 1] : isotonic(xy[l]);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& c = cs[i];
+    if (c.cls >= 0 && calibrate(c.level, c.raw) >= opt_.min_threshold) continue;
+    if (c.net_cls[0] >= 0) xy[3].emplace_back(c.net_raw[0], c.net_cls[0] == rows[i].truth);
+  }
+  calib_[3] = isotonic(xy[3]);  // no borrowing: a network is not a payload
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& c = cs[i];
+    if (c.cls >= 0 && calibrate(c.level, c.raw) >= opt_.min_threshold) continue;
+    if (c.net_cls[0] >= 0 && calibrate(3, c.net_raw[0]) >= opt_.min_threshold) continue;
+    if (c.net_cls[1] >= 0) xy[4].emplace_back(c.net_raw[1], c.net_cls[1] == rows[i].truth);
+  }
+  calib_[4] = isotonic(xy[4]);
   // θ on the labelled rows, as the paper searches it (truth K = unknown); never under the floor.
   std::vector<int> truth, pred;
-  std::vector<double> conf;
-  std::vector<int> cls;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].second.second > K) continue;
-    truth.push_back(rows[i].second.second);
-    cls.push_back(ds[i].cls);
-    conf.push_back(ds[i].cls < 0 ? -1 : calibrate(ds[i].level, ds[i].raw));
-  }
+  std::vector<size_t> labelled;
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (rows[i].truth <= K) labelled.push_back(i), truth.push_back(rows[i].truth);
+  auto predict = [&](double t) {
+    theta_ = t;
+    pred.clear();
+    for (size_t i : labelled) {
+      int c = decide(cs[i]).cls;
+      pred.push_back(c < 0 ? K : c);
+    }
+    return truth.empty() ? 0.0 : agg::weighted_f1(truth, pred, K + 1);
+  };
   double best_f1 = -1, best_t = 0;
   for (int t = 0; t <= 100; ++t) {
-    pred.clear();
-    for (size_t i = 0; i < truth.size(); ++i) pred.push_back(conf[i] >= t / 100.0 ? cls[i] : K);
-    double f1 = truth.empty() ? 0 : agg::weighted_f1(truth, pred, K + 1);
+    double f1 = predict(t / 100.0);
     if (f1 >= best_f1) best_f1 = f1, best_t = t / 100.0;  // ties: the higher θ names fewer
   }
-  theta_ = std::max(opt_.min_threshold, best_t);
-  pred.clear();
-  for (size_t i = 0; i < truth.size(); ++i) pred.push_back(conf[i] >= theta_ ? cls[i] : K);
-  train_f1_ = truth.empty() ? 0 : agg::weighted_f1(truth, pred, K + 1);
+  train_f1_ = predict(std::max(opt_.min_threshold, best_t));
   train_rows_ = rows.size();
 }
 
@@ -359,6 +452,7 @@ std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const agg::Window
       for (const auto& r : page) {
         if (!doc.parse(r.json) || !a.keys(doc, s, pk)) continue;
         auto& [have, row] = acc[{w.start_of(r.ts_us), r.src}];
+        if (!row.nets.narrow) row.nets = network_keys(r.src);
         if (have.insert(pk.whole).second) row.keys.push_back(pk);
         row.vote = row.vote || vote_service(s);
       }
@@ -373,10 +467,12 @@ std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const agg::Window
   return out;
 }
 
-IpDecision Attributor::decide(const std::vector<ProbeKeys>& keys) const { return score(keys, -1, false); }
+IpDecision Attributor::decide(const std::vector<ProbeKeys>& keys, const Nets& nets) const {
+  return decide(candidates(keys, nets, -1, false));
+}
 
 std::pair<int, double> Attributor::probe_class(const ProbeKeys& k) const {
-  auto d = score({k}, -1, false);
+  auto d = decide(candidates({k}, Nets{}, -1, false));
   return {d.cls, d.cls < 0 ? 0.0 : d.confidence};
 }
 

@@ -7,7 +7,10 @@
 // organisation with confidence; a payload that unlisted ips across the Internet send as well is a public
 // tool's default and names nobody. A probe whose exact payload was never seen falls back to the payloads
 // that are the same once versions and list order are taken out (a new user-agent version, a reordered
-// cipher list), and then to those that differ from it in one field only, pooled.
+// cipher list), and then to those that differ from it in one field only, pooled. Last, the network level:
+// a payload an organisation sends among others (a public tool's default it also uses) names it when the
+// ip's /24 (/48), or else its /16 (/32), held listed ips of that organisation in training, a signal of its
+// own that is shown as such (evidence kind "network") and can be turned off.
 //
 // Per (window, ip) the evidence of each distinct payload the ip sent (every service, not only http/tls/dns)
 // is combined by a noisy-OR per organisation; the best organisation's score is turned into a confidence by
@@ -37,6 +40,8 @@ namespace sg::attribute {
 enum class EvidenceKind {
   exact_payload,  // an organisation-specific payload, seen before from that organisation's listed ips
   near_payload,   // a variant of that organisation's payloads: versions/order only, or one field apart
+  network,        // a payload that organisation sends (among others), from a network where its listed ips
+                  // scanned before
   learned,        // the learned model's vote (the iomatch method)
   public_tool,    // its payloads are also sent by unlisted or other ips: a public tool's default → unknown
   weak,           // some evidence, too little for a name → unknown
@@ -47,7 +52,15 @@ const char* evidence_kind_name(EvidenceKind k);
 struct AttributorOptions {
   double smoothing = 1.0;      // β: a payload seen from one ip of X names X with raw score 1/(1+β)
   double min_threshold = 0.5;  // the confidence floor of a name
+  bool network = true;         // also the network level (off: names rest on payloads alone)
 };
+
+// The networks an address belongs to for the network levels, hashed: narrow /24 (IPv4) or /48 (IPv6),
+// wide /16 or /32; 0 when the text is not an address.
+struct Nets {
+  KeyHash narrow = 0, wide = 0;
+};
+Nets network_keys(std::string_view ip);
 
 // Distinct source ips per sender class of one payload key.
 struct Senders {
@@ -67,7 +80,7 @@ struct IpDecision {
   int cls = -1;                 // known class index, -1 = unknown
   double raw = 0;               // noisy-OR score of the best class
   double confidence = 0;        // calibrated: how often such a name was right in training
-  int level = -1;               // the evidence level of the name (0 exact, 1 coarse, 2 near)
+  int level = -1;  // the evidence level of the name (0 exact, 1 coarse, 2 near, 3 /24 network, 4 /16 network)
   EvidenceKind kind = EvidenceKind::no_match;
   std::string reason;           // one line for people
   std::vector<int> service_best;  // per probe service (Service enum index): best class of its keys, -1 none
@@ -96,8 +109,8 @@ class Attributor {
   // Keys of one parsed probe of `service`; false when the service has no key or the probe no section.
   bool keys(const features::ProbeDoc& probe, Service service, ProbeKeys& out) const;
 
-  // The decision for one ip from the distinct keys it sent in a window.
-  IpDecision decide(const std::vector<ProbeKeys>& keys) const;
+  // The decision for one ip (its network_keys) from the distinct keys it sent in a window.
+  IpDecision decide(const std::vector<ProbeKeys>& keys, const Nets& nets) const;
   // A single probe's best class (-1 unknown) and its raw score, for probe-level evaluation.
   std::pair<int, double> probe_class(const ProbeKeys& k) const;
 
@@ -105,11 +118,20 @@ class Attributor {
   // Evidence of one key, optionally without one training ip's own contributions (leave-one-ip-out).
   Senders exact(KeyHash k, int32_t loo_ip) const;
   Senders near(const ProbeKeys& k, int32_t loo_ip) const;
-  // unseen: score each key as if its exact payload had never been seen (calibrates the near level).
-  IpDecision score(const std::vector<ProbeKeys>& keys, int32_t loo_ip, bool unseen) const;
-  // Levels of evidence: 0 the exact payload, 1 its coarse form, 2 one field apart.
+  struct Candidates;
+  // The payload and network candidates of one ip; unseen: each key scored as if its exact payload had
+  // never been seen (calibrates the variant levels).
+  Candidates candidates(const std::vector<ProbeKeys>& keys, const Nets& nets, int32_t loo_ip, bool unseen) const;
+  IpDecision decide(const Candidates& c) const;
+  // Levels of evidence: 0 the exact payload, 1 its coarse form, 2 one field apart, 3 and 4 network.
   double calibrate(int level, double raw) const;
-  void fit(const std::vector<std::pair<std::vector<ProbeKeys>, std::pair<int32_t, int>>>& rows);
+  struct TrainRow {
+    std::vector<ProbeKeys> keys;
+    Nets nets;
+    int32_t ip = -1;
+    int truth = 0;  // known class, K = other labelled, K+1 = unlabelled
+  };
+  void fit(const std::vector<TrainRow>& rows);
 
   std::vector<std::string> classes_;
   AttributorOptions opt_;
@@ -119,7 +141,8 @@ class Attributor {
   std::unordered_map<KeyHash, Senders> exact_;
   // What each training ip contributed: (key, class) pairs, class K = other labelled, K+1 = unlabelled.
   std::unordered_map<int32_t, std::vector<std::pair<KeyHash, int>>> contributions_;
-  std::vector<std::pair<double, double>> calib_[3];  // (raw upper bound, confidence) steps per level
+  static constexpr int kLevels = 5;
+  std::vector<std::pair<double, double>> calib_[kLevels];  // (raw upper bound, confidence) steps per level
   double theta_ = 0.5, train_f1_ = 0;
   size_t train_rows_ = 0;
 };
@@ -129,6 +152,7 @@ class Attributor {
 struct WindowIp {
   int64_t window = 0;
   std::string ip;
+  Nets nets;
   std::vector<ProbeKeys> keys;
   bool vote = false;
 };

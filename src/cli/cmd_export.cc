@@ -47,7 +47,7 @@ void run_export(const ExportArgs& a) {
   else if (a.format == "csv") serve::write_csv(rows, text);
   else text << serve::stix_bundle(rows, a.names) << '\n';
   if (a.out.empty()) {
-    std::cout << text.str();
+    write_stdout(text.str());
   } else {
     write_text_atomically(a.out, text.str());
     fmt::print(stderr, "export: {} rows as {} written to {}\n", rows.size(), a.format, a.out);

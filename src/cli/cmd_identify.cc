@@ -11,6 +11,7 @@
 #include "simulate/truth.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
+#include "util/terminal.h"
 #include "workflow/evaluate.h"
 #include "workflow/identify.h"
 #include "workflow/registry.h"
@@ -33,7 +34,7 @@ void print_summary(const workflow::IdentifyReport& r) {
   std::vector<std::pair<std::string, size_t>> orgs(r.per_org.begin(), r.per_org.end());
   std::stable_sort(orgs.begin(), orgs.end(), [](auto& a, auto& b) { return a.second > b.second; });
   fmt::print("  {:<24} {:>8}\n", "organisation", "scanners");
-  for (const auto& [org, n] : orgs) fmt::print("  {:<24} {:>8}\n", org, n);
+  for (const auto& [org, n] : orgs) fmt::print("  {:<24} {:>8}\n", term_safe(org), n);
 }
 
 void run_identify(const RangeArgs& a) {
@@ -41,7 +42,7 @@ void run_identify(const RangeArgs& a) {
   ProbeStore store(a.db);
   auto w = windows_of(store.db());
   auto rep = workflow::identify(store.db(), w, parse_date_us(a.from), parse_date_us(a.to),
-                                [](const std::string& s) { fmt::print(stderr, "{}\n", s); },
+                                [](const std::string& s) { fmt::print(stderr, "{}\n", term_safe(s)); },
                                 *workflow::method_from_name(a.method));
   if (a.format == "table") {
     print_summary(rep);
@@ -74,9 +75,9 @@ void run_evaluate(const RangeArgs& a) {
   auto e = workflow::evaluate(store.db(), w, parse_date_us(a.from), parse_date_us(a.to), truth ? &*truth : nullptr);
   workflow::store_evaluation(store.db(), e);
   if (a.format == "json")
-    fmt::print("{}\n", workflow::evaluation_json(e, a.min_support));
+    write_stdout(workflow::evaluation_json(e, a.min_support) + "\n");
   else
-    fmt::print("{}", workflow::evaluation_table(e, a.min_support));
+    write_stdout(workflow::evaluation_table(e, a.min_support));
 }
 
 void range_options(CLI::App* cmd, RangeArgs& a) {
@@ -94,7 +95,9 @@ void add_identify(CLI::App& app) {
       "Attribute every scanner ip of a range, week by week. The default method, evidence, asks who sent the\n"
       "ip's payloads before the training cut: a payload that listed ips of one organisation send names it, one\n"
       "that unlisted ips send too is a public tool's default and names nobody; each name has a confidence\n"
-      "measured on the training weeks and an evidence kind. --method iomatch is the paper's: service models\n"
+      "measured on the training weeks and an evidence kind. A payload an organisation shares with others\n"
+      "names it only from a /24 (/48) where its listed ips scanned before (evidence kind network; --method\n"
+      "payload leaves that level out). --method iomatch is the paper's: service models\n"
       "vote per (week, ip) and the ensemble names an organisation or \"unknown\" (best probability under θ).\n"
       "Each week's rows replace that week's earlier rows atomically.\n"
       "Example: scannergrouper identify --db scanners.db --from 2025-02-26 --to 2025-03-18 --format csv");
@@ -103,9 +106,9 @@ void add_identify(CLI::App& app) {
       ->check(CLI::IsMember({"table", "jsonl", "csv"}))->capture_default_str();
   cmd->add_option("--threads", a->threads, "CPU threads for inference (0 = every core)");
   cmd->add_option("--method", a->method,
-                  "evidence: payload evidence with calibrated confidence (default); iomatch: the paper's "
-                  "IOMatch votes and logistic-regression ensemble")
-      ->check(CLI::IsMember({"evidence", "iomatch"}))->capture_default_str();
+                  "evidence: payload and network evidence with calibrated confidence (default); payload: the "
+                  "same on payloads alone; iomatch: the paper's IOMatch votes and logistic-regression ensemble")
+      ->check(CLI::IsMember({"evidence", "payload", "iomatch"}))->capture_default_str();
   cmd->callback([a] { run_identify(*a); });
 }
 

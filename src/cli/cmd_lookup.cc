@@ -13,6 +13,7 @@
 #include "export/json.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
+#include "util/terminal.h"
 
 namespace sg::cli {
 
@@ -93,8 +94,8 @@ void print_evidence(const nlohmann::json& ev) {
   for (const auto& [kind, values] : ev.items()) {
     std::string list;
     for (const auto& v : values) list += fmt::format("{}\"{}\" ×{}", list.empty() ? "" : ", ",
-                                                     v[0].get<std::string>(), v[1].get<int>());
-    fmt::print("    {}: {}\n", kind, list);
+                                                     term_safe(v[0].get<std::string>()), v[1].get<int>());
+    fmt::print("    {}: {}\n", term_safe(kind), list);
   }
 }
 
@@ -125,19 +126,19 @@ void print_table(const nlohmann::json& j) {
                j["last_probe"].get<std::string>(), by);
     if (j["labels"].empty()) fmt::print("  listed: no label list names it at its probe times\n");
     for (const auto& l : j["labels"])
-      fmt::print("  listed: {} for {} probe(s), by {}\n", l["org"].get<std::string>(), l["probes"].get<int64_t>(),
-                 short_sources(l["sources"].get<std::string>()));
+      fmt::print("  listed: {} for {} probe(s), by {}\n", term_safe(l["org"].get<std::string>()),
+                 l["probes"].get<int64_t>(), term_safe(short_sources(l["sources"].get<std::string>())));
     if (j["windows"].empty()) fmt::print("  attribution: none yet (train, then identify its weeks)\n");
   }
   for (const auto& w : j["windows"]) {
     std::string votes;
     for (const auto& [svc, v] : w["votes"].items())
-      if (!v.is_null()) votes += fmt::format(" {}:{}", svc, v.get<std::string>());
+      if (!v.is_null()) votes += fmt::format(" {}:{}", svc, term_safe(v.get<std::string>()));
     fmt::print("  week {}  {:<16} confidence {:.2f} ({})  votes{}  probes={}  model {}\n",
-               w["window_start"].get<std::string>().substr(0, 10), w["org"].get<std::string>(),
+               w["window_start"].get<std::string>().substr(0, 10), term_safe(w["org"].get<std::string>()),
                w["confidence"].get<double>(), w["evidence_kind"].get<std::string>(), votes,
-               w["probes"].get<int64_t>(), w["model_version"].get<std::string>());
-    if (!w["why"].get<std::string>().empty()) fmt::print("    why: {}\n", w["why"].get<std::string>());
+               w["probes"].get<int64_t>(), term_safe(w["model_version"].get<std::string>()));
+    if (!w["why"].get<std::string>().empty()) fmt::print("    why: {}\n", term_safe(w["why"].get<std::string>()));
   }
   if (probes) {
     fmt::print("  evidence (its latest {} probes at most):\n", kEvidenceProbes);

@@ -210,9 +210,9 @@ void add_run(CLI::App& app) {
   cmd->add_option("--min-class-probes", a->min_class, "organisations with fewer labelled probes stay unlabelled")
       ->capture_default_str();
   cmd->add_option("--method", a->method,
-                  "who names the scanners: evidence (payload evidence with calibrated confidence) or iomatch "
-                  "(the paper's models and ensemble)")
-      ->check(CLI::IsMember({"evidence", "iomatch"}))->capture_default_str();
+                  "who names the scanners: evidence (payload and network evidence with calibrated confidence), "
+                  "payload (payloads alone) or iomatch (the paper's models and ensemble)")
+      ->check(CLI::IsMember({"evidence", "payload", "iomatch"}))->capture_default_str();
   cmd->add_option("--watch", a->watch, "keep running: look for new captures every SECONDS until SIGINT/SIGTERM")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-v,--verbose", a->verbose, "also log the stages' own progress (training steps, predictions)");

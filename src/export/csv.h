@@ -20,9 +20,6 @@ std::string csv_text(std::string_view s);
 std::string csv_number(int64_t v);
 std::string csv_number(double v);
 
-// The old name of csv_text, kept while serve/scanner_export.cc still calls it: every cell it sends here is
-// text (its numbers are written directly).
-inline std::string csv_field(const std::string& s) { return csv_text(s); }
 
 // One row, cell by cell, each cell stated as text or number.
 class CsvRow {

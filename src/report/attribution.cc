@@ -8,6 +8,7 @@
 #include "report/plot.h"
 #include "report/sections.h"
 #include "serve/abuse.h"
+#include "storage/scanner_store.h"
 
 namespace sg::report {
 
@@ -17,15 +18,18 @@ struct OrgFacts {
   std::set<std::string> ips, services;
   int64_t rows = 0, probes = 0;
   std::map<int64_t, int64_t> per_week;  // window start → scanner ips
+  double confidence = 0;                // summed over rows (mean = confidence / rows)
+  std::map<std::string, int64_t> kinds;  // evidence kind → rows
 };
 
 // org → facts over the range; every ip also keyed to the org of its latest window.
 std::map<std::string, OrgFacts> org_facts(Context& c, std::map<std::string, std::string>* latest_org) {
   std::map<std::string, OrgFacts> out;
   if (!c.db.has_table("scanners")) return out;
+  ScannerStore ensure_columns(c.db);  // a database from before confidences gets them (learned rows)
   Stmt s(c.db,
-         "SELECT org, ip, services, probes, window_start FROM scanners WHERE window_start >= ? AND window_start < ? "
-         "ORDER BY window_start, ip");
+         "SELECT org, ip, services, probes, window_start, confidence, evidence_kind FROM scanners "
+         "WHERE window_start >= ? AND window_start < ? ORDER BY window_start, ip");
   s.bind(1, c.from_us).bind(2, c.to_us);
   while (s.step()) {
     auto& f = out[s.col_text(0)];
@@ -33,6 +37,8 @@ std::map<std::string, OrgFacts> org_facts(Context& c, std::map<std::string, std:
     ++f.rows;
     f.probes += s.col_int(3);
     ++f.per_week[s.col_int(4)];
+    f.confidence += s.col_double(5);
+    ++f.kinds[s.col_text(6)];
     std::string services = s.col_text(2);
     for (size_t p = 0; p < services.size();) {
       size_t q = services.find(',', p);
@@ -52,11 +58,32 @@ std::vector<std::string> by_ips(const std::map<std::string, OrgFacts>& facts) {
   return orgs;
 }
 
+std::string kinds_text(const std::map<std::string, int64_t>& kinds) {
+  std::string out;
+  for (const auto& [k, n] : kinds) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, k);
+  return out;
+}
+
 std::string joined(const std::set<std::string>& s) {
   std::string out;
   for (const char* name : {"http", "tls", "dns", "ssh", "rdp", "syn", "other"})
     if (s.count(name)) out += (out.empty() ? "" : ",") + std::string(name);
   return out;
+}
+
+// The least certain names first: what an analyst should check before acting on them.
+void names_table(Context& c) {
+  Stmt s(c.db,
+         "SELECT ip, org, confidence, evidence_kind, reason, window_start FROM scanners WHERE window_start >= ? AND "
+         "window_start < ? AND org != 'unknown' ORDER BY confidence, ip LIMIT ?");
+  s.bind(1, c.from_us).bind(2, c.to_us).bind(3, int64_t(c.o.top_names));
+  std::vector<std::vector<std::string>> rows;
+  while (s.step())
+    rows.push_back({s.col_text(0), s.col_text(1), fixed(s.col_double(2)), s.col_text(3), date_of(s.col_int(5)),
+                    s.col_text(4)});
+  if (rows.empty()) return;
+  c.html.table({"ip", "organisation", "confidence", "evidence", "week", "why"}, rows,
+               fmt::format("The {} least confident names of the range (all names: scannergrouper export).", rows.size()));
 }
 
 }  // namespace
@@ -76,11 +103,19 @@ void attribution_section(Context& c) {
   for (const auto& org : orgs) {
     const auto& f = facts.at(org);
     rows.push_back({org, std::to_string(f.ips.size()), percent(double(f.ips.size()) / all_ips), std::to_string(f.rows),
-                    std::to_string(f.probes), joined(f.services)});
+                    std::to_string(f.probes), joined(f.services), fixed(f.confidence / double(f.rows)),
+                    kinds_text(f.kinds)});
     bars.emplace_back(plot_label(org), double(f.ips.size()));
   }
-  c.html.table({"organisation", "scanner ips", "share", "ip-weeks", "probes", "services"}, rows,
-               "An ip attributed to different organisations in different weeks counts under each.");
+  c.html.table({"organisation", "scanner ips", "share", "ip-weeks", "probes", "services", "mean confidence", "evidence"},
+               rows,
+               "An ip attributed to different organisations in different weeks counts under each. A name's "
+               "confidence is how often such names were right on the training weeks; for \"unknown\" it is the "
+               "confidence that no known organisation sent the probes. Evidence kinds: exact-payload (a payload "
+               "seen from that organisation's listed ips), near-payload (a variant of one), network (a payload it "
+               "shares with others, from a network its listed ips scanned from), learned (the paper's models); "
+               "for unknown: public-tool (payloads unlisted ips send too), weak, no-match.");
+  names_table(c);
   c.figure(bar_chart("Scanner ips per organisation", bars, "scanner ips"), "Scanner ips per organisation over the range.");
   std::vector<Series> trend;
   for (size_t i = 0; i < orgs.size() && int(i) < c.o.top_orgs; ++i) {

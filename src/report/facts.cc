@@ -27,6 +27,19 @@ double num(const json& j, const char* key) {
   return it != j.end() && it->is_number() ? it->get<double>() : 0;
 }
 
+std::string text_of(const json& j, const char* key, const std::string& otherwise) {
+  if (!j.is_object()) return otherwise;
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : otherwise;
+}
+
+const json& array_of(const json& j, const char* key) {
+  static const json empty = json::array();
+  if (!j.is_object()) return empty;
+  auto it = j.find(key);
+  return it != j.end() && it->is_array() ? *it : empty;
+}
+
 std::string count_of(const json& j, const char* key) { return std::to_string(int64_t(num(j, key))); }
 
 int64_t count(Db& db, const char* sql) {
@@ -89,6 +102,42 @@ void evaluation_section(Context& c) {
     if (!bars.empty())
       c.figure(bar_chart("Scanner-level F1 per organisation", bars, "F1"),
                fmt::format("F1 per organisation, {} .. {}.", date_of(s.col_int(0)), date_of(s.col_int(1))));
+    if (e.contains("baseline")) {
+      const json& b = obj(e, "baseline");
+      c.note(fmt::format("Method {}. The exact-match baseline on the same {} rows (each probe's selected fields "
+                         "looked up among the training probes, majority organisation, per-ip vote): weighted F1 "
+                         "{} against the method's {} (margin {:+.3f}). Unlabelled scanners named: the method {}, "
+                         "the baseline {}.",
+                         text_of(e, "method", "?"), count_of(b, "rows"), fixed(num(obj(b, "weighted"), "f1")),
+                         fixed(num(obj(sc, "weighted"), "f1")), num(e, "margin_weighted_f1"),
+                         count_of(e, "unlabelled_named"), count_of(e, "baseline_unlabelled_named")));
+    }
+    if (e.contains("truth")) {
+      std::vector<std::vector<std::string>> rows;
+      for (const char* who : {"model", "baseline", "ceiling"}) {
+        const json& t = obj(obj(e, "truth"), who);
+        rows.push_back({who, count_of(t, "named"), fixed(num(t, "precision")), fixed(num(t, "false_attribution_rate")),
+                        count_of(t, "false_attributions"), count_of(t, "no_org_scanners")});
+      }
+      c.html.table({"", "names", "precision", "false-attribution rate", "false attributions", "scanners of no known org"},
+                   rows,
+                   "Every scanner judged by the simulator's truth: a false attribution is a name given to a scanner "
+                   "of no known organisation (the unattributed population, evaluation-unknown or unlisted "
+                   "organisations). The ceiling knows every test payload's true senders.");
+    }
+    if (e.contains("reliability")) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& b : array_of(obj(e, "reliability"), "bins"))
+        if (num(b, "names") > 0)
+          rows.push_back({fixed(num(b, "from"), 1) + "-" + fixed(num(b, "to"), 1), count_of(b, "names"),
+                          count_of(b, "judged"),
+                          num(b, "judged") > 0 ? fixed(num(b, "right") / num(b, "judged")) : std::string("-")});
+      if (!rows.empty())
+        c.html.table({"confidence", "names", "judged", "right"}, rows,
+                     fmt::format("Reliability: names by their confidence against how often they are right (judged "
+                                 "by the {}).",
+                                 text_of(obj(e, "reliability"), "judged_by", "labels")));
+    }
     for (const auto& [svc, ps] : obj(e, "probes").items())
       scores_table(c, ps, fmt::format("Probe level, {}: {} labelled probes.", svc, count_of(ps, "rows")));
   }

@@ -21,6 +21,7 @@ struct ReportOptions {
   analysis::ClusterOptions clusters;
   int min_support = 0;     // evaluation tables hide organisations with fewer scanners
   int top_orgs = 10;       // organisations drawn in the trend and abuse charts
+  int top_names = 25;      // least confident names listed for checking
   std::string title = "scannergrouper report";
 };
 

@@ -57,13 +57,23 @@ void write_jsonl(const std::vector<ScannerRow>& rows, std::ostream& out) {
 void write_csv(const std::vector<ScannerRow>& rows, std::ostream& out) {
   out << "window_start,window_end,ip,org,probability,services,probes,first_seen,last_seen,votes,model_version,"
          "confidence,evidence_kind,reason\n";
-  for (const auto& r : rows) {
-    out << format_ts(r.window_start) << ',' << format_ts(r.window_end) << ',' << csv_field(r.ip) << ','
-        << csv_field(r.org) << ',' << fmt::format("{:.4f}", r.probability) << ',' << csv_field(r.services) << ','
-        << r.probes << ',' << format_ts(r.first_seen_us) << ',' << format_ts(r.last_seen_us) << ','
-        << csv_field(r.votes) << ',' << csv_field(r.model_version) << ',' << fmt::format("{:.4f}", r.confidence)
-        << ',' << csv_field(r.evidence_kind) << ',' << csv_field(r.reason) << '\n';
-  }
+  for (const auto& r : rows)
+    out << CsvRow()
+               .text(format_ts(r.window_start))
+               .text(format_ts(r.window_end))
+               .text(r.ip)
+               .text(r.org)
+               .number(r.probability)
+               .text(r.services)
+               .number(r.probes)
+               .text(format_ts(r.first_seen_us))
+               .text(format_ts(r.last_seen_us))
+               .text(r.votes)
+               .text(r.model_version)
+               .number(r.confidence)
+               .text(r.evidence_kind)
+               .text(r.reason)
+               .line();
 }
 
 std::map<std::string, ScannerRow> latest_attributed(const std::vector<ScannerRow>& rows, const NameFilter& f) {

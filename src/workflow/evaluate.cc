@@ -19,6 +19,7 @@
 #include "storage/scanner_store.h"
 #include "workflow/identify.h"
 #include "workflow/registry.h"
+#include "util/terminal.h"
 #include "workflow/votes.h"
 
 namespace sg::workflow {
@@ -67,7 +68,7 @@ std::string scores_table(const agg::Scores& s, int min_support) {
   std::string out = fmt::format("  {:<22} {:>9} {:>9} {:>9} {:>8}\n", "organisation", "precision", "recall", "f1",
                                 "support");
   auto line = [&](const agg::ClassScore& c) {
-    out += fmt::format("  {:<22} {:>9.3f} {:>9.3f} {:>9.3f} {:>8}\n", c.name, c.precision, c.recall, c.f1, c.support);
+    out += fmt::format("  {:<22} {:>9.3f} {:>9.3f} {:>9.3f} {:>8}\n", term_safe(c.name), c.precision, c.recall, c.f1, c.support);
   };
   auto shown = agg::hide_small(s, min_support);
   for (const auto& c : shown.classes) line(c);
@@ -366,7 +367,7 @@ std::string evaluation_table(const Evaluation& e, int min_support) {
   out += fmt::format("Unlabelled scanners named: model {} of {}, baseline {}\n", e.unlabelled_named,
                      e.unlabelled_scanners, e.baseline_unlabelled_named);
   if (e.has_truth)
-    out += fmt::format("Ceiling (knowing every test payload's true senders): weighted F1 {:.3f}\n",
+    out += fmt::format("Payload ceiling (knowing every test payload's true senders): weighted F1 {:.3f}\n",
                        e.ceiling.weighted.f1);
   if (e.has_truth) {
     out += fmt::format("\nEvery scanner, judged by the truth file ({} scanners, {} of no known organisation)\n",

@@ -54,10 +54,13 @@ std::string services_text(const std::set<std::string>& used) {
 
 }  // namespace
 
-const char* method_name(Method m) { return m == Method::evidence ? "evidence" : "iomatch"; }
+const char* method_name(Method m) {
+  return m == Method::evidence ? "evidence" : m == Method::payload ? "payload" : "iomatch";
+}
 
 std::optional<Method> method_from_name(const std::string& name) {
   if (name == "evidence") return Method::evidence;
+  if (name == "payload") return Method::payload;
   if (name == "iomatch") return Method::iomatch;
   return std::nullopt;
 }
@@ -98,14 +101,16 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
   auto facts = gather_facts(db, w, rep.from_us, rep.to_us);
 
   std::map<int64_t, std::vector<ScannerRow>> by_window;
-  if (method == Method::evidence) {
-    auto att = attribute::Attributor::build(db, ens->classes, ens->data_to_us, w);
+  if (method != Method::iomatch) {
+    attribute::AttributorOptions opt;
+    opt.network = method == Method::evidence;
+    auto att = attribute::Attributor::build(db, ens->classes, ens->data_to_us, w, opt);
     rep.theta = att.theta();
     rep.training_rows = att.training_rows();
     log(fmt::format("evidence: payloads before {} from {} training rows, confidence threshold {:.2f}",
                     format_ts(att.cut_us()).substr(0, 10), att.training_rows(), att.theta()));
     for (auto& wk : attribute::window_keys(db, att, w, rep.from_us, rep.to_us)) {
-      auto d = att.decide(wk.keys);
+      auto d = att.decide(wk.keys, wk.nets);
       ScannerRow r;
       r.window_start = wk.window;
       r.window_end = wk.window + w.length_us;

@@ -15,11 +15,11 @@
 
 namespace sg::workflow {
 
-// Who names the scanners. evidence (the default): payload evidence with calibrated confidence
-// (attribute/evidence.h). iomatch: the paper's per-service IOMatch votes and logistic-regression ensemble
-// with its threshold θ, kept for comparison with the paper. Both need `train` (the evidence method reads
-// the training cut and the known organisations of the current ensemble).
-enum class Method { evidence, iomatch };
+// Who names the scanners. evidence (the default): payload and network evidence with calibrated confidence
+// (attribute/evidence.h); payload: the same on payloads alone. iomatch: the paper's per-service IOMatch
+// votes and logistic-regression ensemble with its threshold θ, kept for comparison with the paper. All need
+// `train` (the evidence methods read the training cut and the known organisations of the current ensemble).
+enum class Method { evidence, payload, iomatch };
 const char* method_name(Method m);
 std::optional<Method> method_from_name(const std::string& name);
 

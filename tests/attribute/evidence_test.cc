@@ -96,24 +96,34 @@ TEST_F(Store, OrganisationPayloadNamesItAndAPublicToolDefaultNamesNobody) {
   EXPECT_GT(a.training_rows(), 20u);
   EXPECT_GE(a.theta(), 0.5);
 
-  auto alpha = a.decide(keys_of(a, "192.0.2.200"));
+  auto alpha = a.decide(keys_of(a, "192.0.2.200"), attribute::network_keys("192.0.2.200"));
   EXPECT_EQ(alpha.cls, 0);
   EXPECT_EQ(alpha.kind, EvidenceKind::exact_payload);
   EXPECT_GE(alpha.confidence, 0.8) << alpha.reason;  // every leave-one-out alpha row was right
   EXPECT_NE(alpha.reason.find("6 listed alpha ip(s)"), std::string::npos) << alpha.reason;
 
-  for (const char* ip : {"192.0.2.201", "198.51.100.61"}) {
-    auto tool = a.decide(keys_of(a, ip));
-    EXPECT_EQ(tool.cls, -1) << ip << ": " << tool.reason;
-    EXPECT_EQ(tool.kind, EvidenceKind::public_tool) << ip;
-    EXPECT_NE(tool.reason.find("30 unlisted"), std::string::npos) << tool.reason;
-  }
+  auto tool = a.decide(keys_of(a, "192.0.2.201"), attribute::network_keys("192.0.2.201"));
+  EXPECT_EQ(tool.cls, -1) << tool.reason;
+  EXPECT_EQ(tool.kind, EvidenceKind::public_tool);
+  EXPECT_NE(tool.reason.find("30 unlisted"), std::string::npos) << tool.reason;
 
-  auto drift = a.decide(keys_of(a, "192.0.2.202"));
+  // The tool's default from bravo's own network: bravo sends it too, and its listed ips scanned from there.
+  auto net = a.decide(keys_of(a, "198.51.100.61"), attribute::network_keys("198.51.100.61"));
+  EXPECT_EQ(net.cls, 1) << net.reason;
+  EXPECT_EQ(net.kind, EvidenceKind::network);
+  // Without the network level it rests on the payload alone, which is a public tool's.
+  attribute::AttributorOptions payload_only;
+  payload_only.network = false;
+  auto p = Attributor::build(db(), kClasses, kCut, agg::Windows{}, payload_only);
+  auto alone = p.decide(keys_of(p, "198.51.100.61"), attribute::network_keys("198.51.100.61"));
+  EXPECT_EQ(alone.cls, -1) << alone.reason;
+  EXPECT_EQ(alone.kind, EvidenceKind::public_tool);
+
+  auto drift = a.decide(keys_of(a, "192.0.2.202"), attribute::network_keys("192.0.2.202"));
   EXPECT_EQ(drift.cls, 0) << drift.reason;
   EXPECT_EQ(drift.kind, EvidenceKind::near_payload);
 
-  auto none = a.decide(keys_of(a, "192.0.2.203"));
+  auto none = a.decide(keys_of(a, "192.0.2.203"), attribute::network_keys("192.0.2.203"));
   EXPECT_EQ(none.cls, -1);
   EXPECT_EQ(none.kind, EvidenceKind::no_match);
 }
@@ -135,11 +145,11 @@ TEST_F(Store, TheBaselineNamesThePublicToolWhereEvidenceDoesNot) {
   for (auto& wk : attribute::window_keys(db(), a, agg::Windows{}, kCut, kCut + 7 * kDay)) {
     if (wk.ip.rfind("192.0.2.1", 0) != 0 || wk.ip.size() != 11) continue;  // the ten 192.0.2.1xx zgrab ips
     base_named += voted.at({wk.window, wk.ip}) >= 0;
-    evidence_named += a.decide(wk.keys).cls >= 0;
+    evidence_named += a.decide(wk.keys, wk.nets).cls >= 0;
   }
   EXPECT_EQ(base_named, 10);
   EXPECT_EQ(evidence_named, 0);
-  EXPECT_EQ(a.decide(keys_of(a, "192.0.2.200")).cls, 0);
+  EXPECT_EQ(a.decide(keys_of(a, "192.0.2.200"), attribute::network_keys("192.0.2.200")).cls, 0);
   features::ProbeDoc doc;
   Stmt s(db(), "SELECT json FROM probes WHERE src = '192.0.2.200'");
   ASSERT_TRUE(s.step());
