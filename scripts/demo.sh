@@ -25,10 +25,13 @@ $sg select --db demo/scanners.db --until 2025-01-20 --service http
 $sg select --db demo/scanners.db --until 2025-01-20 >/dev/null
 step "train: per-service open-set models and the ensemble on weeks 1-2"
 $sg train --db demo/scanners.db --until 2025-01-20 --iterations 500 --seed 1 2>&1 | grep -v ' step '
-step "identify: who is behind the scanners of week 3"
+step "identify: who is behind the scanners of week 3 (payload evidence, each name with a confidence)"
 $sg identify --db demo/scanners.db --from 2025-01-20 --to 2025-01-27
-step "evaluate: week 3 against the labels"
-$sg evaluate --db demo/scanners.db --from 2025-01-20 --to 2025-01-27
+step "evaluate: week 3 against the labels beside the exact-match baseline, and every scanner against the truth"
+$sg evaluate --db demo/scanners.db --from 2025-01-20 --to 2025-01-27 --truth demo/captures/truth.tsv
+step "lookup: a named scanner, and a public tool's user that sends an organisation's payload (why, in words)"
+$sg lookup --db demo/scanners.db 198.51.100.65 203.0.113.10 | grep -E '^[0-9a-f:.]+$|week |why: ' || true
+
 step "exports"
 $sg export --db demo/scanners.db --format csv --out demo/exports/scanners.csv
 $sg export --db demo/scanners.db --format stix --out demo/exports/scanners.stix.json

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <tuple>
 #include <unordered_set>
@@ -88,6 +89,19 @@ namespace {
 
 // The probe services whose payloads are matched: every service with a field registry.
 constexpr size_t kMinCalibrationRows = 30;
+constexpr double kMinCopies = 5;
+
+// Whether any field value holds the organisation's name (letters and digits compared, case ignored).
+bool names_org(const std::vector<std::string>& labels, const std::string& word) {
+  if (word.size() < 4) return false;  // short names match by chance
+  for (const auto& l : labels) {
+    std::string flat;
+    for (char ch : l)
+      if (std::isalnum(static_cast<unsigned char>(ch))) flat += char(std::tolower(static_cast<unsigned char>(ch)));
+    if (flat.find(word) != std::string::npos) return true;
+  }
+  return false;
+}  // foreign senders of a payload beyond its organisation's own new addresses
 
 bool vote_service(Service s) { return s == Service::http || s == Service::tls || s == Service::dns; }
 
@@ -148,6 +162,13 @@ Attributor Attributor::build(Db& db, const std::vector<std::string>& classes, in
   for (int i = 0; i < K; ++i) class_of[features::org_key(classes[size_t(i)])] = i;
   auto eval_unknown = features::eval_unknown_orgs(db);
 
+  std::vector<std::string> class_words;  // each class name as letters and digits only, lower case
+  for (const auto& c : classes) {
+    std::string word;
+    for (char ch : features::org_key(c))
+      if (std::isalnum(static_cast<unsigned char>(ch))) word += ch;
+    class_words.push_back(word);
+  }
   std::unordered_map<std::string, int32_t> ip_ids;
   std::vector<Contribution> seen;
   struct RowAcc {
@@ -184,6 +205,10 @@ Attributor Attributor::build(Db& db, const std::vector<std::string>& classes, in
         auto& row = rows[{w.start_of(r.ts_us), ip}];
         if (row.have.insert(pk.whole).second) row.keys.push_back(pk);
         if (cls <= K) ++row.labels[cls];
+        // A payload that names its sender's organisation (user agent, URI, DNS name...) claims an identity;
+        // copying it would be claiming someone else's, which is what copies of a tool's default do not do.
+        if (cls < K && !a.self_naming_.count(pk.whole) && names_org(a.makers_.at(s).field_labels(doc), class_words[size_t(cls)]))
+          a.self_naming_.insert(pk.whole), a.self_naming_.insert(pk.coarse);
         row.vote = row.vote || vote_service(s);
       }
     }
@@ -320,7 +345,8 @@ Attributor::Candidates Attributor::candidates(const std::vector<ProbeKeys>& keys
   return c;
 }
 
-IpDecision Attributor::decide(const Candidates& c) const {
+IpDecision Attributor::decide(const Candidates& c, const Nets* nets, const WindowSenders* window,
+                              int64_t window_start) const {
   IpDecision d;
   d.service_best = c.service_best;
   d.raw = c.raw;
@@ -328,7 +354,23 @@ IpDecision Attributor::decide(const Candidates& c) const {
   double payload_conf = c.cls >= 0 ? calibrate(c.level, c.raw) : 0;
   double net_conf[2] = {c.net_cls[0] >= 0 ? calibrate(3, c.net_raw[0]) : 0,
                         c.net_cls[1] >= 0 ? calibrate(4, c.net_raw[1]) : 0};
+  // Outside every network of the organisation, while the payload's senders from outside its networks
+  // outnumber what its own new addresses explain: a copy.
+  double copied = 1;
+  size_t outside = 0;
+  if (c.cls >= 0 && payload_conf >= theta_ && window && nets && nets->wide && exact(nets->wide, -1).of(c.cls) == 0 &&
+      !self_naming_.count(c.key->whole) && !self_naming_.count(c.key->coarse))
+    copied = explained_outside(c.cls, c.key->whole, *window, window_start, &outside);
+  if (c.cls >= 0 && payload_conf * copied < theta_ && payload_conf >= theta_) {
+    d.confidence = 1 - payload_conf * copied;
+    d.kind = EvidenceKind::public_tool;
+    d.reason = fmt::format("{} {} payload is {}'s, but {} ip(s) outside its networks sent it in this window, more "
+                           "than its own new addresses explain: copied",
+                           kWhat[c.level], service_name(c.key->service), classes_[size_t(c.cls)], outside);
+    return d;
+  }
   if (c.cls >= 0 && payload_conf >= theta_) {
+    payload_conf *= copied;
     d.cls = c.cls;
     d.level = c.level;
     d.confidence = payload_conf;
@@ -417,6 +459,15 @@ void Attributor::fit(const std::vector<TrainRow>& rows) {
     if (c.net_cls[1] >= 0) xy[4].emplace_back(c.net_raw[1], c.net_cls[1] == rows[i].truth);
   }
   calib_[4] = isotonic(xy[4]);
+  // How often a listed ip of each organisation scanned from a /16 (/32) where no other listed ip of it had.
+  std::vector<double> novel(size_t(K), 0), seen_rows(size_t(K), 0);
+  for (const auto& r : rows)
+    if (r.truth < K && r.nets.wide) {
+      seen_rows[size_t(r.truth)] += 1;
+      novel[size_t(r.truth)] += exact(r.nets.wide, r.ip).of(r.truth) == 0;
+    }
+  new_network_rate_.assign(size_t(K), 0);
+  for (int k = 0; k < K; ++k) new_network_rate_[size_t(k)] = (novel[size_t(k)] + 1) / (seen_rows[size_t(k)] + 2);
   // θ on the labelled rows, as the paper searches it (truth K = unknown); never under the floor.
   std::vector<int> truth, pred;
   std::vector<size_t> labelled;
@@ -440,8 +491,17 @@ void Attributor::fit(const std::vector<TrainRow>& rows) {
   train_rows_ = rows.size();
 }
 
+void WindowSenders::add(int64_t window, KeyHash whole, KeyHash wide_net) {
+  nets_[whole ^ (uint64_t(window) * 0x9e3779b97f4a7c15ULL)].push_back(wide_net);
+}
+
+const std::vector<KeyHash>* WindowSenders::of(int64_t window, KeyHash whole) const {
+  auto it = nets_.find(whole ^ (uint64_t(window) * 0x9e3779b97f4a7c15ULL));
+  return it == nets_.end() ? nullptr : &it->second;
+}
+
 std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const agg::Windows& w, int64_t from_us,
-                                 int64_t to_us) {
+                                 int64_t to_us, WindowSenders* senders) {
   std::map<std::pair<int64_t, std::string>, std::pair<std::unordered_set<KeyHash>, WindowIp>> acc;
   for (Service s : features::feature_services()) {
     features::ProbeStream stream(db, s, {from_us, to_us});
@@ -459,6 +519,8 @@ std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const agg::Window
   }
   std::vector<WindowIp> out;
   for (auto& [key, v] : acc) {
+    if (senders)
+      for (const auto& pk : v.second.keys) senders->add(key.first, pk.whole, v.second.nets.wide);
     if (!v.second.vote) continue;
     v.second.window = key.first;
     v.second.ip = key.second;
@@ -467,8 +529,24 @@ std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const agg::Window
   return out;
 }
 
-IpDecision Attributor::decide(const std::vector<ProbeKeys>& keys, const Nets& nets) const {
-  return decide(candidates(keys, nets, -1, false));
+IpDecision Attributor::decide(const std::vector<ProbeKeys>& keys, const Nets& nets, const WindowSenders* window,
+                              int64_t window_start) const {
+  return decide(candidates(keys, nets, -1, false), &nets, window, window_start);
+}
+
+double Attributor::explained_outside(int cls, KeyHash whole, const WindowSenders& window, int64_t window_start,
+                                     size_t* outside) const {
+  const auto* nets = window.of(window_start, whole);
+  size_t in = 0, out = 0;
+  if (nets)
+    for (KeyHash n : *nets) (exact(n, -1).of(cls) > 0 ? in : out) += 1;
+  *outside = out;
+  double r = cls < int(new_network_rate_.size()) ? new_network_rate_[size_t(cls)] : 0.5;
+  // Its own senders this window ≈ in / (1 - r), of whom r come from new networks. A few senders beyond
+  // that prove nothing (a payload seen once, from this very ip, is no copy).
+  double own_outside = r * double(in) / std::max(1e-9, 1 - r);
+  if (double(out) - own_outside < kMinCopies) return 1.0;
+  return std::min(1.0, (own_outside + 1) / (double(out) + 1));
 }
 
 std::pair<int, double> Attributor::probe_class(const ProbeKeys& k) const {

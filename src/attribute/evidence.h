@@ -27,6 +27,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "aggregate/window.h"
@@ -94,6 +95,18 @@ struct ProbeKeys {
   std::vector<KeyHash> near;  // key_without(i) for every field i
 };
 
+// Who sent each payload in the windows being identified: the /16 (/32) of every distinct sender, so the
+// decision can see a payload spreading beyond its organisation's networks in the very week it is named
+// (addresses only: no label of the window is read).
+class WindowSenders {
+ public:
+  void add(int64_t window, KeyHash whole, KeyHash wide_net);
+  const std::vector<KeyHash>* of(int64_t window, KeyHash whole) const;
+
+ private:
+  std::unordered_map<KeyHash, std::vector<KeyHash>> nets_;
+};
+
 class Attributor {
  public:
   // Counts every probe with ts < cut_us; `classes` are the known organisations (org_key form).
@@ -109,8 +122,14 @@ class Attributor {
   // Keys of one parsed probe of `service`; false when the service has no key or the probe no section.
   bool keys(const features::ProbeDoc& probe, Service service, ProbeKeys& out) const;
 
-  // The decision for one ip (its network_keys) from the distinct keys it sent in a window.
-  IpDecision decide(const std::vector<ProbeKeys>& keys, const Nets& nets) const;
+  // The decision for one ip (its network_keys) from the distinct keys it sent in a window. With the
+  // window's senders, a payload name for an ip outside every network of that organisation is kept only as
+  // far as the organisation's own new addresses explain the payload's senders from outside its networks
+  // that window (the rate at which its listed ips appeared in new /16s in training): an organisation's
+  // payload suddenly sent from many foreign networks has been copied, and names nobody. Payloads that name
+  // their organisation (its name in the user agent, URI, DNS name...) are exempt: they claim an identity.
+  IpDecision decide(const std::vector<ProbeKeys>& keys, const Nets& nets, const WindowSenders* window = nullptr,
+                    int64_t window_start = 0) const;
   // A single probe's best class (-1 unknown) and its raw score, for probe-level evaluation.
   std::pair<int, double> probe_class(const ProbeKeys& k) const;
 
@@ -122,7 +141,11 @@ class Attributor {
   // The payload and network candidates of one ip; unseen: each key scored as if its exact payload had
   // never been seen (calibrates the variant levels).
   Candidates candidates(const std::vector<ProbeKeys>& keys, const Nets& nets, int32_t loo_ip, bool unseen) const;
-  IpDecision decide(const Candidates& c) const;
+  IpDecision decide(const Candidates& c, const Nets* nets = nullptr, const WindowSenders* window = nullptr,
+                    int64_t window_start = 0) const;
+  // The share of a payload's senders outside `cls`'s networks this window that its own new addresses explain.
+  double explained_outside(int cls, KeyHash whole, const WindowSenders& window, int64_t window_start,
+                           size_t* outside) const;
   // Levels of evidence: 0 the exact payload, 1 its coarse form, 2 one field apart, 3 and 4 network.
   double calibrate(int level, double raw) const;
   struct TrainRow {
@@ -143,6 +166,8 @@ class Attributor {
   std::unordered_map<int32_t, std::vector<std::pair<KeyHash, int>>> contributions_;
   static constexpr int kLevels = 5;
   std::vector<std::pair<double, double>> calib_[kLevels];  // (raw upper bound, confidence) steps per level
+  std::vector<double> new_network_rate_;  // per class: share of its listed training ips in a new /16
+  std::unordered_set<KeyHash> self_naming_;  // whole and coarse keys of payloads naming their organisation
   double theta_ = 0.5, train_f1_ = 0;
   size_t train_rows_ = 0;
 };
@@ -157,6 +182,6 @@ struct WindowIp {
   bool vote = false;
 };
 std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const agg::Windows& w, int64_t from_us,
-                                 int64_t to_us);
+                                 int64_t to_us, WindowSenders* senders = nullptr);
 
 }  // namespace sg::attribute

@@ -109,8 +109,9 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
     rep.training_rows = att.training_rows();
     log(fmt::format("evidence: payloads before {} from {} training rows, confidence threshold {:.2f}",
                     format_ts(att.cut_us()).substr(0, 10), att.training_rows(), att.theta()));
-    for (auto& wk : attribute::window_keys(db, att, w, rep.from_us, rep.to_us)) {
-      auto d = att.decide(wk.keys, wk.nets);
+    attribute::WindowSenders senders;
+    for (auto& wk : attribute::window_keys(db, att, w, rep.from_us, rep.to_us, &senders)) {
+      auto d = att.decide(wk.keys, wk.nets, &senders, wk.window);
       ScannerRow r;
       r.window_start = wk.window;
       r.window_end = wk.window + w.length_us;
