@@ -147,7 +147,8 @@ bool Attributor::keys(const features::ProbeDoc& probe, Service service, ProbeKey
   out.whole = whole_key(service, h);
   out.coarse = coarse_key(service, c);
   out.near.resize(h.size());
-  for (size_t i = 0; i < h.size(); ++i) out.near[i] = key_without(service, h, i);
+  // One field apart on the coarse values: a drifted field next to reordered or re-versioned ones still matches.
+  for (size_t i = 0; i < c.size(); ++i) out.near[i] = key_without(service, c, i);
   return true;
 }
 
