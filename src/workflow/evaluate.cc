@@ -94,29 +94,44 @@ std::string class_name(const std::vector<std::string>& classes, int c) {
   return c < 0 ? "unknown" : classes[size_t(c)];
 }
 
+// Every parsed probe of `services` in [from, to) whose window an ensemble judges (labelled ones only when
+// asked), with the judge of its window.
+template <typename Fn>
+void for_each_judged_probe(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
+                           const std::map<int64_t, Judge*>& judge_of_window, const std::vector<Service>& services,
+                           bool labelled_only, Fn fn) {
+  for (Service s : services) {
+    features::ProbeStream stream(db, s, {from_us, to_us}, labelled_only);
+    std::vector<features::ProbeRow> page;
+    features::ProbeDoc doc;
+    while (stream.next(4096, page))
+      for (const auto& r : page) {
+        auto j = judge_of_window.find(w.start_of(r.ts_us));
+        if (j != judge_of_window.end() && doc.parse(r.json)) fn(s, r, doc, *j->second);
+      }
+  }
+}
+
+const std::vector<Service> kVoteServices = {Service::http, Service::tls, Service::dns};
+
 // Probe level for the baseline and the payload-evidence method, over the labelled probes of the range,
 // each judged by the ensemble that scored its window.
 void probe_level(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
                  const std::map<int64_t, Judge*>& judge_of_window, const std::set<std::string>& eval_unknown,
                  Evaluation& e) {
-  for (Service s : {Service::http, Service::tls, Service::dns}) {
+  for (Service s : kVoteServices) {
     std::vector<std::string> truth, base, evid;
-    features::ProbeStream stream(db, s, {from_us, to_us}, /*labelled_only=*/true);
-    std::vector<features::ProbeRow> page;
-    features::ProbeDoc doc;
     attribute::ProbeKeys pk;
-    while (stream.next(4096, page))
-      for (const auto& r : page) {
-        auto j = judge_of_window.find(w.start_of(r.ts_us));
-        if (j == judge_of_window.end() || !doc.parse(r.json)) continue;
-        std::string t = features::org_key(r.org);
-        if (eval_unknown.count(t) || !j->second->known.count(t)) t = "unknown";
-        truth.push_back(t);
-        base.push_back(class_name(j->second->classes, j->second->baseline->probe_class(doc, s)));
-        int c = -1;
-        if (j->second->evidence->keys(doc, s, pk)) c = j->second->evidence->probe_class(pk).first;
-        evid.push_back(class_name(j->second->classes, c));
-      }
+    for_each_judged_probe(db, w, from_us, to_us, judge_of_window, {s}, /*labelled_only=*/true,
+                          [&](Service, const features::ProbeRow& r, const features::ProbeDoc& doc, Judge& j) {
+                            std::string t = features::org_key(r.org);
+                            if (eval_unknown.count(t) || !j.known.count(t)) t = "unknown";
+                            truth.push_back(t);
+                            base.push_back(class_name(j.classes, j.baseline->probe_class(doc, s)));
+                            int c = -1;
+                            if (j.evidence->keys(doc, s, pk)) c = j.evidence->probe_class(pk).first;
+                            evid.push_back(class_name(j.classes, c));
+                          });
     if (truth.empty()) continue;
     e.baseline_probes[service_name(s)] = agg::score(truth, base);
     e.evidence_probes[service_name(s)] = agg::score(truth, evid);
@@ -154,26 +169,21 @@ std::map<std::pair<int64_t, std::string>, std::string> ceiling_of_rows(
     const std::map<int64_t, Judge*>& judge_of_window, const std::set<std::string>& eval_unknown) {
   std::map<std::pair<int64_t, std::string>, std::set<attribute::KeyHash>> keys_of;
   std::map<attribute::KeyHash, std::map<std::string, int>> senders;
-  for (Service s : features::feature_services()) {
-    features::ProbeStream stream(db, s, {from_us, to_us});
-    std::vector<features::ProbeRow> page;
-    features::ProbeDoc doc;
-    attribute::ProbeKeys pk;
-    while (stream.next(4096, page))
-      for (const auto& r : page) {
-        auto j = judge_of_window.find(w.start_of(r.ts_us));
-        if (j == judge_of_window.end() || !doc.parse(r.json) || !j->second->evidence->keys(doc, s, pk)) continue;
+  attribute::ProbeKeys pk;
+  for_each_judged_probe(
+      db, w, from_us, to_us, judge_of_window, features::feature_services(), /*labelled_only=*/false,
+      [&](Service s, const features::ProbeRow& r, const features::ProbeDoc& doc, Judge& j) {
+        if (!j.evidence->keys(doc, s, pk)) return;
         const auto& root = doc.root();
         auto num = [&](const char* k) { return int64_t(features::get_uint(&root, k).value_or(0)); };
         auto str = [&](const char* k) { return std::string(features::get_string(&root, k).value_or("")); };
         auto t = truth.find(truth_key(r.ts_us, r.src, num("sport"), str("dst"), num("dport"), str("transport")));
-        if (t == truth.end()) continue;
+        if (t == truth.end()) return;
         std::string org = features::org_key(t->second);
-        if (eval_unknown.count(org) || !j->second->known.count(org)) org = "unknown";
+        if (eval_unknown.count(org) || !j.known.count(org)) org = "unknown";
         ++senders[pk.whole][org];
         keys_of[{w.start_of(r.ts_us), r.src}].insert(pk.whole);
-      }
-  }
+      });
   std::map<std::pair<int64_t, std::string>, std::string> out;
   for (const auto& [row, keys] : keys_of) {
     std::map<std::string, double> logp;

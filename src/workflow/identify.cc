@@ -45,6 +45,23 @@ std::map<std::pair<int64_t, std::string>, IpFacts> gather_facts(Db& db, const ag
   return facts;
 }
 
+std::string services_text(const std::set<std::string>& used);
+
+// What every row says besides its decision: when and how the ip probed, and the evidence in its probes.
+void fill_facts(ScannerRow& r, const agg::Windows& w, int64_t window, const std::string& ip,
+                std::map<std::pair<int64_t, std::string>, IpFacts>& facts, const std::string& model) {
+  r.window_start = window;
+  r.window_end = window + w.length_us;
+  r.ip = ip;
+  const auto& f = facts[{window, ip}];
+  r.first_seen_us = f.probes ? f.first : window;
+  r.last_seen_us = f.probes ? f.last : window;
+  r.services = services_text(f.services);
+  r.probes = f.probes;
+  r.evidence = f.evidence.to_json();
+  r.model_version = model;
+}
+
 std::string services_text(const std::set<std::string>& used) {
   std::string out;
   for (const char* s : {"http", "tls", "dns", "ssh", "rdp", "syn", "other"})
@@ -113,9 +130,7 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
     for (auto& wk : attribute::window_keys(db, att, w, rep.from_us, rep.to_us, &senders)) {
       auto d = att.decide(wk.keys, wk.nets, &senders, wk.window);
       ScannerRow r;
-      r.window_start = wk.window;
-      r.window_end = wk.window + w.length_us;
-      r.ip = wk.ip;
+      fill_facts(r, w, wk.window, wk.ip, facts, ens->version);
       r.org = d.cls < 0 ? "unknown" : att.classes()[size_t(d.cls)];
       r.probability = d.raw;
       r.confidence = d.confidence;
@@ -127,13 +142,6 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
         votes[service_name(s)] = c < 0 ? nlohmann::json(nullptr) : nlohmann::json(att.classes()[size_t(c)]);
       }
       r.votes = votes.dump();
-      const auto& f = facts[{wk.window, wk.ip}];
-      r.first_seen_us = f.probes ? f.first : wk.window;
-      r.last_seen_us = f.probes ? f.last : wk.window;
-      r.services = services_text(f.services);
-      r.probes = f.probes;
-      r.evidence = f.evidence.to_json();
-      r.model_version = ens->version;
       ++rep.per_org[r.org];
       by_window[wk.window].push_back(std::move(r));
     }
@@ -141,9 +149,7 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
   for (size_t i = 0; i < rows.size() && method == Method::iomatch; ++i) {
     const auto& v = rows[i].votes;
     ScannerRow r;
-    r.window_start = v.window;
-    r.window_end = v.window + w.length_us;
-    r.ip = v.ip;
+    fill_facts(r, w, v.window, v.ip, facts, ens->version);
     r.org = pred[i] == K ? "unknown" : ens->classes[pred[i]];
     float best = 0;
     for (int k = 0; k < K; ++k) best = std::max(best, proba[i * K + k]);
@@ -156,13 +162,6 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
       votes[agg::vote_service_name(s)] = name.empty() ? nlohmann::json(nullptr) : nlohmann::json(name);
     }
     r.votes = votes.dump();
-    const auto& f = facts[{v.window, v.ip}];
-    r.first_seen_us = f.probes ? f.first : v.window;
-    r.last_seen_us = f.probes ? f.last : v.window;
-    r.services = services_text(f.services);
-    r.probes = f.probes;
-    r.evidence = f.evidence.to_json();
-    r.model_version = ens->version;
     ++rep.per_org[r.org];
     by_window[v.window].push_back(std::move(r));
   }

@@ -178,3 +178,49 @@ TEST_F(Store, TheSameScannerOnTwoSensorsHasOneKey) {
 }
 
 }  // namespace
+
+namespace {
+
+// A new version of an organisation's agent is its coarse form; a payload copied from many foreign networks
+// in the week it is identified names nobody, unless it names its organisation.
+TEST_F(Store, VersionsAreCoarseAndForeignCopiesNameNobody) {
+  // Training: a "quiet" organisation whose request carries no name, from its own /24.
+  for (int week = 0; week < 2; ++week)
+    for (int i = 0; i < 8; ++i)
+      http(kT0 + week * 7 * kDay + kDay + i, fmt::format("198.51.100.{}", 100 + i), "Go-http-client/1.1", "alpha",
+           "/quiet");
+  training();
+  int64_t t = kCut + kDay;
+  // The week: alpha's own ips keep sending both; 12 foreign ips (different /16s) send the quiet request and
+  // alpha's self-naming agent.
+  for (int i = 0; i < 8; ++i) http(t + i, fmt::format("198.51.100.{}", 100 + i), "Go-http-client/1.1", "", "/quiet");
+  for (int i = 0; i < 12; ++i) {
+    http(t + 100 + i, fmt::format("10.{}.0.1", 10 + i), "Go-http-client/1.1", "", "/quiet");
+    http(t + 200 + i, fmt::format("10.{}.0.2", 40 + i), "AlphaScan/2.0");
+  }
+  http(t, "192.0.2.202", "AlphaScan/2.1");
+  auto a = Attributor::build(db(), kClasses, kCut, agg::Windows{});
+  attribute::WindowSenders senders;
+  std::map<std::string, attribute::WindowIp> rows;
+  for (auto& wk : attribute::window_keys(db(), a, agg::Windows{}, kCut, kCut + 7 * kDay, &senders)) rows[wk.ip] = wk;
+  auto decide = [&](const std::string& ip) {
+    const auto& wk = rows.at(ip);
+    return a.decide(wk.keys, wk.nets, &senders, wk.window);
+  };
+  auto own = decide("198.51.100.100");  // inside its network: named
+  EXPECT_EQ(own.cls, 0) << own.reason;
+  auto copy = decide("10.10.0.1");  // the quiet request from a foreign network, as 11 others do this week
+  EXPECT_EQ(copy.cls, -1) << copy.reason;
+  EXPECT_EQ(copy.kind, EvidenceKind::public_tool);
+  EXPECT_NE(copy.reason.find("copied"), std::string::npos) << copy.reason;
+  auto claim = decide("10.40.0.2");  // alpha's self-naming agent from abroad: still alpha
+  EXPECT_EQ(claim.cls, 0) << claim.reason;
+  EXPECT_EQ(claim.kind, EvidenceKind::exact_payload);
+  auto version = decide("192.0.2.202");  // a new version of its agent
+  EXPECT_EQ(version.cls, 0) << version.reason;
+  EXPECT_EQ(version.level, 1);
+  EXPECT_EQ(attribute::coarse_value("user_agent", "AlphaScan/2.10 (x86_64)"), "AlphaScan/#.# (x#_#)");
+  EXPECT_EQ(attribute::coarse_value("ciphers", "4866,4865,49195"), "4865,4866,49195");
+}
+
+}  // namespace

@@ -19,6 +19,7 @@
 #include "simulate/profile.h"
 #include "simulate/scenario.h"
 #include "simulate/skeleton.h"
+#include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -27,30 +28,16 @@ using namespace sg::sim;
 
 namespace {
 
+using sgtest::read_file;
+
+struct TempDir : sgtest::TempDir {
+  TempDir() : sgtest::TempDir("sg_profiles") {}
+};
+
 const std::vector<std::string> kOrgs = {"binaryedge", "censys", "criminalip", "cybergreen", "driftnet",
                                         "fofa", "internet_census", "internettl", "intrinsec", "ipip",
                                         "leakix", "onyphe", "quake", "rapid7", "shadowserver",
                                         "shodan", "stretchoid", "tum", "x_threatbook", "zoomeye"};
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() / ("sg_profiles_" + std::to_string(getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);

@@ -15,6 +15,7 @@
 #include "simulate/scenario.h"
 #include "simulate/shift.h"
 #include "simulate/truth.h"
+#include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace sg;
@@ -22,25 +23,11 @@ using namespace sg::sim;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() / ("sg_shift_" + std::to_string(getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
+using sgtest::read_file;
 
- private:
-  fs::path path_;
+struct TempDir : sgtest::TempDir {
+  TempDir() : sgtest::TempDir("sg_shift") {}
 };
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 std::vector<std::string> with_prefix(const std::vector<std::string>& changes, const std::string& prefix) {
   std::vector<std::string> out;

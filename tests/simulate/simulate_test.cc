@@ -25,6 +25,7 @@
 #include "simulate/profiles.h"
 #include "simulate/scenario.h"
 #include "simulate/wire.h"
+#include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace sg;
@@ -32,29 +33,13 @@ using namespace sg::sim;
 
 namespace {
 
-// A fresh directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("sg_simulate_" + std::to_string(getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const fs::path& path() const { return path_; }
+using sgtest::read_file;
 
- private:
-  fs::path path_;
+struct TempDir : sgtest::TempDir {
+  TempDir() : sgtest::TempDir("sg_simulate") {}
 };
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
+// A fresh directory per test, removed afterwards.
 struct Frame {
   int64_t ts_us;
   Bytes data;

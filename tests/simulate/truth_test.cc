@@ -18,6 +18,7 @@
 #include "capture/cidr.h"
 #include "simulate/scenario.h"
 #include "simulate/truth.h"
+#include "support/temp_dir.h"
 #include "support/cli_run.h"
 
 namespace fs = std::filesystem;
@@ -26,25 +27,11 @@ using namespace sg::sim;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() / ("sg_truth_" + std::to_string(getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
+using sgtest::read_file;
 
- private:
-  fs::path path_;
+struct TempDir : sgtest::TempDir {
+  TempDir() : sgtest::TempDir("sg_truth") {}
 };
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 void write_file(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
