@@ -170,7 +170,7 @@ Attributor Attributor::build(Db& db, const std::vector<std::string>& classes, in
       if (std::isalnum(static_cast<unsigned char>(ch))) word += ch;
     class_words.push_back(word);
   }
-  std::unordered_map<std::string, int32_t> ip_ids;
+  auto& ip_ids = a.ip_ids_;
   std::vector<Contribution> seen;
   struct RowAcc {
     std::unordered_set<KeyHash> have;
@@ -281,7 +281,8 @@ struct Attributor::Candidates {
 };
 
 Attributor::Candidates Attributor::candidates(const std::vector<ProbeKeys>& keys, const Nets& nets, int32_t loo_ip,
-                                              bool unseen) const {
+                                              bool unseen, int32_t net_loo) const {
+  if (net_loo == -2) net_loo = loo_ip;
   const int K = int(classes_.size());
   const double beta = opt_.smoothing;
   Candidates c;
@@ -337,7 +338,7 @@ Attributor::Candidates Attributor::candidates(const std::vector<ProbeKeys>& keys
     c.key = best_key[size_t(c.cls)];
   }
   for (int g = 0; g < 2 && opt_.network && nets.narrow; ++g) {
-    Senders ne = exact(g == 0 ? nets.narrow : nets.wide, loo_ip);
+    Senders ne = exact(g == 0 ? nets.narrow : nets.wide, net_loo);
     double denom = ne.total() + beta;
     for (const auto& [k, n] : ne.known)
       if (n > 0 && miss[size_t(k)] < 1 && n / denom > c.net_raw[g])
@@ -533,6 +534,12 @@ std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const agg::Window
 IpDecision Attributor::decide(const std::vector<ProbeKeys>& keys, const Nets& nets, const WindowSenders* window,
                               int64_t window_start) const {
   return decide(candidates(keys, nets, -1, false), &nets, window, window_start);
+}
+
+IpDecision Attributor::decide(const WindowIp& row, const WindowSenders* window) const {
+  auto id = ip_ids_.find(row.ip);
+  int32_t self = id == ip_ids_.end() ? -1 : id->second;
+  return decide(candidates(row.keys, row.nets, -1, false, self), &row.nets, window, row.window);
 }
 
 double Attributor::explained_outside(int cls, KeyHash whole, const WindowSenders& window, int64_t window_start,

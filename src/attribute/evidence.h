@@ -130,6 +130,9 @@ class Attributor {
   // their organisation (its name in the user agent, URI, DNS name...) are exempt: they claim an identity.
   IpDecision decide(const std::vector<ProbeKeys>& keys, const Nets& nets, const WindowSenders* window = nullptr,
                     int64_t window_start = 0) const;
+  // The same for a row of window_keys(); the network levels then leave the ip's own training labels out,
+  // so they speak of the other listed ips of its network.
+  IpDecision decide(const struct WindowIp& row, const WindowSenders* window) const;
   // A single probe's best class (-1 unknown) and its raw score, for probe-level evaluation.
   std::pair<int, double> probe_class(const ProbeKeys& k) const;
 
@@ -140,7 +143,9 @@ class Attributor {
   struct Candidates;
   // The payload and network candidates of one ip; unseen: each key scored as if its exact payload had
   // never been seen (calibrates the variant levels).
-  Candidates candidates(const std::vector<ProbeKeys>& keys, const Nets& nets, int32_t loo_ip, bool unseen) const;
+  // net_loo: the ip whose own training labels the network levels leave out (-2: the same as loo_ip).
+  Candidates candidates(const std::vector<ProbeKeys>& keys, const Nets& nets, int32_t loo_ip, bool unseen,
+                        int32_t net_loo = -2) const;
   IpDecision decide(const Candidates& c, const Nets* nets = nullptr, const WindowSenders* window = nullptr,
                     int64_t window_start = 0) const;
   // The share of a payload's senders outside `cls`'s networks this window that its own new addresses explain.
@@ -164,6 +169,7 @@ class Attributor {
   std::unordered_map<KeyHash, Senders> exact_;
   // What each training ip contributed: (key, class) pairs, class K = other labelled, K+1 = unlabelled.
   std::unordered_map<int32_t, std::vector<std::pair<KeyHash, int>>> contributions_;
+  std::unordered_map<std::string, int32_t> ip_ids_;  // training source address → its id in contributions_
   static constexpr int kLevels = 5;
   std::vector<std::pair<double, double>> calib_[kLevels];  // (raw upper bound, confidence) steps per level
   std::vector<double> new_network_rate_;  // per class: share of its listed training ips in a new /16

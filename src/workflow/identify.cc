@@ -128,7 +128,7 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
                     format_ts(att.cut_us()).substr(0, 10), att.training_rows(), att.theta()));
     attribute::WindowSenders senders;
     for (auto& wk : attribute::window_keys(db, att, w, rep.from_us, rep.to_us, &senders)) {
-      auto d = att.decide(wk.keys, wk.nets, &senders, wk.window);
+      auto d = att.decide(wk, &senders);
       ScannerRow r;
       fill_facts(r, w, wk.window, wk.ip, facts, ens->version);
       r.org = d.cls < 0 ? "unknown" : att.classes()[size_t(d.cls)];
