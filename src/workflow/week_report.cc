@@ -8,6 +8,7 @@
 #include <map>
 
 #include "export/json.h"
+#include "util/terminal.h"
 #include "util/atomic_file.h"
 #include "storage/scanner_store.h"
 #include "workflow/registry.h"
@@ -45,11 +46,19 @@ WeekSummary week_summary(Db& db, const agg::Windows& w, int64_t window_start) {
   ScannerQuery q;
   q.from_us = window_start;
   q.to_us = window_start + 1;
-  std::map<std::string, size_t> per_org;
+  struct OrgWeek {
+    size_t n = 0;
+    double confidence = 0;
+    std::map<std::string, size_t> kinds;
+  };
+  std::map<std::string, OrgWeek> per_org;
   std::map<std::string, size_t> per_ensemble;
   size_t scanners = 0;
   store.for_each(q, [&](const ScannerRow& r) {
-    ++per_org[r.org];
+    auto& o = per_org[r.org];
+    ++o.n;
+    o.confidence += r.confidence;
+    ++o.kinds[r.evidence_kind];
     ++per_ensemble[r.model_version];
     ++scanners;
   });
@@ -60,10 +69,14 @@ WeekSummary week_summary(Db& db, const agg::Windows& w, int64_t window_start) {
   Registry reg(db);
   for (const auto& [version, n] : per_ensemble) out += fmt::format("attributed by: {}\n", models_of(reg, version));
   out += fmt::format("scanners: {}\n\n", scanners);
-  std::vector<std::pair<std::string, size_t>> orgs(per_org.begin(), per_org.end());
-  std::stable_sort(orgs.begin(), orgs.end(), [](auto& a, auto& b) { return a.second > b.second; });
-  out += fmt::format("  {:<24} {:>8}\n", "organisation", "scanners");
-  for (const auto& [org, n] : orgs) out += fmt::format("  {:<24} {:>8}\n", org, n);
+  std::vector<std::pair<std::string, OrgWeek>> orgs(per_org.begin(), per_org.end());
+  std::stable_sort(orgs.begin(), orgs.end(), [](auto& a, auto& b) { return a.second.n > b.second.n; });
+  out += fmt::format("  {:<24} {:>8} {:>11}  {}\n", "organisation", "scanners", "confidence", "evidence");
+  for (const auto& [org, o] : orgs) {
+    std::string kinds;
+    for (const auto& [k, n] : o.kinds) kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", n, k);
+    out += fmt::format("  {:<24} {:>8} {:>11.2f}  {}\n", term_safe(org), o.n, o.confidence / double(o.n), kinds);
+  }
   return {out, scanners};
 }
 
