@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <cmath>
 #include <tuple>
 #include <unordered_set>
 
@@ -89,7 +90,19 @@ namespace {
 
 // The probe services whose payloads are matched: every service with a field registry.
 constexpr size_t kMinCalibrationRows = 30;
-constexpr double kMinCopies = 5;
+// A payload's foreign senders are copies only when the organisation's own new addresses (a Poisson count
+// with the mean its training rate predicts) would give that many less than once in a hundred weeks.
+constexpr double kCopyLevel = 0.01;
+
+// P(N >= k) for N ~ Poisson(mean).
+double poisson_tail(double mean, size_t k) {
+  double term = std::exp(-mean), below = 0;
+  for (size_t i = 0; i < k; ++i) {
+    below += term;
+    term *= mean / double(i + 1);
+  }
+  return std::max(0.0, 1.0 - below);
+}
 
 // Whether any field value holds the organisation's name (letters and digits compared, case ignored).
 bool names_org(const std::vector<std::string>& labels, const std::string& word) {
@@ -553,7 +566,7 @@ double Attributor::explained_outside(int cls, KeyHash whole, const WindowSenders
   // Its own senders this window ≈ in / (1 - r), of whom r come from new networks. A few senders beyond
   // that prove nothing (a payload seen once, from this very ip, is no copy).
   double own_outside = r * double(in) / std::max(1e-9, 1 - r);
-  if (double(out) - own_outside < kMinCopies) return 1.0;
+  if (out < 2 || poisson_tail(own_outside, out) >= kCopyLevel) return 1.0;
   return std::min(1.0, (own_outside + 1) / (double(out) + 1));
 }
 
