@@ -66,4 +66,9 @@ echo '{"data":{"ipAddress":"192.0.2.1","abuseConfidenceScore":25}}' >"$corpus/ab
 fuzz abuse
 # CSV cells and term_safe on hostile text: their invariants abort the run when broken
 fuzz csv
+# simulate's truth file (evaluate --truth) and attribution's coarse values
+mkdir -p "$corpus/truth"
+printf 'ts\ttransport\tsrc\tsport\tdst\tdport\tservice\torg\tpopulation\n2025-01-06T00:25:03.337793Z\ttcp\t198.51.100.17\t41237\t192.0.2.7\t8443\ttls\tstretchoid\tstretchoid\n' \
+  >"$corpus/truth/seed.tsv"
+fuzz truth
 echo "== all test stages passed"
