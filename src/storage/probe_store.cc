@@ -50,15 +50,26 @@ ProbeStore::ProbeStore(const std::string& path) : db_(path) {
   migrate();
 }
 
-void ProbeStore::migrate() {
+int64_t ProbeStore::schema_version() {
+  // The statement is finalised before returning: one left stepped would hold a read transaction, and
+  // BEGIN IMMEDIATE from inside a read transaction fails at once with "database is locked" (SQLite calls
+  // no busy handler for it) when another process created the schema meanwhile.
   Stmt v(db_, "PRAGMA user_version");
   v.step();
   int64_t version = v.col_int(0);
   if (version > kSchemaVersion)
     throw StoreError(fmt::format("{}: database schema version {} is newer than this program ({})", db_.path(),
                                  version, kSchemaVersion));
-  if (version == kSchemaVersion) return;
+  return version;
+}
+
+void ProbeStore::migrate() {
+  if (schema_version() == kSchemaVersion) return;
+  // Several processes may open a new database at once (ingests started together): BEGIN IMMEDIATE waits
+  // (busy timeout) for whichever creates the schema first, and the version read again inside the
+  // transaction tells the others that there is nothing left to do.
   Transaction tx(db_);
+  if (schema_version() == kSchemaVersion) return;
   db_.exec(kSchemaV1);
   db_.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion).c_str());
   tx.commit();

@@ -53,6 +53,7 @@ class ProbeStore {
 
  private:
   void migrate();
+  int64_t schema_version();
   struct Pending {
     int64_t capture_id;
     int64_t ts_us;
