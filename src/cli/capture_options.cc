@@ -1,8 +1,13 @@
 #include "cli/capture_options.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <optional>
 
 #include "cli/common.h"
+#include "util/progress.h"
 #include "util/terminal.h"
 
 namespace sg::cli {
@@ -32,16 +37,46 @@ SessionConfig CaptureOptions::session_config() const {
 
 namespace {
 
+// Without a terminal (cron, systemd, a pipe) the bar is not drawn; a plain line every progress interval
+// tells the log how far the whole run is: bytes of all the files, rate and time left.
+class ProgressLines {
+ public:
+  ProgressLines(const std::vector<std::string>& files) {
+    for (const auto& f : files) {
+      struct stat st{};
+      if (stat(f.c_str(), &st) == 0) total_ += static_cast<uint64_t>(st.st_size);
+    }
+  }
+  void update(const Progress& p, size_t index, size_t count) {
+    if (!pace_.due()) return;
+    const double mb = 1024.0 * 1024.0, done = double(before_ + p.done_bytes);
+    fmt::print(stderr, "progress: {} of {}{}, file {}/{}, {} packets, {} probes, {}\n", byte_text(done),
+               byte_text(double(total_)), total_ ? fmt::format(" ({:.0f}%)", 100.0 * done / double(total_)) : "",
+               index + 1, count, p.packets, p.probes, pace_.rate(done / mb, double(total_) / mb, "MB"));
+  }
+  void file_done(const CaptureReader& reader) { before_ += reader.file_size(); }
+
+ private:
+  uint64_t total_ = 0, before_ = 0;
+  ProgressPace pace_;
+};
+
 int run_one(CaptureReader& reader, const CaptureOptions& opt, const SessionConfig& cfg, const SourceHooks& hooks,
-            IngestStats& total, size_t index, size_t count) {
+            IngestStats& total, size_t index, size_t count, ProgressLines* lines) {
   IngestStats st;
   SessionTracker tracker(cfg, [&](Probe& p) { hooks.probe(p); }, st);
   ProgressBar bar(index, count);
   LoopOptions loop;
   loop.stop = &g_stop;
-  if (!opt.quiet) loop.progress = [&](const Progress& p) { bar.update(p); };
+  if (!opt.quiet)
+    loop.progress = [&](const Progress& p) {
+      bar.update(p);  // draws only on a terminal
+      if (lines) lines->update(p, index, count);
+    };
   run_capture(reader, tracker, st, loop);
   bar.done();
+  if (lines) lines->file_done(reader);
+  // The one message for the damage; the summary does not repeat it (IngestStats::summary).
   if (reader.failed()) fmt::print(stderr, "warning: {} (probes before it were kept)\n", term_safe(reader.error()));
   hooks.end(reader.name(), st);
   total.merge(st);
@@ -59,7 +94,7 @@ int run_sources(const CaptureOptions& opt, const SourceHooks& hooks, IngestStats
     g_live_reader.store(reader.get());
     install_stop_handlers();
     if (!opt.quiet) fmt::print(stderr, "capturing on {} (Ctrl-C to stop)\n", opt.live_iface);
-    run_one(*reader, opt, cfg, hooks, total, 0, 1);
+    run_one(*reader, opt, cfg, hooks, total, 0, 1, nullptr);
     g_live_reader.store(nullptr);
     return 0;
   }
@@ -67,6 +102,8 @@ int run_sources(const CaptureOptions& opt, const SourceHooks& hooks, IngestStats
   std::vector<std::string> files = expand_inputs(opt.inputs);
   if (files.empty()) throw CLI::ValidationError("captures", "no capture files given (or none found in the directories)");
   install_stop_handlers();
+  std::optional<ProgressLines> lines;
+  if (!opt.quiet && !isatty(2)) lines.emplace(files);
   int rc = 0;
   for (size_t i = 0; i < files.size() && !g_stop.load(); ++i) {
     std::unique_ptr<CaptureReader> reader;
@@ -78,8 +115,11 @@ int run_sources(const CaptureOptions& opt, const SourceHooks& hooks, IngestStats
       rc = 1;
       continue;
     }
-    if (!hooks.begin(files[i])) continue;
-    run_one(*reader, opt, cfg, hooks, total, i, files.size());
+    if (!hooks.begin(files[i])) {
+      if (lines) lines->file_done(*reader);
+      continue;
+    }
+    run_one(*reader, opt, cfg, hooks, total, i, files.size(), lines ? &*lines : nullptr);
   }
   if (g_stop.load()) fmt::print(stderr, "interrupted: stopped after the current capture\n");
   return rc;

@@ -1,6 +1,9 @@
 // `ingest`: captures into the probe store, each file once, in transactional batches.
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include "cli/commands.h"
 #include "cli/ingest_run.h"
 
@@ -13,7 +16,17 @@ struct IngestArgs {
   std::string db;
 };
 
+// A mistyped path must not leave a new, empty database behind: the inputs are checked before it is opened.
+void check_inputs_exist(const CaptureOptions& c) {
+  for (const auto& in : c.inputs) {
+    std::error_code ec;
+    if (!std::filesystem::exists(in, ec))
+      throw std::runtime_error(fmt::format("{}: no such file or directory", in));
+  }
+}
+
 void run_ingest(const IngestArgs& a) {
+  check_inputs_exist(a.capture);
   ProbeStore store(a.db);
   IngestOutcome r = ingest_captures(store, a.capture);
   g_exit_code = r.exit_code;

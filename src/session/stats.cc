@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <vector>
 
-#include "util/terminal.h"
 
 namespace sg {
 
@@ -35,7 +34,8 @@ std::string IngestStats::summary() const {
     for (const auto& [k, v] : rows) out += fmt::format("  {} {}", k, v);
     out += "\n";
   }
-  for (const auto& [file, err] : file_errors) out += fmt::format("error: {}\n", term_safe(err));  // names the file
+  // file_errors are not repeated here: each was printed when it happened (cli/capture_options.cc), and one
+  // fault must read as one message, not a warning and then an error.
   return out;
 }
 

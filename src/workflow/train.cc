@@ -5,10 +5,12 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 
 #include "export/json.h"
 #include "features/batch_reader.h"
 #include "features/feature_store.h"
+#include "util/progress.h"
 
 namespace sg::workflow {
 
@@ -55,14 +57,21 @@ std::string checkpoint_path(const TrainConfig& cfg, Service s, const char* what)
   return (std::filesystem::path(cfg.models_dir) / fmt::format("{}-{}-{}.pt", service_name(s), what, ms)).string();
 }
 
+// A line every tenth of the iterations, and between them one every progress interval (util/progress.h), so
+// that a slow training still shows life in a log; each with its rate and the time left.
 model::ProgressFn progress_logger(const TrainLog& log, Service s) {
-  return [log, s](const model::TrainProgress& p) {
+  auto pace = std::make_shared<ProgressPace>();
+  return [log, s, pace](const model::TrainProgress& p) {
     int every = std::max(1, p.iterations / 10);
-    if (p.step % every && p.step != p.iterations) return;
+    if (p.step % every == 0 || p.step == p.iterations)
+      pace->printed();
+    else if (!pace->due())
+      return;
     log(fmt::format("  {} step {}/{} (model iteration {}): loss {:.3f} (closed {:.3f}, multi-binary {:.3f}, "
-                    "pseudo {:.3f}, open {:.3f}) lr {:.4f}",
+                    "pseudo {:.3f}, open {:.3f}) lr {:.4f}; {}",
                     service_name(s), p.step, p.iterations, p.model_iteration, p.losses.total, p.losses.closed,
-                    p.losses.multi_binary, p.losses.closed_pseudo, p.losses.open_set, p.losses.lr));
+                    p.losses.multi_binary, p.losses.closed_pseudo, p.losses.open_set, p.losses.lr,
+                    pace->rate(p.step, p.iterations, "it")));
   };
 }
 
