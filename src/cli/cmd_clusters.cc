@@ -36,6 +36,10 @@ void run_clusters(const ClustersArgs& a) {
   ProbeStore store(a.db);
   auto& db = store.db();
   auto r = analysis::analyse_unknowns(db, from, to, a.opt);
+  // Before identify there is nothing to cluster: say so and fail rather than store and print an empty run.
+  if (r.services.empty())
+    throw std::runtime_error(fmt::format("no probe in {} .. {} has a model prediction: run identify for the range first",
+                                         format_ts(r.from_us).substr(0, 10), format_ts(r.to_us).substr(0, 10)));
   analysis::store_clusters(db, r);
   auto c1 = analysis::unknown_predicted_known(db, r.from_us, r.to_us, 20);
   if (a.format == "json") {
@@ -44,11 +48,7 @@ void run_clusters(const ClustersArgs& a) {
     fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return;
   }
-  if (r.services.empty())
-    fmt::print("no probe in {} .. {} has a model prediction: run identify for the range first\n",
-               format_ts(r.from_us).substr(0, 10), format_ts(r.to_us).substr(0, 10));
-  else
-    fmt::print("{}", analysis::clusters_table(r));
+  fmt::print("{}", analysis::clusters_table(r));
   if (c1.labelled_probes)
     fmt::print("\nCase 1: {} of {} probes labelled evaluation-unknown were predicted as a known organisation "
                "({} groups; 'clusters --format json' or the report lists them)\n",

@@ -27,6 +27,14 @@ struct RangeArgs {
 
 agg::Windows windows_of(Db& db) { return workflow::Registry(db).windows(); }
 
+// --from at or after --to would be widened into weeks that hold nothing, and the command would report an
+// empty success (evaluate would even store the empty row): refused before the database is opened.
+std::pair<int64_t, int64_t> range_of(const RangeArgs& a) {
+  const int64_t from = parse_date_us(a.from), to = parse_date_us(a.to);
+  if (from >= to) throw std::invalid_argument(fmt::format("--from {} is not before --to {}", a.from, a.to));
+  return {from, to};
+}
+
 void print_summary(const workflow::IdentifyReport& r) {
   fmt::print("{} scanners in {} week(s) {} .. {} ({} method, {}, {:.1f} s)\n", r.scanners, r.windows,
              format_ts(r.from_us).substr(0, 10), format_ts(r.to_us).substr(0, 10), workflow::method_name(r.method),
@@ -39,9 +47,12 @@ void print_summary(const workflow::IdentifyReport& r) {
 
 void run_identify(const RangeArgs& a) {
   model::set_threads(a.threads);
+  const auto [from, to] = range_of(a);
   ProbeStore store(a.db);
+  if (!workflow::Registry(store.db()).latest_ensemble())
+    throw std::runtime_error("no trained models yet: run train first (scannergrouper train --db DB --until DATE)");
   auto w = windows_of(store.db());
-  auto rep = workflow::identify(store.db(), w, parse_date_us(a.from), parse_date_us(a.to),
+  auto rep = workflow::identify(store.db(), w, from, to,
                                 [](const std::string& s) { fmt::print(stderr, "{}\n", term_safe(s)); },
                                 *workflow::method_from_name(a.method));
   if (a.format == "table") {
@@ -59,9 +70,19 @@ void run_identify(const RangeArgs& a) {
     serve::write_csv(rows, std::cout);
 }
 
+// Scores of a range without scanner rows are empty tables that read like a model that named nobody.
+bool has_scanner_rows(Db& db, const agg::Windows& w, int64_t from, int64_t to) {
+  ScannerQuery q;
+  std::tie(q.from_us, q.to_us) = workflow::whole_windows(w, from, to);
+  return !ScannerStore(db).rows(q).empty();
+}
+
 void run_evaluate(const RangeArgs& a) {
+  const auto [from, to] = range_of(a);
   ProbeStore store(a.db);
   auto w = windows_of(store.db());
+  if (!has_scanner_rows(store.db(), w, from, to))
+    throw std::runtime_error("no scanner rows in this range: run identify first");
   std::optional<workflow::TruthIndex> truth;
   if (!a.truth.empty()) {
     truth.emplace();
@@ -72,7 +93,7 @@ void run_evaluate(const RangeArgs& a) {
     });
     if (!rows) throw std::runtime_error(fmt::format("{}: no truth rows (expected simulate's truth.tsv)", a.truth));
   }
-  auto e = workflow::evaluate(store.db(), w, parse_date_us(a.from), parse_date_us(a.to), truth ? &*truth : nullptr);
+  auto e = workflow::evaluate(store.db(), w, from, to, truth ? &*truth : nullptr);
   workflow::store_evaluation(store.db(), e);
   if (a.format == "json")
     write_stdout(workflow::evaluation_json(e, a.min_support) + "\n");

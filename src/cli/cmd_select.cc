@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -97,9 +98,15 @@ void run_select(const SelectArgs& a) {
     services = {*s};
   }
   ProbeStore store(a.db);
+  std::vector<SelectOutcome> outcomes;
+  for (Service s : services) outcomes.push_back(select_service(store.db(), s, opt));
+  // Without a single labelled probe nothing can be ranked: say what to run first instead of a table of
+  // "nothing selected" and exit 0.
+  if (std::all_of(outcomes.begin(), outcomes.end(), [](const SelectOutcome& o) { return o.status == SelectStatus::no_labels; }))
+    throw std::runtime_error(fmt::format("no labelled probes before {}: import labels first (scannergrouper labels import)",
+                                         format_ts(opt.until_us).substr(0, 10)));
   nlohmann::json all = nlohmann::json::array();
-  for (Service s : services) {
-    SelectOutcome o = select_service(store.db(), s, opt);
+  for (const SelectOutcome& o : outcomes) {
     if (a.format == "json")
       all.push_back(to_json(o));
     else

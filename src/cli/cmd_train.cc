@@ -171,8 +171,11 @@ void add_train(CLI::App& app) {
   common_options(cmd, *a);
   cmd->add_option("--until", a->until, "end of the training data (YYYY-MM-DD or RFC 3339), exclusive")->required();
   cmd->add_option("--from", a->from, "start of the training data (default: the first probe)");
-  cmd->add_option("--iterations", a->iterations, "training iterations per service")->capture_default_str();
-  cmd->add_option("--batch", a->batch, "labelled probes per iteration (B)")->capture_default_str();
+  // 0 iterations would register untrained models as the current ones.
+  cmd->add_option("--iterations", a->iterations, "training iterations per service")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batch", a->batch, "labelled probes per iteration (B)")->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--uratio", a->uratio, "unlabelled probes per labelled one in a batch")->capture_default_str();
   cmd->add_flag("--incremental", a->incremental, "use the incremental (fixed canvas) schema");
   cmd->add_option("--week-anchor", a->anchor,
@@ -195,8 +198,10 @@ void add_update(CLI::App& app) {
       "Example: scannergrouper update --db scanners.db --week 2025-01-13");
   common_options(cmd, *a);
   cmd->add_option("--week", a->week, "any time inside the week (weeks follow the anchor set at train)")->required();
-  cmd->add_option("--iterations", a->iterations, "iterations for the week")->capture_default_str();
-  cmd->add_option("--batch", a->batch, "labelled probes per iteration")->capture_default_str();
+  cmd->add_option("--iterations", a->iterations, "iterations for the week")->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--batch", a->batch, "labelled probes per iteration")->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--uratio", a->uratio, "unlabelled probes per labelled one")->capture_default_str();
   a->incremental = true;
   cmd->callback([a] { run_update(*a); });
