@@ -40,7 +40,7 @@ std::string models_of(Registry& reg, const std::string& ensemble_version) {
 
 }  // namespace
 
-WeekSummary week_summary(Db& db, const agg::Windows& w, int64_t window_start) {
+WeekSummary week_summary(Db& db, const agg::Windows& w, int64_t window_start, bool in_sample) {
   const int64_t end = window_start + w.length_us;
   ScannerStore store(db);
   ScannerQuery q;
@@ -68,6 +68,7 @@ WeekSummary week_summary(Db& db, const agg::Windows& w, int64_t window_start) {
   out += "\n";
   Registry reg(db);
   for (const auto& [version, n] : per_ensemble) out += fmt::format("attributed by: {}\n", models_of(reg, version));
+  if (in_sample) out += "in-sample: scored by models trained on this week (a bootstrap week)\n";
   out += fmt::format("scanners: {}\n\n", scanners);
   std::vector<std::pair<std::string, OrgWeek>> orgs(per_org.begin(), per_org.end());
   std::stable_sort(orgs.begin(), orgs.end(), [](auto& a, auto& b) { return a.second.n > b.second.n; });
@@ -80,9 +81,10 @@ WeekSummary week_summary(Db& db, const agg::Windows& w, int64_t window_start) {
   return {out, scanners};
 }
 
-WeekReport write_week_report(Db& db, const agg::Windows& w, int64_t window_start, const std::string& dir) {
+WeekReport write_week_report(Db& db, const agg::Windows& w, int64_t window_start, const std::string& dir,
+                             bool in_sample) {
   WeekReport rep;
-  WeekSummary sum = week_summary(db, w, window_start);
+  WeekSummary sum = week_summary(db, w, window_start, in_sample);
   rep.scanners = sum.scanners;
   std::filesystem::create_directories(dir);
   rep.path = (std::filesystem::path(dir) / fmt::format("week-{}.txt", day(window_start))).string();

@@ -45,14 +45,26 @@ struct Context {
   const RunLog& detail;
 };
 
-// Complete windows of the stored probes, ascending.
-std::vector<int64_t> complete_windows(Db& db, const agg::Windows& w) {
+int64_t now_us(const WeeklyConfig& cfg) {
+  if (cfg.now_us) return *cfg.now_us;
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Complete windows of the stored probes, ascending: from the first probe's window to the newest probe's,
+// those that a newer probe proves finished, or that the clock left behind by the grace (the last week of a
+// finished folder has no newer probe, but its captures are all there). Weeks after the newest probe wait for
+// probes of their own, so a folder of old captures does not become a row of empty weeks up to today.
+std::vector<int64_t> complete_windows(Db& db, const agg::Windows& w, const WeeklyConfig& cfg) {
   Stmt s(db, "SELECT min(ts_us), max(ts_us) FROM probes");
   std::vector<int64_t> out;
   if (!s.step() || s.col_null(0)) return out;
   const int64_t newest = s.col_int(1);
-  for (int64_t start = w.start_of(s.col_int(0)); start + w.length_us <= newest; start += w.length_us)
-    out.push_back(start);
+  const int64_t clock_done = now_us(cfg) - cfg.clock_grace_us;  // windows ending by this are complete
+  for (int64_t start = w.start_of(s.col_int(0)); start <= newest; start += w.length_us) {
+    const int64_t end = start + w.length_us;
+    if (end <= newest || end <= clock_done) out.push_back(start);
+  }
   return out;
 }
 
@@ -65,7 +77,7 @@ std::vector<int64_t> windows_ending_by(const std::vector<int64_t>& complete, con
 
 // Adds the complete weeks run does not know yet to run_weeks; returns why nothing can start, if so.
 std::string plan(Context& c, RunState& state, WeeklyOutcome& out) {
-  auto complete = complete_windows(c.db, c.w);
+  auto complete = complete_windows(c.db, c.w, c.cfg);
   out.complete_weeks = complete.size();
   auto known = state.weeks();
   if (!known.empty()) {
@@ -153,10 +165,12 @@ StageDone bootstrap_train(Context& c, int64_t cut) {
   return {fmt::format("select+train {}, {}", join(models, "/"), ensemble), since(t0)};
 }
 
-StageDone identify_week(Context& c, int64_t start) {
+// A bootstrap week is scored by models trained on it: its names are in-sample, and the log says so.
+StageDone identify_week(Context& c, int64_t start, bool in_sample) {
   auto t0 = Clock::now();
   auto r = identify(c.db, c.w, start, start + c.w.length_us, c.detail, c.cfg.method);
-  return {fmt::format("identify {} scanners ({})", r.scanners, r.ensemble), since(t0)};
+  return {fmt::format("identify {} scanners ({}{})", r.scanners, r.ensemble, in_sample ? ", in-sample" : ""),
+          since(t0)};
 }
 
 // Resumes each service's model on the week, then refits the ensemble on every week so far. update_service
@@ -198,9 +212,9 @@ StageDone update_week(Context& c, int64_t start) {
           since(t0)};
 }
 
-StageDone report_week(Context& c, int64_t start) {
+StageDone report_week(Context& c, int64_t start, bool in_sample) {
   auto t0 = Clock::now();
-  auto r = write_week_report(c.db, c.w, start, c.cfg.report_dir);
+  auto r = write_week_report(c.db, c.w, start, c.cfg.report_dir, in_sample);
   // The analyst's HTML page of the week, beside the text summary.
   report::ReportOptions o;
   o.from_us = start;
@@ -251,11 +265,11 @@ WeeklyOutcome run_weeks(Db& db, const WeeklyConfig& cfg, const RunLog& log, cons
         log(fmt::format("bootstrap on {} week(s) until {}: {} {:.1f} s", which.size(), day(cut), done.text,
                         done.seconds));
       } else if (to == Stage::identified) {
-        done = identify_week(c, wk.window_start);
+        done = identify_week(c, wk.window_start, wk.role == WeekRole::bootstrap);
       } else if (to == Stage::updated) {
         done = update_week(c, wk.window_start);
       } else {
-        done = report_week(c, wk.window_start);
+        done = report_week(c, wk.window_start, wk.role == WeekRole::bootstrap);
       }
       const std::string text = fmt::format("{} {:.1f} s", done.text, done.seconds);
       std::vector<int64_t> starts;

@@ -2,12 +2,15 @@
 // that turn its probes into scanner rows and better models, resumable after a crash (workflow/run_state.h).
 //
 // A week (a window of agg::Windows, anchored by Registry::window_anchor_us) is complete when the newest
-// probe in the database is at or past its end. This assumes captures arrive in time order: probes that
-// arrive later for a week already done are stored but the week is not redone (they are counted and logged).
+// probe in the database is at or past its end, or when the clock is past its end by clock_grace_us (the
+// last week of a folder that no longer grows has no newer probe). This assumes captures arrive in time
+// order: probes that arrive later for a week already done are stored but the week is not redone (they are
+// counted and logged).
 //
 // Until a model exists, the first complete weeks (bootstrap_weeks, or those ending by bootstrap_until) are
 // used together: `select` with the cut at their end, `train` in incremental mode for http/tls/dns and the
-// ensemble fit; then each of them is identified and reported. Each later week t is identified with the
+// ensemble fit; then each of them is identified and reported, marked in-sample (scored by models trained
+// on that very week) in the log and the week's report. Each later week t is identified with the
 // models of weeks before t (the honest order, DESIGN.md §6), then the models are updated on week t and the
 // ensemble refitted on every week so far, then the week is reported. If models were trained before `run`
 // took over, the weeks they cover are identified and reported and later weeks are updated as usual.
@@ -36,6 +39,10 @@ struct WeeklyConfig {
   Method method = Method::evidence;        // who names the scanners each week (identify.h)
   std::string report_dir;                  // week-YYYY-MM-DD.txt files go here
   const std::atomic<bool>* stop = nullptr; // checked between stages
+  std::optional<int64_t> now_us;           // the clock; unset: the system clock at each pass (tests set it)
+  // How long after its end the clock completes a week without a newer probe: time for the capture of its
+  // last hours to be rotated, compressed and renamed into the folder.
+  int64_t clock_grace_us = int64_t(6) * 3600 * 1000000;
 };
 
 struct WeeklyOutcome {

@@ -1,5 +1,5 @@
 // `run`, end to end on the demo captures (simulate --scenario demo: three weeks from Monday 2025-01-06, so
-// two weeks are complete): the first week bootstraps the models, the second is identified with them and
+// with the clock pinned inside them two weeks are complete): the first week bootstraps the models, the second is identified with them and
 // then updated on. Tiny training keeps it fast; the checks are about state, not accuracy: a rerun changes
 // nothing, a run killed with SIGKILL and rerun ends with the same database as an uninterrupted one, and
 // captures added later only add their weeks.
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -74,6 +75,9 @@ std::string read(const fs::path& p) {
 class Run : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    // The clock of the demo's second week: weeks are completed by later probes only, as in a folder that
+    // is still being written (every run below, and the processes they fork, inherit it).
+    setenv("SG_NOW", "2025-01-15T00:00:00Z", 1);
     dir_ = fs::temp_directory_path() / ("sg_run_" + std::to_string(getpid()));
     fs::create_directories(dir_ / "demo");
     Result r = run("simulate --scenario demo --out " + (dir_ / "demo").string() + "/");
@@ -271,6 +275,31 @@ TEST_F(Run, WatchPicksUpNewCapturesUntilSigterm) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << read(log);
   EXPECT_NE(read(log).find("stopped by signal"), std::string::npos) << read(log);
   EXPECT_EQ(dump(d), dump(db("clean")));
+}
+
+// A finished folder, run long after its last capture: the clock completes the last week, which no later
+// probe ever will, so week 3 is identified too; the bootstrap weeks say they were scored in-sample.
+TEST_F(Run, FinishedFolderCompletesItsLastWeekByTheClock) {
+  const fs::path where = dir_ / "finished";
+  fs::create_directories(where);
+  std::string args = run_args(where, dir_ / "demo");
+  args.replace(args.find("--bootstrap-weeks 1"), 19, "--bootstrap-weeks 2");
+  Result r = sgtest::run_binary("SG_NOW=2025-03-01T00:00:00Z " SG_BINARY, args);
+  ASSERT_EQ(r.rc, 0) << r.out;
+  const std::string d = db("finished");
+  EXPECT_EQ(query(d, "SELECT date(window_start/1000000, 'unixepoch'), role, stage FROM run_weeks ORDER BY 1"),
+            "2025-01-06\tbootstrap\treported\n2025-01-13\tbootstrap\treported\n2025-01-20\tincremental\treported\n")
+      << r.out;
+  EXPECT_NE(r.out.find("3 of 3 complete week(s) done"), std::string::npos) << r.out;
+  EXPECT_GT(std::stoi(query(d, "SELECT count(*) FROM scanners WHERE date(window_start/1000000, 'unixepoch') = "
+                               "'2025-01-20'")),
+            0);
+  const std::string in_sample = "in-sample: scored by models trained on this week";
+  EXPECT_NE(read(where / "reports/week-2025-01-06.txt").find(in_sample), std::string::npos);
+  EXPECT_NE(read(where / "reports/week-2025-01-13.txt").find(in_sample), std::string::npos);
+  EXPECT_EQ(read(where / "reports/week-2025-01-20.txt").find(in_sample), std::string::npos);
+  EXPECT_NE(r.out.find("2025-01-06 week: identify"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(", in-sample)"), std::string::npos) << r.out;
 }
 
 TEST(RunCli, HelpTeachesAndBadOptionsGiveOneLine) {
