@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <vector>
 
-#include "util/terminal.h"
-
 namespace sg {
 
 void IngestStats::merge(const IngestStats& o) {
@@ -35,7 +33,8 @@ std::string IngestStats::summary() const {
     for (const auto& [k, v] : rows) out += fmt::format("  {} {}", k, v);
     out += "\n";
   }
-  for (const auto& [file, err] : file_errors) out += fmt::format("error: {}\n", term_safe(err));  // names the file
+  // Each fault was printed once, naming the file and offset, when it was met; the summary only counts them.
+  if (!file_errors.empty()) out += fmt::format("damaged or unreadable captures: {}\n", file_errors.size());
   return out;
 }
 
