@@ -24,7 +24,7 @@ struct ExportArgs {
 
 void run_export(const ExportArgs& a) {
   if (!std::filesystem::exists(a.db)) throw std::runtime_error(fmt::format("{}: no such database", a.db));
-  ProbeStore store(a.db);
+  ProbeStore store(a.db, Access::read_only);
   ScannerStore scanners(store.db());
   ScannerQuery q;
   if (!a.from.empty()) q.from_us = parse_date_us(a.from);

@@ -150,7 +150,7 @@ struct LookupArgs {
 
 void run_lookup(const LookupArgs& a) {
   require_db(a.db);
-  ProbeStore probes(a.db);
+  ProbeStore probes(a.db, Access::read_only);
   LabelStore store(probes.db());
   PrefixIndex index = store.load_index();
   Policy policy = a.policy.empty() ? store.policy() : policy_arg(a.policy);
@@ -201,7 +201,7 @@ struct StatsArgs {
 
 void run_stats(const StatsArgs& a) {
   require_db(a.db);
-  ProbeStore probes(a.db);
+  ProbeStore probes(a.db, Access::read_only);
   LabelStore store(probes.db());
   fmt::print("policy\t{}\neval_unknown\t", to_string(store.policy()));
   auto eu = eval_unknown(probes.db());

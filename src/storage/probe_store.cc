@@ -43,21 +43,29 @@ CREATE TABLE IF NOT EXISTS capture_skips(
 
 }  // namespace
 
-ProbeStore::ProbeStore(const std::string& path) : db_(path) {
+ProbeStore::ProbeStore(const std::string& path, Access access) : db_(path, access) {
+  if (access == Access::read_only) {
+    if (check_version() < kSchemaVersion) db_.ensure_schema(kSchemaV1);  // an empty file reads as no probes
+    return;
+  }
   db_.exec("PRAGMA journal_mode=WAL");
   db_.exec("PRAGMA synchronous=NORMAL");
   db_.exec("PRAGMA foreign_keys=ON");
   migrate();
 }
 
-void ProbeStore::migrate() {
+int64_t ProbeStore::check_version() {
   Stmt v(db_, "PRAGMA user_version");
   v.step();
   int64_t version = v.col_int(0);
   if (version > kSchemaVersion)
     throw StoreError(fmt::format("{}: database schema version {} is newer than this program ({})", db_.path(),
                                  version, kSchemaVersion));
-  if (version == kSchemaVersion) return;
+  return version;
+}
+
+void ProbeStore::migrate() {
+  if (check_version() == kSchemaVersion) return;
   Transaction tx(db_);
   db_.exec(kSchemaV1);
   db_.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion).c_str());
