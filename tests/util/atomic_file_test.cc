@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,11 +99,21 @@ TEST(AtomicFile, AFifoIsWrittenInPlaceAndStaysAFifo) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
   for (int round = 0; round < 2; ++round) {  // write_text, then a writer that opens the path itself
     std::string got;
-    std::thread reader([&] {
-      int fd = ::open(fifo.c_str(), O_RDONLY);
+    int fd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // open now, so the writer never waits for us
+    ASSERT_GE(fd, 0);
+    std::thread reader([&] {  // reads to the writer's close, or gives up after 10 s (a writer that never came)
       char buf[4096];
-      ssize_t n;
-      while ((n = ::read(fd, buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
+      for (int waited = 0; waited < 10000;) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 100) == 0) {
+          waited += 100;
+          continue;
+        }
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) got.append(buf, static_cast<size_t>(n));
+        else if (n == 0 && !got.empty()) break;  // EOF after the writer was there
+        else ::usleep(1000);
+      }
       ::close(fd);
     });
     std::string text(100000, 'x');  // more than a pipe holds: the writer must wait for the reader
@@ -132,17 +143,20 @@ TEST(AtomicFile, ALinkToADeviceWritesTheDevice) {
 
 TEST(AtomicFile, WriteErrorsNameThePathAndTheReason) {
   if (::access("/dev/full", W_OK) != 0) GTEST_SKIP() << "no /dev/full here";
+  auto dir = fresh_dir("sg-atomic-full");
+  // through a link: a writer that renames onto its path then replaces the link, never the device node
+  fs::create_symlink("/dev/full", dir / "full");
   try {
-    write_text_atomically("/dev/full", "x");
+    write_text_atomically((dir / "full").string(), "x");
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("/dev/full: No space left on device"), std::string::npos) << e.what();
   }
-  auto dir = fresh_dir("sg-atomic-isdir");
-  EXPECT_THROW(write_text_atomically(dir.string(), "x"), std::runtime_error);
+  EXPECT_THROW(write_text_atomically(dir.string(), "x"), std::runtime_error);  // a directory
 }
 
 TEST(AtomicFile, DashIsStandardOutput) {
+  fs::current_path(fresh_dir("sg-atomic-dash"));
   testing::internal::CaptureStdout();
   write_text_atomically("-", "to stdout\n");
   EXPECT_EQ(testing::internal::GetCapturedStdout(), "to stdout\n");
