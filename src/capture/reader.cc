@@ -95,23 +95,30 @@ struct CaptureReader::Stream {
 
   ssize_t read_zstd(char* buf, size_t size) {
     if (!decode_error.empty()) return -1;
-    ZSTD_outBuffer out{buf, size, 0};
-    while (out.pos == 0) {
-      if (zbuf.pos == zbuf.size) {
-        const uint8_t* next = nullptr;
-        size_t avail = 0;
-        if (!fill(next, avail)) {
-          if (zhint != 0 && decode_error.empty()) decode_error = "zstd: unexpected end of file";
-          break;
-        }
-        zbuf = {next, avail, 0};
-      }
-      size_t rc = ZSTD_decompressStream(zs, &out, &zbuf);
+    // At most 4 KiB of free output per call: with room for a whole frame, zstd decodes it in one pass and
+    // a bad checksum at its end then discards all of it; in steps, every block is handed over first.
+    constexpr size_t kStep = 4096;
+    ZSTD_outBuffer out{buf, 0, 0};
+    while (out.pos < size) {
+      out.size = std::min(size, out.pos + kStep);
+      const size_t in_before = zbuf.pos, out_before = out.pos;
+      size_t rc = ZSTD_decompressStream(zs, &out, &zbuf);  // with no input left, flushes what it holds
       if (ZSTD_isError(rc)) {
         decode_error = fmt::format("zstd: {}", ZSTD_getErrorName(rc));
         break;
       }
-      zhint = rc;
+      if (out.pos > out_before || zbuf.pos > in_before) {
+        zhint = rc;  // only a call that moved says where the frame stands (an idle one asks for the next)
+        continue;
+      }
+      if (out.pos > 0) break;  // it needs more input: hand over what we have rather than wait
+      const uint8_t* next = nullptr;
+      size_t avail = 0;
+      if (!fill(next, avail)) {
+        if (zhint != 0 && decode_error.empty()) decode_error = "zstd: unexpected end of file";
+        break;
+      }
+      zbuf = {next, avail, 0};
     }
     return result(out.pos);
   }

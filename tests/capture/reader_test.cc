@@ -75,7 +75,7 @@ TEST_F(ReaderTest, ReadsGzipAndZstdByContentNotName) {
   EXPECT_EQ(rg->compression(), sg::Compression::gzip);
   EXPECT_EQ(read_all(path("b.pcap.zst"), &rz).size(), 5u);
   EXPECT_EQ(rz->compression(), sg::Compression::zstd);
-  EXPECT_FALSE(rz->failed());
+  EXPECT_FALSE(rz->failed()) << rz->error();
 }
 
 TEST_F(ReaderTest, TruncatedFileKeepsEarlierPacketsAndNamesOffset) {
@@ -195,12 +195,11 @@ class DamagedCompressedTest : public ReaderTest {
     r = sg::CaptureReader::open_file(p);
     sg::RawPacket pkt;
     size_t n = 0;
+    bool same = true;  // garbage after the damage may be decoded: read on (to the error), count no more
     while (r->next(pkt)) {
-      if (n < frames_.size() && pkt.data.size() == frames_[n].data.size() &&
-          std::equal(pkt.data.begin(), pkt.data.end(), frames_[n].data.begin()))
-        ++n;
-      else
-        break;  // garbage after the damage may be decoded; it is not ours to count
+      same = same && n < frames_.size() && pkt.data.size() == frames_[n].data.size() &&
+             std::equal(pkt.data.begin(), pkt.data.end(), frames_[n].data.begin());
+      if (same) ++n;
     }
     return n;
   }
@@ -251,12 +250,14 @@ TEST_F(DamagedCompressedTest, ConcatenatedGzipMembersReadAsOneStream) {
   EXPECT_FALSE(r->failed()) << r->error();
 }
 
-TEST_F(DamagedCompressedTest, ZstdBadChecksumKeepsEveryPacket) {
+// zstd checks a frame's checksum in the call that flushes its last output, and drops that call's output
+// on a mismatch; the reader decodes in 4 KiB steps, so at most the last 4 KiB are lost (before: all of it).
+TEST_F(DamagedCompressedTest, ZstdBadChecksumKeepsAllButTheLastStep) {
   std::string z = zstd_frame(head_ + tail_);
   z.back() = static_cast<char>(z.back() ^ 0x01);
   spit(path("bad.pcap.zst"), z);
   std::unique_ptr<sg::CaptureReader> r;
-  EXPECT_EQ(read_prefix(path("bad.pcap.zst"), r), 60u);
+  EXPECT_GE(read_prefix(path("bad.pcap.zst"), r), 60u - 4096 / (16 + frames_[0].data.size()) - 1);
   ASSERT_TRUE(r->failed());
   EXPECT_NE(r->error().find("bad.pcap.zst: damaged capture at byte offset"), std::string::npos) << r->error();
 }
