@@ -1,4 +1,4 @@
-// Classification scores at scanner or probe level (DESIGN.md §6): per class precision, recall, F1 and
+// Classification scores at scanner or probe level (docs/METHOD.md): per class precision, recall, F1 and
 // support, with weighted and macro averages computed the way scikit-learn's classification_report does
 // (classes = union of truth and prediction; 0 when a denominator is 0), so numbers compare with the paper's.
 #pragma once

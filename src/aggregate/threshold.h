@@ -1,4 +1,4 @@
-// The ensemble's unknown threshold θ (DESIGN.md §6): predict the most probable known class unless its
+// The ensemble's unknown threshold θ (docs/METHOD.md): predict the most probable known class unless its
 // probability is below θ, then "unknown". θ is searched on the 0.00..1.00 grid (step 0.01) over training
 // rows only, maximising weighted F1; the smallest θ wins ties so the model abstains no more than it must.
 #pragma once

@@ -1,4 +1,4 @@
-// Per (ip, service, window) majority vote over probe predictions (DESIGN.md §6), and the per-ip feature
+// Per (ip, service, window) majority vote over probe predictions (docs/METHOD.md), and the per-ip feature
 // row the logistic-regression ensemble reads: one block per service, one-hot over the K+1 outcomes of that
 // service's model plus an explicit "service absent" cell.
 #pragma once

@@ -1,4 +1,4 @@
-// Time windows of the weekly update (DESIGN.md §1). A window is [start, start + length); windows are
+// Time windows of the weekly update (README, Long-term operation). A window is [start, start + length); windows are
 // aligned on an anchor so that every stage (vote, database rows, evaluation) agrees on where a week begins.
 // The default anchor is a Monday 00:00 UTC; the paper's datasets use weeks starting 16:00 UTC (midnight in
 // Beijing), which an anchor such as 2024-12-09T16:00:00Z reproduces.

@@ -1,4 +1,4 @@
-// The unknown-probe clusters an analyst reads (DESIGN.md §7): per service, the probes of a range whose ip the
+// The unknown-probe clusters an analyst reads (README, From probes to organisations): per service, the probes of a range whose ip the
 // ensemble left "unknown" are grouped by k-means++ on their 128-d model features, K chosen by the
 // silhouette-share rule; each cluster is described by what its probes sent (top values of the selected
 // fields, fingerprints), who sent them (ips, first/last seen) and which known organisation it resembles.

@@ -1,5 +1,5 @@
 // k-means++ with seeded restarts, silhouettes, and the choice of K for the unknown-probe clusters
-// (DESIGN.md §7). Plain C++: the inputs are a few thousand 128-d features per service, so the exact
+// (README, From probes to organisations). Plain C++: the inputs are a few thousand 128-d features per service, so the exact
 // algorithms are fast enough and keep the analysis free of heavy dependencies.
 #pragma once
 
@@ -31,7 +31,7 @@ struct KChoice {
   std::vector<double> mean_silhouette;
 };
 
-// DESIGN.md §7: for each K in [kmin, kmax], the share of clusters whose best sample silhouette exceeds the
+// README, From probes to organisations: for each K in [kmin, kmax], the share of clusters whose best sample silhouette exceeds the
 // mean silhouette; the largest share wins, the smallest K on ties. Silhouettes are computed on a seeded
 // sample of at most `sample` rows (they cost O(n²)); clustering always uses every row. With fewer than
 // kmin + 1 rows there is nothing to choose: one cluster.

@@ -1,4 +1,4 @@
-// The paper's case 1: probes whose label is an evaluation-unknown organisation (DESIGN.md §3: those that
+// The paper's case 1: probes whose label is an evaluation-unknown organisation (README, Labels: those that
 // publish all their ips, scored as "unknown") but that the model called a known organisation. Listed per
 // (ip, service, label, predicted organisation) with the evidence an analyst checks the call against.
 #pragma once

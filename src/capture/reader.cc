@@ -16,56 +16,117 @@ namespace sg {
 // libpcap reads from a stdio FILE*. Compressed captures are decoded on the fly behind a glibc
 // fopencookie stream, so libpcap's own pcap/pcapng parsing does the work for every variant.
 struct CaptureReader::Stream {
-  FILE* raw = nullptr;      // the file on disk (zstd / none)
-  gzFile gz = nullptr;      // gzip reader (owns its own descriptor)
+  FILE* raw = nullptr;      // the compressed file on disk
+  std::vector<uint8_t> zin; // compressed bytes read from `raw`, not yet decoded
+  bool eof = false;
+  // gzip is inflated here rather than through gzread: gzread drops everything it decoded in a call that
+  // ends in an error (a bad trailer CRC lost the whole capture), and we want every byte before the damage.
+  z_stream gz{};
+  bool gzip = false;
+  bool gz_in_member = false;  // inside a gzip member (its trailer not yet checked)
   ZSTD_DStream* zs = nullptr;
-  std::vector<uint8_t> zin;
   ZSTD_inBuffer zbuf{nullptr, 0, 0};
-  bool zeof = false;
+  size_t zhint = 0;         // non-zero while a zstd frame is unfinished
   uint64_t pos = 0;         // decompressed bytes handed to stdio
-  std::string decode_error;
+  std::string decode_error; // set once; the read after the last good bytes reports it
 
   ~Stream() {
-    if (gz) gzclose(gz);
+    if (gzip) inflateEnd(&gz);
     if (zs) ZSTD_freeDStream(zs);
     if (raw) fclose(raw);
   }
 
-  ssize_t read_gzip(char* buf, size_t size) {
-    int n = gzread(gz, buf, static_cast<unsigned>(std::min<size_t>(size, 1 << 30)));
-    if (n < 0) {
-      int err = 0;
-      decode_error = fmt::format("gzip: {}", gzerror(gz, &err));
-      return -1;
+  // More compressed input; false at the end of the file (or a read error, which is reported as damage).
+  bool fill(const uint8_t*& next, size_t& avail) {
+    if (eof) return false;
+    size_t n = fread(zin.data(), 1, zin.size(), raw);
+    if (n == 0) {
+      eof = true;
+      if (ferror(raw)) decode_error = fmt::format("read error: {}", std::strerror(errno));
+      return false;
     }
-    return n;
+    next = zin.data();
+    avail = n;
+    return true;
+  }
+
+  // What a decoder produced before it failed is returned first; the error comes with the next read, so
+  // libpcap sees every record before the damage.
+  ssize_t result(size_t produced) const {
+    if (produced > 0) return static_cast<ssize_t>(produced);
+    return decode_error.empty() ? 0 : -1;
+  }
+
+  ssize_t read_gzip(char* buf, size_t size) {
+    if (!decode_error.empty()) return -1;
+    gz.next_out = reinterpret_cast<Bytef*>(buf);
+    gz.avail_out = static_cast<uInt>(std::min<size_t>(size, 1u << 30));
+    const uInt want = gz.avail_out;
+    while (gz.avail_out == want) {
+      if (gz.avail_in == 0) {
+        const uint8_t* next = nullptr;
+        size_t avail = 0;
+        if (!fill(next, avail)) {
+          if (gz_in_member && decode_error.empty()) decode_error = "gzip: unexpected end of file";
+          break;
+        }
+        gz.next_in = const_cast<Bytef*>(next);
+        gz.avail_in = static_cast<uInt>(avail);
+      }
+      if (!gz_in_member) {  // a new member must start with the magic; anything else is trailing garbage
+        if (gz.next_in[0] != 0x1f) {
+          eof = true;
+          gz.avail_in = 0;
+          break;
+        }
+        inflateReset(&gz);
+        gz_in_member = true;
+      }
+      int rc = inflate(&gz, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        gz_in_member = false;  // concatenated members (gzip a b > c) read on as one stream
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        decode_error = fmt::format("gzip: {}", gz.msg ? gz.msg : zError(rc));
+        break;
+      }
+    }
+    return result(want - gz.avail_out);
   }
 
   ssize_t read_zstd(char* buf, size_t size) {
-    ZSTD_outBuffer out{buf, size, 0};
-    while (out.pos == 0) {
-      if (zbuf.pos == zbuf.size) {
-        if (zeof) return 0;
-        size_t n = fread(zin.data(), 1, zin.size(), raw);
-        if (n == 0) {
-          zeof = true;
-          return 0;
-        }
-        zbuf = {zin.data(), n, 0};
-      }
-      size_t rc = ZSTD_decompressStream(zs, &out, &zbuf);
+    if (!decode_error.empty()) return -1;
+    // At most 4 KiB of free output per call: with room for a whole frame, zstd decodes it in one pass and
+    // a bad checksum at its end then discards all of it; in steps, every block is handed over first.
+    constexpr size_t kStep = 4096;
+    ZSTD_outBuffer out{buf, 0, 0};
+    while (out.pos < size) {
+      out.size = std::min(size, out.pos + kStep);
+      const size_t in_before = zbuf.pos, out_before = out.pos;
+      size_t rc = ZSTD_decompressStream(zs, &out, &zbuf);  // with no input left, flushes what it holds
       if (ZSTD_isError(rc)) {
         decode_error = fmt::format("zstd: {}", ZSTD_getErrorName(rc));
-        return -1;
+        break;
       }
+      if (out.pos > out_before || zbuf.pos > in_before) {
+        zhint = rc;  // only a call that moved says where the frame stands (an idle one asks for the next)
+        continue;
+      }
+      if (out.pos > 0) break;  // it needs more input: hand over what we have rather than wait
+      const uint8_t* next = nullptr;
+      size_t avail = 0;
+      if (!fill(next, avail)) {
+        if (zhint != 0 && decode_error.empty()) decode_error = "zstd: unexpected end of file";
+        break;
+      }
+      zbuf = {next, avail, 0};
     }
-    return static_cast<ssize_t>(out.pos);
+    return result(out.pos);
   }
 
   uint64_t compressed_pos() const {
-    if (gz) return static_cast<uint64_t>(gzoffset(gz));
-    if (raw) return static_cast<uint64_t>(ftello(raw)) - (zbuf.size - zbuf.pos);
-    return 0;
+    if (!raw) return 0;
+    const size_t pending = gzip ? gz.avail_in : zbuf.size - zbuf.pos;
+    return static_cast<uint64_t>(ftello(raw)) - pending;
   }
 };
 
@@ -73,7 +134,7 @@ namespace {
 
 ssize_t cookie_read(void* cookie, char* buf, size_t size) {
   auto* s = static_cast<CaptureReader::Stream*>(cookie);
-  ssize_t n = s->gz ? s->read_gzip(buf, size) : s->read_zstd(buf, size);
+  ssize_t n = s->gzip ? s->read_gzip(buf, size) : s->read_zstd(buf, size);
   if (n > 0) s->pos += static_cast<uint64_t>(n);
   return n;
 }
@@ -102,35 +163,34 @@ Compression sniff(FILE* f) {
 
 }  // namespace
 
-std::unique_ptr<CaptureReader> CaptureReader::open_file(const std::string& path) {
+std::unique_ptr<CaptureReader> CaptureReader::open_file(const std::string& path, const std::string& name) {
   std::unique_ptr<CaptureReader> r(new CaptureReader);
-  r->name_ = path;
+  r->name_ = name.empty() ? path : name;
+  const std::string& shown = r->name_;
   struct stat st{};
   if (stat(path.c_str(), &st) != 0)
-    throw CaptureError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  if (S_ISDIR(st.st_mode)) throw CaptureError(fmt::format("{}: is a directory", path));
+    throw CaptureError(fmt::format("{}: cannot open: {}", shown, std::strerror(errno)));
+  if (S_ISDIR(st.st_mode)) throw CaptureError(fmt::format("{}: is a directory", shown));
   r->file_size_ = static_cast<uint64_t>(st.st_size);
   r->stream_ = std::make_unique<Stream>();
   Stream& s = *r->stream_;
   s.raw = fopen(path.c_str(), "rb");
-  if (!s.raw) throw CaptureError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  if (!s.raw) throw CaptureError(fmt::format("{}: cannot open: {}", shown, std::strerror(errno)));
   r->compression_ = sniff(s.raw);
 
   FILE* fp = s.raw;
   if (r->compression_ != Compression::none) {
+    s.zin.resize(1 << 17);
     if (r->compression_ == Compression::gzip) {
-      fclose(s.raw);
-      s.raw = nullptr;
-      s.gz = gzopen(path.c_str(), "rb");
-      if (!s.gz) throw CaptureError(fmt::format("{}: cannot open gzip stream", path));
-      gzbuffer(s.gz, 1 << 17);
+      if (inflateInit2(&s.gz, 16 + MAX_WBITS) != Z_OK)  // 16: gzip wrapper, header and trailer checked
+        throw CaptureError(fmt::format("{}: cannot set up gzip decompression", shown));
+      s.gzip = true;
     } else {
       s.zs = ZSTD_createDStream();
       ZSTD_initDStream(s.zs);
-      s.zin.resize(ZSTD_DStreamInSize());
     }
     fp = fopencookie(&s, "rb", cookie_io_functions_t{cookie_read, nullptr, cookie_seek, cookie_close});
-    if (!fp) throw CaptureError(fmt::format("{}: cannot set up decompression", path));
+    if (!fp) throw CaptureError(fmt::format("{}: cannot set up decompression", shown));
   } else {
     s.raw = nullptr;  // libpcap takes ownership of the FILE*
   }
@@ -141,7 +201,7 @@ std::unique_ptr<CaptureReader> CaptureReader::open_file(const std::string& path)
   if (!r->pcap_) {
     fclose(fp);
     std::string why = s.decode_error.empty() ? errbuf : s.decode_error;
-    throw CaptureError(fmt::format("{}: not a readable pcap/pcapng capture: {}", path, why));
+    throw CaptureError(fmt::format("{}: not a readable pcap/pcapng capture: {}", shown, why));
   }
   r->linktype_ = pcap_datalink(r->pcap_);
   r->last_good_offset_ = r->offset();

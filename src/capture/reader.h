@@ -30,7 +30,8 @@ enum class Compression { none, gzip, zstd };
 class CaptureReader {
  public:
   // Throws CaptureError for a missing file, an unknown format or a corrupt header.
-  static std::unique_ptr<CaptureReader> open_file(const std::string& path);
+  // `name` is what messages call it, when not `path` (standard input spooled to a temporary file).
+  static std::unique_ptr<CaptureReader> open_file(const std::string& path, const std::string& name = "");
   // Live capture; `bpf` may be empty. Throws CaptureError when the interface cannot be opened.
   static std::unique_ptr<CaptureReader> open_live(const std::string& iface, const std::string& bpf,
                                                   int snaplen = 65535);

@@ -13,7 +13,8 @@
 namespace sg::cli {
 
 void CaptureOptions::add_to(CLI::App& cmd) {
-  cmd.add_option("captures", inputs, "pcap/pcapng files (.gz/.zst too) or directories to search for them");
+  cmd.add_option("captures", inputs,
+                 "pcap/pcapng files (.gz/.zst too), directories to search for them, or - for standard input");
   cmd.add_option("--sensor-net", sensor_nets,
                  "CIDR of the sensors (repeatable); decides the client side of sessions without a SYN and "
                  "drops sessions the sensors opened themselves")
@@ -108,7 +109,7 @@ int run_sources(const CaptureOptions& opt, const SourceHooks& hooks, IngestStats
   for (size_t i = 0; i < files.size() && !g_stop.load(); ++i) {
     std::unique_ptr<CaptureReader> reader;
     try {
-      reader = CaptureReader::open_file(files[i]);
+      reader = CaptureReader::open_file(capture_path(files[i]), files[i]);
     } catch (const CaptureError& e) {
       fmt::print(stderr, "error: {}\n", term_safe(e.what()));  // names the file
       total.file_errors[files[i]] = e.what();

@@ -1,4 +1,4 @@
-// `clusters`: the unknown-probe clusters of a range (DESIGN.md §7), kept in the database for the report.
+// `clusters`: the unknown-probe clusters of a range (README, From probes to organisations), kept in the database for the report.
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>

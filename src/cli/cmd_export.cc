@@ -24,7 +24,7 @@ struct ExportArgs {
 
 void run_export(const ExportArgs& a) {
   if (!std::filesystem::exists(a.db)) throw std::runtime_error(fmt::format("{}: no such database", a.db));
-  ProbeStore store(a.db);
+  ProbeStore store(a.db, Access::read_only);
   ScannerStore scanners(store.db());
   ScannerQuery q;
   if (!a.from.empty()) q.from_us = parse_date_us(a.from);
@@ -35,7 +35,8 @@ void run_export(const ExportArgs& a) {
   if (rows.empty()) fmt::print(stderr, "export: no scanner rows in {} for this selection (run identify first)\n", a.db);
 
   if (a.format == "misp") {
-    if (a.out.empty()) throw CLI::ValidationError("--out", "--format misp writes one file per organisation: give --out DIR");
+    if (a.out.empty() || a.out == "-")
+      throw CLI::ValidationError("--out", "--format misp writes one file per organisation: give --out DIR");
     std::filesystem::create_directories(a.out);
     auto lists = serve::misp_warninglists(rows, a.names);
     for (const auto& [org, text] : lists) write_text_atomically((std::filesystem::path(a.out) / (org + ".json")).string(), text + "\n");
@@ -46,7 +47,7 @@ void run_export(const ExportArgs& a) {
   if (a.format == "jsonl") serve::write_jsonl(rows, text);
   else if (a.format == "csv") serve::write_csv(rows, text);
   else text << serve::stix_bundle(rows, a.names) << '\n';
-  if (a.out.empty()) {
+  if (a.out.empty() || a.out == "-") {
     write_stdout(text.str());
   } else {
     write_text_atomically(a.out, text.str());
@@ -73,7 +74,7 @@ void add_export(CLI::App& app) {
   cmd->add_option("--db", args->db, "scanner database")->required();
   cmd->add_option("--format", args->format, "jsonl | csv | misp | stix")
       ->check(CLI::IsMember({"jsonl", "csv", "misp", "stix"}));
-  cmd->add_option("--out", args->out, "output file (default stdout); a directory for misp");
+  cmd->add_option("--out", args->out, "output file (default, or -: standard output); a directory for misp");
   cmd->add_option("--from", args->from, "windows starting at or after this date (YYYY-MM-DD or RFC 3339)");
   cmd->add_option("--to", args->to, "windows starting before this date");
   cmd->add_option("--org", args->org, "only this organisation");

@@ -45,7 +45,7 @@ void add_extract(CLI::App& app) {
   auto args = std::make_shared<ExtractArgs>();
   auto* cmd = app.add_subcommand("extract", "Print the probes of captures as JSON Lines (no database)");
   cmd->footer(
-      "Each line is one probe: the first client message of a session, parsed (export contract, DESIGN.md §2).\n"
+      "Each line is one probe: the first client message of a session, parsed (the export contract: docs/FIELDS.md).\n"
       "Example:\n  scannergrouper extract honeypot-2025-01-06.pcap.gz | jq -c 'select(.service==\"tls\") | .tls.ja4'");
   args->capture.add_to(*cmd);
   cmd->add_option("--service", args->services, "only this service (repeatable: http tls dns ssh rdp syn other)")

@@ -1,4 +1,4 @@
-// `labels`: ground truth for the scanner database (DESIGN.md §3) — import published lists, look addresses
+// `labels`: ground truth for the scanner database (README, Labels) — import published lists, look addresses
 // up at a time, report counts, refusals and conflicts; search-engine tags (make, find).
 #include <fmt/format.h>
 
@@ -150,7 +150,7 @@ struct LookupArgs {
 
 void run_lookup(const LookupArgs& a) {
   require_db(a.db);
-  ProbeStore probes(a.db);
+  ProbeStore probes(a.db, Access::read_only);
   LabelStore store(probes.db());
   PrefixIndex index = store.load_index();
   Policy policy = a.policy.empty() ? store.policy() : policy_arg(a.policy);
@@ -201,7 +201,7 @@ struct StatsArgs {
 
 void run_stats(const StatsArgs& a) {
   require_db(a.db);
-  ProbeStore probes(a.db);
+  ProbeStore probes(a.db, Access::read_only);
   LabelStore store(probes.db());
   fmt::print("policy\t{}\neval_unknown\t", to_string(store.policy()));
   auto eu = eval_unknown(probes.db());
@@ -314,7 +314,7 @@ void add_labels(CLI::App& app) {
       "published scanner lists, each entry valid for its period). Probes in the database are relabelled after\n"
       "every import, and 'ingest' labels the probes it adds.\n"
       "Example:\n"
-      "  scannergrouper labels import --db scanners.db ../shared/data/lists/\n"
+      "  scannergrouper labels import --db scanners.db lists/\n"
       "  scannergrouper labels lookup --db scanners.db --at 2023-07-08 159.203.208.13");
 
   {
@@ -331,7 +331,7 @@ void add_labels(CLI::App& app) {
         "earlier import. Everything, including relabelling the stored probes, happens in one transaction.\n") +
         kPolicyHelp +
         "\nExample:\n"
-        "  scannergrouper labels import --db scanners.db ../shared/data/lists/\n"
+        "  scannergrouper labels import --db scanners.db lists/\n"
         "  scannergrouper labels import --db scanners.db --period 2024-12-01..2025-03-31 labels_sd25.csv");
     c->add_option("--db", a->db, "SQLite database file (created if missing)")->required();
     c->add_option("lists", a->lists, "List files or folders (folders are walked)");

@@ -151,7 +151,7 @@ void print_table(const nlohmann::json& j) {
 
 void run_lookup(const LookupArgs& a) {
   if (!std::filesystem::exists(a.db)) throw std::runtime_error(fmt::format("{}: no such database", a.db));
-  ProbeStore store(a.db);
+  ProbeStore store(a.db, Access::read_only);
   ScannerStore scanners(store.db());
   for (const auto& text : a.ips) {
     IpAddr addr;

@@ -76,7 +76,7 @@ void run_probes(const ProbesArgs& a) {
   }
   if (!a.from.empty()) q.from_us = parse_date_us(a.from);
   if (!a.to.empty()) q.to_us = parse_date_us(a.to);
-  ProbeStore store(a.db);
+  ProbeStore store(a.db, Access::read_only);
   static char buf[1 << 20];
   setvbuf(stdout, buf, _IOFBF, sizeof buf);
   const bool csv = a.format == "csv";

@@ -27,14 +27,18 @@ void run_report(ReportArgs& a) {
   if (!a.from.empty()) a.opt.from_us = parse_date_us(a.from);
   if (!a.to.empty()) a.opt.to_us = parse_date_us(a.to);
   a.opt.compute_clusters = !a.no_compute;
-  std::filesystem::create_directories(a.out);
+  const bool to_stdout = a.out == "-";  // the HTML alone on standard output, the summary on stderr
+  if (!to_stdout) std::filesystem::create_directories(a.out);
   ProbeStore store(a.db);
   auto r = report::build_report(store.db(), a.opt);
-  auto path = (std::filesystem::path(a.out) / "report.html").string();
-  write_text_atomically(path, r.html);
+  auto path = to_stdout ? std::string("standard output") : (std::filesystem::path(a.out) / "report.html").string();
+  if (to_stdout)
+    write_stdout(r.html);
+  else
+    write_text_atomically(path, r.html);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& n : r.notes) fmt::print(stderr, "note: {}\n", term_safe(n));
-  fmt::print("wrote {} ({} sections, {} figures, {:.1f} KiB) for {} .. {}{} in {:.2f} s\n", path, r.sections.size(),
+  fmt::print(to_stdout ? stderr : stdout, "wrote {} ({} sections, {} figures, {:.1f} KiB) for {} .. {}{} in {:.2f} s\n", path, r.sections.size(),
              r.figures, r.html.size() / 1024.0, format_ts(r.from_us).substr(0, 10), format_ts(r.to_us).substr(0, 10),
              r.clusters_computed ? ", clusters computed" : "", seconds);
 }
@@ -53,7 +57,7 @@ void add_report(CLI::App& app) {
       "none. The file is replaced atomically; the time taken is printed.\n"
       "Example: scannergrouper report --db scanners.db --out report/ --from 2025-01-20 --to 2025-01-27");
   cmd->add_option("--db", a->db, "the scannergrouper database")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--out", a->out, "directory for report.html (created if needed)")->required();
+  cmd->add_option("--out", a->out, "directory for report.html (created if needed), or - for standard output")->required();
   cmd->add_option("--from", a->from, "start (YYYY-MM-DD or RFC 3339); default: the first week with scanners");
   cmd->add_option("--to", a->to, "end, exclusive; default: the end of the last week with scanners");
   cmd->add_option("--min-support", a->opt.min_support, "hide organisations with fewer scanners in evaluation tables")

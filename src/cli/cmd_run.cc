@@ -1,4 +1,4 @@
-// `run`: long-term operation over a capture folder (DESIGN.md §1). Each pass ingests the captures not
+// `run`: long-term operation over a capture folder (README, Long-term operation). Each pass ingests the captures not
 // seen yet, re-imports the label lists, and takes every complete week through its stages (bootstrap
 // training, identify, weekly update, report; workflow/weekly.h). With --watch it keeps passing until
 // SIGINT/SIGTERM. The state lives in the database, so a killed run resumes where it stopped and a rerun
@@ -164,7 +164,7 @@ void add_run(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", model_command_help("run"));
   cmd->footer(
-      "Long-term operation over a folder of captures (DESIGN.md §1). Each pass: ingest the capture files not\n"
+      "Long-term operation over a folder of captures. Each pass: ingest the capture files not\n"
       "ingested yet, re-import the --labels lists, then take every complete week through its stages. A week\n"
       "is complete when the newest stored probe is at or past its end, or the clock is 6 hours past it\n"
       "(captures are expected in time order; probes arriving later for a finished week are stored but the\n"

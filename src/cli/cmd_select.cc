@@ -1,5 +1,5 @@
 // `select`: rank every field by mutual information with the organisation, freeze the top ones and store
-// the first encoding schemas (DESIGN.md §4).
+// the first encoding schemas (docs/METHOD.md).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 

@@ -69,7 +69,7 @@ constexpr const char* kFooter =
     "The same seed writes the same bytes. The sensor networks to give `ingest --sensor-net` are printed.\n"
     "Examples:\n"
     "  scannergrouper simulate --scenario demo --out demo/captures/\n"
-    "  scannergrouper simulate --scenario replay --skeleton ../shared/data/selfdeploy/sd25_probes.tsv.gz --out sd25/\n"
+    "  scannergrouper simulate --scenario replay --skeleton sd25_probes.tsv.gz --out sd25/\n"
     "  scannergrouper simulate --scenario demo --shift-from 2025-01-20 --out demo-shifted/\n"
     "  scannergrouper simulate --scenario scale --packets 10000000 --out big.pcap";
 

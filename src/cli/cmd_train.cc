@@ -1,5 +1,5 @@
 // `train` (one-time, full mode) and `update` (one incremental week): the per-service IOMatch models and
-// the scanner-level ensemble after them (DESIGN.md §5-6).
+// the scanner-level ensemble after them (docs/METHOD.md, the paper's method).
 #include <fmt/format.h>
 
 #include "aggregate/window.h"
@@ -139,7 +139,7 @@ void range_and_theta_options(CLI::App* cmd, TrainArgs& a) {
                   "training rows)")
       ->check(CLI::IsMember({"raw", "normalised", "auto"}))->capture_default_str();
   cmd->add_option("--theta-rows", a.theta_rows,
-                  "rows θ is searched on: all (known + evaluation-unknown as unknown) or known (DESIGN §6 literally)")
+                  "rows θ is searched on: all (known + evaluation-unknown as unknown) or known (the paper's protocol literally)")
       ->check(CLI::IsMember({"all", "known"}))->capture_default_str();
 }
 
@@ -162,7 +162,7 @@ void add_train(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand("train", model_command_help("train"));
   cmd->footer(
-      "One-time training (DESIGN.md §5-6): for http, tls and dns, an IOMatch open-set model on every probe\n"
+      "One-time training (docs/METHOD.md, the paper's method): for http, tls and dns, an IOMatch open-set model on every probe\n"
       "before --until (labelled probes of known organisations supervise; all probes are the unlabelled pool;\n"
       "evaluation-unknown organisations count as unlabelled), then the training probes are predicted and the\n"
       "logistic-regression ensemble and its unknown threshold θ are fitted on the labelled scanners.\n"
@@ -192,7 +192,7 @@ void add_update(CLI::App& app) {
   a->batch = 32;
   auto* cmd = app.add_subcommand("update", model_command_help("update"));
   cmd->footer(
-      "One incremental week (DESIGN.md §1, §5): the encoding schema grows by the week's new tokens (appended,\n"
+      "One incremental week (README, Long-term operation): the encoding schema grows by the week's new tokens (appended,\n"
       "positions never move), each service's latest model resumes (weights, EMA, optimiser, schedule) and trains\n"
       "on the week's probes only, and the ensemble is refitted on every week so far. Needs `train --incremental`.\n"
       "Example: scannergrouper update --db scanners.db --week 2025-01-13");
@@ -211,7 +211,7 @@ void add_refit(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand("refit", model_command_help("refit"));
   cmd->footer(
-      "The scanner-level ensemble and its unknown threshold θ fitted again (DESIGN.md §6) without training the\n"
+      "The scanner-level ensemble and its unknown threshold θ fitted again (docs/METHOD.md) without training the\n"
       "per-service models: the training range is predicted with the current models (probes they already\n"
       "predicted are not redone), then the logistic regression and θ are fitted on its labelled scanners. Use it\n"
       "after importing labels, or to compare the probability θ is compared with: --proba normalised (the\n"

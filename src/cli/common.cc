@@ -64,6 +64,22 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& args) {
   return out;
 }
 
+std::string capture_path(const std::string& arg) {
+  if (arg != "-") return arg;
+  static std::string spooled;
+  if (!spooled.empty()) return spooled;
+  FILE* tmp = std::tmpfile();  // unlinked: nothing is left behind, however the run ends
+  if (!tmp) throw std::runtime_error(fmt::format("cannot copy standard input: {}", std::strerror(errno)));
+  char buf[1 << 16];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+    if (fwrite(buf, 1, n, tmp) != n) throw std::runtime_error(fmt::format("cannot copy standard input: {}", std::strerror(errno)));
+  if (ferror(stdin)) throw std::runtime_error(fmt::format("reading standard input: {}", std::strerror(errno)));
+  if (fflush(tmp) != 0) throw std::runtime_error(fmt::format("cannot copy standard input: {}", std::strerror(errno)));
+  spooled = fmt::format("/dev/fd/{}", fileno(tmp));  // kept open for the rest of the run
+  return spooled;
+}
+
 std::vector<Cidr> parse_sensor_nets(const std::vector<std::string>& args) {
   std::vector<Cidr> nets;
   for (const auto& a : args) {

@@ -17,6 +17,11 @@ namespace sg::cli {
 // (.pcap .pcapng .cap, optionally .gz/.zst), in name order so runs are repeatable.
 std::vector<std::string> expand_inputs(const std::vector<std::string>& args);
 
+// The file to open for a capture argument: itself, or for "-" (standard input) a temporary copy of it,
+// made once, since a capture is read more than once (its type is sniffed; ingest hashes it first) and a pipe
+// reads once. Messages and the database still call it "-".
+std::string capture_path(const std::string& arg);
+
 std::vector<Cidr> parse_sensor_nets(const std::vector<std::string>& args);
 
 // "YYYY-MM-DD" (UTC midnight) or RFC 3339; throws std::invalid_argument with the offending text.

@@ -33,7 +33,7 @@ IngestOutcome ingest_captures(ProbeStore& store, const CaptureOptions& opt) {
     if (live) {
       key = fmt::format("live:{}:{}", opt.live_iface, std::chrono::system_clock::now().time_since_epoch().count());
     } else {
-      key = sha256_file(path);
+      key = sha256_file(capture_path(path));
       if (auto rec = store.find_capture(key); rec && rec->status != "ingesting") {
         if (!opt.quiet)
           fmt::print(stderr, "skip: {} already ingested ({}, same content as {})\n", term_safe(path), rec->status,
@@ -42,7 +42,7 @@ IngestOutcome ingest_captures(ProbeStore& store, const CaptureOptions& opt) {
         return false;
       }
     }
-    capture_id = store.begin_capture(key, path, live ? 0 : file_size(path));
+    capture_id = store.begin_capture(key, path, live ? 0 : file_size(capture_path(path)));
     return true;
   };
   hooks.probe = [&](const Probe& p) { store.add_probe(capture_id, p); };

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "storage/sqlite.h"
+#include "util/terminal.h"
 
 namespace sg::cli {
 int g_exit_code = 0;
@@ -18,6 +19,7 @@ int g_exit_code = 0;
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace sg::cli {
 const char* model_command_help(std::string_view name) {
@@ -60,9 +62,34 @@ int forward_to_model_binary(char** argv) {
 }
 #endif
 
+// Usage errors exit 2, as in most Unix tools (a failed run exits 1).
+constexpr int kUsageError = 2;
+
+// `scannergrouper help [COMMAND...]` is `scannergrouper [COMMAND...] --help`. Null-terminated, for execv.
+std::vector<char*> help_as_flag(int argc, char** argv) {
+  std::vector<char*> args(argv, argv + argc);
+  if (argc >= 2 && std::strcmp(argv[1], "help") == 0) {
+    static char flag[] = "--help";
+    args.erase(args.begin() + 1);
+    args.push_back(flag);
+  }
+  args.push_back(nullptr);
+  return args;
+}
+
+// The first word, when it is no option and no command: CLI11 would only say "A subcommand is required".
+const char* unknown_command(CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return nullptr;
+  auto known = app.get_subcommands([&](CLI::App* c) { return c->get_name() == argv[1]; });
+  return known.empty() ? argv[1] : nullptr;
+}
+
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc_in, char** argv_in) {
+  std::vector<char*> args = help_as_flag(argc_in, argv_in);  // before the hand-over: `help train` is train's
+  int argc = static_cast<int>(args.size()) - 1;
+  char** argv = args.data();
 #ifdef SG_HAVE_TORCH
   ensure_passive_openmp(argc, argv);
 #endif
@@ -82,7 +109,8 @@ int main(int argc, char** argv) {
       "  scannergrouper lookup --db scanners.db 198.51.100.7       # who is it, and the evidence\n"
       "Weekly operation: train --incremental, then update --week / identify each week (or `run`).\n"
       "Try it: scannergrouper simulate --scenario demo --out demo/ writes captures and their labels.\n"
-      "Run 'scannergrouper COMMAND --help' for the options of each command.");
+      "Run 'scannergrouper COMMAND --help' (or 'scannergrouper help COMMAND') for the options of each command.\n"
+      "Usage errors exit 2, failures 1.");
   app.require_subcommand(1);
   app.set_version_flag("--version", "scannergrouper 0.1.0");
   sg::cli::add_extract(app);
@@ -112,6 +140,11 @@ int main(int argc, char** argv) {
   sg::cli::add_report(app);
   sg::cli::add_labels(app);
   sg::cli::add_abuse(app);
+  if (const char* unknown = unknown_command(app, argc, argv)) {
+    fmt::print(stderr, "error: unknown command '{}'; run 'scannergrouper --help' for the list\n",
+               sg::term_safe(unknown));
+    return kUsageError;
+  }
   int rc = sg::cli::g_exit_code;
   try {
     try {
@@ -119,10 +152,11 @@ int main(int argc, char** argv) {
       rc = sg::cli::g_exit_code;
     } catch (const CLI::ParseError& e) {
       rc = app.exit(e);  // --help and usage errors print too
+      if (rc != 0) rc = kUsageError;  // CLI11's own codes (105, 106, ...) mean nothing to a shell script
     }
     sg::cli::finish_stdout();  // what was printed must have reached its file: a failed write fails the command
   } catch (const std::exception& e) {
-    // one clear line, non-zero exit (DESIGN.md §9)
+    // one clear line, non-zero exit (README, Bad input)
     fmt::print(stderr, "error: {}\n", sg::cli::failure_text(e));
     return 1;
   }

@@ -1,4 +1,4 @@
-// The export contract (DESIGN.md §2): one JSON object per probe, read by checks outside the project.
+// The export contract (docs/FIELDS.md): one JSON object per probe, read by checks outside the project.
 // Field names here are the names used everywhere (database, features, reports).
 #pragma once
 

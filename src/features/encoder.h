@@ -1,4 +1,4 @@
-// Encoder: one probe → one grey image laid out by a schema (DESIGN.md §4). Plain bytes, no model code:
+// Encoder: one probe → one grey image laid out by a schema (docs/METHOD.md). Plain bytes, no model code:
 // the model stage turns them into tensors (and replicates the channel) itself.
 #pragma once
 

@@ -1,5 +1,5 @@
 // The feature stage's public header: field registry, selection by mutual information, versioned encoding
-// schemas, the encoder and the batch reader the model stage consumes (DESIGN.md §4).
+// schemas, the encoder and the batch reader the model stage consumes (docs/METHOD.md).
 #pragma once
 
 #include "features/batch_reader.h"

@@ -1,4 +1,4 @@
-// Read access to a stored probe (the export-contract JSON text, DESIGN.md §2). Stored probes are parsed
+// Read access to a stored probe (the export-contract JSON text, docs/FIELDS.md). Stored probes are parsed
 // with RapidJSON's in-situ-free DOM because encoding must keep up with ingest; nlohmann::json is offered
 // at the API edge only. Every getter tolerates a missing key or a wrong type: a hostile or older record
 // yields "absent", never a crash.

@@ -1,5 +1,5 @@
 // The labels the feature stage reads (written by the labels module): one row per labelled probe, and the
-// evaluation-unknown organisations (DESIGN.md §3) that training and the MI ranking treat as unlabelled.
+// evaluation-unknown organisations (README, Labels) that training and the MI ranking treat as unlabelled.
 #pragma once
 
 #include <set>

@@ -1,4 +1,4 @@
-// Feature selection (paper §3.3, DESIGN.md §4): each field label-encoded (its whole value is one
+// Feature selection (paper §3.3, docs/METHOD.md): each field label-encoded (its whole value is one
 // category), ranked by mutual information with the organisation over labelled probes of the first period.
 // Fields whose values are nearly all distinct (TLS random, gmt_unix_time, session ids, DNS ids) are
 // flagged: their MI approaches H(org) only because every value is unique, and they carry nothing a later

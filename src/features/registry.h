@@ -1,5 +1,5 @@
-// The field registry: every probe field of DESIGN.md §2, per service, with its kind, tokenisation and
-// width (DESIGN.md §4). Selection ranks these fields; the encoder lays them out.
+// The field registry: every probe field of docs/FIELDS.md, per service, with its kind, tokenisation and
+// width (docs/METHOD.md). Selection ranks these fields; the encoder lays them out.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +38,7 @@ struct FieldSpec {
   const char* name;
   FieldKind kind;
   int width;  // string: bytes; integer: bits; option: 0 (the vocabulary decides)
-  // The export-contract keys (DESIGN.md §2) this field reads, e.g. "http.headers".
+  // The export-contract keys (docs/FIELDS.md) this field reads, e.g. "http.headers".
   std::vector<const char*> sources;
   const char* tokens;  // how the value becomes tokens, for --help and reports
   Extractor extract;

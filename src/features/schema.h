@@ -1,4 +1,4 @@
-// The encoding layout (DESIGN.md §4): which cell of the image holds which token, byte or bit. A schema is
+// The encoding layout (docs/METHOD.md): which cell of the image holds which token, byte or bit. A schema is
 // versioned: version n+1 of an incremental schema only appends cells, so an image encoded under version n
 // is a prefix of the same probe's image under n+1 (positions never move).
 #pragma once

@@ -1,4 +1,4 @@
-// Tokenisers that turn one field value into the option tokens of the encoding (DESIGN.md §4). The aim is
+// Tokenisers that turn one field value into the option tokens of the encoding (docs/METHOD.md). The aim is
 // that two versions of the same client share most tokens, so a scanner that upgrades its tool keeps most
 // of its image, while the exact version stays visible as a token of its own.
 #pragma once

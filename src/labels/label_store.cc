@@ -59,12 +59,12 @@ std::string join_sources(const PrefixIndex& index, const std::vector<uint32_t>& 
 }  // namespace
 
 LabelStore::LabelStore(Db& db) : db_(db) {
-  db_.exec(kSchema);
+  db_.ensure_schema(kSchema);
   std::string v = meta("labels.schema", "");
   if (!v.empty() && std::stoi(v) > kSchemaVersion)
     throw StoreError(fmt::format("{}: label schema version {} is newer than this program ({})", db_.path(), v,
                                  kSchemaVersion));
-  if (v.empty()) set_meta("labels.schema", std::to_string(kSchemaVersion));
+  if (v.empty() && !db_.read_only()) set_meta("labels.schema", std::to_string(kSchemaVersion));
 }
 
 std::string LabelStore::meta(const std::string& key, const std::string& fallback) {

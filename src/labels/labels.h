@@ -1,4 +1,4 @@
-// Public header of the labelling module (DESIGN.md §3): ground truth per (ip, time) from published scanner
+// Public header of the labelling module (README, Labels): ground truth per (ip, time) from published scanner
 // lists, rDNS rules and manual CSVs; the evaluation-unknown set; search-engine tagging.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Organisation identification (DESIGN §5): an IOMatch open-set semi-supervised classifier per service.
+// Organisation identification (docs/METHOD.md): an IOMatch open-set semi-supervised classifier per service.
 //
 // This header is plain C++ on purpose: libtorch lives only inside src/model/*.cc (every file that includes it
 // costs ~25 s to compile), so callers see cells, labels and probabilities as std::vectors.
@@ -14,7 +14,7 @@
 namespace sg::model {
 
 // wrn: WRN-10-2 over the side×side grey image (replicated to 3 channels). mlp: a dense network over the same
-// cells as a flat vector — the CPU-friendly alternative DESIGN §5 allows; same heads, losses and schedule.
+// cells as a flat vector — the CPU-friendly alternative the reference design allows; same heads, losses and schedule.
 enum class Backbone { wrn, mlp };
 const char* backbone_name(Backbone b);
 Backbone parse_backbone(const std::string& name);  // throws std::invalid_argument on anything else
@@ -31,7 +31,7 @@ struct ModelConfig {
   int cells_per_probe() const { return backbone == Backbone::wrn ? side * side : input_dim; }
 };
 
-// Reference constants (DESIGN §5). `iterations` counts this call only; the schedule position is the model's
+// Reference constants (docs/METHOD.md). `iterations` counts this call only; the schedule position is the model's
 // own iteration counter, so a resumed model continues the cosine where the checkpoint left it.
 struct TrainOptions {
   int iterations = 2000;
@@ -62,7 +62,7 @@ struct TrainOptions {
   std::string device = "cpu";  // "cpu" or "cuda" (needs a CUDA-enabled libtorch)
 };
 
-// The reference settings of the two modes (DESIGN §5): full = 2,000 iterations at B=64 on a fresh model;
+// The reference settings of the two modes (docs/METHOD.md): full = 2,000 iterations at B=64 on a fresh model;
 // incremental = 200 iterations at B=32 per week on the model loaded from the previous week's checkpoint.
 inline TrainOptions full_mode_options() { return TrainOptions{}; }
 inline TrainOptions incremental_mode_options() {
@@ -73,7 +73,7 @@ inline TrainOptions incremental_mode_options() {
 }
 
 // Training probes of one service. Labelled = label >= 0 (org index 0..K-1); every probe, labelled or not, is
-// also in the unlabelled pool (DESIGN §5). The cells are borrowed for the duration of train().
+// also in the unlabelled pool (docs/METHOD.md). The cells are borrowed for the duration of train().
 struct TrainSet {
   const uint8_t* cells = nullptr;  // size() * cells_per_probe bytes, row-major
   int cells_per_probe = 0;
@@ -103,7 +103,7 @@ struct TrainResult {
 };
 
 // Per probe: K+1 open-set probabilities (index K = unknown), the argmax, and the 128-d projection feature
-// used for clustering unknowns (DESIGN §7). Row-major.
+// used for clustering unknowns (README, From probes to organisations). Row-major.
 struct Prediction {
   int num_classes = 0;  // K
   std::vector<float> probs;    // n*(K+1)

@@ -1,4 +1,4 @@
-// One-vs-rest logistic regression with balanced class weights (DESIGN §6: the per-ip aggregator over the
+// One-vs-rest logistic regression with balanced class weights (docs/METHOD.md: the per-ip aggregator over the
 // per-service vote features). Matches scikit-learn's LogisticRegression(multi_class="ovr",
 // class_weight="balanced", penalty="l2", C) objective: per class k, minimise
 //   ½‖w_k‖² + C·Σ_i s_ik·log(1 + exp(−t_ik·(x_i·w_k + b_k)))   (t = ±1, intercept not penalised)
@@ -19,7 +19,7 @@ struct LogRegOptions {
   double tol = 1e-14;    // stop when the objective or the step changes less than this
 };
 
-// Both forms DESIGN §6 asks to compare: the raw per-class sigmoid (rows need not sum to 1) and the same
+// Both forms docs/METHOD.md asks to compare: the raw per-class sigmoid (rows need not sum to 1) and the same
 // row-normalised (scikit-learn's predict_proba for ovr).
 struct LogRegProba {
   int num_classes = 0;

@@ -34,7 +34,7 @@ struct Model::Impl {
   double base_lr = 0;
 };
 
-// The cosine of DESIGN §5: lr·cos(7π·it/(16·N)), floored at zero past N as in the reference scheduler.
+// The cosine of docs/METHOD.md: lr·cos(7π·it/(16·N)), floored at zero past N as in the reference scheduler.
 double cosine_lr(double base_lr, int64_t iteration, int schedule_total);
 
 }  // namespace sg::model

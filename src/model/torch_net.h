@@ -62,7 +62,7 @@ struct NetImpl : torch::nn::Module {
 };
 TORCH_MODULE(Net);
 
-// Parameters split for weight decay: biases and BatchNorm parameters get none (DESIGN §5).
+// Parameters split for weight decay: biases and BatchNorm parameters get none (docs/METHOD.md).
 struct ParamSplit {
   std::vector<torch::Tensor> decay, no_decay;
 };

@@ -1,5 +1,5 @@
 // Dispatch over the per-protocol analyzers: which service a client message is, whether it is whole, and
-// the parsed record. The service is decided by the payload, never by the port (DESIGN.md §2).
+// the parsed record. The service is decided by the payload, never by the port (docs/FIELDS.md).
 #pragma once
 
 #include "probe/match.h"

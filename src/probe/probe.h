@@ -1,6 +1,6 @@
 // Plain data records for one scanner probe: the first client message of a session, parsed.
 // Every stage after capture (storage, export, features) reads these structs; field names follow
-// DESIGN.md §2 so that the database, the JSON export and the feature registry all agree.
+// docs/FIELDS.md so that the database, the JSON export and the feature registry all agree.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// TLS ClientHello analyzer: bytes of the client stream -> TlsProbe (fields of DESIGN.md §2, JA3, JA4).
+// TLS ClientHello analyzer: bytes of the client stream -> TlsProbe (fields of docs/FIELDS.md, JA3, JA4).
 #pragma once
 
 #include "probe/match.h"

@@ -24,7 +24,7 @@ void k_choice_table(Context& c, const analysis::ServiceClusters& s) {
                     s.candidates[i] == s.k ? "chosen" : ""});
   if (!rows.empty())
     c.html.table({"K", "share of clusters above the mean silhouette", "mean silhouette", ""}, rows,
-                 "K in 3..10: the largest share wins, the smallest K on ties (DESIGN.md §7).");
+                 "K in 3..10: the largest share wins, the smallest K on ties.");
 }
 
 void cluster_summary(Context& c, const analysis::ServiceClusters& s) {

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <vector>
 
-
 namespace sg {
 
 void IngestStats::merge(const IngestStats& o) {
@@ -34,8 +33,8 @@ std::string IngestStats::summary() const {
     for (const auto& [k, v] : rows) out += fmt::format("  {} {}", k, v);
     out += "\n";
   }
-  // file_errors are not repeated here: each was printed when it happened (cli/capture_options.cc), and one
-  // fault must read as one message, not a warning and then an error.
+  // Each fault was printed once, naming the file and offset, when it was met; the summary only counts them.
+  if (!file_errors.empty()) out += fmt::format("damaged or unreadable captures: {}\n", file_errors.size());
   return out;
 }
 

@@ -1,4 +1,4 @@
-// Sessions: packets -> one probe per session (DESIGN.md §2).
+// Sessions: packets -> one probe per session (docs/FIELDS.md).
 // TCP: the client's first message reassembled in sequence order up to a byte cap; UDP: the first datagram
 // of a 5-tuple within an idle timeout. Idle sessions are evicted in capture time, and the table has a hard
 // size limit, so memory stays bounded however long the capture runs.

@@ -50,7 +50,7 @@ constexpr const char* kReplaySensorNet6 = "2001:db8::/124";  // four IPv6 sensor
 // a failed run leaves no half-written file (per-day days already finished stay).
 SimulateResult simulate(const SimulateOptions& options);
 
-// Ground truth of the demo scenario as a label list in the merged TSV layout of DESIGN.md §3
+// Ground truth of the demo scenario as a label list in the merged TSV layout of README, Labels
 // (`prefix<TAB>org<TAB>source<TAB>period`, header line included). One demo organisation is deliberately
 // missing: it plays a scanner nobody has published. simulate() writes it as DIR/labels.tsv.
 std::string demo_labels_tsv();

@@ -43,17 +43,22 @@ CREATE TABLE IF NOT EXISTS capture_skips(
 
 }  // namespace
 
-ProbeStore::ProbeStore(const std::string& path) : db_(path) {
+ProbeStore::ProbeStore(const std::string& path, Access access) : db_(path, access) {
+  if (access == Access::read_only) {
+    if (check_version() < kSchemaVersion) db_.ensure_schema(kSchemaV1);  // an empty file reads as no probes
+    return;
+  }
   db_.exec("PRAGMA journal_mode=WAL");
   db_.exec("PRAGMA synchronous=NORMAL");
   db_.exec("PRAGMA foreign_keys=ON");
   migrate();
 }
 
-int64_t ProbeStore::schema_version() {
-  // The statement is finalised before returning: one left stepped would hold a read transaction, and
-  // BEGIN IMMEDIATE from inside a read transaction fails at once with "database is locked" (SQLite calls
-  // no busy handler for it) when another process created the schema meanwhile.
+// Throws when the file is newer than this program. The statement is finalised before returning: one left
+// stepped would hold a read transaction, and BEGIN IMMEDIATE from inside a read transaction fails at once
+// with "database is locked" (SQLite calls no busy handler for it) when another process created the schema
+// meanwhile.
+int64_t ProbeStore::check_version() {
   Stmt v(db_, "PRAGMA user_version");
   v.step();
   int64_t version = v.col_int(0);
@@ -64,12 +69,12 @@ int64_t ProbeStore::schema_version() {
 }
 
 void ProbeStore::migrate() {
-  if (schema_version() == kSchemaVersion) return;
+  if (check_version() == kSchemaVersion) return;
   // Several processes may open a new database at once (ingests started together): BEGIN IMMEDIATE waits
   // (busy timeout) for whichever creates the schema first, and the version read again inside the
   // transaction tells the others that there is nothing left to do.
   Transaction tx(db_);
-  if (schema_version() == kSchemaVersion) return;
+  if (check_version() == kSchemaVersion) return;
   db_.exec(kSchemaV1);
   db_.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion).c_str());
   tx.commit();

@@ -31,7 +31,8 @@ struct ProbeQuery {
 class ProbeStore {
  public:
   static constexpr int kSchemaVersion = 1;
-  explicit ProbeStore(const std::string& path);
+  // Read-only: nothing is created or migrated; a table an older or empty database lacks reads as empty.
+  explicit ProbeStore(const std::string& path, Access access = Access::read_write);
 
   std::optional<CaptureRecord> find_capture(const std::string& sha256);
   // Registers (or re-opens after an interrupted run) a capture in state `ingesting`; returns its id.
@@ -53,7 +54,7 @@ class ProbeStore {
 
  private:
   void migrate();
-  int64_t schema_version();
+  int64_t check_version();  // throws when the file is newer than this program
   struct Pending {
     int64_t capture_id;
     int64_t ts_us;

@@ -72,8 +72,8 @@ void add_trust_columns(Db& db) {
 }  // namespace
 
 ScannerStore::ScannerStore(Db& db) : db_(db) {
-  db_.exec(kSchema);
-  add_trust_columns(db_);
+  db_.ensure_schema(kSchema);
+  if (!db_.read_only()) add_trust_columns(db_);
 }
 
 

@@ -1,11 +1,48 @@
 #include "storage/sqlite.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <cctype>
 
 namespace sg {
 
-Db::Db(const std::string& path) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &h_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+namespace {
+
+// A file: URI for `path` (its '%', '?' and '#' escaped), with `query` appended.
+std::string file_uri(const std::string& path, const char* query) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    else uri += c;
+  }
+  return uri + query;
+}
+
+bool readable(sqlite3* h) {
+  return sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+
+bool has_pending_wal(const std::string& path) {
+  struct stat st{};
+  return ::stat((path + "-wal").c_str(), &st) == 0 && st.st_size > 0;
+}
+
+}  // namespace
+
+Db::Db(const std::string& path, Access access) : path_(path) {
+  const bool ro = access == Access::read_only;
+  const int flags = ro ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(ro ? file_uri(path, "").c_str() : path.c_str(), &h_, flags, nullptr);
+  // A WAL database read where its -shm file cannot be created (a read-only directory) fails on first read.
+  // With no WAL content pending, the main file is the whole database: read it as immutable (no locks, no
+  // -shm). Pending WAL content would be skipped that way, so then the error stands.
+  if (rc == SQLITE_OK && ro && !readable(h_) && !has_pending_wal(path)) {
+    sqlite3_close(h_);
+    h_ = nullptr;
+    rc = sqlite3_open_v2(file_uri(path, "?immutable=1").c_str(), &h_, flags, nullptr);
+  }
+  if (rc != SQLITE_OK) {
     std::string msg = h_ ? sqlite3_errmsg(h_) : "out of memory";
     sqlite3_close(h_);
     h_ = nullptr;
@@ -23,6 +60,22 @@ void Db::exec(const char* sql) {
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
     throw StoreError(fmt::format("{}: {}", path_, msg));
+  }
+}
+
+void Db::ensure_schema(const char* schema) {
+  if (!read_only()) return exec(schema);
+  static constexpr std::string_view kCreate = "CREATE TABLE IF NOT EXISTS ";
+  std::string_view rest(schema);
+  while (!rest.empty()) {
+    size_t end = rest.find(';');
+    std::string_view stmt = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    while (!stmt.empty() && std::isspace(static_cast<unsigned char>(stmt.front()))) stmt.remove_prefix(1);
+    if (!stmt.starts_with(kCreate)) continue;  // indexes: nothing to read from
+    std::string_view body = stmt.substr(kCreate.size());
+    std::string name(body.substr(0, body.find_first_of("( \n")));
+    if (!has_table(name.c_str())) exec(("CREATE TEMP TABLE " + std::string(body)).c_str());
   }
 }
 

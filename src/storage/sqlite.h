@@ -44,15 +44,24 @@ class Stmt {
   sqlite3_stmt* s_ = nullptr;
 };
 
+// Reading commands (lookup, export, probes, labels lookup/stats) open read-only: they then work on a
+// database file and directory they cannot write, and never change the file they read.
+enum class Access { read_write, read_only };
+
 class Db {
  public:
-  explicit Db(const std::string& path);
+  explicit Db(const std::string& path, Access access = Access::read_write);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
   void exec(const char* sql);
+  // Runs a store's schema (CREATE TABLE/INDEX IF NOT EXISTS). On a read-only connection nothing is created
+  // in the file: each table it lacks becomes an empty TEMP table of the same shape, so reading code finds
+  // no rows where a writer would have created the table first.
+  void ensure_schema(const char* schema);
   bool has_table(const char* name);
+  bool read_only() const { return sqlite3_db_readonly(h_, "main") == 1; }
   int64_t last_insert_id() const { return sqlite3_last_insert_rowid(h_); }
   int changes() const { return sqlite3_changes(h_); }
   [[noreturn]] void fail(const std::string& what) const;

@@ -5,6 +5,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -74,7 +75,7 @@ TEST_F(ReaderTest, ReadsGzipAndZstdByContentNotName) {
   EXPECT_EQ(rg->compression(), sg::Compression::gzip);
   EXPECT_EQ(read_all(path("b.pcap.zst"), &rz).size(), 5u);
   EXPECT_EQ(rz->compression(), sg::Compression::zstd);
-  EXPECT_FALSE(rz->failed());
+  EXPECT_FALSE(rz->failed()) << rz->error();
 }
 
 TEST_F(ReaderTest, TruncatedFileKeepsEarlierPacketsAndNamesOffset) {
@@ -136,6 +137,139 @@ TEST_F(ReaderTest, CorruptZstdIsReportedNotCrashed) {
   } catch (const sg::CaptureError& e) {
     EXPECT_NE(std::string(e.what()).find("bad.pcap.zst"), std::string::npos);
   }
+}
+
+// gzip members with a full flush between the parts: everything in the parts before a damaged one can be
+// decoded, so a reader must hand all of it over.
+// `ends` gets the compressed offset where each part ends.
+std::string gzip_parts(const std::vector<std::string>& parts, std::vector<size_t>* ends = nullptr) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(parts[i].data()));
+    z.avail_in = static_cast<uInt>(parts[i].size());
+    const int flush = i + 1 == parts.size() ? Z_FINISH : Z_FULL_FLUSH;
+    char buf[4096];
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(buf);
+      z.avail_out = sizeof buf;
+      deflate(&z, flush);
+      out.append(buf, sizeof buf - z.avail_out);
+    } while (z.avail_out == 0);
+    if (ends) ends->push_back(out.size());
+  }
+  deflateEnd(&z);
+  return out;
+}
+
+// One zstd frame per part, each with a content checksum.
+std::string zstd_frame(const std::string& part) {
+  ZSTD_CCtx* c = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+  std::string z(ZSTD_compressBound(part.size()), '\0');
+  z.resize(ZSTD_compress2(c, z.data(), z.size(), part.data(), part.size()));
+  ZSTD_freeCCtx(c);
+  return z;
+}
+
+class DamagedCompressedTest : public ReaderTest {
+ protected:
+  // 60 packets with incompressible payloads, split after packet 30 (`head` = global header + 30 records).
+  void SetUp() override {
+    ReaderTest::SetUp();
+    frames_.clear();
+    uint32_t x = 12345;
+    for (int i = 0; i < 60; ++i) {
+      Bytes payload(200);
+      for (auto& b : payload) b = static_cast<uint8_t>((x = x * 1103515245 + 12345) >> 16);
+      frames_.push_back({1700000000000000 + i * 1000, ether(ipv4({10, 0, 0, 1}, {10, 0, 0, 2}, 17, udp(2000 + i, 53, payload)))});
+    }
+    write_pcap(path("many.pcap"), DLT_EN10MB, frames_);
+    std::string raw = slurp(path("many.pcap"));
+    head_ = raw.substr(0, 24 + 30 * (16 + frames_[0].data.size()));
+    tail_ = raw.substr(head_.size());
+  }
+  // Reads what it can; the packets must be the first ones written, byte for byte.
+  size_t read_prefix(const std::string& p, std::unique_ptr<sg::CaptureReader>& r) {
+    r = sg::CaptureReader::open_file(p);
+    sg::RawPacket pkt;
+    size_t n = 0;
+    bool same = true;  // garbage after the damage may be decoded: read on (to the error), count no more
+    while (r->next(pkt)) {
+      same = same && n < frames_.size() && pkt.data.size() == frames_[n].data.size() &&
+             std::equal(pkt.data.begin(), pkt.data.end(), frames_[n].data.begin());
+      if (same) ++n;
+    }
+    return n;
+  }
+  std::string head_, tail_;
+};
+
+TEST_F(DamagedCompressedTest, GzipBadTrailerKeepsEveryPacketAndNamesTheOffset) {
+  const size_t total = head_.size() + tail_.size();
+  for (size_t back : {8u, 2u}) {  // the CRC-32, then the length field
+    std::string gz = gzip_parts({head_ + tail_});
+    gz[gz.size() - back] = static_cast<char>(gz[gz.size() - back] ^ 0x01);
+    spit(path("bad.pcap.gz"), gz);
+    std::unique_ptr<sg::CaptureReader> r;
+    EXPECT_EQ(read_prefix(path("bad.pcap.gz"), r), 60u) << "trailer byte -" << back;
+    ASSERT_TRUE(r->failed());
+    EXPECT_NE(r->error().find("bad.pcap.gz: damaged capture at byte offset " + std::to_string(total)), std::string::npos)
+        << r->error();
+    EXPECT_NE(r->error().find(back == 8 ? "incorrect data check" : "incorrect length check"), std::string::npos)
+        << r->error();
+  }
+}
+
+TEST_F(DamagedCompressedTest, GzipFlippedByteKeepsThePacketsBeforeIt) {
+  std::vector<size_t> ends;
+  std::string gz = gzip_parts({head_, tail_}, &ends);
+  const size_t at = (ends[0] + ends[1]) / 2;  // the middle of the tail's compressed bytes
+  gz[at] = static_cast<char>(gz[at] ^ 0x40);
+  spit(path("flip.pcap.gz"), gz);
+  std::unique_ptr<sg::CaptureReader> r;
+  EXPECT_GE(read_prefix(path("flip.pcap.gz"), r), 30u);
+  ASSERT_TRUE(r->failed());
+  EXPECT_NE(r->error().find("flip.pcap.gz: damaged capture at byte offset "), std::string::npos) << r->error();
+}
+
+TEST_F(DamagedCompressedTest, TruncatedGzipTrailerIsDamageAfterEveryPacket) {
+  std::string gz = gzip_parts({head_ + tail_});
+  spit(path("short.pcap.gz"), gz.substr(0, gz.size() - 4));
+  std::unique_ptr<sg::CaptureReader> r;
+  EXPECT_EQ(read_prefix(path("short.pcap.gz"), r), 60u);
+  ASSERT_TRUE(r->failed());
+  EXPECT_NE(r->error().find("unexpected end of file"), std::string::npos) << r->error();
+}
+
+TEST_F(DamagedCompressedTest, ConcatenatedGzipMembersReadAsOneStream) {
+  spit(path("two.pcap.gz"), gzip_parts({head_}) + gzip_parts({tail_}));
+  std::unique_ptr<sg::CaptureReader> r;
+  EXPECT_EQ(read_prefix(path("two.pcap.gz"), r), 60u);
+  EXPECT_FALSE(r->failed()) << r->error();
+}
+
+// zstd checks a frame's checksum in the call that flushes its last output, and drops that call's output
+// on a mismatch; the reader decodes in 4 KiB steps, so at most the last 4 KiB are lost (before: all of it).
+TEST_F(DamagedCompressedTest, ZstdBadChecksumKeepsAllButTheLastStep) {
+  std::string z = zstd_frame(head_ + tail_);
+  z.back() = static_cast<char>(z.back() ^ 0x01);
+  spit(path("bad.pcap.zst"), z);
+  std::unique_ptr<sg::CaptureReader> r;
+  EXPECT_GE(read_prefix(path("bad.pcap.zst"), r), 60u - 4096 / (16 + frames_[0].data.size()) - 1);
+  ASSERT_TRUE(r->failed());
+  EXPECT_NE(r->error().find("bad.pcap.zst: damaged capture at byte offset"), std::string::npos) << r->error();
+}
+
+TEST_F(DamagedCompressedTest, ZstdDamagedSecondFrameKeepsTheFirst) {
+  std::string first = zstd_frame(head_), second = zstd_frame(tail_);
+  second[second.size() / 2] = static_cast<char>(second[second.size() / 2] ^ 0x40);
+  spit(path("flip.pcap.zst"), first + second);
+  std::unique_ptr<sg::CaptureReader> r;
+  EXPECT_GE(read_prefix(path("flip.pcap.zst"), r), 30u);
+  ASSERT_TRUE(r->failed());
+  EXPECT_NE(r->error().find("flip.pcap.zst: damaged capture at byte offset"), std::string::npos) << r->error();
 }
 
 }  // namespace

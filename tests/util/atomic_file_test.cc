@@ -2,10 +2,15 @@
 #include "util/atomic_file.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace sg {
 namespace {
@@ -68,6 +73,94 @@ TEST(AtomicFile, AMissingDirectoryIsAnErrorNamingThePath) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
   }
+}
+
+TEST(AtomicFile, ASymlinkStaysALinkAndItsTargetGetsTheContent) {
+  auto dir = fresh_dir("sg-atomic-link");
+  fs::create_directories(dir / "www");
+  auto target = dir / "www" / "scanners.json";
+  std::ofstream(target) << "old";
+  fs::create_symlink("www/scanners.json", dir / "latest.json");  // relative, as such links usually are
+  write_text_atomically((dir / "latest.json").string(), "new");
+  EXPECT_TRUE(fs::is_symlink(dir / "latest.json"));
+  EXPECT_EQ(slurp(target), "new");
+  // the temporary went beside the target, and is gone
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir / "www"), fs::directory_iterator()), 1);
+
+  fs::create_symlink("www/new.json", dir / "dangling.json");  // a link to a file not written yet
+  write_file_atomically((dir / "dangling.json").string(), [](const std::string& tmp) { std::ofstream(tmp) << "made"; });
+  EXPECT_TRUE(fs::is_symlink(dir / "dangling.json"));
+  EXPECT_EQ(slurp(dir / "www" / "new.json"), "made");
+}
+
+TEST(AtomicFile, AFifoIsWrittenInPlaceAndStaysAFifo) {
+  auto dir = fresh_dir("sg-atomic-fifo");
+  auto fifo = (dir / "pipe").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  for (int round = 0; round < 2; ++round) {  // write_text, then a writer that opens the path itself
+    std::string got;
+    int fd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // open now, so the writer never waits for us
+    ASSERT_GE(fd, 0);
+    std::thread reader([&] {  // reads to the writer's close, or gives up after 10 s (a writer that never came)
+      char buf[4096];
+      for (int waited = 0; waited < 10000;) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 100) == 0) {
+          waited += 100;
+          continue;
+        }
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) got.append(buf, static_cast<size_t>(n));
+        else if (n == 0 && !got.empty()) break;  // EOF after the writer was there
+        else ::usleep(1000);
+      }
+      ::close(fd);
+    });
+    std::string text(100000, 'x');  // more than a pipe holds: the writer must wait for the reader
+    if (round == 0)
+      write_text_atomically(fifo, text);
+    else
+      write_file_atomically(fifo, [&](const std::string& p) { std::ofstream(p, std::ios::binary) << text; });
+    reader.join();
+    EXPECT_EQ(got.size(), text.size()) << "round " << round;
+    struct stat st{};
+    ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "round " << round;
+  }
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+}
+
+TEST(AtomicFile, ALinkToADeviceWritesTheDevice) {
+  auto dir = fresh_dir("sg-atomic-dev");
+  fs::create_symlink("/dev/null", dir / "sink");
+  write_text_atomically((dir / "sink").string(), "gone");  // followed, then written in place: no rename onto /dev
+  EXPECT_TRUE(fs::is_symlink(dir / "sink"));
+  struct stat st{};
+  ASSERT_EQ(::stat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+}
+
+TEST(AtomicFile, WriteErrorsNameThePathAndTheReason) {
+  if (::access("/dev/full", W_OK) != 0) GTEST_SKIP() << "no /dev/full here";
+  auto dir = fresh_dir("sg-atomic-full");
+  // through a link: a writer that renames onto its path then replaces the link, never the device node
+  fs::create_symlink("/dev/full", dir / "full");
+  try {
+    write_text_atomically((dir / "full").string(), "x");
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/dev/full: No space left on device"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(write_text_atomically(dir.string(), "x"), std::runtime_error);  // a directory
+}
+
+TEST(AtomicFile, DashIsStandardOutput) {
+  fs::current_path(fresh_dir("sg-atomic-dash"));
+  testing::internal::CaptureStdout();
+  write_text_atomically("-", "to stdout\n");
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "to stdout\n");
+  EXPECT_FALSE(fs::exists("-"));
 }
 
 }  // namespace
