@@ -102,7 +102,7 @@ TEST_F(Conventions, DashAsOutWritesStandardOutput) {
   CliResult r = run_binary("cd " + dir_.string() + " && " SG_BINARY, "export --db " + db + " --format stix --out -",
                            /*merge_stderr=*/false);
   EXPECT_EQ(r.rc, 0);
-  EXPECT_NE(r.out.find("\"type\":\"bundle\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"id\": \"bundle--"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(dir_ / "-"));
 }
 
