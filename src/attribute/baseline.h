@@ -1,4 +1,4 @@
-// The exact-match baseline every evaluation prints beside the model (DESIGN: "an exact-match baseline on
+// The exact-match baseline every evaluation prints beside the model (docs/METHOD.md: "an exact-match baseline on
 // the same rows"): a lookup table from each probe's frozen selected fields (the fields `select` chose) to
 // the majority class of the labelled training probes with exactly those values, evaluation-unknown and
 // unlearned organisations counting as "unknown"; a probe whose values were never seen labelled is unknown.

@@ -20,7 +20,7 @@ struct IngestArgs {
 void check_inputs_exist(const CaptureOptions& c) {
   for (const auto& in : c.inputs) {
     std::error_code ec;
-    if (!std::filesystem::exists(in, ec))
+    if (in != "-" && !std::filesystem::exists(in, ec))  // "-" is standard input
       throw std::runtime_error(fmt::format("{}: no such file or directory", in));
   }
 }

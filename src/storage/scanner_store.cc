@@ -52,15 +52,15 @@ ScannerRow read_row(Stmt& s) {
   return r;
 }
 
+bool has_trust_columns(Db& db) {
+  Stmt s(db, "SELECT 1 FROM pragma_table_info('scanners') WHERE name='confidence'");
+  return s.step();
+}
+
 // Columns added after the first release; a database written before them gets them on first use (rows of
 // the learned model: their probability was their only confidence).
 void add_trust_columns(Db& db) {
-  bool has = false;
-  {
-    Stmt s(db, "SELECT 1 FROM pragma_table_info('scanners') WHERE name='confidence'");
-    has = s.step();
-  }
-  if (has) return;
+  if (has_trust_columns(db)) return;
   Transaction tx(db);
   db.exec("ALTER TABLE scanners ADD COLUMN confidence REAL NOT NULL DEFAULT 0");
   db.exec("ALTER TABLE scanners ADD COLUMN evidence_kind TEXT NOT NULL DEFAULT 'learned'");
@@ -69,11 +69,17 @@ void add_trust_columns(Db& db) {
   tx.commit();
 }
 
+// A database from before the trust columns, opened read-only, reads its rows as the learned model's.
+const char* kOldColumns =
+    "window_start, window_end, ip, org, probability, votes, first_seen, last_seen, services, probes, evidence, "
+    "model_version, probability, 'learned', ''";
+
 }  // namespace
 
 ScannerStore::ScannerStore(Db& db) : db_(db) {
   db_.ensure_schema(kSchema);
   if (!db_.read_only()) add_trust_columns(db_);
+  columns_ = has_trust_columns(db_) ? kColumns : kOldColumns;
 }
 
 
@@ -96,7 +102,7 @@ size_t ScannerStore::replace_window(int64_t start, int64_t end, const std::vecto
 }
 
 void ScannerStore::for_each(const ScannerQuery& q, const std::function<void(const ScannerRow&)>& fn) {
-  std::string sql = std::string("SELECT ") + kColumns + " FROM scanners WHERE 1";
+  std::string sql = std::string("SELECT ") + columns_ + " FROM scanners WHERE 1";
   if (q.from_us) sql += " AND window_start >= ?1";
   if (q.to_us) sql += " AND window_start < ?2";
   if (q.org) sql += " AND org = ?3";

@@ -52,6 +52,7 @@ class ScannerStore {
 
  private:
   Db& db_;
+  const char* columns_;  // what for_each selects (a read-only database from before confidences has no such columns)
 };
 
 }  // namespace sg

@@ -1,4 +1,4 @@
-// The scanner-level decision (DESIGN.md §6): a one-vs-rest logistic regression with balanced class weights
+// The scanner-level decision (docs/METHOD.md): a one-vs-rest logistic regression with balanced class weights
 // over the per-ip vote rows, fitted on known-organisation ips of the training windows, and the unknown
 // threshold θ searched on those same rows. Which probability θ compares is a choice the paper and the
 // reference code make differently: "raw" is the paper's per-class sigmoid, "normalised" the reference code's
@@ -20,7 +20,7 @@ struct EnsembleConfig {
   int64_t until_us = 0;  // rows of windows in [from, until)
   std::string proba = "normalised";
   // Rows θ is searched on. "all": the known-organisation rows plus the rows of evaluation-unknown
-  // organisations as class "unknown" (training windows only). "known": the fitted rows alone — DESIGN §6
+  // organisations as class "unknown" (training windows only). "known": the fitted rows alone — the paper's text
   // read literally; with no unknown row to get right, θ then stays 0 and the ensemble never says unknown.
   std::string theta_rows = "all";
   std::string models_dir;

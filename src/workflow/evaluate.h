@@ -1,4 +1,4 @@
-// evaluate: how right the scanner database is where labels say who an ip is (DESIGN.md §6). Scanner level:
+// evaluate: how right the scanner database is where labels say who an ip is (docs/METHOD.md). Scanner level:
 // each (window, ip) row against the ip's label in that window — evaluation-unknown organisations, and
 // organisations the ensemble never saw in training, count as the single class "unknown"; ips without any
 // label are not scored (their truth is unknown). Probe level: the predictions each window was attributed

@@ -1,5 +1,5 @@
 // After the per-service models change (train, update, run): predict the training range with the current
-// models, then fit the scanner-level ensemble and its θ on it (DESIGN.md §6). `train`, `update` and `run`
+// models, then fit the scanner-level ensemble and its θ on it (docs/METHOD.md). `train`, `update` and `run`
 // all call this, so the ensemble is always fitted the same way.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Training the per-service models (DESIGN.md §5): full mode (one model on every probe before a date) and
+// Training the per-service models (docs/METHOD.md): full mode (one model on every probe before a date) and
 // the weekly incremental update (grow the schema with the week's tokens, resume the last model, train on
 // the week only). Both register the new checkpoint in the registry.
 #pragma once

@@ -1,4 +1,4 @@
-// From per-probe predictions to per-(window, ip) rows: the service votes (DESIGN.md §6) and, where labels
+// From per-probe predictions to per-(window, ip) rows: the service votes (docs/METHOD.md) and, where labels
 // exist, the ip's true organisation in that window. Both the ensemble's training and the evaluation read
 // these rows, so they agree on what a scanner is.
 #pragma once

@@ -1,4 +1,4 @@
-// Long-term operation, the weekly part (DESIGN.md §1): which weeks are complete, and for each the stages
+// Long-term operation, the weekly part (docs/METHOD.md): which weeks are complete, and for each the stages
 // that turn its probes into scanner rows and better models, resumable after a crash (workflow/run_state.h).
 //
 // A week (a window of agg::Windows, anchored by Registry::window_anchor_us) is complete when the newest
@@ -11,7 +11,7 @@
 // used together: `select` with the cut at their end, `train` in incremental mode for http/tls/dns and the
 // ensemble fit; then each of them is identified and reported, marked in-sample (scored by models trained
 // on that very week) in the log and the week's report. Each later week t is identified with the
-// models of weeks before t (the honest order, DESIGN.md §6), then the models are updated on week t and the
+// models of weeks before t (the honest order, docs/METHOD.md), then the models are updated on week t and the
 // ensemble refitted on every week so far, then the week is reported. If models were trained before `run`
 // took over, the weeks they cover are identified and reported and later weeks are updated as usual.
 #pragma once
