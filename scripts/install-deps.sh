@@ -17,7 +17,7 @@ BUILD_PACKAGES=(
   "g++=4:12.2.0-3"
   "pkg-config=1.8.1-1"
   "libpcap-dev=1.10.3-1"               # capture: pcap/pcapng reading, live capture, BPF
-  "libzstd-dev=1.5.4+dfsg2-5"          # .zst captures
+  "libzstd-dev=1.5.4+dfsg2-5+deb12u1"  # .zst captures
   "zlib1g-dev=1:1.2.13.dfsg-1"         # .gz captures
   "libsqlite3-dev=3.40.1-2+deb12u2"    # the probe store
   "libssl-dev=3.0.19-1~deb12u2"        # MD5/SHA-256 for JA3, JA4, HASSH, capture hashes
@@ -40,7 +40,7 @@ TEST_PACKAGES=(
   "tshark=4.0.17-0+deb12u3"            # benchmark baseline only
   "sqlite3=3.40.1-2+deb12u2"           # the end-to-end tests read the database with the sqlite3 shell
   "time=1.9-0.2"                       # peak memory in benchmarks
-  "chromium=156.0.8078.108-1~deb12u1"  # renders the report headless (security updates move it)
+  "chromium=156.0.8078.129-1~deb12u1"  # renders the report headless (security updates move it)
   "python3=3.11.2-1+b1"                # tools/replay_compare.py (simulator replay check)
 )
 
@@ -79,7 +79,12 @@ if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
       specs+=("$name")
     fi
   done
-  $SUDO apt-get install -y -qq --no-install-recommends "${specs[@]}"
+  if ! $SUDO apt-get install -y -qq --no-install-recommends "${specs[@]}"; then
+    # A pin the archive still has can need an older library than the one installed (a security update
+    # moved it): then the archive's versions of the whole batch, and the warnings below say which moved.
+    echo "install-deps: warning: the pinned versions conflict with what is installed; installing the archive's versions" >&2
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]%%=*}"
+  fi
   for spec in "${missing[@]}"; do
     name=${spec%%=*}
     have=$(installed_version "$name")
