@@ -13,6 +13,8 @@
 
 namespace sg {
 
+constexpr int64_t kMaxCaptureSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+
 // libpcap reads from a stdio FILE*. Compressed captures are decoded on the fly behind a glibc
 // fopencookie stream, so libpcap's own pcap/pcapng parsing does the work for every variant.
 struct CaptureReader::Stream {
@@ -244,7 +246,11 @@ bool CaptureReader::next(RawPacket& out) {
     const u_char* data = nullptr;
     int rc = pcap_next_ex(pcap_, &hdr, &data);
     if (rc == 1) {
-      out.ts_us = int64_t(hdr->ts.tv_sec) * 1000000 + hdr->ts.tv_usec;
+      // A hostile record can carry any seconds value: clamped to 1970..9999 (and microseconds to one
+      // second), the arithmetic here and in every later stage stays far from overflow.
+      int64_t sec = std::clamp<int64_t>(int64_t(hdr->ts.tv_sec), 0, kMaxCaptureSeconds);
+      int64_t usec = std::clamp<int64_t>(int64_t(hdr->ts.tv_usec), 0, 999999);
+      out.ts_us = sec * 1000000 + usec;
       out.data = ByteView(data, hdr->caplen);
       out.wire_len = hdr->len;
       if (!live_) last_good_offset_ = offset();

@@ -273,3 +273,31 @@ TEST_F(DamagedCompressedTest, ZstdDamagedSecondFrameKeepsTheFirst) {
 }
 
 }  // namespace
+
+namespace {
+
+// A pcapng packet stamped at the largest 64-bit microsecond count (its seconds times a million would
+// overflow): the reader clamps the time to the year 9999 instead of overflowing (the fuzzer's finding).
+TEST_F(ReaderTest, AnAbsurdPcapngTimestampIsClampedNotOverflowed) {
+  std::string b;
+  auto u32 = [&](uint32_t v) { b.append(reinterpret_cast<const char*>(&v), 4); };  // little-endian host
+  auto u16 = [&](uint16_t v) { b.append(reinterpret_cast<const char*>(&v), 2); };
+  u32(0x0A0D0D0A), u32(28), u32(0x1A2B3C4D), u16(1), u16(0), u32(0xFFFFFFFF), u32(0xFFFFFFFF), u32(28);  // SHB
+  u32(1), u32(20), u16(DLT_EN10MB), u16(0), u32(0), u32(20);                                               // IDB
+  const std::string frame(frames_[0].data.begin(), frames_[0].data.end());
+  uint32_t padded = uint32_t((frame.size() + 3) / 4 * 4);
+  u32(6), u32(32 + padded), u32(0), u32(0xFFFFFFFF), u32(0xFFFFFFFF), u32(uint32_t(frame.size())),
+      u32(uint32_t(frame.size()));  // EPB: timestamp 2^64 - 1 µs
+  b += frame;
+  b.append(padded - frame.size(), '\0');
+  u32(32 + padded);
+  spit(path("absurd.pcapng"), b);
+  auto r = sg::CaptureReader::open_file(path("absurd.pcapng"));
+  sg::RawPacket pkt;
+  ASSERT_TRUE(r->next(pkt)) << r->error();
+  EXPECT_GE(pkt.ts_us, 0);
+  EXPECT_LE(pkt.ts_us, 253402300799LL * 1000000 + 999999);
+  EXPECT_EQ(pkt.data.size(), frame.size());
+}
+
+}  // namespace
