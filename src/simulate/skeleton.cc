@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <string_view>
 
 namespace sg::sim {
 
@@ -82,10 +83,12 @@ bool SkeletonReader::next(SkeletonRow& row) {
     ++line_;
     std::string line(buf);
     bool whole = !line.empty() && line.back() == '\n';
-    if (!whole && !gzeof(gz)) {  // an overlong line: drop the rest of it
-      while (gzgets(gz, buf, sizeof buf) && std::string(buf).back() != '\n') {
+    if (!whole && !gzeof(gz)) {  // an overlong line (or one cut by a NUL byte): drop the rest of it
+      while (gzgets(gz, buf, sizeof buf)) {
+        std::string_view rest(buf);  // empty when the chunk starts with a NUL byte
+        if (!rest.empty() && rest.back() == '\n') break;
       }
-      skip("line longer than " + std::to_string(kMaxLine) + " bytes");
+      skip("line longer than " + std::to_string(kMaxLine) + " bytes, or holding a NUL byte");
       continue;
     }
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
