@@ -110,11 +110,16 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
       log(fmt::format("warning: {} was fitted with {} but the current {} model is {}", ens->version,
                       ens->service_models[s].empty() ? "none" : ens->service_models[s], agg::vote_service_name(s),
                       vc.versions[s].empty() ? "none" : vc.versions[s]));
-  auto rows = collect_votes(db, w, rep.from_us, rep.to_us, vc);
-  auto lr = model::LogReg::load(ens->path);
+  // The ensemble's votes and probabilities are the iomatch method's; the evidence methods need neither.
   const int K = int(ens->classes.size());
-  auto proba = ensemble_proba(lr, *ens, vc, rows);
-  auto pred = agg::apply_threshold(proba, K, ens->theta);
+  std::vector<IpWindow> rows;
+  std::vector<float> proba;
+  std::vector<int> pred;
+  if (method == Method::iomatch) {
+    rows = collect_votes(db, w, rep.from_us, rep.to_us, vc);
+    proba = ensemble_proba(model::LogReg::load(ens->path), *ens, vc, rows);
+    pred = agg::apply_threshold(proba, K, ens->theta);
+  }
   auto facts = gather_facts(db, w, rep.from_us, rep.to_us);
 
   std::map<int64_t, std::vector<ScannerRow>> by_window;
@@ -146,7 +151,7 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
       by_window[wk.window].push_back(std::move(r));
     }
   }
-  for (size_t i = 0; i < rows.size() && method == Method::iomatch; ++i) {
+  for (size_t i = 0; i < rows.size(); ++i) {
     const auto& v = rows[i].votes;
     ScannerRow r;
     fill_facts(r, w, v.window, v.ip, facts, ens->version);
