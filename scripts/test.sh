@@ -36,13 +36,15 @@ trap 'rm -rf "$corpus"' EXIT
 # fuzz TARGET [libFuzzer options]: builds fuzz_TARGET and runs it on a temporary corpus seeded from
 # fuzz/corpus/TARGET (fuzz/make_corpus.py) and whatever the caller put there, so runs never change the
 # committed seeds. Sanitizer findings, undefined behaviour included, end the run and fail the stage.
+# The gate runs with a fixed seed (FUZZ_SEED, default 1) so a red run can be replayed; hunting for new
+# findings is FUZZ_SEED=0 (a random seed each run) with a larger FUZZ_SECONDS.
 fuzz() {
   local t=$1
   shift
   cmake --build build-fuzz -j"$(nproc)" --target "fuzz_$t"
   mkdir -p "$corpus/$t"
   if [ -d "fuzz/corpus/$t" ]; then cp fuzz/corpus/"$t"/* "$corpus/$t/"; fi
-  if ! ./build-fuzz/fuzz/fuzz_"$t" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 "$@" "$corpus/$t" \
+  if ! ./build-fuzz/fuzz/fuzz_"$t" -max_total_time="${FUZZ_SECONDS:-20}" -seed="${FUZZ_SEED:-1}" -rss_limit_mb=2048 "$@" "$corpus/$t" \
       >"$corpus/$t.log" 2>&1; then
     echo "fuzz_$t: FAILED"; tail -40 "$corpus/$t.log"; exit 1
   fi

@@ -74,6 +74,9 @@ void parse_json_list(std::string_view content, ListSink& sink) {
     size_t line = 1 + static_cast<size_t>(std::count(content.begin(), content.begin() + upto, '\n'));
     sink.refuse(line, "invalid JSON; the file was not imported");
     return;
+  } catch (const nlohmann::json::exception&) {  // out_of_range: a number such as 1e999 overflows a double
+    sink.refuse(1, "a number in the file is out of range; the file was not imported");
+    return;
   }
   if (doc.is_array())
     parse_records(doc, sink);

@@ -290,7 +290,7 @@ Profile parse_profile(const ProfileSet& set, const std::string& file, const json
 json parse_json(const std::string& file, const std::string& text) {
   try {
     return json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw std::invalid_argument(file + ": not JSON (" + e.what() + ")");
   }
 }

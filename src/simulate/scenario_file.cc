@@ -104,7 +104,7 @@ ScenarioSpec parse_scenario(const std::string& name, const std::string& text, co
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 55E555
     fail(name, std::string("not JSON (") + e.what() + ")");
   }
   try {

@@ -152,6 +152,14 @@ TEST_F(Importers, JsonRecordsAndMispWarninglists) {
   EXPECT_EQ(m.refused.size(), 1u);
 }
 
+TEST_F(Importers, JsonNumberOutOfRangeRefusesTheFile) {
+  // Valid JSON grammar, but no double holds 1e999: the parser throws out_of_range rather than parse_error.
+  auto l = parse("scanners.json", R"([{"ip":"2.56.155.240","scanner":"ipinfo","score":1e999}])", opt());
+  EXPECT_TRUE(l.entries.empty());
+  EXPECT_EQ(l.format, Format::unknown) << int(l.format);
+  EXPECT_FALSE(l.skip_reason.empty());
+}
+
 TEST_F(Importers, NotAListIsSkippedWithAReason) {
   auto l = parse("README.md", "# Scanner lists\n\nThese are lists of scanners, see [the site](https://x).\n", opt());
   EXPECT_EQ(l.format, Format::unknown);
