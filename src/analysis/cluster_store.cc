@@ -198,7 +198,7 @@ void store_clusters(Db& db, const ClusterAnalysis& a) {
 }
 
 std::optional<ClusterAnalysis> load_clusters(Db& db, int64_t from_us, int64_t to_us) {
-  db.exec(kSchema);
+  db.ensure_schema(kSchema);  // creates nothing in a read-only database
   ClusterAnalysis a;
   a.from_us = from_us;
   a.to_us = to_us;
@@ -226,7 +226,7 @@ std::optional<ClusterAnalysis> load_clusters(Db& db, int64_t from_us, int64_t to
 }
 
 std::vector<std::pair<int64_t, int64_t>> stored_cluster_ranges(Db& db) {
-  db.exec(kSchema);
+  db.ensure_schema(kSchema);
   std::vector<std::pair<int64_t, int64_t>> out;
   Stmt s(db, "SELECT DISTINCT from_us, to_us FROM cluster_runs ORDER BY to_us DESC, from_us");
   while (s.step()) out.emplace_back(s.col_int(0), s.col_int(1));

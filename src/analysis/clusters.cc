@@ -345,7 +345,7 @@ ServiceClusters analyse_service(Db& db, const std::string& service, int64_t from
 bool has_probes_table(Db& db) { return db.has_table("probes"); }
 
 int64_t window_anchor(Db& db) {
-  db.exec("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  db.ensure_schema("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
   Stmt s(db, "SELECT value FROM meta WHERE key='windows.anchor_us'");
   if (!s.step()) return agg::kDefaultAnchorUs;
   try {

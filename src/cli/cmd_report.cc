@@ -29,7 +29,8 @@ void run_report(ReportArgs& a) {
   a.opt.compute_clusters = !a.no_compute;
   const bool to_stdout = a.out == "-";  // the HTML alone on standard output, the summary on stderr
   if (!to_stdout) std::filesystem::create_directories(a.out);
-  ProbeStore store(a.db);
+  // Reading is all a report needs; it keeps the clusters it computes only where it may write.
+  ProbeStore store(a.db, may_write(a.db) ? Access::read_write : Access::read_only);
   auto r = report::build_report(store.db(), a.opt);
   auto path = to_stdout ? std::string("standard output") : (std::filesystem::path(a.out) / "report.html").string();
   if (to_stdout)

@@ -41,7 +41,7 @@ std::string real_text(double v) { return fmt::format("{:.17g}", v); }
 
 }  // namespace
 
-void ensure_feature_tables(Db& db) { db.exec(kFeatureDdl); }
+void ensure_feature_tables(Db& db) { db.ensure_schema(kFeatureDdl); }
 
 void save_ranking(Db& db, const Ranking& r) {
   ensure_feature_tables(db);

@@ -7,8 +7,8 @@
 namespace sg::features {
 
 void ensure_label_table(Db& db) {
-  db.exec("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);");
-  db.exec(kProbeLabelsDdl);
+  db.ensure_schema("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);");
+  db.ensure_schema(kProbeLabelsDdl);
 }
 
 std::string org_key(std::string_view org) {

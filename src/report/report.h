@@ -32,6 +32,7 @@ struct ReportResult {
   int figures = 0;
   std::vector<std::string> notes;     // parts left out, and why
   bool clusters_computed = false;
+  bool clusters_kept = false;  // computed clusters were stored (not on a read-only database)
 };
 
 ReportResult build_report(Db& db, const ReportOptions& o);

@@ -145,8 +145,10 @@ void cluster_sections(Context& c) {
   std::optional<analysis::ClusterAnalysis> a = analysis::load_clusters(c.db, c.from_us, c.to_us);
   if (!a && c.o.compute_clusters) {
     a = analysis::analyse_unknowns(c.db, c.from_us, c.to_us, c.o.clusters);
-    if (!a->services.empty()) analysis::store_clusters(c.db, *a);
     c.result.clusters_computed = true;
+    // Kept for the next report, unless the database is read-only (an archive): then computed each time.
+    c.result.clusters_kept = !a->services.empty() && !c.db.read_only();
+    if (c.result.clusters_kept) analysis::store_clusters(c.db, *a);
   }
   if (!a || a->services.empty()) {
     c.note(a ? "No clusters: no probe in this range has a model prediction (run 'scannergrouper identify')."
@@ -158,8 +160,9 @@ void cluster_sections(Context& c) {
   }
   c.html.paragraph(fmt::format("k-means++ on the 128-d model features of probes whose ip the ensemble left unknown, "
                                "per service; {} (analysis took {:.1f} s).",
-                               c.result.clusters_computed ? "computed for this report and kept in the database"
-                                                          : "as stored by 'scannergrouper clusters'",
+                               !c.result.clusters_computed ? "as stored by 'scannergrouper clusters'"
+                               : c.result.clusters_kept    ? "computed for this report and kept in the database"
+                                                           : "computed for this report (the database is read-only)",
                                a->seconds));
   for (const auto& s : a->services) {
     c.html.subheading(fmt::format("{}: K = {}", s.service, s.k));

@@ -119,7 +119,7 @@ AbuseImport import_abuse_checks(Db& db, const std::vector<AbuseCheck>& checks, c
 }
 
 std::map<std::string, int> abuse_scores(Db& db) {
-  db.exec(kSchema);
+  db.ensure_schema(kSchema);
   std::map<std::string, int> out;
   Stmt s(db, "SELECT ip, score FROM abuse_reports");
   while (s.step()) out[s.col_text(0)] = int(s.col_int(1));

@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS probe_scores(
 )sql";
 }  // namespace
 
-PredictionStore::PredictionStore(Db& db) : db_(db) { db_.exec(kSchema); }
+PredictionStore::PredictionStore(Db& db) : db_(db) { db_.ensure_schema(kSchema); }
 
 void PredictionStore::put(const std::vector<PredictionRow>& rows) {
   Transaction tx(db_);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cctype>
 
@@ -29,6 +30,12 @@ bool has_pending_wal(const std::string& path) {
 }
 
 }  // namespace
+
+bool may_write(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  return ::access(path.c_str(), W_OK) == 0 && ::access(dir.c_str(), W_OK) == 0;
+}
 
 Db::Db(const std::string& path, Access access) : path_(path) {
   const bool ro = access == Access::read_only;
@@ -75,7 +82,7 @@ void Db::ensure_schema(const char* schema) {
     if (!stmt.starts_with(kCreate)) continue;  // indexes: nothing to read from
     std::string_view body = stmt.substr(kCreate.size());
     std::string name(body.substr(0, body.find_first_of("( \n")));
-    if (!has_table(name.c_str())) exec(("CREATE TEMP TABLE " + std::string(body)).c_str());
+    if (!has_table(name.c_str())) exec(("CREATE TEMP TABLE IF NOT EXISTS " + std::string(body)).c_str());
   }
 }
 

@@ -48,6 +48,10 @@ class Stmt {
 // database file and directory they cannot write, and never change the file they read.
 enum class Access { read_write, read_only };
 
+// Whether this process may write an existing database: the file and its directory (for the -wal and
+// -shm files). Commands that only want to keep a by-product (report's clusters) open read-only otherwise.
+bool may_write(const std::string& path);
+
 class Db {
  public:
   explicit Db(const std::string& path, Access access = Access::read_write);

@@ -95,7 +95,7 @@ EnsembleRun read_ensemble(Stmt& s, const std::string& db_path) {
 
 }  // namespace
 
-Registry::Registry(Db& db) : db_(db) { db_.exec(kSchema); }
+Registry::Registry(Db& db) : db_(db) { db_.ensure_schema(kSchema); }
 
 std::string Registry::models_dir(const std::string& db_path) { return db_path + ".models"; }
 

@@ -67,7 +67,7 @@ Stage next_stage(WeekRole role, Stage s) {
   }
 }
 
-RunState::RunState(Db& db) : db_(db) { db_.exec(kSchema); }
+RunState::RunState(Db& db) : db_(db) { db_.ensure_schema(kSchema); }
 
 std::vector<WeekState> RunState::weeks() {
   Stmt s(db_, "SELECT window_start, role, stage, updated, seconds, log FROM run_weeks ORDER BY window_start");

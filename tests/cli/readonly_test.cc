@@ -59,7 +59,8 @@ TEST(ReadOnly, ReadingCommandsWorkOnADatabaseTheyCannotWrite) {
   EXPECT_EQ(std::count(probes.out.begin(), probes.out.end(), '\n'), 3) << probes.out;
   for (const std::string& args :
        {"lookup --db " + db + " 198.51.100.1", "export --db " + db, "export --db " + db + " --format stix",
-        "labels lookup --db " + db + " --at 2025-01-06 198.51.100.1", "labels stats --db " + db}) {
+        "labels lookup --db " + db + " --at 2025-01-06 198.51.100.1", "labels stats --db " + db,
+        "report --db " + db + " --out -"}) {
     CliResult r = run_binary(runner, args);
     EXPECT_EQ(r.rc, 0) << args << "\n" << r.out;
   }
