@@ -28,7 +28,8 @@ struct CaptureReader::Stream {
   bool gz_in_member = false;  // inside a gzip member (its trailer not yet checked)
   ZSTD_DStream* zs = nullptr;
   ZSTD_inBuffer zbuf{nullptr, 0, 0};
-  size_t zhint = 0;         // non-zero while a zstd frame is unfinished
+  size_t zhint = 0;         // non-zero while a zstd frame is unfinished: the input it asks for next
+  bool zdrained = true;     // the last zstd call handed over everything it had decoded
   uint64_t pos = 0;         // decompressed bytes handed to stdio
   std::string decode_error; // set once; the read after the last good bytes reports it
 
@@ -97,22 +98,33 @@ struct CaptureReader::Stream {
 
   ssize_t read_zstd(char* buf, size_t size) {
     if (!decode_error.empty()) return -1;
-    // At most 4 KiB of free output per call: with room for a whole frame, zstd decodes it in one pass and
-    // a bad checksum at its end then discards all of it; in steps, every block is handed over first.
+    // zstd checks a frame's checksum in whatever call reaches it, and a failing call reports none of the
+    // output it produced. So a call never gets both: output comes in steps of at most 4 KiB, and new input
+    // (no more than zstd asks for, which is one block or the checksum) only once a call has handed over
+    // everything decoded so far. A bad checksum then fails a call that had nothing to hand over.
     constexpr size_t kStep = 4096;
     ZSTD_outBuffer out{buf, 0, 0};
     while (out.pos < size) {
       out.size = std::min(size, out.pos + kStep);
       const size_t in_before = zbuf.pos, out_before = out.pos;
-      size_t rc = ZSTD_decompressStream(zs, &out, &zbuf);  // with no input left, flushes what it holds
+      const size_t window = zdrained ? std::min(zbuf.size, zbuf.pos + std::max<size_t>(zhint, 1)) : zbuf.pos;
+      ZSTD_inBuffer in{zbuf.src, window, zbuf.pos};
+      size_t rc = ZSTD_decompressStream(zs, &out, &in);  // with no input, flushes what it holds
+      zbuf.pos = in.pos;
       if (ZSTD_isError(rc)) {
         decode_error = fmt::format("zstd: {}", ZSTD_getErrorName(rc));
         break;
       }
+      zdrained = out.pos < out.size;  // room left over: nothing decoded is held back
       if (out.pos > out_before || zbuf.pos > in_before) {
         zhint = rc;  // only a call that moved says where the frame stands (an idle one asks for the next)
         continue;
       }
+      if (window > in_before) {  // given input, it took none: never expected, but never loop on it
+        decode_error = "zstd: the decoder stopped taking input";
+        break;
+      }
+      if (zbuf.pos < zbuf.size) continue;  // it held nothing back after all: the next call gets input
       if (out.pos > 0) break;  // it needs more input: hand over what we have rather than wait
       const uint8_t* next = nullptr;
       size_t avail = 0;
