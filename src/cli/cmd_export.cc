@@ -1,5 +1,5 @@
-// `export`: the scanner database for other tools — JSON Lines / CSV rows (with history), MISP
-// warninglists (one file per organisation) or a STIX 2.1 bundle.
+// `export`: the scanner database for other tools — JSON Lines / CSV rows (with history), a MISP feed
+// with warninglists, or a STIX 2.1 bundle.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -18,7 +18,7 @@ namespace sg::cli {
 namespace {
 
 struct ExportArgs {
-  std::string db, format = "jsonl", out, from, to, org;
+  std::string db, format = "jsonl", out, from, to, org, tlp = "green";
   serve::NameFilter names;
 };
 
@@ -34,19 +34,34 @@ void run_export(const ExportArgs& a) {
   std::erase_if(rows, [&](const ScannerRow& r) { return !a.names.keeps(r); });
   if (rows.empty()) fmt::print(stderr, "export: no scanner rows in {} for this selection (run identify first)\n", a.db);
 
+  const serve::Tlp tlp = serve::parse_tlp(a.tlp);
   if (a.format == "misp") {
     if (a.out.empty() || a.out == "-")
-      throw CLI::ValidationError("--out", "--format misp writes one file per organisation: give --out DIR");
-    std::filesystem::create_directories(a.out);
-    auto lists = serve::misp_warninglists(rows, a.names);
-    for (const auto& [org, text] : lists) write_text_atomically((std::filesystem::path(a.out) / (org + ".json")).string(), text + "\n");
-    fmt::print(stderr, "export: {} MISP warninglists written to {}\n", lists.size(), a.out);
+      throw CLI::ValidationError("--out", "--format misp writes a feed folder: give --out DIR");
+    const std::filesystem::path dir(a.out);
+    auto feed = serve::misp_feed(rows, a.names, tlp);
+    std::filesystem::create_directories(dir);
+    for (const auto& [file, text] : feed.events) write_text_atomically((dir / file).string(), text + "\n");
+    for (const auto& [name, text] : feed.warninglists) {
+      std::filesystem::create_directories(dir / "lists" / name);
+      write_text_atomically((dir / "lists" / name / "list.json").string(), text + "\n");
+    }
+    // The index last: a MISP that polls mid-export sees the previous feed or this one whole.
+    write_text_atomically((dir / "hashes.csv").string(), feed.hashes);
+    write_text_atomically((dir / "manifest.json").string(), feed.manifest + "\n");
+    fmt::print(stderr, "export: MISP feed of {} event(s) and {} warninglist(s) written to {}\n", feed.events.size(),
+               feed.warninglists.size(), a.out);
     return;
   }
   std::ostringstream text;
-  if (a.format == "jsonl") serve::write_jsonl(rows, text);
-  else if (a.format == "csv") serve::write_csv(rows, text);
-  else text << serve::stix_bundle(rows, a.names) << '\n';
+  if (a.format == "jsonl") {
+    serve::write_jsonl(rows, text);
+  } else if (a.format == "csv") {
+    serve::write_csv(rows, text);
+  } else {
+    const auto history = scanners.rows({});  // every window, for each object's creation time
+    text << serve::stix_bundle(rows, a.names, &history, tlp) << '\n';
+  }
   if (a.out.empty() || a.out == "-") {
     write_stdout(text.str());
   } else {
@@ -61,12 +76,15 @@ void add_export(CLI::App& app) {
   auto args = std::make_shared<ExportArgs>();
   auto* cmd = app.add_subcommand("export", "Export the scanner database (JSON Lines, CSV, MISP, STIX 2.1)");
   cmd->footer(
-      "Export the scanner database. jsonl and csv give every (window, ip) row, history included; misp gives\n"
-      "one warninglist per organisation and stix one STIX 2.1 bundle (an identity per organisation, an\n"
-      "indicator per ip), both with each ip's latest attribution and without unknown ips. Every name says\n"
-      "its confidence and evidence kind (STIX indicator confidence and description, MISP list description);\n"
-      "names under --min-confidence are left out, and so are names resting only on public-tool payloads\n"
-      "unless --public-tool.\n"
+      "Export the scanner database. jsonl and csv give every (window, ip) row, history included. misp writes\n"
+      "a MISP feed folder (manifest.json, hashes.csv, one event per organisation and week with its ips as\n"
+      "ip-src attributes) that MISP can subscribe to, plus lists/<name>/list.json warninglists (each ip's\n"
+      "latest name). stix gives one STIX 2.1 bundle: per organisation an identity with its display name,\n"
+      "per ip its address observable, an indicator valid for the week that named it, a relationship to the\n"
+      "organisation, and the week's observed-data and sighting, all marked with --tlp. Unknown ips are left\n"
+      "out of misp and stix. Every name says its confidence and evidence kind (STIX indicator confidence and\n"
+      "description, MISP attribute comment and tag); names under --min-confidence are left out, and so are\n"
+      "names resting only on public-tool payloads unless --public-tool.\n"
       "Examples:\n"
       "  scannergrouper export --db scanners.db --format stix --out scanners.stix.json\n"
       "  scannergrouper export --db scanners.db --format misp --out misp/\n"
@@ -82,6 +100,10 @@ void add_export(CLI::App& app) {
                   "leave out names whose confidence is lower (0-1; a confidence p means such names were right "
                   "about p of the time on the training weeks)")
       ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  cmd->add_option("--tlp", args->tlp, "Traffic Light Protocol marking of the STIX objects and MISP events: white "
+                                      "(or clear), green, amber, red")
+      ->check(CLI::IsMember({"white", "clear", "green", "amber", "red"}))
+      ->capture_default_str();
   cmd->add_flag("--public-tool", args->names.public_tool,
                 "also export names that rest only on payloads public tools send too");
   cmd->callback([args] { run_export(*args); });

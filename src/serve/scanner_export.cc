@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "export/csv.h"
 #include "export/json.h"
+#include "serve/org_names.h"
+#include "util/hash.h"
 #include "util/uuid.h"
 
 namespace sg::serve {
@@ -102,80 +105,256 @@ std::map<std::string, std::string> misp_warninglists(const std::vector<ScannerRo
   // MISP compares versions as integers; the date of the newest window orders exports over time.
   int version = std::stoi(format_ts(newest).substr(0, 10).erase(7, 1).erase(4, 1));
   for (auto& [org, list] : ips) {
-    json w{{"name", fmt::format("Scanners attributed to {} by scannergrouper", org)},
+    json w{{"name", fmt::format("Scanners attributed to {} by scannergrouper", display_name(org))},
            {"version", version},
            {"description", fmt::format("IP addresses whose probes scannergrouper attributed to the scanning "
-                                       "organisation '{}' (latest weekly window); confidence {:.2f} or more; "
+                                       "organisation {} ('{}', latest weekly window); confidence {:.2f} or more; "
                                        "evidence: {}.",
-                                       org, lowest[org], kinds_text(kinds[org]))},
+                                       display_name(org), org, lowest[org], kinds_text(kinds[org]))},
            {"matching_attributes", {"ip-src", "ip-dst", "domain|ip"}},
            {"type", "cidr"},
            {"list", list}};
-    out[org] = w.dump(2);
+    out[org] = w.dump(2, ' ', false, json::error_handler_t::replace);
   }
   return out;
 }
 
-std::string stix_bundle(const std::vector<ScannerRow>& rows, const NameFilter& f) {
-  auto latest = latest_attributed(rows, f);
-  json objects = json::array();
-  const std::string producer = "identity--" + uuid_v5("producer:scannergrouper");
-  int64_t first = INT64_MAX, last = 0;
-  std::map<std::string, std::pair<int64_t, int64_t>> org_span;
-  for (const auto& [ip, r] : latest) {
-    auto& span = org_span.try_emplace(r.org, INT64_MAX, 0).first->second;
-    span.first = std::min(span.first, r.first_seen_us);
-    span.second = std::max(span.second, r.last_seen_us);
-    first = std::min(first, r.first_seen_us);
-    last = std::max(last, r.last_seen_us);
+Tlp parse_tlp(const std::string& text) {
+  if (text == "white" || text == "clear") return Tlp::white;
+  if (text == "green") return Tlp::green;
+  if (text == "amber") return Tlp::amber;
+  if (text == "red") return Tlp::red;
+  throw std::invalid_argument("TLP must be white (clear), green, amber or red, not '" + text + "'");
+}
+
+std::string tlp_name(Tlp t) {
+  switch (t) {
+    case Tlp::white: return "white";
+    case Tlp::green: return "green";
+    case Tlp::amber: return "amber";
+    case Tlp::red: return "red";
   }
-  if (latest.empty()) first = last = 0;
+  return "amber";
+}
+
+namespace {
+
+int64_t epoch_seconds(int64_t us) { return us / 1000000; }
+
+// MISP's own layout for an event, as its feeds (and PyMISP's to_feed) write them: strings for the numeric
+// enumerations and timestamps, as MISP exports them.
+json misp_org() { return {{"name", "scannergrouper"}, {"uuid", uuid_v5("producer:scannergrouper")}}; }
+
+json misp_tags(const std::string& org, Tlp tlp) {
+  return json::array({{{"name", "tlp:" + tlp_name(tlp)}},
+                      {{"name", fmt::format("scannergrouper:organisation=\"{}\"", org)}}});
+}
+
+}  // namespace
+
+MispFeed misp_feed(const std::vector<ScannerRow>& rows, const NameFilter& f, Tlp tlp) {
+  // One event per (organisation, week): the ips the week's window named for it.
+  std::map<std::pair<std::string, int64_t>, std::vector<const ScannerRow*>> weeks;
+  for (const auto& r : rows)
+    if (r.org != "unknown" && f.keeps(r)) weeks[{r.org, r.window_start}].push_back(&r);
+  MispFeed feed;
+  json manifest = json::object();
+  for (auto& [key, members] : weeks) {
+    const auto& [org, week] = key;
+    std::sort(members.begin(), members.end(), [](const ScannerRow* a, const ScannerRow* b) { return a->ip < b->ip; });
+    const std::string uuid = uuid_v5(fmt::format("misp-event:{}:{}", org, week));
+    int64_t end = 0;
+    json attributes = json::array();
+    for (const ScannerRow* r : members) {
+      end = std::max(end, r->window_end);
+      attributes.push_back(
+          {{"uuid", uuid_v5(fmt::format("misp-attribute:{}:{}:{}", org, week, r->ip))},
+           {"type", "ip-src"},
+           {"category", "Network activity"},
+           {"value", r->ip},
+           {"to_ids", false},  // a scanner is context for an alert, not a detection of its own
+           {"disable_correlation", false},
+           {"deleted", false},
+           {"timestamp", std::to_string(epoch_seconds(r->window_end))},
+           {"first_seen", format_ts(r->first_seen_us)},
+           {"last_seen", format_ts(r->last_seen_us)},
+           {"comment", fmt::format("confidence {:.2f}; evidence {}: {}", r->confidence, r->evidence_kind, r->reason)},
+           {"Tag", json::array({{{"name", fmt::format("scannergrouper:evidence-kind=\"{}\"", r->evidence_kind)}}})}});
+      feed.hashes += fmt::format("{},{}\n", md5_hex(r->ip), uuid);
+    }
+    const std::string date = format_ts(week).substr(0, 10);
+    const std::string info = fmt::format("Scanners attributed to {} ({}), week of {}", display_name(org), org, date);
+    const std::string stamp = std::to_string(epoch_seconds(end));
+    json event{{"Event",
+                {{"uuid", uuid},
+                 {"info", info},
+                 {"date", date},
+                 {"threat_level_id", "4"},  // undefined: scanning is not a threat level of its own
+                 {"analysis", "2"},         // complete: the week is over
+                 {"published", true},
+                 {"timestamp", stamp},
+                 {"publish_timestamp", stamp},
+                 {"Orgc", misp_org()},
+                 {"Tag", misp_tags(org, tlp)},
+                 {"Attribute", attributes}}}};
+    feed.events[uuid + ".json"] = event.dump(2, ' ', false, json::error_handler_t::replace);
+    manifest[uuid] = {{"Orgc", misp_org()},
+                      {"Tag", misp_tags(org, tlp)},
+                      {"info", info},
+                      {"date", date},
+                      {"analysis", 2},
+                      {"threat_level_id", 4},
+                      {"timestamp", epoch_seconds(end)}};
+  }
+  feed.manifest = manifest.dump(2, ' ', false, json::error_handler_t::replace);
+  for (auto& [org, text] : misp_warninglists(rows, f)) feed.warninglists["scannergrouper-" + file_safe(org)] = text;
+  return feed;
+}
+
+namespace {
+
+// STIX 2.1 §7.2.1.4: the predefined TLP marking definitions, by their fixed ids.
+json tlp_marking(Tlp t) {
+  static const char* kIds[] = {"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+                               "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
+                               "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+                               "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"};
+  const std::string name = tlp_name(t);
+  std::string upper = name;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return {{"type", "marking-definition"},
+          {"spec_version", "2.1"},
+          {"id", kIds[static_cast<int>(t)]},
+          {"created", "2017-01-20T00:00:00.000Z"},
+          {"definition_type", "tlp"},
+          {"name", "TLP:" + upper},
+          {"definition", {{"tlp", name}}}};
+}
+
+// STIX 2.1 §2.9: a cyber-observable's id is a UUID v5 in this namespace of its id-contributing
+// properties as canonical JSON, so every producer gives one address the same id.
+constexpr std::string_view kStixObservableNamespace = "00abedb4-aa42-466c-9c01-fed23315a9b7";
+
+struct Span {
+  int64_t first = INT64_MAX, last = 0;
+  void add(const ScannerRow& r) {
+    first = std::min(first, r.window_start);
+    last = std::max(last, r.window_end);
+  }
+};
+
+}  // namespace
+
+std::string stix_bundle(const std::vector<ScannerRow>& rows, const NameFilter& f, const std::vector<ScannerRow>* history,
+                        Tlp tlp) {
+  auto latest = latest_attributed(rows, f);
+  if (latest.empty())  // a bundle's objects, when present, may not be empty (STIX 2.1 §8)
+    return json{{"type", "bundle"}, {"id", "bundle--" + uuid_v5("bundle:empty")}}.dump(2);
+  // An object's created and modified come from every window of the database that named it, not from the
+  // range exported, so exporting another range never gives one id two creation times.
+  Span all;
+  std::map<std::string, Span> org_span, ip_span;
+  for (const auto* set : {history, &rows}) {
+    if (!set) continue;
+    for (const auto& r : *set) {
+      if (r.org == "unknown") continue;
+      all.add(r);
+      org_span[r.org].add(r);
+      ip_span[r.ip + "\n" + r.org].add(r);
+    }
+  }
+  const json marking = tlp_marking(tlp);
+  const json markings = json::array({marking["id"]});
+  const std::string producer = "identity--" + uuid_v5("producer:scannergrouper");
+  json objects = json::array({marking});
   objects.push_back({{"type", "identity"},
                      {"spec_version", "2.1"},
                      {"id", producer},
-                     {"created", format_ts(first)},
-                     {"modified", format_ts(last)},
+                     {"created", format_ts(all.first)},
+                     {"modified", format_ts(all.last)},
                      {"name", "scannergrouper"},
-                     {"identity_class", "system"}});
-  for (const auto& [org, span] : org_span) {
+                     {"identity_class", "system"},
+                     {"object_marking_refs", markings}});
+  std::set<std::string> orgs;
+  for (const auto& [ip, r] : latest) orgs.insert(r.org);
+  for (const auto& org : orgs) {
+    const Span& s = org_span[org];
     objects.push_back({{"type", "identity"},
                        {"spec_version", "2.1"},
                        {"id", "identity--" + uuid_v5("org:" + org)},
                        {"created_by_ref", producer},
-                       {"created", format_ts(span.first)},
-                       {"modified", format_ts(span.second)},
-                       {"name", org},
-                       {"identity_class", "organization"}});
+                       {"created", format_ts(s.first)},
+                       {"modified", format_ts(s.last)},
+                       {"name", display_name(org)},
+                       {"description", fmt::format("Internet scanning organisation; '{}' in scanner lists", org)},
+                       {"identity_class", "organization"},
+                       {"x_scannergrouper_slug", org},
+                       {"object_marking_refs", markings}});
   }
   for (const auto& [ip, r] : latest) {
-    std::string indicator = "indicator--" + uuid_v5("ip:" + ip);
-    std::string pattern = fmt::format("[{}:value = '{}']", is_ipv6(ip) ? "ipv6-addr" : "ipv4-addr", ip);
+    const Span& s = ip_span[ip + "\n" + r.org];
+    const std::string type = is_ipv6(ip) ? "ipv6-addr" : "ipv4-addr";
+    const std::string address = type + "--" + uuid_v5_in(kStixObservableNamespace, json{{"value", ip}}.dump());
+    const std::string indicator = "indicator--" + uuid_v5("ip:" + ip + ":" + r.org);
+    const std::string window = fmt::format("{}:{}", ip, r.window_start);
+    const std::string observed = "observed-data--" + uuid_v5("observed:" + window);
+    objects.push_back({{"type", type}, {"spec_version", "2.1"}, {"id", address}, {"value", ip}});
     objects.push_back({{"type", "indicator"},
                        {"spec_version", "2.1"},
                        {"id", indicator},
                        {"created_by_ref", producer},
-                       {"created", format_ts(r.first_seen_us)},
-                       {"modified", format_ts(r.last_seen_us)},
-                       {"name", fmt::format("{} scanner {}", r.org, ip)},
+                       {"created", format_ts(s.first)},
+                       {"modified", format_ts(s.last)},
+                       {"name", fmt::format("{} scanner {}", display_name(r.org), ip)},
                        {"indicator_types", {"attribution"}},
-                       {"pattern", pattern},
+                       {"pattern", fmt::format("[{}:value = '{}']", type, ip)},
                        {"pattern_type", "stix"},
-                       {"valid_from", format_ts(r.first_seen_us)},
+                       {"valid_from", format_ts(r.window_start)},  // the week that named it
+                       {"valid_until", format_ts(r.window_end)},
                        {"description", fmt::format("evidence: {}; {}", r.evidence_kind, r.reason)},
-                       {"confidence", std::clamp(static_cast<int>(r.confidence * 100 + 0.5), 0, 100)}});
+                       {"confidence", std::clamp(static_cast<int>(r.confidence * 100 + 0.5), 0, 100)},
+                       {"object_marking_refs", markings}});
     objects.push_back({{"type", "relationship"},
                        {"spec_version", "2.1"},
                        {"id", "relationship--" + uuid_v5("rel:" + ip + ">" + r.org)},
                        {"created_by_ref", producer},
-                       {"created", format_ts(r.first_seen_us)},
-                       {"modified", format_ts(r.last_seen_us)},
+                       {"created", format_ts(s.first)},
+                       {"modified", format_ts(s.last)},
                        {"relationship_type", "related-to"},
                        {"source_ref", indicator},
-                       {"target_ref", "identity--" + uuid_v5("org:" + r.org)}});
+                       {"target_ref", "identity--" + uuid_v5("org:" + r.org)},
+                       {"object_marking_refs", markings}});
+    // The probes seen that week: what the sensors observed, and the sighting of the indicator in them.
+    const int64_t count = std::max<int64_t>(r.probes, 1);
+    objects.push_back({{"type", "observed-data"},
+                       {"spec_version", "2.1"},
+                       {"id", observed},
+                       {"created_by_ref", producer},
+                       {"created", format_ts(r.window_end)},
+                       {"modified", format_ts(r.window_end)},
+                       {"first_observed", format_ts(r.first_seen_us)},
+                       {"last_observed", format_ts(std::max(r.last_seen_us, r.first_seen_us))},
+                       {"number_observed", count},
+                       {"object_refs", {address}},
+                       {"object_marking_refs", markings}});
+    objects.push_back({{"type", "sighting"},
+                       {"spec_version", "2.1"},
+                       {"id", "sighting--" + uuid_v5("sighting:" + window)},
+                       {"created_by_ref", producer},
+                       {"created", format_ts(r.window_end)},
+                       {"modified", format_ts(r.window_end)},
+                       {"first_seen", format_ts(r.first_seen_us)},
+                       {"last_seen", format_ts(std::max(r.last_seen_us, r.first_seen_us))},
+                       {"count", count},
+                       {"sighting_of_ref", indicator},
+                       {"observed_data_refs", {observed}},
+                       {"where_sighted_refs", {producer}},
+                       {"object_marking_refs", markings}});
   }
-  json bundle{{"type", "bundle"}, {"id", "bundle--" + uuid_v5(fmt::format("bundle:{}:{}", latest.size(), last))},
+  json bundle{{"type", "bundle"},
+              {"id", "bundle--" + uuid_v5(fmt::format("bundle:{}:{}:{}", latest.size(), all.first, all.last))},
               {"objects", objects}};
-  return bundle.dump(2);
+  return bundle.dump(2, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace sg::serve

@@ -1,7 +1,7 @@
 // Exports of the scanner database for other tools: JSON Lines and CSV (every window row, history
-// included), a MISP warninglist per organisation, and a STIX 2.1 bundle (an identity per organisation and
-// an indicator per scanner ip, related to it). MISP and STIX carry each ip once, with the organisation of
-// its latest window; "unknown" ips are left out of both, since they attribute nothing. Every name carries its
+// included), a MISP feed with warninglists, and a STIX 2.1 bundle. STIX and the warninglists carry each ip
+// once, with the organisation of its latest window; the MISP feed has one event per organisation and week.
+// "unknown" ips are left out of all three, since they attribute nothing. Every name carries its
 // confidence and the kind of evidence behind it (storage/scanner_store.h).
 #pragma once
 
@@ -32,8 +32,29 @@ std::map<std::string, ScannerRow> latest_attributed(const std::vector<ScannerRow
 // org → MISP warninglist JSON text.
 std::map<std::string, std::string> misp_warninglists(const std::vector<ScannerRow>& rows, const NameFilter& f = {});
 
-// A STIX 2.1 bundle. Ids are name-based UUIDs, so exporting twice gives the same ids. Each indicator's
-// `confidence` is the name's confidence (0-100) and its description the evidence kind and the reason.
-std::string stix_bundle(const std::vector<ScannerRow>& rows, const NameFilter& f = {});
+// Traffic Light Protocol level of what is exported (STIX marking, MISP tag).
+enum class Tlp { white, green, amber, red };
+Tlp parse_tlp(const std::string& text);  // white (or clear), green, amber, red; throws std::invalid_argument
+std::string tlp_name(Tlp t);
+
+// A MISP feed MISP can subscribe to: one event per organisation and week (its ips as ip-src attributes,
+// tagged with the organisation and each name's evidence kind, the confidence in the comment), the
+// manifest.json and hashes.csv MISP reads first, and a warninglist per organisation in MISP's own layout.
+struct MispFeed {
+  std::map<std::string, std::string> events;        // "<event uuid>.json" → text
+  std::string manifest;                             // manifest.json
+  std::string hashes;                               // hashes.csv: md5(value),event uuid
+  std::map<std::string, std::string> warninglists;  // folder under lists/ → list.json text
+};
+MispFeed misp_feed(const std::vector<ScannerRow>& rows, const NameFilter& f = {}, Tlp tlp = Tlp::green);
+
+// A STIX 2.1 bundle: the TLP marking, the producer and an identity per organisation (display name and
+// slug), and per ip its address observable, an indicator (valid over the week that named it, with the
+// name's confidence, evidence kind and reason) related to the organisation, and the week's observed-data
+// and sighting. Ids are name-based UUIDs (the observables' as STIX defines them), so exporting twice gives
+// the same ids; each object's created/modified come from `history` (every window of the database; `rows`
+// when null), so a re-export over another range keeps them. Nothing to export: a bundle with no objects.
+std::string stix_bundle(const std::vector<ScannerRow>& rows, const NameFilter& f = {},
+                        const std::vector<ScannerRow>* history = nullptr, Tlp tlp = Tlp::green);
 
 }  // namespace sg::serve

@@ -16,7 +16,21 @@ constexpr unsigned char kNamespace[16] = {0x6f, 0x3c, 0x2a, 0x91, 0x5e, 0x0b, 0x
 }  // namespace
 
 std::string uuid_v5(std::string_view name) {
-  std::string input(reinterpret_cast<const char*>(kNamespace), sizeof kNamespace);
+  return uuid_v5(std::string_view(reinterpret_cast<const char*>(kNamespace), sizeof kNamespace), name);
+}
+
+std::string uuid_v5_in(std::string_view ns, std::string_view name) {
+  std::string bytes;
+  for (char c : ns)
+    if (c != '-') bytes += c;
+  if (bytes.size() != 32) throw std::invalid_argument("uuid_v5_in: namespace is not a UUID");
+  std::string raw;
+  for (size_t i = 0; i < 32; i += 2) raw += static_cast<char>(std::stoi(bytes.substr(i, 2), nullptr, 16));
+  return uuid_v5(raw, name);
+}
+
+std::string uuid_v5(std::string_view ns_bytes, std::string_view name) {
+  std::string input(ns_bytes);
   input.append(name);
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

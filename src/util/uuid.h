@@ -9,5 +9,9 @@ namespace sg {
 
 // UUID v5 of `name` in the project's own namespace, lower-case 8-4-4-4-12 text.
 std::string uuid_v5(std::string_view name);
+// UUID v5 of `name` in the namespace given as UUID text (e.g. STIX's for cyber-observable ids).
+std::string uuid_v5_in(std::string_view ns, std::string_view name);
+// The same, in a namespace given as its 16 bytes.
+std::string uuid_v5(std::string_view ns_bytes, std::string_view name);
 
 }  // namespace sg

@@ -143,7 +143,9 @@ TEST(ServeCli, LookupAndExportReadTheScannerTable) {
   std::string dir = t.path + ".misp";
   out = run("export --db " + t.path + " --format misp --out " + dir, &rc);
   EXPECT_EQ(rc, 0) << out;
-  EXPECT_TRUE(std::filesystem::exists(dir + "/shodan.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/manifest.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/hashes.csv"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/lists/scannergrouper-shodan/list.json"));
   std::filesystem::remove_all(dir);
   out = run("export --db " + t.path + " --format stix", &rc);
   EXPECT_EQ(rc, 0);
