@@ -8,6 +8,7 @@
 #include "report/plot.h"
 #include "report/sections.h"
 #include "serve/abuse.h"
+#include "serve/org_names.h"
 #include "storage/scanner_store.h"
 
 namespace sg::report {
@@ -71,18 +72,30 @@ std::string joined(const std::set<std::string>& s) {
   return out;
 }
 
+// Where an organisation's section, and an ip's row in it, are on the page.
+std::string org_anchor(const std::string& org) { return "org-" + serve::file_safe(org); }
+std::string ip_anchor(const std::string& org, const std::string& ip) {
+  return Html::anchor("ip-" + serve::file_safe(org) + "-", ip);
+}
+
 // The least certain names first: what an analyst should check before acting on them.
 void names_table(Context& c) {
   Stmt s(c.db,
          "SELECT ip, org, confidence, evidence_kind, reason, window_start FROM scanners WHERE window_start >= ? AND "
          "window_start < ? AND org != 'unknown' ORDER BY confidence, ip LIMIT ?");
   s.bind(1, c.from_us).bind(2, c.to_us).bind(3, int64_t(c.o.top_names));
-  std::vector<std::vector<std::string>> rows;
-  while (s.step())
-    rows.push_back({s.col_text(0), s.col_text(1), fixed(s.col_double(2)), s.col_text(3), date_of(s.col_int(5)),
-                    s.col_text(4)});
+  std::vector<std::vector<Html::Cell>> rows;
+  while (s.step()) {
+    const std::string ip = s.col_text(0), org = s.col_text(1);
+    rows.push_back({{ip, "#" + ip_anchor(org, ip), ""},
+                    {org, "#" + org_anchor(org), ""},
+                    {fixed(s.col_double(2))},
+                    {s.col_text(3)},
+                    {date_of(s.col_int(5))},
+                    {s.col_text(4)}});
+  }
   if (rows.empty()) return;
-  c.html.table({"ip", "organisation", "confidence", "evidence", "week", "why"}, rows,
+  c.html.linked_table({"ip", "organisation", "confidence", "evidence", "week", "why"}, rows,
                fmt::format("The {} least confident names of the range (all names: scannergrouper export).", rows.size()));
 }
 
@@ -98,16 +111,21 @@ void attribution_section(Context& c) {
   size_t all_ips = 0;
   for (const auto& [org, f] : facts) all_ips += f.ips.size();
   auto orgs = by_ips(facts);
-  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<Html::Cell>> rows;
   std::vector<std::pair<std::string, double>> bars;
   for (const auto& org : orgs) {
     const auto& f = facts.at(org);
-    rows.push_back({org, std::to_string(f.ips.size()), percent(double(f.ips.size()) / all_ips), std::to_string(f.rows),
-                    std::to_string(f.probes), joined(f.services), fixed(f.confidence / double(f.rows)),
-                    kinds_text(f.kinds)});
+    rows.push_back({{org, org == "unknown" ? "" : "#" + org_anchor(org), ""},
+                    {std::to_string(f.ips.size())},
+                    {percent(double(f.ips.size()) / all_ips)},
+                    {std::to_string(f.rows)},
+                    {std::to_string(f.probes)},
+                    {joined(f.services)},
+                    {fixed(f.confidence / double(f.rows))},
+                    {kinds_text(f.kinds)}});
     bars.emplace_back(plot_label(org), double(f.ips.size()));
   }
-  c.html.table({"organisation", "scanner ips", "share", "ip-weeks", "probes", "services", "mean confidence", "evidence"},
+  c.html.linked_table({"organisation", "scanner ips", "share", "ip-weeks", "probes", "services", "mean confidence", "evidence"},
                rows,
                "An ip attributed to different organisations in different weeks counts under each. A name's "
                "confidence is how often such names were right on the training weeks; for \"unknown\" it is the "
@@ -125,6 +143,77 @@ void attribution_section(Context& c) {
   }
   c.figure(time_lines("Scanner ips per week", trend, "scanner ips"),
            fmt::format("Weekly trend of the {} largest organisations (weeks by their first day).", trend.size()));
+}
+
+void organisations_section(Context& c) {
+  c.section("organisations", "Named ips per organisation");
+  if (!c.db.has_table("scanners")) {
+    c.note("No scanner rows: run 'scannergrouper identify' first.");
+    return;
+  }
+  // Each (organisation, ip) once: its latest week in the range, and how many weeks named it.
+  Stmt s(c.db,
+         "SELECT org, ip, COUNT(*), MAX(window_start), SUM(probes), GROUP_CONCAT(DISTINCT services) FROM scanners "
+         "WHERE window_start >= ? AND window_start < ? AND org != 'unknown' GROUP BY org, ip");
+  s.bind(1, c.from_us).bind(2, c.to_us);
+  struct Named {
+    std::string ip, services;
+    int64_t weeks = 0, latest = 0, probes = 0;
+    double confidence = 0;
+    std::string kind, reason;
+  };
+  std::map<std::string, std::vector<Named>> by_org;
+  while (s.step())
+    by_org[s.col_text(0)].push_back({s.col_text(1), s.col_text(5), s.col_int(2), s.col_int(3), s.col_int(4)});
+  if (by_org.empty()) {
+    c.note("No ip in this range was named after an organisation.");
+    return;
+  }
+  Stmt latest(c.db, "SELECT confidence, evidence_kind, reason FROM scanners WHERE window_start = ? AND ip = ?");
+  std::vector<std::string> orgs;
+  for (const auto& [org, list] : by_org) orgs.push_back(org);
+  std::stable_sort(orgs.begin(), orgs.end(),
+                   [&](const auto& a, const auto& b) { return by_org[a].size() > by_org[b].size(); });
+  c.html.paragraph("Every ip the range named after each organisation, most confident first, with the evidence of "
+                   "its latest week. Names in the tables above link here.");
+  constexpr size_t kPage = 100;
+  for (const auto& org : orgs) {
+    auto& list = by_org[org];
+    for (auto& n : list) {
+      latest.reset();
+      latest.bind(1, n.latest).bind(2, n.ip);
+      if (latest.step()) n.confidence = latest.col_double(0), n.kind = latest.col_text(1), n.reason = latest.col_text(2);
+    }
+    std::stable_sort(list.begin(), list.end(), [](const Named& a, const Named& b) {
+      return a.confidence != b.confidence ? a.confidence > b.confidence : a.ip < b.ip;
+    });
+    const std::string name = serve::display_name(org);
+    c.html.subheading(fmt::format("{}{}: {} named ip(s)", name, name == org ? "" : " (" + org + ")", list.size()),
+                      org_anchor(org));
+    const size_t shown = std::min(list.size(), size_t(std::max(c.o.org_ips, 0)));
+    for (size_t from = 0; from < shown; from += kPage) {
+      const size_t to = std::min(shown, from + kPage);
+      c.html.begin_details(fmt::format("ips {}–{} of {}", from + 1, to, list.size()), from == 0);
+      std::vector<std::vector<Html::Cell>> rows;
+      for (size_t i = from; i < to; ++i) {
+        const Named& n = list[i];
+        rows.push_back({{n.ip, "", ip_anchor(org, n.ip)},
+                        {fixed(n.confidence)},
+                        {n.kind},
+                        {std::to_string(n.weeks)},
+                        {date_of(n.latest)},
+                        {n.services},
+                        {std::to_string(n.probes)},
+                        {n.reason}});
+      }
+      c.html.linked_table({"ip", "confidence", "evidence", "weeks", "latest week", "services", "probes",
+                           "why (latest week)"},
+                          rows);
+      c.html.end_details();
+    }
+    if (shown < list.size())
+      c.html.paragraph(fmt::format("{} more: scannergrouper export --org {} lists every one.", list.size() - shown, org));
+  }
 }
 
 void abuse_section(Context& c) {

@@ -8,9 +8,12 @@ namespace {
 
 bool numeric(const std::string& s) {
   if (s.empty()) return false;
-  for (char c : s)
+  int dots = 0;
+  for (char c : s) {
     if (!(isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '%' || c == ',')) return false;
-  return true;
+    dots += c == '.';
+  }
+  return dots < 2;  // 192.0.2.1 is an address, read as text (left-aligned)
 }
 
 const char* kStyle = R"css(
@@ -22,6 +25,7 @@ th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums}
 caption{caption-side:bottom;font-size:0.85em;color:#555;text-align:left}
 figure{margin:1em 0}figcaption{font-size:0.85em;color:#555}
 nav li{display:inline;margin-right:1em}pre{background:#f6f6f6;padding:0.6em;overflow-x:auto}
+details{margin:0.4em 0}summary{cursor:pointer;color:#4477aa}:target{background:#fff3c4}
 )css";
 
 const char* kRenderCheck = R"js(
@@ -53,7 +57,9 @@ void Html::section(const std::string& id, const std::string& heading) {
   body_ += fmt::format("<h2 id=\"{}\">{}</h2>\n", escape(id), escape(heading));
 }
 
-void Html::subheading(const std::string& text) { body_ += "<h3>" + escape(text) + "</h3>\n"; }
+void Html::subheading(const std::string& text, const std::string& id) {
+  body_ += (id.empty() ? std::string("<h3>") : "<h3 id=\"" + escape(id) + "\">") + escape(text) + "</h3>\n";
+}
 
 void Html::paragraph(const std::string& text) { body_ += "<p>" + escape(text) + "</p>\n"; }
 
@@ -72,6 +78,43 @@ void Html::table(const std::vector<std::string>& header, const std::vector<std::
     body_ += "</tr>\n";
   }
   body_ += "</tbody></table>\n";
+}
+
+void Html::linked_table(const std::vector<std::string>& header, const std::vector<std::vector<Cell>>& rows,
+                        const std::string& caption) {
+  body_ += "<table>";
+  if (!caption.empty()) body_ += "<caption>" + escape(caption) + "</caption>";
+  body_ += "<thead><tr>";
+  for (const auto& h : header) body_ += "<th>" + escape(h) + "</th>";
+  body_ += "</tr></thead><tbody>\n";
+  for (const auto& row : rows) {
+    body_ += "<tr>";
+    for (const auto& cell : row) {
+      body_ += numeric(cell.text) ? "<td class=\"n\"" : "<td";
+      if (!cell.id.empty()) body_ += " id=\"" + escape(cell.id) + "\"";
+      body_ += ">";
+      body_ += cell.href.empty() ? escape(cell.text)
+                                 : "<a href=\"" + escape(cell.href) + "\">" + escape(cell.text) + "</a>";
+      body_ += "</td>";
+    }
+    body_ += "</tr>\n";
+  }
+  body_ += "</tbody></table>\n";
+}
+
+void Html::begin_details(const std::string& summary, bool open) {
+  body_ += std::string(open ? "<details open>" : "<details>") + "<summary>" + escape(summary) + "</summary>\n";
+}
+
+void Html::end_details() { body_ += "</details>\n"; }
+
+std::string Html::anchor(const std::string& prefix, const std::string& text) {
+  std::string out = prefix;
+  for (char c : text) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    out += isalnum(u) || c == '-' || c == '_' || c == '.' || c == ':' ? c : '-';
+  }
+  return out;
 }
 
 void Html::figure(const std::string& svg, const std::string& caption) {

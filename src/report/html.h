@@ -14,11 +14,22 @@ class Html {
   explicit Html(std::string title) : title_(std::move(title)) {}
 
   void section(const std::string& id, const std::string& heading);
-  void subheading(const std::string& text);
+  void subheading(const std::string& text, const std::string& id = "");
   void paragraph(const std::string& text);
-  // Cells are text (escaped). Numeric-looking cells are right-aligned.
+  // Cells are text (escaped). Numeric-looking cells are right-aligned; addresses are text.
   void table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
              const std::string& caption = "");
+  // A cell that links to an anchor of the page (href "#...") and/or is one (id).
+  struct Cell {
+    std::string text, href, id;
+  };
+  void linked_table(const std::vector<std::string>& header, const std::vector<std::vector<Cell>>& rows,
+                    const std::string& caption = "");
+  // What follows, up to end_details(), folds under `summary` (open: shown unfolded at first).
+  void begin_details(const std::string& summary, bool open = false);
+  void end_details();
+  // An anchor id from any text: letters, digits, '-', '_', '.', ':' kept, the rest '-'.
+  static std::string anchor(const std::string& prefix, const std::string& text);
   void figure(const std::string& svg, const std::string& caption);
   void preformatted(const std::string& text);
 

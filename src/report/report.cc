@@ -75,6 +75,7 @@ ReportResult build_report(Db& db, const ReportOptions& o) {
   overview_section(c);
   attribution_section(c);
   evaluation_section(c);
+  organisations_section(c);
   cluster_sections(c);
   abuse_section(c);
   ranking_section(c);

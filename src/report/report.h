@@ -22,6 +22,7 @@ struct ReportOptions {
   int min_support = 0;     // evaluation tables hide organisations with fewer scanners
   int top_orgs = 10;       // organisations drawn in the trend and abuse charts
   int top_names = 25;      // least confident names listed for checking
+  int org_ips = 500;       // named ips listed per organisation (in folded pages of 100)
   std::string title = "scannergrouper report";
 };
 

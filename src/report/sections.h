@@ -37,6 +37,7 @@ std::string date_of(int64_t us);
 
 void overview_section(Context& c);
 void attribution_section(Context& c);
+void organisations_section(Context& c);  // every named ip, per organisation, with its evidence
 void evaluation_section(Context& c);
 void cluster_sections(Context& c);  // clusters, maps, case 1
 void abuse_section(Context& c);

@@ -42,8 +42,9 @@ void cluster_summary(Context& c, const analysis::ServiceClusters& s) {
                "called a known organisation although their ip stayed unknown.");
 }
 
+// Folded: a reader opens the clusters the summary table points to (the page stays short).
 void cluster_detail(Context& c, const analysis::ServiceClusters& s, const analysis::Cluster& k) {
-  c.html.subheading(fmt::format("{} cluster {}: {} probes, {} ips", s.service, k.id, k.size, k.ip_count));
+  c.html.begin_details(fmt::format("{} cluster {}: {} probes, {} ips", s.service, k.id, k.size, k.ip_count));
   std::vector<std::vector<std::string>> rows;
   for (const auto* tops : {&k.fields, &k.fingerprints})
     for (const auto& f : *tops) {
@@ -61,6 +62,7 @@ void cluster_detail(Context& c, const analysis::ServiceClusters& s, const analys
   for (const auto& m : k.ips) ips.push_back({m.ip, std::to_string(m.probes), when(m.first_us), when(m.last_us)});
   c.html.table({"ip", "probes", "first seen", "last seen"}, ips,
                fmt::format("Member ips with the most probes ({} of {}).", k.ips.size(), k.ip_count));
+  c.html.end_details();
 }
 
 void maps(Context& c, const analysis::ClusterAnalysis& a) {

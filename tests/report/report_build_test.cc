@@ -14,7 +14,7 @@
 namespace sg::report {
 namespace {
 
-const std::vector<std::string> kSections = {"overview", "attribution", "evaluation", "clusters", "maps",
+const std::vector<std::string> kSections = {"overview", "attribution", "evaluation", "organisations", "clusters", "maps",
                                             "case1",    "abuse",       "ranking",    "models"};
 
 TEST(Report, BuildsEverySectionFromTheDatabase) {

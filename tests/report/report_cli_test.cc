@@ -71,11 +71,12 @@ TEST(ReportCli, DemoDatabaseToClustersAbuseViewAndRenderedReport) {
   // AbuseIPDB checks for some attributed ips, one bad line among them.
   auto rows = run("export --db " + db + " --format jsonl");
   ASSERT_EQ(rows.rc, 0);
-  std::set<std::string> ips;
+  std::set<std::string> ips, named;
   std::istringstream in(rows.out);
   for (std::string l; std::getline(in, l);) {
     auto r = json::parse(l, nullptr, false);
     if (r.is_object() && r.contains("ip")) ips.insert(r["ip"].get<std::string>());
+    if (r.is_object() && r.value("org", "unknown") != "unknown") named.insert(r["ip"].get<std::string>());
   }
   ASSERT_FALSE(ips.empty());
   {
@@ -96,8 +97,28 @@ TEST(ReportCli, DemoDatabaseToClustersAbuseViewAndRenderedReport) {
   std::string path = d + "/rep/report.html";
   std::ifstream f(path);
   std::string html((std::istreambuf_iterator<char>(f)), {});
-  for (const char* id : {"overview", "attribution", "evaluation", "clusters", "maps", "case1", "abuse", "ranking", "models"})
+  for (const char* id : {"overview", "attribution", "evaluation", "organisations", "clusters", "maps", "case1", "abuse",
+                         "ranking", "models"})
     EXPECT_NE(html.find(std::string("<h2 id=\"") + id + "\""), std::string::npos) << id;
+  // Every in-page link lands on an anchor of the page: organisations to their sections, names to their rows.
+  std::set<std::string> anchors, links;
+  for (size_t p = 0; (p = html.find(" id=\"", p)) != std::string::npos; p += 5)
+    anchors.insert(html.substr(p + 5, html.find('"', p + 5) - p - 5));
+  for (size_t p = 0; (p = html.find("href=\"#", p)) != std::string::npos; p += 7)
+    links.insert(html.substr(p + 7, html.find('"', p + 7) - p - 7));
+  size_t org_links = 0, ip_links = 0;
+  for (const auto& l : links) {
+    EXPECT_TRUE(anchors.count(l)) << "dangling link #" << l;
+    org_links += l.rfind("org-", 0) == 0;
+    ip_links += l.rfind("ip-", 0) == 0;
+  }
+  EXPECT_GE(org_links, 2u);
+  EXPECT_GE(ip_links, 1u);
+  // Every named ip has its row (with the evidence) under its organisation.
+  ASSERT_FALSE(named.empty());
+  for (const auto& ip : named) EXPECT_NE(html.find("-" + ip + "\">" + ip + "</td>"), std::string::npos) << ip;
+  EXPECT_EQ(html.find("<td class=\"n\">198.51.100."), std::string::npos) << "addresses are text, left-aligned";
+  EXPECT_NE(html.find("<details"), std::string::npos);
   EXPECT_NE(html.find("Scanner level"), std::string::npos);  // labels allow the evaluation tables
   int figures = sgtest::count_of(html, "<figure ");
   EXPECT_GE(figures, 8);
