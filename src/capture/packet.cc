@@ -44,6 +44,17 @@ const char* decode_mpls(ByteView b, Packet& out, int depth) {
   return "link.bad_mpls";
 }
 
+// PPPoE session (RFC 2516): a 6-byte header, then the PPP protocol number, which may be sent compressed to
+// one byte (RFC 1661 section 6.5: a protocol whose first byte is odd is a single byte, 0x21 IPv4, 0x57 IPv6).
+const char* decode_pppoe(ByteView b, Packet& out, int depth) {
+  if (b.size() < 7) return "link.truncated";
+  bool compressed = b[6] & 1;
+  if (!compressed && b.size() < 8) return "link.truncated";
+  uint16_t ppp = compressed ? b[6] : be16(&b[6]);
+  b = b.subspan(compressed ? 7 : 8);
+  return ppp == 0x0021 || ppp == 0x0057 ? decode_ip(b, out, depth) : "link.not_ip";  // IPv4, IPv6
+}
+
 const char* decode_ethernet(ByteView b, Packet& out, int depth) {
   if (depth > kMaxTunnelDepth) return "tunnel.too_deep";
   if (b.size() < 14) return "link.truncated";
@@ -56,12 +67,7 @@ const char* decode_ethernet(ByteView b, Packet& out, int depth) {
     b = b.subspan(4);
   }
   if (type == 0x8847 || type == 0x8848) return decode_mpls(b, out, depth);
-  if (type == 0x8864) {  // PPPoE session: 6-byte header then a PPP protocol number
-    if (b.size() < 8) return "link.truncated";
-    uint16_t ppp = be16(&b[6]);
-    b = b.subspan(8);
-    return ppp == 0x0021 || ppp == 0x0057 ? decode_ip(b, out, depth) : "link.not_ip";  // IPv4, IPv6
-  }
+  if (type == 0x8864) return decode_pppoe(b, out, depth);
   return decode_ethertype(type, b, out, depth);
 }
 

@@ -109,6 +109,28 @@ TEST(Decode, GreAndVxlanTunnelsAreOpened) {
   EXPECT_EQ(p.payload.size(), 4u);
 }
 
+// PPPoE session frames (EtherType 0x8864) carry PPP; RFC 1661 section 6.5 lets the protocol field be
+// compressed to one byte when its first byte is odd (0x21 IPv4, 0x57 IPv6).
+TEST(Decode, PppoeWithFullAndCompressedProtocolField) {
+  Bytes ip = http_ipv4();
+  for (bool compressed : {false, true}) {
+    Bytes ppp = compressed ? Bytes{0x21} : Bytes{0x00, 0x21};
+    ppp.insert(ppp.end(), ip.begin(), ip.end());
+    Bytes pppoe = {0x11, 0x00, 0x12, 0x34};  // version/type, code 0 (session data), session id
+    put16(pppoe, uint16_t(ppp.size()));
+    pppoe.insert(pppoe.end(), ppp.begin(), ppp.end());
+    Bytes f = ether(pppoe, 0x8864);
+    sg::Packet p;
+    ASSERT_EQ(sg::decode_packet(DLT_EN10MB, view(f), p), nullptr) << compressed;
+    expect_http(p);
+  }
+  sg::Packet p;
+  Bytes lcp = ether(Bytes{0x11, 0x00, 0x12, 0x34, 0x00, 0x06, 0xc0, 0x21, 9, 1, 0, 4}, 0x8864);  // LCP echo
+  EXPECT_STREQ(sg::decode_packet(DLT_EN10MB, view(lcp), p), "link.not_ip");
+  Bytes cut = ether(Bytes{0x11, 0x00, 0x12, 0x34, 0x00, 0x02}, 0x8864);
+  EXPECT_STREQ(sg::decode_packet(DLT_EN10MB, view(cut), p), "link.truncated");
+}
+
 TEST(Decode, TruncatedPrefixesNeverCrashAndGarbageIsRejected) {
   Bytes f = ether(http_ipv4());
   sg::Packet p;
