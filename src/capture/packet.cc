@@ -55,6 +55,13 @@ const char* decode_pppoe(ByteView b, Packet& out, int depth) {
   return ppp == 0x0021 || ppp == 0x0057 ? decode_ip(b, out, depth) : "link.not_ip";  // IPv4, IPv6
 }
 
+// What follows an EtherType (Ethernet, 802.2 SNAP, Cisco HDLC): MPLS, PPPoE, or what decode_ethertype opens.
+const char* decode_typed(uint16_t type, ByteView b, Packet& out, int depth) {
+  if (type == 0x8847 || type == 0x8848) return decode_mpls(b, out, depth);
+  if (type == 0x8864) return decode_pppoe(b, out, depth);
+  return decode_ethertype(type, b, out, depth);
+}
+
 const char* decode_ethernet(ByteView b, Packet& out, int depth) {
   if (depth > kMaxTunnelDepth) return "tunnel.too_deep";
   if (b.size() < 14) return "link.truncated";
@@ -66,9 +73,13 @@ const char* decode_ethernet(ByteView b, Packet& out, int depth) {
     type = be16(&b[2]);
     b = b.subspan(4);
   }
-  if (type == 0x8847 || type == 0x8848) return decode_mpls(b, out, depth);
-  if (type == 0x8864) return decode_pppoe(b, out, depth);
-  return decode_ethertype(type, b, out, depth);
+  return decode_typed(type, b, out, depth);
+}
+
+// Cisco HDLC (LINKTYPE_C_HDLC): address (0x0F unicast, 0x8F broadcast), control 0x00, then an EtherType.
+const char* decode_chdlc(ByteView b, Packet& out) {
+  if (b.size() < 4) return "link.truncated";
+  return decode_typed(be16(&b[2]), b.subspan(4), out, 0);
 }
 
 // GRE (RFC 2784/2890) and the PPTP variant (version 1) that carries PPP.
@@ -297,6 +308,8 @@ const char* decode_packet(int linktype, ByteView f, Packet& out) {
       return decode_ethertype(be16(&f[0]), f.subspan(20), out, 0);
     case DLT_NFLOG:
       return decode_nflog(f, out);
+    case DLT_C_HDLC:
+      return decode_chdlc(f, out);
     default:
       return "link.unsupported";
   }

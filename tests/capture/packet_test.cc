@@ -109,6 +109,33 @@ TEST(Decode, GreAndVxlanTunnelsAreOpened) {
   EXPECT_EQ(p.payload.size(), 4u);
 }
 
+// Cisco HDLC (LINKTYPE_C_HDLC 104, as Wireshark and libpcap define it): address 0x0F unicast or 0x8F
+// broadcast, control 0x00, then a big-endian EtherType.
+TEST(Decode, CiscoHdlcCarriesIpv4AndIpv6) {
+  Bytes ip = http_ipv4();
+  Bytes f = {0x0f, 0x00, 0x08, 0x00};
+  f.insert(f.end(), ip.begin(), ip.end());
+  sg::Packet p;
+  ASSERT_EQ(sg::decode_packet(DLT_C_HDLC, view(f), p), nullptr);
+  expect_http(p);
+  Bytes l4 = udp(5353, 53, Bytes{1, 2, 3});
+  Bytes ip6 = {0x60, 0, 0, 0};
+  put16(ip6, uint16_t(l4.size()));
+  ip6.push_back(17);
+  ip6.push_back(64);
+  for (int i = 0; i < 32; ++i) ip6.push_back(i < 16 ? 0x20 : 0x30);
+  ip6.insert(ip6.end(), l4.begin(), l4.end());
+  Bytes f6 = {0x8f, 0x00, 0x86, 0xdd};
+  f6.insert(f6.end(), ip6.begin(), ip6.end());
+  ASSERT_EQ(sg::decode_packet(DLT_C_HDLC, view(f6), p), nullptr);
+  EXPECT_FALSE(p.src.v4);
+  EXPECT_EQ(p.dport, 53);
+  Bytes slarp = {0x8f, 0x00, 0x80, 0x35, 0, 0, 0, 2};  // Cisco SLARP keepalive: not IP
+  EXPECT_STREQ(sg::decode_packet(DLT_C_HDLC, view(slarp), p), "link.not_ip");
+  Bytes cut = {0x0f, 0x00, 0x08};
+  EXPECT_STREQ(sg::decode_packet(DLT_C_HDLC, view(cut), p), "link.truncated");
+}
+
 // PPPoE session frames (EtherType 0x8864) carry PPP; RFC 1661 section 6.5 lets the protocol field be
 // compressed to one byte when its first byte is odd (0x21 IPv4, 0x57 IPv6).
 TEST(Decode, PppoeWithFullAndCompressedProtocolField) {
@@ -143,7 +170,7 @@ TEST(Decode, TruncatedPrefixesNeverCrashAndGarbageIsRejected) {
   for (int i = 0; i < 20000; ++i) {
     Bytes g(rng() % 200);
     for (auto& b : g) b = static_cast<uint8_t>(rng());
-    for (int lt : {DLT_EN10MB, DLT_RAW, DLT_NULL, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_NFLOG})
+    for (int lt : {DLT_EN10MB, DLT_RAW, DLT_NULL, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_NFLOG, DLT_C_HDLC})
       (void)sg::decode_packet(lt, view(g), p);
   }
 }
