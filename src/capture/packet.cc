@@ -62,6 +62,24 @@ const char* decode_typed(uint16_t type, ByteView b, Packet& out, int depth) {
   return decode_ethertype(type, b, out, depth);
 }
 
+// IEEE 802.3 frame (the type field is a length, at most 1500) carrying 802.2 LLC: SNAP (DSAP = SSAP = 0xAA,
+// control 0x03 UI, then a 3-byte OUI and a protocol id, RFC 1042) or IP on its own SAP (0x06, RFC 948).
+const char* decode_llc(uint16_t length, ByteView b, Packet& out, int depth) {
+  if (length < b.size()) b = b.first(length);  // the length excludes Ethernet padding
+  if (b.size() < 3) return "link.truncated";
+  if (b[0] == 0xaa && b[1] == 0xaa && b[2] == 0x03) {
+    if (b.size() < 8) return "link.truncated";
+    // OUI 00-00-00 (RFC 1042) or 00-00-F8 (802.1H): the protocol id is an EtherType; other OUIs are not
+    if (b[3] != 0 || b[4] != 0 || (b[5] != 0 && b[5] != 0xf8)) return "link.not_ip";
+    return decode_typed(be16(&b[6]), b.subspan(8), out, depth);
+  }
+  if (b[0] == 0x06 && b[1] == 0x06 && b[2] == 0x03) {
+    ByteView ip = b.subspan(3);
+    return !ip.empty() && (ip[0] >> 4) == 4 ? decode_ip(ip, out, depth) : "link.not_ip";
+  }
+  return "link.not_ip";
+}
+
 const char* decode_ethernet(ByteView b, Packet& out, int depth) {
   if (depth > kMaxTunnelDepth) return "tunnel.too_deep";
   if (b.size() < 14) return "link.truncated";
@@ -73,6 +91,7 @@ const char* decode_ethernet(ByteView b, Packet& out, int depth) {
     type = be16(&b[2]);
     b = b.subspan(4);
   }
+  if (type <= 1500) return decode_llc(type, b, out, depth);
   return decode_typed(type, b, out, depth);
 }
 

@@ -136,6 +136,37 @@ TEST(Decode, CiscoHdlcCarriesIpv4AndIpv6) {
   EXPECT_STREQ(sg::decode_packet(DLT_C_HDLC, view(cut), p), "link.truncated");
 }
 
+// IEEE 802.3 with 802.2 LLC: the type field is a length (<= 1500); SNAP (AA AA 03, OUI 00-00-00, EtherType,
+// RFC 1042) and IP on SAP 0x06 (RFC 948) both carry IPv4. The length excludes Ethernet padding.
+TEST(Decode, Ieee8023LlcSnapAndIpSap) {
+  Bytes ip = http_ipv4();
+  Bytes snap = {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, 0x08, 0x00};
+  snap.insert(snap.end(), ip.begin(), ip.end());
+  Bytes f = ether(snap, uint16_t(snap.size()));
+  f.insert(f.end(), 8, 0xee);  // padding beyond the 802.3 length
+  sg::Packet p;
+  ASSERT_EQ(sg::decode_packet(DLT_EN10MB, view(f), p), nullptr);
+  expect_http(p);
+  // 802.1Q tag in front of an 802.3 length field
+  Bytes tagged = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x81, 0x00, 0, 10};
+  put16(tagged, uint16_t(snap.size()));
+  tagged.insert(tagged.end(), snap.begin(), snap.end());
+  ASSERT_EQ(sg::decode_packet(DLT_EN10MB, view(tagged), p), nullptr);
+  expect_http(p);
+  Bytes sap = {0x06, 0x06, 0x03};
+  sap.insert(sap.end(), ip.begin(), ip.end());
+  Bytes f2 = ether(sap, uint16_t(sap.size()));
+  ASSERT_EQ(sg::decode_packet(DLT_EN10MB, view(f2), p), nullptr);
+  expect_http(p);
+  // Spanning tree (LLC 42 42 03) and Cisco's SNAP OUI (CDP) are not IP
+  Bytes stp = ether(Bytes{0x42, 0x42, 0x03, 0, 0, 0, 0}, 7);
+  EXPECT_STREQ(sg::decode_packet(DLT_EN10MB, view(stp), p), "link.not_ip");
+  Bytes cdp = ether(Bytes{0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00, 2, 180}, 10);
+  EXPECT_STREQ(sg::decode_packet(DLT_EN10MB, view(cdp), p), "link.not_ip");
+  Bytes short_snap = ether(Bytes{0xaa, 0xaa, 0x03, 0x00, 0x00}, 5);
+  EXPECT_STREQ(sg::decode_packet(DLT_EN10MB, view(short_snap), p), "link.truncated");
+}
+
 // PPPoE session frames (EtherType 0x8864) carry PPP; RFC 1661 section 6.5 lets the protocol field be
 // compressed to one byte when its first byte is odd (0x21 IPv4, 0x57 IPv6).
 TEST(Decode, PppoeWithFullAndCompressedProtocolField) {
