@@ -121,9 +121,17 @@ def main():
     http = session(scanner, sensor, 40001, 80, [HTTP["zgrab"]])
     tls = session(scanner, sensor, 40002, 443, [next(tls_fixtures())[1]])
     dns = [ipv4((203, 0, 113, 10), sensor, 17, struct.pack("!HHHH", 5353, 53, 8 + len(DNS["simple"]), 0) + DNS["simple"])]
-    # fuzz_decode: the first byte picks the link type (0 Ethernet, 1 raw IP)
+    # fuzz_decode: the first byte picks the link type (0 Ethernet, 1 raw IP, 7 Cisco HDLC; fuzz_decode.cc)
     write("decode", "ether_http", b"\x00" + ether(http[3]))
     write("decode", "raw_dns", b"\x01" + dns[0])
+    write("decode", "chdlc_http", b"\x07" + b"\x0f\x00\x08\x00" + http[3])
+    # 802.3 length field, then 802.2 LLC/SNAP (AA AA 03, OUI 00-00-00, EtherType 0x0800)
+    snap = b"\xaa\xaa\x03\x00\x00\x00\x08\x00" + http[3]
+    write("decode", "llc_snap_http", b"\x00" + bytes(range(12)) + struct.pack("!H", len(snap)) + snap)
+    # PPPoE session with the PPP protocol field compressed to one byte (0x21, RFC 1661 section 6.5)
+    ppp = b"\x21" + http[3]
+    pppoe = struct.pack("!BBHH", 0x11, 0, 0x1234, len(ppp)) + ppp
+    write("decode", "pppoe_pfc_http", b"\x00" + bytes(range(12)) + b"\x88\x64" + pppoe)
     # fuzz_session: frames as 2-byte length, 1-byte time step, raw IP
     for name, packets in (("http", http), ("tls", tls), ("mixed", http[:3] + dns + http[3:])):
         write("session", name, b"".join(struct.pack("!HB", len(p), 0) + p for p in packets))
