@@ -31,12 +31,15 @@ def tls_fixtures():
         yield name, hx("".join(re.findall(r"\"([0-9a-f]*)\"", body)))
 
 
-# tests/probe/http_test.cc (kZgrab, the POST with a folded header) and a non-UTF-8 header value
+# tests/probe/http_test.cc (kZgrab, the POST with a folded header, a version-less request with headers) and
+# a non-UTF-8 header value
 HTTP = {
     "zgrab": b"GET / HTTP/1.1\r\nHost: 1.2.3.4\r\nUser-Agent: Mozilla/5.0 zgrab/0.x\r\nAccept: */*\r\n"
              b"Accept-Encoding: gzip\r\n\r\n",
     "post_folded": b"POST /a?b=c HTTP/1.1\r\nHost: x\r\nUser-Agent: y\r\n z\r\nContent-Length: 5\r\n\r\nhello",
     "binary_header": b"GET / HTTP/1.1\r\nX-Bin: \xff\xfe\x80\r\n\r\n",
+    # a request line without a version, then headers (NoVersionFollowedByHeadersReadsThem)
+    "no_version_headers": b"GET /cgi-bin/test.cgi\r\nHost: a\r\nUser-Agent: Mozilla/5.0 (scan)\r\n\r\n",
 }
 # tests/probe/dns_test.cc: kSimple (dig www.example.com A) and kEdns (OPT RR, COOKIE, padding)
 DNS = {

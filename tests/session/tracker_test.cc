@@ -71,6 +71,26 @@ TEST(Tracker, HttpSplitAcrossSegmentsIsReassembled) {
   EXPECT_EQ(h.probes.size(), 1u);
 }
 
+// A version-less request line whose header block has begun in the same segment is not finished at the end
+// of its line (libhtp reads the headers that follow; Suricata logs the user agent from the next segment).
+TEST(Tracker, VersionlessRequestWaitsForItsHeaderBlock) {
+  Harness h;
+  const std::string first = "GET /cgi-bin/status\r\nHost: 192.0.2.1\r\n";
+  const std::string second = "User-Agent: masscan/1.3\r\n\r\n";
+  h.add(1, tcp("198.51.100.7", 40000, "192.0.2.1", 80, 100, SYN));
+  h.add(2, tcp("198.51.100.7", 40000, "192.0.2.1", 80, 101, ACK, first));
+  EXPECT_TRUE(h.probes.empty());
+  h.add(3, tcp("198.51.100.7", 40000, "192.0.2.1", 80, 101 + uint32_t(first.size()), ACK, second));
+  ASSERT_EQ(h.probes.size(), 1u);
+  const Probe& p = h.probes[0];
+  EXPECT_EQ(p.service, Service::http);
+  EXPECT_EQ(p.http->uri, "/cgi-bin/status");
+  EXPECT_EQ(p.http->version, "");
+  EXPECT_EQ(p.http->host, "192.0.2.1");
+  EXPECT_EQ(p.http->user_agent, "masscan/1.3");
+  EXPECT_FALSE(p.truncated);
+}
+
 TEST(Tracker, OutOfOrderAndRetransmittedSegments) {
   Harness h;
   h.add(1, tcp("198.51.100.7", 40000, "192.0.2.1", 80, 100, SYN));
