@@ -31,12 +31,15 @@ def tls_fixtures():
         yield name, hx("".join(re.findall(r"\"([0-9a-f]*)\"", body)))
 
 
-# tests/probe/http_test.cc (kZgrab, the POST with a folded header) and a non-UTF-8 header value
+# tests/probe/http_test.cc (kZgrab, the POST with a folded header, a version-less request with headers) and
+# a non-UTF-8 header value
 HTTP = {
     "zgrab": b"GET / HTTP/1.1\r\nHost: 1.2.3.4\r\nUser-Agent: Mozilla/5.0 zgrab/0.x\r\nAccept: */*\r\n"
              b"Accept-Encoding: gzip\r\n\r\n",
     "post_folded": b"POST /a?b=c HTTP/1.1\r\nHost: x\r\nUser-Agent: y\r\n z\r\nContent-Length: 5\r\n\r\nhello",
     "binary_header": b"GET / HTTP/1.1\r\nX-Bin: \xff\xfe\x80\r\n\r\n",
+    # a request line without a version, then headers (NoVersionFollowedByHeadersReadsThem)
+    "no_version_headers": b"GET /cgi-bin/test.cgi\r\nHost: a\r\nUser-Agent: Mozilla/5.0 (scan)\r\n\r\n",
 }
 # tests/probe/dns_test.cc: kSimple (dig www.example.com A) and kEdns (OPT RR, COOKIE, padding)
 DNS = {
@@ -121,9 +124,17 @@ def main():
     http = session(scanner, sensor, 40001, 80, [HTTP["zgrab"]])
     tls = session(scanner, sensor, 40002, 443, [next(tls_fixtures())[1]])
     dns = [ipv4((203, 0, 113, 10), sensor, 17, struct.pack("!HHHH", 5353, 53, 8 + len(DNS["simple"]), 0) + DNS["simple"])]
-    # fuzz_decode: the first byte picks the link type (0 Ethernet, 1 raw IP)
+    # fuzz_decode: the first byte picks the link type (0 Ethernet, 1 raw IP, 7 Cisco HDLC; fuzz_decode.cc)
     write("decode", "ether_http", b"\x00" + ether(http[3]))
     write("decode", "raw_dns", b"\x01" + dns[0])
+    write("decode", "chdlc_http", b"\x07" + b"\x0f\x00\x08\x00" + http[3])
+    # 802.3 length field, then 802.2 LLC/SNAP (AA AA 03, OUI 00-00-00, EtherType 0x0800)
+    snap = b"\xaa\xaa\x03\x00\x00\x00\x08\x00" + http[3]
+    write("decode", "llc_snap_http", b"\x00" + bytes(range(12)) + struct.pack("!H", len(snap)) + snap)
+    # PPPoE session with the PPP protocol field compressed to one byte (0x21, RFC 1661 section 6.5)
+    ppp = b"\x21" + http[3]
+    pppoe = struct.pack("!BBHH", 0x11, 0, 0x1234, len(ppp)) + ppp
+    write("decode", "pppoe_pfc_http", b"\x00" + bytes(range(12)) + b"\x88\x64" + pppoe)
     # fuzz_session: frames as 2-byte length, 1-byte time step, raw IP
     for name, packets in (("http", http), ("tls", tls), ("mixed", http[:3] + dns + http[3:])):
         write("session", name, b"".join(struct.pack("!HB", len(p), 0) + p for p in packets))

@@ -44,6 +44,42 @@ const char* decode_mpls(ByteView b, Packet& out, int depth) {
   return "link.bad_mpls";
 }
 
+// PPPoE session (RFC 2516): a 6-byte header, then the PPP protocol number, which may be sent compressed to
+// one byte (RFC 1661 section 6.5: a protocol whose first byte is odd is a single byte, 0x21 IPv4, 0x57 IPv6).
+const char* decode_pppoe(ByteView b, Packet& out, int depth) {
+  if (b.size() < 7) return "link.truncated";
+  bool compressed = b[6] & 1;
+  if (!compressed && b.size() < 8) return "link.truncated";
+  uint16_t ppp = compressed ? b[6] : be16(&b[6]);
+  b = b.subspan(compressed ? 7 : 8);
+  return ppp == 0x0021 || ppp == 0x0057 ? decode_ip(b, out, depth) : "link.not_ip";  // IPv4, IPv6
+}
+
+// What follows an EtherType (Ethernet, 802.2 SNAP, Cisco HDLC): MPLS, PPPoE, or what decode_ethertype opens.
+const char* decode_typed(uint16_t type, ByteView b, Packet& out, int depth) {
+  if (type == 0x8847 || type == 0x8848) return decode_mpls(b, out, depth);
+  if (type == 0x8864) return decode_pppoe(b, out, depth);
+  return decode_ethertype(type, b, out, depth);
+}
+
+// IEEE 802.3 frame (the type field is a length, at most 1500) carrying 802.2 LLC: SNAP (DSAP = SSAP = 0xAA,
+// control 0x03 UI, then a 3-byte OUI and a protocol id, RFC 1042) or IP on its own SAP (0x06, RFC 948).
+const char* decode_llc(uint16_t length, ByteView b, Packet& out, int depth) {
+  if (length < b.size()) b = b.first(length);  // the length excludes Ethernet padding
+  if (b.size() < 3) return "link.truncated";
+  if (b[0] == 0xaa && b[1] == 0xaa && b[2] == 0x03) {
+    if (b.size() < 8) return "link.truncated";
+    // OUI 00-00-00 (RFC 1042) or 00-00-F8 (802.1H): the protocol id is an EtherType; other OUIs are not
+    if (b[3] != 0 || b[4] != 0 || (b[5] != 0 && b[5] != 0xf8)) return "link.not_ip";
+    return decode_typed(be16(&b[6]), b.subspan(8), out, depth);
+  }
+  if (b[0] == 0x06 && b[1] == 0x06 && b[2] == 0x03) {
+    ByteView ip = b.subspan(3);
+    return !ip.empty() && (ip[0] >> 4) == 4 ? decode_ip(ip, out, depth) : "link.not_ip";
+  }
+  return "link.not_ip";
+}
+
 const char* decode_ethernet(ByteView b, Packet& out, int depth) {
   if (depth > kMaxTunnelDepth) return "tunnel.too_deep";
   if (b.size() < 14) return "link.truncated";
@@ -55,14 +91,14 @@ const char* decode_ethernet(ByteView b, Packet& out, int depth) {
     type = be16(&b[2]);
     b = b.subspan(4);
   }
-  if (type == 0x8847 || type == 0x8848) return decode_mpls(b, out, depth);
-  if (type == 0x8864) {  // PPPoE session: 6-byte header then a PPP protocol number
-    if (b.size() < 8) return "link.truncated";
-    uint16_t ppp = be16(&b[6]);
-    b = b.subspan(8);
-    return ppp == 0x0021 || ppp == 0x0057 ? decode_ip(b, out, depth) : "link.not_ip";  // IPv4, IPv6
-  }
-  return decode_ethertype(type, b, out, depth);
+  if (type <= 1500) return decode_llc(type, b, out, depth);
+  return decode_typed(type, b, out, depth);
+}
+
+// Cisco HDLC (LINKTYPE_C_HDLC): address (0x0F unicast, 0x8F broadcast), control 0x00, then an EtherType.
+const char* decode_chdlc(ByteView b, Packet& out) {
+  if (b.size() < 4) return "link.truncated";
+  return decode_typed(be16(&b[2]), b.subspan(4), out, 0);
 }
 
 // GRE (RFC 2784/2890) and the PPTP variant (version 1) that carries PPP.
@@ -291,6 +327,8 @@ const char* decode_packet(int linktype, ByteView f, Packet& out) {
       return decode_ethertype(be16(&f[0]), f.subspan(20), out, 0);
     case DLT_NFLOG:
       return decode_nflog(f, out);
+    case DLT_C_HDLC:
+      return decode_chdlc(f, out);
     default:
       return "link.unsupported";
   }

@@ -130,9 +130,9 @@ void fold_into_last(std::string_view line, HttpProbe& out) {
   v += more;
 }
 
-// Reads header lines from `pos`. A version-less request only takes lines that look like headers: what
-// follows an HTTP/0.9 request line is rarely a header block, but Zeek still reads one when it is there.
-HeaderBlock read_headers(std::string_view s, size_t pos, bool strict, HttpProbe& out) {
+// Reads header lines from `pos` up to the empty line that ends the block. Lines that are not headers are
+// skipped, as is a fold with no stored header to continue.
+HeaderBlock read_headers(std::string_view s, size_t pos, HttpProbe& out) {
   HeaderBlock block{false, pos};
   bool kept_last = false;  // whether the previous header was stored, so a fold knows where it belongs
   while (auto line = next_line(s, pos)) {
@@ -144,14 +144,23 @@ HeaderBlock read_headers(std::string_view s, size_t pos, bool strict, HttpProbe&
     } else if (is_header_line(text)) {
       kept_last = out.headers.size() < kMaxHeaders;
       if (kept_last) add_header(text, out);
-    } else if (!strict) {
-      return block;
     } else {
       kept_last = false;
     }
     block.end = pos;
   }
   return block;
+}
+
+// Whether a request line without a version is followed by a header block. libhtp (Suricata) decides it on
+// the bytes that follow the line: only whitespace, or nothing yet, makes it an HTTP/0.9 request that ends
+// with its line; anything else is read as headers ("Request line: missing protocol").
+bool headers_follow(std::string_view s, size_t pos) {
+  for (; pos < s.size(); ++pos) {
+    char c = s[pos];
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '\v' && c != '\f') return true;
+  }
+  return false;
 }
 
 std::optional<std::string> first_header(const HttpProbe& h, std::string_view name) {
@@ -195,8 +204,8 @@ MessageState http_state(ByteView stream) {
   auto line = next_line(s, 0);
   if (!line) return has_control(pending_line(s)) ? MessageState::invalid : MessageState::need_more;
   if (has_control(line->text)) return MessageState::invalid;
-  if (split_request_line(line->text).version.empty()) return MessageState::complete;
   size_t pos = line->next;
+  if (split_request_line(line->text).version.empty() && !headers_follow(s, pos)) return MessageState::complete;
   while (auto l = next_line(s, pos)) {
     if (l->text.empty()) return MessageState::complete;
     pos = l->next;
@@ -217,10 +226,11 @@ ParseStatus parse_http_request(ByteView stream, HttpProbe& out) {
   out.uri = r.uri;
   out.version = r.version;
   if (!line) return {};
-  HeaderBlock block = read_headers(s, line->next, !r.version.empty(), out);
+  if (r.version.empty() && !headers_follow(s, line->next)) return {};  // HTTP/0.9: the line is the request
+  HeaderBlock block = read_headers(s, line->next, out);
   out.user_agent = first_header(out, "User-Agent");
   out.host = first_header(out, "Host");
-  if (block.ended && !r.version.empty()) {
+  if (block.ended) {
     auto cl = first_header(out, "Content-Length");
     uint64_t present = s.size() - block.end;
     if (cl) out.body_length = std::min(parse_content_length(*cl), present);

@@ -23,7 +23,7 @@ const char* transport_name(Transport t);
 struct HttpProbe {
   std::string method;
   std::string uri;      // raw request target as sent
-  std::string version;  // as sent, e.g. "HTTP/1.1"; empty for HTTP/0.9 request lines
+  std::string version;  // as sent, e.g. "HTTP/1.1"; empty when the request line has none
   std::vector<std::pair<std::string, std::string>> headers;  // names as sent, in order
   std::optional<std::string> user_agent;                      // first User-Agent header
   std::optional<std::string> host;                            // first Host header

@@ -249,9 +249,14 @@ void SessionTracker::add_tcp(int64_t ts, const Packet& p) {
     // Data riding on a SYN (TCP Fast Open) starts right after the SYN's sequence number.
     tcp_data(f, ts, syn ? p.seq + 1 : p.seq, p.payload);
   }
-  // A FIN ends the client's message. A RST before any client data does not: evasion tests (and some
-  // scanners) send RSTs the server ignores, then the real request.
-  if (!f.done && ((fl & tcpflag::fin) || ((fl & tcpflag::rst) && (!f.stream.empty() || !from_client)))) {
+  // The client's FIN ends its message. The server's FIN does not: it closes only the server's direction
+  // (half-close), and a server that sends all it has, FIN included, before the handshake completes
+  // (the CVE-2018-6794 evasion) still gets the client's request after it. A client RST before any client
+  // data does not end the session either: evasion tests (and some scanners) send RSTs the server ignores,
+  // then the real request. A server RST aborts the connection.
+  const bool fin = (fl & tcpflag::fin) && from_client;
+  const bool rst = (fl & tcpflag::rst) && (!f.stream.empty() || !from_client);
+  if (!f.done && (fin || rst)) {
     close(f);
     retire(it);
   }

@@ -109,6 +109,86 @@ TEST(Decode, GreAndVxlanTunnelsAreOpened) {
   EXPECT_EQ(p.payload.size(), 4u);
 }
 
+// Cisco HDLC (LINKTYPE_C_HDLC 104, as Wireshark and libpcap define it): address 0x0F unicast or 0x8F
+// broadcast, control 0x00, then a big-endian EtherType.
+TEST(Decode, CiscoHdlcCarriesIpv4AndIpv6) {
+  Bytes ip = http_ipv4();
+  Bytes f = {0x0f, 0x00, 0x08, 0x00};
+  f.insert(f.end(), ip.begin(), ip.end());
+  sg::Packet p;
+  ASSERT_EQ(sg::decode_packet(DLT_C_HDLC, view(f), p), nullptr);
+  expect_http(p);
+  Bytes l4 = udp(5353, 53, Bytes{1, 2, 3});
+  Bytes ip6 = {0x60, 0, 0, 0};
+  put16(ip6, uint16_t(l4.size()));
+  ip6.push_back(17);
+  ip6.push_back(64);
+  for (int i = 0; i < 32; ++i) ip6.push_back(i < 16 ? 0x20 : 0x30);
+  ip6.insert(ip6.end(), l4.begin(), l4.end());
+  Bytes f6 = {0x8f, 0x00, 0x86, 0xdd};
+  f6.insert(f6.end(), ip6.begin(), ip6.end());
+  ASSERT_EQ(sg::decode_packet(DLT_C_HDLC, view(f6), p), nullptr);
+  EXPECT_FALSE(p.src.v4);
+  EXPECT_EQ(p.dport, 53);
+  Bytes slarp = {0x8f, 0x00, 0x80, 0x35, 0, 0, 0, 2};  // Cisco SLARP keepalive: not IP
+  EXPECT_STREQ(sg::decode_packet(DLT_C_HDLC, view(slarp), p), "link.not_ip");
+  Bytes cut = {0x0f, 0x00, 0x08};
+  EXPECT_STREQ(sg::decode_packet(DLT_C_HDLC, view(cut), p), "link.truncated");
+}
+
+// IEEE 802.3 with 802.2 LLC: the type field is a length (<= 1500); SNAP (AA AA 03, OUI 00-00-00, EtherType,
+// RFC 1042) and IP on SAP 0x06 (RFC 948) both carry IPv4. The length excludes Ethernet padding.
+TEST(Decode, Ieee8023LlcSnapAndIpSap) {
+  Bytes ip = http_ipv4();
+  Bytes snap = {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, 0x08, 0x00};
+  snap.insert(snap.end(), ip.begin(), ip.end());
+  Bytes f = ether(snap, uint16_t(snap.size()));
+  f.insert(f.end(), 8, 0xee);  // padding beyond the 802.3 length
+  sg::Packet p;
+  ASSERT_EQ(sg::decode_packet(DLT_EN10MB, view(f), p), nullptr);
+  expect_http(p);
+  // 802.1Q tag in front of an 802.3 length field
+  Bytes tagged = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x81, 0x00, 0, 10};
+  put16(tagged, uint16_t(snap.size()));
+  tagged.insert(tagged.end(), snap.begin(), snap.end());
+  ASSERT_EQ(sg::decode_packet(DLT_EN10MB, view(tagged), p), nullptr);
+  expect_http(p);
+  Bytes sap = {0x06, 0x06, 0x03};
+  sap.insert(sap.end(), ip.begin(), ip.end());
+  Bytes f2 = ether(sap, uint16_t(sap.size()));
+  ASSERT_EQ(sg::decode_packet(DLT_EN10MB, view(f2), p), nullptr);
+  expect_http(p);
+  // Spanning tree (LLC 42 42 03) and Cisco's SNAP OUI (CDP) are not IP
+  Bytes stp = ether(Bytes{0x42, 0x42, 0x03, 0, 0, 0, 0}, 7);
+  EXPECT_STREQ(sg::decode_packet(DLT_EN10MB, view(stp), p), "link.not_ip");
+  Bytes cdp = ether(Bytes{0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00, 2, 180}, 10);
+  EXPECT_STREQ(sg::decode_packet(DLT_EN10MB, view(cdp), p), "link.not_ip");
+  Bytes short_snap = ether(Bytes{0xaa, 0xaa, 0x03, 0x00, 0x00}, 5);
+  EXPECT_STREQ(sg::decode_packet(DLT_EN10MB, view(short_snap), p), "link.truncated");
+}
+
+// PPPoE session frames (EtherType 0x8864) carry PPP; RFC 1661 section 6.5 lets the protocol field be
+// compressed to one byte when its first byte is odd (0x21 IPv4, 0x57 IPv6).
+TEST(Decode, PppoeWithFullAndCompressedProtocolField) {
+  Bytes ip = http_ipv4();
+  for (bool compressed : {false, true}) {
+    Bytes ppp = compressed ? Bytes{0x21} : Bytes{0x00, 0x21};
+    ppp.insert(ppp.end(), ip.begin(), ip.end());
+    Bytes pppoe = {0x11, 0x00, 0x12, 0x34};  // version/type, code 0 (session data), session id
+    put16(pppoe, uint16_t(ppp.size()));
+    pppoe.insert(pppoe.end(), ppp.begin(), ppp.end());
+    Bytes f = ether(pppoe, 0x8864);
+    sg::Packet p;
+    ASSERT_EQ(sg::decode_packet(DLT_EN10MB, view(f), p), nullptr) << compressed;
+    expect_http(p);
+  }
+  sg::Packet p;
+  Bytes lcp = ether(Bytes{0x11, 0x00, 0x12, 0x34, 0x00, 0x06, 0xc0, 0x21, 9, 1, 0, 4}, 0x8864);  // LCP echo
+  EXPECT_STREQ(sg::decode_packet(DLT_EN10MB, view(lcp), p), "link.not_ip");
+  Bytes cut = ether(Bytes{0x11, 0x00, 0x12, 0x34, 0x00, 0x02}, 0x8864);
+  EXPECT_STREQ(sg::decode_packet(DLT_EN10MB, view(cut), p), "link.truncated");
+}
+
 TEST(Decode, TruncatedPrefixesNeverCrashAndGarbageIsRejected) {
   Bytes f = ether(http_ipv4());
   sg::Packet p;
@@ -121,7 +201,7 @@ TEST(Decode, TruncatedPrefixesNeverCrashAndGarbageIsRejected) {
   for (int i = 0; i < 20000; ++i) {
     Bytes g(rng() % 200);
     for (auto& b : g) b = static_cast<uint8_t>(rng());
-    for (int lt : {DLT_EN10MB, DLT_RAW, DLT_NULL, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_NFLOG})
+    for (int lt : {DLT_EN10MB, DLT_RAW, DLT_NULL, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_NFLOG, DLT_C_HDLC})
       (void)sg::decode_packet(lt, view(g), p);
   }
 }

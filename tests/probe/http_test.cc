@@ -156,10 +156,37 @@ TEST(HttpParse, OddRequestLines) {
   EXPECT_EQ(parse_ok("GET /a b\r\n").uri, "/a b");  // last token is no version: all of it is the target
 }
 
-TEST(HttpParse, Http09IgnoresNonHeaderLines) {
-  HttpProbe h = parse_ok("GET /\nthis is not a header\nHost: x\n\n");
-  EXPECT_TRUE(h.headers.empty());
-  EXPECT_FALSE(h.host.has_value());
+// A request line without a version followed by more than whitespace is, as libhtp reads it ("Request line:
+// missing protocol"), a request with a header block: Suricata logs its headers, the user agent included,
+// and skips lines that are not headers as it does after any request line.
+TEST(HttpParse, NoVersionFollowedByHeadersReadsThem) {
+  constexpr std::string_view req =
+      "GET /cgi-bin/test.cgi\r\nHost: a\r\nnot a header\r\nUser-Agent: Mozilla/5.0 (scan)\r\n\r\n";
+  HttpProbe h = parse_ok(req);
+  EXPECT_EQ(h.method, "GET");
+  EXPECT_EQ(h.uri, "/cgi-bin/test.cgi");
+  EXPECT_EQ(h.version, "");  // absent, not guessed
+  EXPECT_EQ(h.host, "a");
+  EXPECT_EQ(h.user_agent, "Mozilla/5.0 (scan)");
+  EXPECT_EQ(h.headers.size(), 2u);
+  EXPECT_EQ(state(req), MessageState::complete);
+  // The header block has begun: the message ends at its empty line, not at the request line.
+  EXPECT_EQ(state("GET /cgi-bin/test.cgi\r\nHost: a\r\n"), MessageState::need_more);
+  EXPECT_EQ(state("GET /x\nUser-Agent: y\n"), MessageState::need_more);
+  HttpProbe first_not_header = parse_ok("GET /\nthis is not a header\nUser-Agent: x\n\n");
+  EXPECT_EQ(first_not_header.user_agent, "x");
+  EXPECT_EQ(first_not_header.headers.size(), 1u);
+  HttpProbe post = parse_ok("POST /x\r\nContent-Length: 3\r\n\r\nabcdef");
+  EXPECT_EQ(post.body_length, 3u);
+}
+
+TEST(HttpParse, NoVersionFollowedByWhitespaceOnlyIsHttp09) {
+  for (std::string_view req : {"GET /\r\n", "GET /\r\n\r\n", "GET /\n \t\r\n"}) {
+    HttpProbe h = parse_ok(req);
+    EXPECT_EQ(h.uri, "/");
+    EXPECT_TRUE(h.headers.empty());
+    EXPECT_EQ(state(req), MessageState::complete);
+  }
 }
 
 TEST(HttpParse, HeaderValuesTrimmedNamesAsSent) {

@@ -127,6 +127,49 @@ TEST(Ja4Spec, AlpnFirstAndLastCharacter) {
   EXPECT_EQ(ja4_a(p).substr(8), "00");
 }
 
+// The hex rule of JA4.md "ALPN Extension Value", from ClientHello bytes on the wire: a first ALPN value
+// whose first or last byte is not 0-9A-Za-z is printed as the first and last characters of its hex form.
+TEST(Ja4Spec, AlpnHexRuleFromWireBytes) {
+  const std::pair<std::string, const char*> cases[] = {
+      {std::string("\xab\xcd", 2), "ad"},
+      {std::string("\x30\xab", 2), "3b"},
+      {std::string("\x00", 1), "00"},
+      {std::string("h2\x00", 3), "60"},
+      {std::string("\xffh2", 3), "f2"},
+      {std::string("\x30\xab\xcd\x31", 4), "01"},  // alphanumeric ends: the characters themselves
+  };
+  for (const auto& [value, code] : cases) {
+    test::HelloSpec spec;
+    spec.extensions = std::vector<test::Extension>{test::alpn_ext({value, "h2"}), test::sigalgs_ext({0x0403})};
+    Bytes b = test::client_hello(spec);
+    TlsProbe p;
+    ASSERT_TRUE(parse_tls_client_hello(ByteView(b.data(), b.size()), p).ok());
+    ASSERT_EQ(p.alpn.front(), value);
+    EXPECT_EQ(p.ja4.substr(0, 10), std::string("t12i0102") + code) << code;
+  }
+}
+
+// A TLS 1.0 ClientHello (no signature_algorithms: that extension is TLS 1.2's) hashes the sorted extension
+// list alone, with no trailing underscore (JA4.md "Extension hash"); no extensions block at all gives zeros.
+// sha256("000a,000b,0023,ff01") = 8640e6c8629f...; sha256("002f,0035,c009,c00a,c013,c014") = 4dc025c38c38...
+TEST(Ja4Spec, Tls10HelloWithoutSignatureAlgorithms) {
+  test::HelloSpec spec;
+  spec.version = 0x0301;
+  spec.ciphers = {0xc00a, 0xc014, 0x0035, 0xc009, 0xc013, 0x002f};
+  spec.extensions = std::vector<test::Extension>{test::sni_ext("example.com"), test::point_formats_ext({0}),
+                                                 test::groups_ext({0x0017, 0x0018}), {0x0023, {}},
+                                                 {0xff01, {0}}};
+  Bytes b = test::client_hello(spec);
+  TlsProbe p;
+  ASSERT_TRUE(parse_tls_client_hello(ByteView(b.data(), b.size()), p).ok());
+  EXPECT_TRUE(p.signature_algorithms.empty());
+  EXPECT_EQ(p.ja4, "t10d060500_4dc025c38c38_8640e6c8629f");
+  spec.extensions.reset();
+  b = test::client_hello(spec);
+  ASSERT_TRUE(parse_tls_client_hello(ByteView(b.data(), b.size()), p).ok());
+  EXPECT_EQ(p.ja4, "t10i060000_4dc025c38c38_000000000000");
+}
+
 // ---- real captures: values FoxIO's, Arkime's and Suricata's test suites state ---------------------
 
 TEST(Ja4Oracle, ArkimeBadCurveballKeepsUpperCaseAlpn) {

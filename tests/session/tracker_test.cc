@@ -71,6 +71,78 @@ TEST(Tracker, HttpSplitAcrossSegmentsIsReassembled) {
   EXPECT_EQ(h.probes.size(), 1u);
 }
 
+// A version-less request line whose header block has begun in the same segment is not finished at the end
+// of its line (libhtp reads the headers that follow; Suricata logs the user agent from the next segment).
+TEST(Tracker, VersionlessRequestWaitsForItsHeaderBlock) {
+  Harness h;
+  const std::string first = "GET /cgi-bin/status\r\nHost: 192.0.2.1\r\n";
+  const std::string second = "User-Agent: masscan/1.3\r\n\r\n";
+  h.add(1, tcp("198.51.100.7", 40000, "192.0.2.1", 80, 100, SYN));
+  h.add(2, tcp("198.51.100.7", 40000, "192.0.2.1", 80, 101, ACK, first));
+  EXPECT_TRUE(h.probes.empty());
+  h.add(3, tcp("198.51.100.7", 40000, "192.0.2.1", 80, 101 + uint32_t(first.size()), ACK, second));
+  ASSERT_EQ(h.probes.size(), 1u);
+  const Probe& p = h.probes[0];
+  EXPECT_EQ(p.service, Service::http);
+  EXPECT_EQ(p.http->uri, "/cgi-bin/status");
+  EXPECT_EQ(p.http->version, "");
+  EXPECT_EQ(p.http->host, "192.0.2.1");
+  EXPECT_EQ(p.http->user_agent, "masscan/1.3");
+  EXPECT_FALSE(p.truncated);
+}
+
+// CVE-2018-6794: a server sends data after its SYN-ACK, before the client has completed the handshake,
+// here all it has to say, FIN included. Clients accept it, and a FIN closes only the server's direction
+// (RFC 9293 3.6, half-close): the client's request that follows is still the session's first probe (Arkime
+// parses it), and the client stays the side that sent the SYN.
+TEST(Tracker, ServerDataBeforeHandshakeCompletesKeepsTheClientRequest) {
+  const std::string banner = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil";
+  for (bool syn_captured : {true, false}) {
+    for (bool server_fin : {false, true}) {
+      SCOPED_TRACE(testing::Message() << "syn " << syn_captured << " fin " << server_fin);
+      Harness h;
+      if (syn_captured) h.add(1, tcp("198.51.100.7", 53649, "192.0.2.1", 8089, 100, SYN));
+      Packet synack = tcp("192.0.2.1", 8089, "198.51.100.7", 53649, 7000, SYN | ACK);
+      synack.ack = 101;
+      h.add(2, synack);
+      uint8_t flags = ACK | 8 /* PSH */ | (server_fin ? FIN : 0);
+      Packet early = tcp("192.0.2.1", 8089, "198.51.100.7", 53649, 7001, flags, banner);
+      early.ack = 101;
+      h.add(3, early);
+      Packet ack = tcp("198.51.100.7", 53649, "192.0.2.1", 8089, 101, ACK);
+      ack.ack = 7001 + uint32_t(banner.size()) + (server_fin ? 1 : 0);
+      h.add(4, ack);
+      EXPECT_TRUE(h.probes.empty());
+      Packet get = tcp("198.51.100.7", 53649, "192.0.2.1", 8089, 101, ACK | 8, kGet);
+      get.ack = ack.ack;
+      h.add(5, get);
+      ASSERT_EQ(h.probes.size(), 1u);
+      const Probe& p = h.probes[0];
+      EXPECT_EQ(p.service, Service::http);
+      EXPECT_EQ(p.src, "198.51.100.7");
+      EXPECT_EQ(p.dport, 8089);
+      EXPECT_EQ(p.ts_us, 5);
+      EXPECT_EQ(p.http->user_agent, "zgrab");
+      EXPECT_EQ(p.syn.has_value(), syn_captured);
+      h.tracker.finish();
+      EXPECT_EQ(h.probes.size(), 1u);
+    }
+  }
+}
+
+// The server's FIN closes only its own direction: a SYN-only session still ends as `syn` when it goes idle
+// or the capture ends, and the client's FIN still ends an incomplete message at once.
+TEST(Tracker, ServerFinAloneDoesNotEndTheClientSide) {
+  Harness h;
+  h.add(1, tcp("198.51.100.7", 40000, "192.0.2.1", 22, 100, SYN));
+  h.add(2, tcp("192.0.2.1", 22, "198.51.100.7", 40000, 7000, SYN | ACK));
+  h.add(3, tcp("192.0.2.1", 22, "198.51.100.7", 40000, 7001, FIN | ACK, "SSH-2.0-OpenSSH_9.6\r\n"));
+  EXPECT_TRUE(h.probes.empty());
+  h.tracker.finish();
+  ASSERT_EQ(h.probes.size(), 1u);
+  EXPECT_EQ(h.probes[0].service, Service::syn);
+}
+
 TEST(Tracker, OutOfOrderAndRetransmittedSegments) {
   Harness h;
   h.add(1, tcp("198.51.100.7", 40000, "192.0.2.1", 80, 100, SYN));
