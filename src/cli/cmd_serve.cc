@@ -58,7 +58,8 @@ void add_serve(CLI::App& app) {
       "                            (&contains=1 for a substring), paged\n"
       "  GET  /v1/stats            totals, weeks and organisations\n"
       "Paging: limit (at most 1000, default 100) and offset; answers carry total and next_offset. Errors are\n"
-      "JSON ({\"error\": {\"status\", \"code\", \"message\"}}) with a 4xx status for bad input.\n"
+      "JSON ({\"error\": {\"status\", \"code\", \"message\"}}) with a 4xx status for bad input, 503 for a\n"
+      "request whose queries ran over 30 s.\n"
       "The server listens on 127.0.0.1 unless told otherwise; it has no authentication of its own.\n"
       "Example: scannergrouper serve --db scanners.db --listen 127.0.0.1:8080\n"
       "         curl -s http://127.0.0.1:8080/v1/ip/198.51.100.7");

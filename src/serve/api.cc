@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
@@ -284,6 +285,12 @@ json batch(Db& db, const std::string& body) {
   json results = json::array(), errors = json::array();
   size_t items = 0;
   for (const auto& e : list) {
+    if (items >= kMaxBatchResults) {
+      errors.push_back({{"input", e.is_string() ? e.get<std::string>().substr(0, 64) : e.dump()},
+                        {"code", "truncated"},
+                        {"message", fmt::format("the answer already holds {} ips", kMaxBatchResults)}});
+      continue;
+    }
     if (!e.is_string()) {
       errors.push_back({{"input", e}, {"code", "bad_ip"}, {"message", "not a string"}});
       continue;
@@ -293,11 +300,19 @@ json batch(Db& db, const std::string& body) {
       if (text.find('/') != std::string::npos) {
         Page p{kMaxLimit, 0};
         auto c = cidr_list(db, checked_cidr(text), p);
+        bool cut = false;
         for (auto& item : c["items"]) {
-          if (items++ >= kMaxBatch * 10) break;
+          if (items >= kMaxBatchResults) {
+            cut = true;
+            break;
+          }
           results.push_back(std::move(item));
+          ++items;
         }
-        if (c["next_offset"].is_number())
+        if (cut)
+          errors.push_back({{"input", text}, {"code", "truncated"},
+                            {"message", fmt::format("the answer already holds {} ips", kMaxBatchResults)}});
+        else if (c["next_offset"].is_number())
           errors.push_back({{"input", text}, {"code", "truncated"},
                             {"message", fmt::format("more than {} ips: page through GET /v1/ip?cidr=", kMaxLimit)}});
       } else {
@@ -464,7 +479,23 @@ Response error_response(int status, const std::string& code, const std::string& 
   return {status, json_text({{"error", {{"status", status}, {"code", code}, {"message", message}}}})};
 }
 
-Api::Api(std::string db_path) : path_(std::move(db_path)) { open(); }
+Api::Api(std::string db_path, int query_timeout_ms) : path_(std::move(db_path)), timeout_ms_(query_timeout_ms) {
+  open();
+}
+
+namespace {
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+int Api::on_progress(void* self) {
+  auto* api = static_cast<Api*>(self);
+  if (steady_ms() <= api->deadline_ms_) return 0;
+  api->timed_out_ = true;
+  return 1;  // SQLite stops the statement with SQLITE_INTERRUPT
+}
 
 Api::~Api() = default;
 
@@ -474,6 +505,7 @@ void Api::open() {
   store_ = std::make_unique<ProbeStore>(path_, Access::read_only);
   scanners_ = std::make_unique<ScannerStore>(store_->db());
   complete_ = store_->db().has_table("probes") && store_->db().has_table("scanners");
+  sqlite3_progress_handler(store_->db().handle(), 10000, &Api::on_progress, this);
 }
 
 Response Api::handle(const Request& req) {
@@ -481,11 +513,16 @@ Response Api::handle(const Request& req) {
     // Opened before a writer created the tables, the connection reads empty stand-ins of them: open again
     // until the file has them.
     if (!complete_) open();
+    deadline_ms_ = steady_ms() + timeout_ms_;
+    timed_out_ = false;
     ReadSnapshot snapshot(store_->db());
     return route(req);
   } catch (const BadRequest& b) {
     return error_response(b.status, b.code, b.message);
   } catch (const StoreError& e) {
+    if (timed_out_)
+      return error_response(503, "query_timeout",
+                            fmt::format("the query ran over {} ms and was stopped; narrow it", timeout_ms_));
     return error_response(503, "database_unavailable", e.what());
   } catch (const std::exception& e) {
     return error_response(500, "internal_error", e.what());

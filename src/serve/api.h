@@ -38,6 +38,8 @@ constexpr size_t kMaxBody = 1 << 20;  // POST bodies beyond it: 413
 constexpr size_t kMaxBatch = 1000;    // entries of a POST /v1/ip
 constexpr int kMinPrefixV4 = 16, kMinPrefixV6 = 112;
 constexpr size_t kMaxParam = 4096;    // a query parameter's length
+constexpr size_t kMaxBatchResults = 10000;  // ips a POST /v1/ip answers, its prefixes' included
+constexpr int kQueryTimeoutMs = 30000;
 
 struct Request {
   std::string method = "GET";
@@ -57,8 +59,9 @@ std::string json_text(const nlohmann::json& value);
 
 class Api {
  public:
-  // Opens `db_path` read-only; throws StoreError when it cannot.
-  explicit Api(std::string db_path);
+  // Opens `db_path` read-only; throws StoreError when it cannot. A request whose queries run longer than
+  // `query_timeout_ms` is stopped and answered 503 (a fingerprint search reads every probe of its service).
+  explicit Api(std::string db_path, int query_timeout_ms = kQueryTimeoutMs);
   ~Api();
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
@@ -72,6 +75,10 @@ class Api {
   std::unique_ptr<ProbeStore> store_;
   std::unique_ptr<ScannerStore> scanners_;
   bool complete_ = false;  // the file had every table when opened (else a writer may create them later)
+  int timeout_ms_;
+  int64_t deadline_ms_ = 0;  // steady-clock milliseconds; the progress handler stops queries past it
+  bool timed_out_ = false;
+  static int on_progress(void* self);
 };
 
 // An error answer, for the HTTP layer's own errors (unknown route, body too large).

@@ -2,7 +2,9 @@
 // bad input, paging, and hostile capture strings coming back as escaped JSON.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "serve/api.h"
 #include "serve/demo_db.h"
@@ -332,6 +334,105 @@ TEST(ServeJson, MarkupCharactersAreEscapedOnlyAsJson) {
   std::string t = sg::serve::json_text(v);
   EXPECT_EQ(t.find_first_of("<>&"), std::string::npos);
   EXPECT_EQ(json::parse(t), v);
+}
+
+}  // namespace
+
+namespace {
+
+using nlohmann::json;
+
+TEST(ServeApiLimits, ALongQueryIsStoppedAndAnswered503) {
+  const auto& d = sgtest::demo_db();
+  ASSERT_TRUE(d.error.empty()) << d.error;
+  sg::serve::Api slow(d.db, 0);  // every query is over its time at once
+  sg::serve::Request r;
+  r.path = "/v1/search";
+  r.params = {{"ua", "zgrab"}, {"contains", "1"}};
+  auto res = slow.handle(r);
+  EXPECT_EQ(res.status, 503) << res.body;
+  EXPECT_EQ(json::parse(res.body)["error"]["code"], "query_timeout");
+  sg::serve::Api fine(d.db);
+  EXPECT_EQ(fine.handle(r).status, 200);
+}
+
+// `run` rewrites a week while the API reads it: every answer is whole, from before or after the write.
+TEST(ServeApiLimits, AnswersStayWholeWhileAWriterRewritesTheWeek) {
+  const auto& d = sgtest::demo_db();
+  ASSERT_TRUE(d.error.empty()) << d.error;
+  const std::string copy = d.dir + "/writer_copy.db";
+  std::filesystem::remove(copy);
+  {
+    sg::Db src(d.db, sg::Access::read_only);
+    src.exec(("VACUUM INTO '" + copy + "'").c_str());
+  }
+  const int64_t week = 1737331200000000;  // 2025-01-20
+  std::vector<sg::ScannerRow> before, after;
+  {
+    sg::ProbeStore store(copy);
+    sg::ScannerQuery q;
+    q.from_us = week;
+    before = sg::ScannerStore(store.db()).rows(q);
+  }
+  ASSERT_FALSE(before.empty());
+  after = before;
+  for (auto& r : after) r.org = "rewritten";
+  const std::string ip = before.front().ip, org = before.front().org;
+
+  sg::serve::Api api(copy);
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    sg::ProbeStore store(copy);
+    sg::ScannerStore s(store.db());
+    for (int i = 0; i < 60; ++i) s.replace_window(week, week + sg::agg::kWeekUs, i % 2 ? before : after);
+    done = true;
+  });
+  int answers = 0;
+  while (!done || answers < 20) {
+    sg::serve::Request r;
+    r.path = "/v1/ip/" + ip;
+    auto res = api.handle(r);
+    ASSERT_EQ(res.status, 200) << res.body;
+    auto j = json::parse(res.body);
+    EXPECT_TRUE(j["org"] == org || j["org"] == "rewritten") << j["org"];
+    r.path = "/v1/stats";
+    auto st = json::parse(api.handle(r).body);
+    int64_t latest = 0;
+    for (const auto& o : st["orgs"]) latest += o["ips_latest_week"].get<int64_t>();
+    EXPECT_EQ(latest, int64_t(before.size()));  // one week's rows, never half of two writes
+    ++answers;
+  }
+  writer.join();
+  std::filesystem::remove(copy);
+}
+
+// A database served before identify wrote its first rows: the rows show up once written.
+TEST(ServeApiLimits, TablesAWriterCreatesLaterAreSeen) {
+  const std::string path = testing::TempDir() + "/sg_serve_late_" + std::to_string(getpid()) + ".db";
+  for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  { sg::ProbeStore create(path); }
+  sg::serve::Api api(path);
+  sg::serve::Request r;
+  r.path = "/v1/stats";
+  auto st = api.handle(r);
+  ASSERT_EQ(st.status, 200) << st.body;
+  EXPECT_EQ(json::parse(st.body)["scanner_rows"], 0);
+  {
+    sg::ProbeStore store(path);
+    sg::ScannerRow row;
+    row.window_start = 1737331200000000;
+    row.window_end = row.window_start + sg::agg::kWeekUs;
+    row.ip = "192.0.2.77";
+    row.org = "alpha";
+    row.votes = "{}";
+    row.evidence = "{}";
+    sg::ScannerStore(store.db()).replace_window(row.window_start, row.window_end, {row});
+  }
+  r.path = "/v1/ip/192.0.2.77";
+  auto ip = api.handle(r);
+  ASSERT_EQ(ip.status, 200) << ip.body;
+  EXPECT_EQ(json::parse(ip.body)["org"], "alpha");
+  for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 }
 
 }  // namespace

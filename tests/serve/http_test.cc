@@ -156,6 +156,12 @@ TEST_F(ServeHttp, ConcurrentClientsGetConsistentAnswers) {
   EXPECT_EQ(good.load(), 80);
 }
 
+std::string fmt_pct(unsigned char c) {
+  char buf[4];
+  std::snprintf(buf, sizeof buf, "%%%02X", c);
+  return buf;
+}
+
 int sgtest_count(const std::string& text, const std::string& what) {
   int n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -208,6 +214,27 @@ TEST_F(ServeHttp, ThePageShowsADemoIpInHeadlessChromium) {
   EXPECT_NE(dom.find(">" + ip + "<"), std::string::npos);
   EXPECT_NE(dom.find("id=\"weekly-chart\""), std::string::npos);
   EXPECT_GE(sgtest_count(dom, "<rect "), 1);
+
+  // A prefix, and a fingerprint the ip sent: each lists the ip.
+  auto c = client();
+  auto detail = json::parse(c.Get(("/v1/ip/" + ip).c_str())->body);
+  std::string prefix = ip.find(':') == std::string::npos ? ip.substr(0, ip.rfind('.')) + ".0/24" : ip + "/112";
+  dom = chromium_dom(server_->url("/?q=" + prefix));
+  ASSERT_NE(dom.find("data-state=\"ready\""), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_NE(element_text(dom, "h2", "cidr-title").find(prefix.substr(0, prefix.find('/'))), std::string::npos);
+  EXPECT_NE(dom.find(">" + ip + "<"), std::string::npos);
+  for (auto [kind, field] : {std::pair{"ja4", "ja4"}, {"user_agents", "ua"}, {"qnames", "qname"}}) {
+    if (detail["fingerprints"][kind].empty()) continue;
+    std::string value = detail["fingerprints"][kind][0]["value"];
+    std::string q;
+    for (unsigned char ch : std::string(field) + "=" + value)
+      q += std::isalnum(ch) || ch == '.' || ch == '_' || ch == '-' ? std::string(1, char(ch)) : fmt_pct(ch);
+    dom = chromium_dom(server_->url("/?q=" + q));
+    ASSERT_NE(dom.find("data-state=\"ready\""), std::string::npos) << dom.substr(0, 3000);
+    EXPECT_NE(element_text(dom, "h2", "search-title").find(field), std::string::npos) << kind;
+    EXPECT_NE(dom.find(">" + ip + "<"), std::string::npos) << kind << " " << value;
+    break;
+  }
 }
 
 TEST_F(ServeHttp, HostileStringsRenderAsTextInThePage) {
