@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <set>
 #include <thread>
 
 #include "serve/api.h"
@@ -263,7 +265,9 @@ TEST_F(ServeApi, AnOrganisationHasItsIpsFingerprintsAndWeeks) {
   auto p = get_json("/v1/org/" + org, {{"limit", "1"}});
   EXPECT_EQ(p["ips"].size(), 1u);
   EXPECT_EQ(p["total"], j["total"]);
-  if (j["total"].get<int>() > 1) EXPECT_EQ(p["next_offset"], 1);
+  if (j["total"].get<int>() > 1) {
+    EXPECT_EQ(p["next_offset"], 1);
+  }
 }
 
 TEST_F(ServeApi, SearchPivotsFromAFingerprintToItsScanners) {
@@ -286,7 +290,7 @@ TEST_F(ServeApi, SearchPivotsFromAFingerprintToItsScanners) {
         EXPECT_GT(it["probes"].get<int>(), 0);
       }
     }
-    EXPECT_TRUE(found || s["total"].get<int64_t>() > s["items"].size()) << kind << " " << value;
+    EXPECT_TRUE(found || s["total"].get<size_t>() > s["items"].size()) << kind << " " << value;
     ++searched;
   }
   EXPECT_GT(searched, 0) << fp.dump();
@@ -433,6 +437,48 @@ TEST(ServeApiLimits, TablesAWriterCreatesLaterAreSeen) {
   ASSERT_EQ(ip.status, 200) << ip.body;
   EXPECT_EQ(json::parse(ip.body)["org"], "alpha");
   for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+}
+
+}  // namespace
+
+namespace {
+
+// Random requests (fixed seed): paths made of route pieces and hostile bytes, random parameters and
+// bodies. Every answer is JSON with a status the API documents, never a 500, never raw markup.
+TEST(ServeApiRandom, AnyRequestGetsADocumentedStatusAndJson) {
+  const auto& d = sgtest::demo_db();
+  ASSERT_TRUE(d.error.empty()) << d.error;
+  sg::serve::Api api(d.db);
+  std::mt19937 rng(20250120);
+  const std::vector<std::string> pieces = {"/v1/ip/", "/v1/ip", "/v1/org/", "/v1/search", "/v1/stats", "/v2/", "/",
+                                           "198.51.100.", "2001:db8:", "::", "/24", "/16", "/112", "/0", "shodan",
+                                           "unknown", "<script>", "\"", "\\", "%00", "\xff", "\x01", "..", "9", "0",
+                                           "-1", "99999999999999999999", "a", ":", ".", "/"};
+  const std::vector<std::string> keys = {"cidr", "limit", "offset", "ja3", "ja4", "ua", "qname", "hassh", "sni",
+                                         "contains", "x"};
+  const std::set<int> documented = {200, 400, 404, 405, 413};
+  auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+  for (int i = 0; i < 3000; ++i) {
+    sg::serve::Request r;
+    r.method = rng() % 4 == 0 ? "POST" : rng() % 10 == 0 ? "PUT" : "GET";
+    int n = 1 + int(rng() % 5);
+    for (int k = 0; k < n; ++k) r.path += pick(pieces);
+    for (int k = int(rng() % 3); k > 0; --k) r.params.emplace(pick(keys), pick(pieces) + pick(pieces));
+    if (r.method == "POST") {
+      int kind = int(rng() % 3);
+      if (kind == 0) r.body = "{\"ips\": [\"" + pick(pieces) + pick(pieces) + "\", " + pick(pieces) + "]}";
+      else if (kind == 1) r.body = json{{"ips", {pick(pieces) + pick(pieces), pick(pieces)}}}.dump(-1, ' ', false, json::error_handler_t::replace);
+      else for (int k = int(rng() % 50); k > 0; --k) r.body += char(rng());
+    }
+    auto res = api.handle(r);
+    ASSERT_TRUE(documented.count(res.status)) << res.status << " " << r.method << " " << r.path << "\n" << res.body;
+    auto j = json::parse(res.body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << r.path << "\n" << res.body;
+    ASSERT_EQ(res.body.find_first_of("<>"), std::string::npos) << res.body;
+    if (res.status != 200) {
+      ASSERT_EQ(j["error"]["status"], res.status);
+    }
+  }
 }
 
 }  // namespace

@@ -129,7 +129,11 @@ function fingerprintTable(id, fps) {
 // A bar chart of per-week counts, drawn as SVG elements.
 function weeklyChart(weekly, key) {
   const NS = 'http://www.w3.org/2000/svg';
-  const W = 720, H = 180, pad = 28;
+  const H = 180, pad = 28;
+  const bw = Math.max(4, Math.min(60, 664 / Math.max(1, weekly.length) - 4));
+  const W = Math.max(720, 2 * pad + weekly.length * (bw + 4));
+  // Years of weeks: a date under every few bars only, counts on top only while they fit.
+  const every = Math.max(1, Math.ceil(40 / (bw + 4)));
   const svg = document.createElementNS(NS, 'svg');
   svg.setAttribute('class', 'chart');
   svg.setAttribute('id', 'weekly-chart');
@@ -138,7 +142,6 @@ function weeklyChart(weekly, key) {
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', 'ips per week');
   const max = Math.max(1, ...weekly.map((w) => w[key]));
-  const bw = Math.max(4, Math.min(60, (W - 2 * pad) / Math.max(1, weekly.length) - 4));
   weekly.forEach((w, i) => {
     const h = ((H - 2 * pad) * w[key]) / max;
     const x = pad + i * (bw + 4);
@@ -151,16 +154,20 @@ function weeklyChart(weekly, key) {
     t.textContent = day(w.window_start) + ': ' + w[key] + ' ips, ' + w.probes + ' probes';
     r.appendChild(t);
     svg.appendChild(r);
-    const label = document.createElementNS(NS, 'text');
-    label.setAttribute('x', x);
-    label.setAttribute('y', H - pad + 12);
-    label.textContent = day(w.window_start).slice(5);
-    svg.appendChild(label);
-    const n = document.createElementNS(NS, 'text');
-    n.setAttribute('x', x);
-    n.setAttribute('y', H - pad - h - 3);
-    n.textContent = String(w[key]);
-    svg.appendChild(n);
+    if (i % every === 0) {
+      const label = document.createElementNS(NS, 'text');
+      label.setAttribute('x', x);
+      label.setAttribute('y', H - pad + 12);
+      label.textContent = day(w.window_start).slice(every > 1 ? 2 : 5);
+      svg.appendChild(label);
+    }
+    if (bw >= 16) {
+      const n = document.createElementNS(NS, 'text');
+      n.setAttribute('x', x);
+      n.setAttribute('y', H - pad - h - 3);
+      n.textContent = String(w[key]);
+      svg.appendChild(n);
+    }
   });
   return svg;
 }
@@ -266,7 +273,7 @@ async function showOrg(main, org) {
   main.appendChild(el('h2', { id: 'org-title' }, d.org));
   main.appendChild(el('div', { class: 'cards' }, card('ips', d.total), card('weeks', d.weekly.length)));
   main.appendChild(el('h3', null, 'IPs per week'));
-  main.appendChild(weeklyChart(d.weekly, 'ips'));
+  main.appendChild(el('div', { class: 'chartbox' }, weeklyChart(d.weekly, 'ips')));
   main.appendChild(el('h3', null, 'Fingerprints ', el('span', { class: 'muted' }, '(' + d.fingerprints_from + ')')));
   main.appendChild(fingerprintTable('org-fingerprints', d.fingerprints));
   main.appendChild(el('h3', null, 'IPs'));
