@@ -58,7 +58,10 @@ function table(id, columns, rows, opts) {
   const headRow = el('tr');
   let sortCol = -1, sortDir = 1;
   const ths = columns.map((c, i) => {
-    const th = el('th', { class: c.num ? 'num' : null, scope: 'col' }, c.label);
+    const th = el('th', { class: c.num ? 'num' : null, scope: 'col', tabindex: 0, title: 'sort' }, c.label);
+    th.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); th.click(); }
+    });
     th.addEventListener('click', () => {
       sortDir = sortCol === i ? -sortDir : 1;
       sortCol = i;
