@@ -38,4 +38,4 @@ $sg export --db demo/scanners.db --format stix --out demo/exports/scanners.stix.
 $sg export --db demo/scanners.db --format misp --out demo/exports/misp/
 step "report: one self-contained HTML page (clusters of the unknowns, maps, tables)"
 $sg report --db demo/scanners.db --out demo/report/
-step "done: demo/scanners.db, demo/exports/, demo/report/report.html"
+step "done: demo/scanners.db, demo/exports/, demo/report/report.html (browse it: $sg serve --db demo/scanners.db)"

@@ -25,6 +25,7 @@ BUILD_PACKAGES=(
   "rapidjson-dev=1.1.0+dfsg2-7.1"      # writing the JSON export stream without a document tree
   "libfmt-dev=9.1.0+ds1-2"
   "libcli11-dev=2.1.2+ds-1"            # command line
+  "libcpp-httplib-dev=0.11.4+ds-1+deb12u1"  # `serve`: the HTTP server (and the tests' client)
   "gnuplot-nox=5.4.4+dfsg1-2+b2"       # the report's figures (SVG)
   "fonts-dejavu-core=2.37-6"           # the font the figures and the report name
   "libtorch-dev=1.13.1+dfsg-4"         # the IOMatch model and the aggregator's logistic regression (CPU)

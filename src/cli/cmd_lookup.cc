@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "export/json.h"
+#include "storage/ip_queries.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
 #include "util/terminal.h"
@@ -37,29 +38,19 @@ constexpr int kEvidenceProbes = 20000;
 
 ProbeSummary probe_summary(ProbeStore& store, const std::string& ip) {
   ProbeSummary s;
-  Stmt q(store.db(), "SELECT service, count(*), min(ts_us), max(ts_us) FROM probes WHERE src=? GROUP BY service");
-  q.bind(1, ip);
-  while (q.step()) {
-    s.per_service[q.col_text(0)] = q.col_int(1);
-    s.total += q.col_int(1);
-    s.first = s.first ? std::min(s.first, q.col_int(2)) : q.col_int(2);
-    s.last = std::max(s.last, q.col_int(3));
-  }
+  auto sum = ip_probe_summary(store.db(), ip);
+  s.per_service = sum.per_service;
+  s.first = sum.first_us;
+  s.last = sum.last_us;
+  s.total = sum.total;
   if (!s.total) return s;
-  if (store.db().has_table("probe_labels")) {
-    Stmt l(store.db(),
-           "SELECT l.org, count(*), l.source FROM probe_labels l JOIN probes p ON p.id = l.probe_id WHERE p.src = ? "
-           "GROUP BY l.org, l.source ORDER BY 2 DESC");
-    l.bind(1, ip);
-    while (l.step()) s.labels.push_back({{"org", l.col_text(0)}, {"probes", l.col_int(1)}, {"sources", l.col_text(2)}});
-  }
+  for (const auto& l : ip_labels(store.db(), ip))
+    s.labels.push_back({{"org", l.org}, {"probes", l.probes}, {"sources", l.sources}});
   agg::Evidence ev;
-  Stmt e(store.db(), "SELECT json FROM probes WHERE src = ? ORDER BY ts_us DESC LIMIT ?");
-  e.bind(1, ip).bind(2, int64_t(kEvidenceProbes));
-  while (e.step()) {
-    auto j = nlohmann::json::parse(e.col_text(0), nullptr, false);
+  for_each_latest_probe(store.db(), ip, kEvidenceProbes, [&](const std::string& text) {
+    auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_object()) ev.add_probe(j);
-  }
+  });
   s.evidence = ev.to_json();
   return s;
 }

@@ -107,6 +107,7 @@ int main(int argc_in, char** argv_in) {
       "  scannergrouper train --db scanners.db --until 2025-02-01  # per-service models + ensemble\n"
       "  scannergrouper identify --db scanners.db --from 2025-02-01 --to 2025-02-08\n"
       "  scannergrouper lookup --db scanners.db 198.51.100.7       # who is it, and the evidence\n"
+      "  scannergrouper serve --db scanners.db                     # the same as a web page and JSON API\n"
       "Weekly operation: train --incremental, then update --week / identify each week (or `run`).\n"
       "Try it: scannergrouper simulate --scenario demo --out demo/ writes captures and their labels.\n"
       "Run 'scannergrouper COMMAND --help' (or 'scannergrouper help COMMAND') for the options of each command.\n"
@@ -138,6 +139,7 @@ int main(int argc_in, char** argv_in) {
 #endif
   sg::cli::add_clusters(app);
   sg::cli::add_report(app);
+  sg::cli::add_serve(app);
   sg::cli::add_labels(app);
   sg::cli::add_abuse(app);
   if (const char* unknown = unknown_command(app, argc, argv)) {

@@ -1,0 +1,565 @@
+#include "serve/api.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <vector>
+
+#include "aggregate/evidence.h"
+#include "capture/cidr.h"
+#include "export/json.h"
+#include "storage/ip_queries.h"
+#include "storage/probe_store.h"
+#include "storage/scanner_store.h"
+
+namespace sg::serve {
+
+namespace {
+
+using nlohmann::json;
+
+// A request the client got wrong: its status (4xx), a short code and a sentence.
+struct BadRequest {
+  int status;
+  std::string code, message;
+};
+
+// How many of an ip's latest probes its evidence is built from (as `lookup`), and how many values per kind.
+constexpr int64_t kEvidenceProbes = 20000;
+constexpr size_t kTopValues = 20;
+// How many of an organisation's latest rows its fingerprints are merged from.
+constexpr int64_t kOrgEvidenceRows = 5000;
+constexpr size_t kMaxOrgName = 256;
+
+// Evidence kinds (aggregate/evidence.h) under the names the API gives them.
+const std::map<std::string, std::string>& fingerprint_names() {
+  static const std::map<std::string, std::string> names = {
+      {"ports", "ports"},         {"user_agents", "user_agents"}, {"uris", "uris"},
+      {"ja3_hashes", "ja3"},      {"ja4s", "ja4"},                {"snis", "sni"},
+      {"qnames", "qnames"},       {"ssh_banners", "ssh_banners"}, {"hasshes", "hassh"},
+      {"rdp_cookies", "rdp_cookies"}, {"tcp_signatures", "syn_signatures"}, {"payloads", "payloads"}};
+  return names;
+}
+
+// {kind: [[value, count], ...]} (the stored evidence) as {api name: [{value, count}, ...]}.
+json fingerprints(const json& evidence) {
+  json out = json::object();
+  for (const auto& [kind, name] : fingerprint_names()) out[name] = json::array();
+  if (!evidence.is_object()) return out;
+  for (const auto& [kind, values] : evidence.items()) {
+    auto it = fingerprint_names().find(kind);
+    std::string name = it == fingerprint_names().end() ? kind : it->second;
+    json list = json::array();
+    if (values.is_array())
+      for (const auto& v : values)
+        if (v.is_array() && v.size() == 2) list.push_back({{"value", v[0]}, {"count", v[1]}});
+    out[name] = std::move(list);
+  }
+  return out;
+}
+
+json parse_or_empty(const std::string& text) {
+  auto j = json::parse(text, nullptr, false);
+  return j.is_discarded() ? json::object() : j;
+}
+
+json ts_or_null(int64_t us, bool present = true) { return present ? json(format_ts(us)) : json(nullptr); }
+
+json services_list(const std::string& comma) {
+  json out = json::array();
+  for (size_t at = 0; at < comma.size();) {
+    size_t end = comma.find(',', at);
+    if (end == std::string::npos) end = comma.size();
+    if (end > at) out.push_back(comma.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+json sources_list(const std::string& joined) {
+  json out = json::array();
+  for (size_t at = 0; at <= joined.size();) {
+    size_t plus = joined.find('+', at);
+    if (plus == std::string::npos) plus = joined.size();
+    if (plus > at) out.push_back(joined.substr(at, plus - at));
+    at = plus + 1;
+  }
+  return out;
+}
+
+const std::string* param(const Request& r, const std::string& name) {
+  auto it = r.params.find(name);
+  return it == r.params.end() ? nullptr : &it->second;
+}
+
+int64_t int_param(const Request& r, const std::string& name, int64_t fallback, int64_t lo, int64_t hi) {
+  const std::string* text = param(r, name);
+  if (!text) return fallback;
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || ptr != text->data() + text->size() || text->empty() || v < lo || v > hi)
+    throw BadRequest{400, "bad_parameter",
+                     fmt::format("{} must be an integer from {} to {}", name, lo, hi)};
+  return v;
+}
+
+Page page_of(const Request& r) {
+  Page p;
+  p.limit = int_param(r, "limit", kDefaultLimit, 1, kMaxLimit);
+  p.offset = int_param(r, "offset", 0, 0, kMaxOffset);
+  return p;
+}
+
+void put_page(json& out, const Page& p, int64_t total) {
+  out["total"] = total;
+  out["limit"] = p.limit;
+  out["offset"] = p.offset;
+  out["next_offset"] = p.offset + p.limit < total ? json(p.offset + p.limit) : json(nullptr);
+}
+
+// The canonical text of an ip (as stored), or a 400.
+std::string canonical_ip(const std::string& text) {
+  IpAddr a;
+  if (text.size() > 64 || !parse_ip(text, a))
+    throw BadRequest{400, "bad_ip", fmt::format("'{}' is not an IPv4 or IPv6 address", text.substr(0, 64))};
+  return to_string(a);
+}
+
+Cidr checked_cidr(const std::string& text) {
+  Cidr c;
+  if (text.size() > 64 || !parse_cidr(text, c))
+    throw BadRequest{400, "bad_cidr", fmt::format("'{}' is not an address prefix (a.b.c.d/n or x:y::/n)",
+                                                  text.substr(0, 64))};
+  const int min_bits = c.net.v4 ? kMinPrefixV4 : kMinPrefixV6;
+  if (c.bits < min_bits)
+    throw BadRequest{400, "cidr_too_large",
+                     fmt::format("/{} is too wide: at most /{} for {}", c.bits, min_bits, c.net.v4 ? "IPv4" : "IPv6")};
+  return c;
+}
+
+// The text range [lo, hi) every address of the prefix falls in, written canonically (to_string): the whole
+// leading octets of IPv4, the leading non-zero whole groups of IPv6 (a zero group may be written as "::").
+// Empty strings: no narrowing.
+std::pair<std::string, std::string> text_range(const Cidr& c) {
+  std::string lo;
+  if (c.net.v4) {
+    for (int i = 0; i < std::min(c.bits / 8, 3); ++i) lo += fmt::format("{}.", c.net.b[i]);
+  } else {
+    for (int g = 0; g < std::min(c.bits / 16, 7); ++g) {
+      int v = c.net.b[2 * g] << 8 | c.net.b[2 * g + 1];
+      if (v == 0) break;
+      lo += fmt::format("{:x}:", v);
+    }
+  }
+  if (lo.empty()) return {"", ""};
+  std::string hi = lo;
+  hi.back() = char(hi.back() + 1);  // '.' → '/', ':' → ';'
+  return {lo, hi};
+}
+
+// What a list answer says about one ip: the latest decision and the probes' span.
+json ip_summary(Db& db, const std::string& ip) {
+  json j{{"ip", ip}};
+  auto d = latest_decision(db, ip);
+  auto p = ip_probe_summary(db, ip);
+  j["known"] = d.has_value() || p.total > 0;
+  j["org"] = d ? json(d->org) : json(nullptr);
+  j["confidence"] = d ? json(d->confidence) : json(nullptr);
+  j["evidence_kind"] = d ? json(d->evidence_kind) : json(nullptr);
+  j["weeks"] = d ? d->windows : 0;
+  j["latest_week"] = d ? ts_or_null(d->window_start_us) : json(nullptr);
+  j["probes"] = p.total;
+  j["first_seen"] = ts_or_null(p.first_us, p.total > 0);
+  j["last_seen"] = ts_or_null(p.last_us, p.total > 0);
+  return j;
+}
+
+json ip_detail(Db& db, ScannerStore& scanners, const std::string& ip) {
+  ScannerQuery q;
+  q.ip = ip;
+  auto rows = scanners.rows(q);
+  auto p = ip_probe_summary(db, ip);
+  if (rows.empty() && p.total == 0)
+    throw BadRequest{404, "not_found", fmt::format("no probes and no attribution for {}", ip)};
+  json j{{"ip", ip}};
+  j["org"] = rows.empty() ? json(nullptr) : json(rows.back().org);
+  if (rows.empty()) {
+    j["attribution"] = nullptr;
+  } else {
+    const auto& r = rows.back();
+    j["attribution"] = {{"org", r.org},
+                        {"confidence", r.confidence},
+                        {"evidence_kind", r.evidence_kind},
+                        {"reason", r.reason},
+                        {"probability", r.probability},
+                        {"votes", parse_or_empty(r.votes)},
+                        {"window_start", format_ts(r.window_start)},
+                        {"window_end", format_ts(r.window_end)},
+                        {"model_version", r.model_version}};
+  }
+  json labels = json::array();
+  for (const auto& l : ip_labels(db, ip))
+    labels.push_back({{"org", l.org}, {"probes", l.probes}, {"sources", sources_list(l.sources)}});
+  j["labels"] = labels;
+  j["probes"] = p.total;
+  j["probes_by_service"] = p.per_service;
+  int64_t first = p.first_us, last = p.last_us;
+  bool have_span = p.total > 0;
+  std::set<std::string> services;
+  for (const auto& [svc, n] : p.per_service) services.insert(svc);
+  for (const auto& r : rows) {
+    if (!have_span) first = r.first_seen_us, last = r.last_seen_us, have_span = true;
+    first = std::min(first, r.first_seen_us);
+    last = std::max(last, r.last_seen_us);
+    for (const auto& s : services_list(r.services)) services.insert(s.get<std::string>());
+  }
+  j["first_seen"] = ts_or_null(first, have_span);
+  j["last_seen"] = ts_or_null(last, have_span);
+  j["weeks"] = rows.size();
+  j["services"] = services;
+  if (p.total > 0) {
+    agg::Evidence ev;
+    for_each_latest_probe(db, ip, kEvidenceProbes, [&](const std::string& text) {
+      auto probe = json::parse(text, nullptr, false);
+      if (probe.is_object()) ev.add_probe(probe);
+    });
+    j["fingerprints"] = fingerprints(parse_or_empty(ev.to_json(kTopValues)));
+    j["fingerprints_from"] = fmt::format("its latest {} probes at most", kEvidenceProbes);
+  } else {  // its probes were pruned; the latest row kept their evidence
+    j["fingerprints"] = fingerprints(parse_or_empty(rows.back().evidence));
+    j["fingerprints_from"] = "the latest week's scanner row";
+  }
+  json history = json::array();
+  for (const auto& r : rows)
+    history.push_back({{"window_start", format_ts(r.window_start)},
+                       {"window_end", format_ts(r.window_end)},
+                       {"org", r.org},
+                       {"confidence", r.confidence},
+                       {"evidence_kind", r.evidence_kind},
+                       {"reason", r.reason},
+                       {"probability", r.probability},
+                       {"votes", parse_or_empty(r.votes)},
+                       {"probes", r.probes},
+                       {"services", services_list(r.services)},
+                       {"first_seen", format_ts(r.first_seen_us)},
+                       {"last_seen", format_ts(r.last_seen_us)},
+                       {"fingerprints", fingerprints(parse_or_empty(r.evidence))},
+                       {"model_version", r.model_version}});
+  j["history"] = history;
+  return j;
+}
+
+json cidr_list(Db& db, const Cidr& c, const Page& page) {
+  auto [lo, hi] = text_range(c);
+  std::vector<std::string> page_ips;
+  int64_t total = 0;
+  for_each_ip_in_text_range(db, lo, hi, [&](const std::string& ip) {
+    IpAddr a;
+    if (!parse_ip(ip, a) || !c.contains(a)) return true;
+    if (total >= page.offset && total < page.offset + page.limit) page_ips.push_back(ip);
+    ++total;
+    return true;
+  });
+  json items = json::array();
+  for (const auto& ip : page_ips) items.push_back(ip_summary(db, ip));
+  json out{{"cidr", fmt::format("{}/{}", to_string(c.net), c.bits)}, {"items", items}};
+  put_page(out, page, total);
+  return out;
+}
+
+json batch(Db& db, const std::string& body) {
+  if (body.size() > kMaxBody)
+    throw BadRequest{413, "body_too_large", fmt::format("the body is over {} bytes", kMaxBody)};
+  auto j = json::parse(body, nullptr, false);
+  json list;
+  if (j.is_object() && j.contains("ips")) list = j["ips"];
+  else if (j.is_array()) list = j;
+  if (!list.is_array())
+    throw BadRequest{400, "bad_body", "the body must be JSON: {\"ips\": [\"192.0.2.1\", \"198.51.100.0/24\", ...]}"};
+  if (list.size() > kMaxBatch)
+    throw BadRequest{413, "too_many_ips", fmt::format("at most {} ips or prefixes per request", kMaxBatch)};
+  json results = json::array(), errors = json::array();
+  size_t items = 0;
+  for (const auto& e : list) {
+    if (items >= kMaxBatchResults) {
+      errors.push_back({{"input", e.is_string() ? e.get<std::string>().substr(0, 64) : e.dump()},
+                        {"code", "truncated"},
+                        {"message", fmt::format("the answer already holds {} ips", kMaxBatchResults)}});
+      continue;
+    }
+    if (!e.is_string()) {
+      errors.push_back({{"input", e}, {"code", "bad_ip"}, {"message", "not a string"}});
+      continue;
+    }
+    const std::string& text = e.get_ref<const std::string&>();
+    try {
+      if (text.find('/') != std::string::npos) {
+        Page p{kMaxLimit, 0};
+        auto c = cidr_list(db, checked_cidr(text), p);
+        bool cut = false;
+        for (auto& item : c["items"]) {
+          if (items >= kMaxBatchResults) {
+            cut = true;
+            break;
+          }
+          results.push_back(std::move(item));
+          ++items;
+        }
+        if (cut)
+          errors.push_back({{"input", text}, {"code", "truncated"},
+                            {"message", fmt::format("the answer already holds {} ips", kMaxBatchResults)}});
+        else if (c["next_offset"].is_number())
+          errors.push_back({{"input", text}, {"code", "truncated"},
+                            {"message", fmt::format("more than {} ips: page through GET /v1/ip?cidr=", kMaxLimit)}});
+      } else {
+        results.push_back(ip_summary(db, canonical_ip(text)));
+        ++items;
+      }
+    } catch (const BadRequest& b) {
+      errors.push_back({{"input", text.substr(0, 64)}, {"code", b.code}, {"message", b.message}});
+    }
+  }
+  return {{"results", results}, {"errors", errors}};
+}
+
+// {kind: [[value, count]]} of many rows summed, the top values of each kind.
+json merged_fingerprints(Db& db, const std::string& org) {
+  std::map<std::string, std::map<std::string, int64_t>> sums;
+  for_each_org_evidence(db, org, kOrgEvidenceRows, [&](const std::string& text) {
+    auto ev = json::parse(text, nullptr, false);
+    if (!ev.is_object()) return;
+    for (const auto& [kind, values] : ev.items()) {
+      if (!values.is_array()) continue;
+      auto& m = sums[kind];
+      for (const auto& v : values)
+        if (v.is_array() && v.size() == 2 && v[0].is_string() && v[1].is_number_integer() &&
+            (m.size() < 4096 || m.count(v[0].get<std::string>())))
+          m[v[0].get<std::string>()] += v[1].get<int64_t>();
+    }
+  });
+  json ev = json::object();
+  for (const auto& [kind, m] : sums) {
+    std::vector<std::pair<std::string, int64_t>> v(m.begin(), m.end());
+    std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (v.size() > kTopValues) v.resize(kTopValues);
+    json arr = json::array();
+    for (const auto& [value, n] : v) arr.push_back({value, n});
+    ev[kind] = arr;
+  }
+  return fingerprints(ev);
+}
+
+json org_detail(Db& db, const std::string& org, const Page& page) {
+  if (org.empty() || org.size() > kMaxOrgName)
+    throw BadRequest{400, "bad_org", fmt::format("an organisation name has 1 to {} bytes", kMaxOrgName)};
+  int64_t total = 0;
+  auto ips = org_ips(db, org, page, &total);
+  if (total == 0) throw BadRequest{404, "not_found", fmt::format("no scanner row names '{}'", org.substr(0, 64))};
+  json items = json::array();
+  for (const auto& r : ips)
+    items.push_back({{"ip", r.ip},
+                     {"weeks", r.windows},
+                     {"first_week", format_ts(r.first_window_us)},
+                     {"last_week", format_ts(r.last_window_us)},
+                     {"first_seen", format_ts(r.first_seen_us)},
+                     {"last_seen", format_ts(r.last_seen_us)},
+                     {"probes", r.probes},
+                     {"confidence", r.confidence},
+                     {"evidence_kind", r.evidence_kind}});
+  json weekly = json::array();
+  for (const auto& w : org_weekly(db, org))
+    weekly.push_back({{"window_start", format_ts(w.window_start_us)}, {"ips", w.ips}, {"probes", w.probes}});
+  json out{{"org", org}, {"ips", items}, {"weekly", weekly}, {"fingerprints", merged_fingerprints(db, org)},
+           {"fingerprints_from", fmt::format("its latest {} scanner rows at most", kOrgEvidenceRows)}};
+  put_page(out, page, total);
+  return out;
+}
+
+struct SearchField {
+  const char* param;
+  const char* service;
+  const char* path;
+};
+constexpr SearchField kSearchFields[] = {
+    {"ja3", "tls", "$.tls.ja3_hash"}, {"ja4", "tls", "$.tls.ja4"},   {"sni", "tls", "$.tls.sni"},
+    {"ua", "http", "$.http.user_agent"}, {"qname", "dns", "$.dns.qname"}, {"hassh", "ssh", "$.ssh.hassh"},
+};
+
+json search(Db& db, const Request& r) {
+  const SearchField* field = nullptr;
+  const std::string* value = nullptr;
+  for (const auto& f : kSearchFields)
+    if (const std::string* v = param(r, f.param)) {
+      if (field) throw BadRequest{400, "bad_parameter", "search one field at a time"};
+      field = &f;
+      value = v;
+    }
+  if (!field) throw BadRequest{400, "bad_parameter", "name a field: ja3, ja4, sni, ua, qname or hassh"};
+  if (value->empty() || value->size() > kMaxParam)
+    throw BadRequest{400, "bad_parameter", fmt::format("{} must have 1 to {} bytes", field->param, kMaxParam)};
+  const std::string* c = param(r, "contains");
+  bool contains = c && (*c == "1" || *c == "true");
+  Page page = page_of(r);
+  int64_t total = 0;
+  auto found = ips_with_fingerprint(db, field->service, field->path, *value, contains, page, &total);
+  json items = json::array();
+  for (const auto& f : found) {
+    auto d = latest_decision(db, f.ip);
+    items.push_back({{"ip", f.ip},
+                     {"probes", f.probes},
+                     {"first_seen", format_ts(f.first_us)},
+                     {"last_seen", format_ts(f.last_us)},
+                     {"org", d ? json(d->org) : json(nullptr)},
+                     {"confidence", d ? json(d->confidence) : json(nullptr)},
+                     {"evidence_kind", d ? json(d->evidence_kind) : json(nullptr)}});
+  }
+  json out{{"field", field->param}, {"value", *value}, {"contains", contains}, {"items", items}};
+  put_page(out, page, total);
+  return out;
+}
+
+json stats(Db& db) {
+  auto st = db_stats(db);
+  json windows = json::array();
+  for (int64_t w : st.windows) windows.push_back(format_ts(w));
+  json orgs = json::array();
+  for (const auto& o : st.orgs)
+    orgs.push_back({{"org", o.org}, {"ips_latest_week", o.ips}, {"rows", o.rows}, {"ips", o.all_ips}});
+  return {{"probes", st.probes},
+          {"probes_by_service", st.probes_by_service},
+          {"source_ips", st.source_ips},
+          {"captures", st.captures},
+          {"first_probe", ts_or_null(st.first_probe_us, st.probes > 0)},
+          {"last_probe", ts_or_null(st.last_probe_us, st.probes > 0)},
+          {"scanner_rows", st.scanner_rows},
+          {"scanner_ips", st.scanner_ips},
+          {"weeks", windows},
+          {"latest_week", windows.empty() ? json(nullptr) : windows.back()},
+          {"orgs", orgs}};
+}
+
+// One read transaction per request: every query of an answer sees the same snapshot while `run` writes.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Db& db) : db_(db) { db_.exec("BEGIN"); }
+  ~ReadSnapshot() { sqlite3_exec(db_.handle(), "COMMIT", nullptr, nullptr, nullptr); }
+
+ private:
+  Db& db_;
+};
+
+Response ok(const json& j) { return {200, json_text(j)}; }
+
+void require_method(const Request& r, const char* method) {
+  if (r.method != method)
+    throw BadRequest{405, "method_not_allowed", fmt::format("{} does not take {}", r.path, r.method)};
+}
+
+}  // namespace
+
+std::string json_text(const json& value) {
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  out.reserve(text.size());
+  // '<', '>' and '&' occur in JSON text only inside strings, so their \u forms mean the same.
+  for (char c : text) {
+    if (c == '<') out += "\\u003c";
+    else if (c == '>') out += "\\u003e";
+    else if (c == '&') out += "\\u0026";
+    else out += c;
+  }
+  return out;
+}
+
+Response error_response(int status, const std::string& code, const std::string& message) {
+  return {status, json_text({{"error", {{"status", status}, {"code", code}, {"message", message}}}})};
+}
+
+Api::Api(std::string db_path, int query_timeout_ms) : path_(std::move(db_path)), timeout_ms_(query_timeout_ms) {
+  open();
+}
+
+namespace {
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+int Api::on_progress(void* self) {
+  auto* api = static_cast<Api*>(self);
+  if (steady_ms() <= api->deadline_ms_) return 0;
+  api->timed_out_ = true;
+  return 1;  // SQLite stops the statement with SQLITE_INTERRUPT
+}
+
+Api::~Api() = default;
+
+void Api::open() {
+  scanners_.reset();
+  store_.reset();
+  store_ = std::make_unique<ProbeStore>(path_, Access::read_only);
+  scanners_ = std::make_unique<ScannerStore>(store_->db());
+  complete_ = store_->db().has_table("probes") && store_->db().has_table("scanners");
+  sqlite3_progress_handler(store_->db().handle(), 10000, &Api::on_progress, this);
+}
+
+Response Api::handle(const Request& req) {
+  try {
+    // Opened before a writer created the tables, the connection reads empty stand-ins of them: open again
+    // until the file has them.
+    if (!complete_) open();
+    deadline_ms_ = steady_ms() + timeout_ms_;
+    timed_out_ = false;
+    ReadSnapshot snapshot(store_->db());
+    return route(req);
+  } catch (const BadRequest& b) {
+    return error_response(b.status, b.code, b.message);
+  } catch (const StoreError& e) {
+    if (timed_out_)
+      return error_response(503, "query_timeout",
+                            fmt::format("the query ran over {} ms and was stopped; narrow it", timeout_ms_));
+    return error_response(503, "database_unavailable", e.what());
+  } catch (const std::exception& e) {
+    return error_response(500, "internal_error", e.what());
+  }
+}
+
+Response Api::route(const Request& req) {
+  Db& db = store_->db();
+  const std::string& path = req.path;
+  if (path == "/v1/stats") {
+    require_method(req, "GET");
+    return ok(stats(db));
+  }
+  if (path == "/v1/search") {
+    require_method(req, "GET");
+    return ok(search(db, req));
+  }
+  if (path == "/v1/ip" || path == "/v1/ip/") {
+    if (req.method == "POST") return ok(batch(db, req.body));
+    require_method(req, "GET");
+    const std::string* c = param(req, "cidr");
+    if (!c) throw BadRequest{400, "bad_parameter", "GET /v1/ip needs ?cidr=PREFIX (or POST a list of ips)"};
+    return ok(cidr_list(db, checked_cidr(*c), page_of(req)));
+  }
+  static const std::string kIp = "/v1/ip/", kOrg = "/v1/org/";
+  if (path.starts_with(kIp)) {
+    require_method(req, "GET");
+    std::string rest = path.substr(kIp.size());
+    if (rest.find('/') != std::string::npos) return ok(cidr_list(db, checked_cidr(rest), page_of(req)));
+    return ok(ip_detail(db, *scanners_, canonical_ip(rest)));
+  }
+  if (path.starts_with(kOrg) && path.size() > kOrg.size()) {
+    require_method(req, "GET");
+    return ok(org_detail(db, path.substr(kOrg.size()), page_of(req)));
+  }
+  throw BadRequest{404, "no_such_route",
+                   "no such route: see /v1/ip/{ip}, /v1/ip?cidr=, POST /v1/ip, /v1/org/{org}, /v1/search, /v1/stats"};
+}
+
+}  // namespace sg::serve

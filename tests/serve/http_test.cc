@@ -1,0 +1,287 @@
+// `serve` over a real socket: the server on an ephemeral port queried with cpp-httplib's client (statuses,
+// headers, the 413 of a large body, the page's assets), the page rendered by headless Chromium after a
+// search for a demo ip, and the command itself started and stopped.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "serve/demo_db.h"
+#include "serve/http_server.h"
+
+namespace {
+
+using nlohmann::json;
+
+// The server on 127.0.0.1:<any free port> in a thread of this test, stopped when it goes.
+class LiveServer {
+ public:
+  explicit LiveServer(const std::string& db) : server_(sg::serve::ServeOptions{db, "127.0.0.1", 0, 8}) {
+    port_ = server_.bind();
+    thread_ = std::thread([this] { server_.run(); });
+    // Ready when it answers.
+    httplib::Client c("127.0.0.1", port_);
+    for (int i = 0; i < 200 && !c.Get("/v1/stats"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ~LiveServer() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+ private:
+  sg::serve::HttpServer server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+class ServeHttp : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto& d = sgtest::demo_db();
+    ASSERT_TRUE(d.error.empty()) << d.error;
+    server_ = std::make_unique<LiveServer>(d.db);
+  }
+  httplib::Client client() {
+    httplib::Client c("127.0.0.1", server_->port());
+    c.set_read_timeout(30, 0);
+    return c;
+  }
+  // An attributed ip of the latest week and its organisation.
+  std::pair<std::string, std::string> attributed_ip() {
+    auto c = client();
+    auto stats = json::parse(c.Get("/v1/stats")->body);
+    for (const auto& o : stats["orgs"]) {
+      std::string org = o["org"];
+      if (org == "unknown") continue;
+      auto page = json::parse(c.Get(("/v1/org/" + org).c_str())->body);
+      for (const auto& ip : page["ips"])
+        if (ip["last_week"] == stats["latest_week"]) return {ip["ip"], org};
+    }
+    return {};
+  }
+  std::unique_ptr<LiveServer> server_;
+};
+
+TEST_F(ServeHttp, RoutesStatusesAndHeadersOverTheWire) {
+  auto c = client();
+  auto [ip, org] = attributed_ip();
+  ASSERT_FALSE(ip.empty());
+  auto r = c.Get(("/v1/ip/" + ip).c_str());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/json; charset=utf-8");
+  EXPECT_NE(r->get_header_value("Content-Security-Policy").find("default-src 'none'"), std::string::npos);
+  EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(json::parse(r->body)["org"], org);
+
+  // Query parameters and escaped paths arrive decoded.
+  r = c.Get("/v1/ip?cidr=198.51.100.0%2F24&limit=3");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["items"].size(), 3u);
+  r = c.Get(("/v1/org/" + org + "?limit=2").c_str());
+  EXPECT_EQ(json::parse(r->body)["ips"].size(), std::min<size_t>(2, json::parse(r->body)["total"].get<size_t>()));
+
+  // Errors: JSON with their status, including the ones the library answers itself.
+  for (auto [path, status] : {std::pair{"/v1/ip/300.1.1.1", 400}, {"/v1/ip/10.0.0.0/8", 400}, {"/v1/nope", 404},
+                              {"/nope", 404}, {"/v1/org/nobody", 404}}) {
+    r = c.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, status) << path;
+    auto j = json::parse(r->body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << path << ": " << r->body;
+    EXPECT_EQ(j["error"]["status"], status) << path;
+  }
+  // A 10 MB body is refused before it is read whole; the server goes on answering.
+  r = c.Post("/v1/ip", std::string(10 << 20, '['), "application/json");
+  if (r) {
+    EXPECT_EQ(r->status, 413);
+    EXPECT_EQ(json::parse(r->body)["error"]["code"], "body_too_large") << r->body;
+  }
+  auto c2 = client();
+  r = c2.Post("/v1/ip", json{{"ips", {ip, "bad"}}}.dump(), "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  auto j = json::parse(r->body);
+  EXPECT_EQ(j["results"][0]["org"], org);
+  EXPECT_EQ(j["errors"][0]["code"], "bad_ip");
+  r = c2.Get("/v1/stats");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+
+  // The page and its assets: served from the binary, nothing from elsewhere.
+  r = c2.Get("/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(r->body.find("<script src=\"/app.js\""), std::string::npos);
+  for (const char* asset : {"/", "/app.js", "/app.css"}) {
+    auto a = c2.Get(asset);
+    ASSERT_TRUE(a) << asset;
+    EXPECT_EQ(a->status, 200) << asset;
+    std::string body = std::regex_replace(a->body, std::regex("http://www\\.w3\\.org/2000/svg"), "");  // a name, not a load
+    EXPECT_EQ(body.find("http://"), std::string::npos) << asset;
+    EXPECT_EQ(body.find("//cdn"), std::string::npos) << asset;
+    EXPECT_EQ(a->body.find("https://"), std::string::npos) << asset;
+    EXPECT_EQ(a->body.find("innerHTML"), std::string::npos) << asset;
+    EXPECT_EQ(a->body.find("outerHTML"), std::string::npos) << asset;
+    EXPECT_EQ(a->body.find("insertAdjacentHTML"), std::string::npos) << asset;
+    EXPECT_EQ(a->body.find("document.write"), std::string::npos) << asset;
+  }
+}
+
+TEST_F(ServeHttp, ConcurrentClientsGetConsistentAnswers) {
+  auto [ip, org] = attributed_ip();
+  ASSERT_FALSE(ip.empty());
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, ip = ip, org = org] {
+      httplib::Client c("127.0.0.1", server_->port());
+      for (int i = 0; i < 10; ++i) {
+        auto r = c.Get(("/v1/ip/" + ip).c_str());
+        if (r && r->status == 200 && json::parse(r->body)["org"] == org) ++good;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(good.load(), 80);
+}
+
+std::string fmt_pct(unsigned char c) {
+  char buf[4];
+  std::snprintf(buf, sizeof buf, "%%%02X", c);
+  return buf;
+}
+
+int sgtest_count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+bool have_chromium() { return std::system("command -v chromium >/dev/null 2>&1") == 0; }
+
+std::string chromium_dom(const std::string& url) {
+  std::string cmd = "chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1600 "
+                    "--virtual-time-budget=10000 --dump-dom '" + url + "' 2>/dev/null";
+  std::string dom;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) dom.append(buf, n);
+  pclose(p);
+  return dom;
+}
+
+// The text of the element with this id (the first match), tags stripped.
+std::string element_text(const std::string& dom, const std::string& tag, const std::string& id) {
+  std::smatch m;
+  std::regex re("<" + tag + "[^>]*id=\"" + id + "\"[^>]*>([\\s\\S]*?)</" + tag + ">");
+  if (!std::regex_search(dom, m, re)) return "";
+  return std::regex_replace(m[1].str(), std::regex("<[^>]*>"), " ");
+}
+
+TEST_F(ServeHttp, ThePageShowsADemoIpInHeadlessChromium) {
+  if (!have_chromium()) GTEST_SKIP() << "chromium not installed";
+  auto [ip, org] = attributed_ip();
+  ASSERT_FALSE(ip.empty());
+  // The search box submits ?q=; the page runs the search and renders the ip.
+  auto dom = chromium_dom(server_->url("/?q=" + ip));
+  ASSERT_NE(dom.find("data-state=\"ready\""), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_NE(dom.find("value=\"" + ip + "\""), std::string::npos);  // what was searched stays in the box
+  EXPECT_EQ(element_text(dom, "h2", "ip-title"), ip);
+  std::string facts = element_text(dom, "dl", "ip-facts");
+  EXPECT_NE(facts.find(org), std::string::npos) << facts;
+  EXPECT_NE(facts.find("Confidence"), std::string::npos);
+  EXPECT_NE(dom.find("id=\"evidence\""), std::string::npos);
+  EXPECT_NE(dom.find("id=\"history\""), std::string::npos);
+  EXPECT_NE(element_text(dom, "div", "history").find("2025-01-20"), std::string::npos);
+  EXPECT_NE(dom.find("/?q=" + org), std::string::npos);  // the organisation links to its page
+
+  // Its organisation's page: the ip among its ips, the weekly chart drawn.
+  dom = chromium_dom(server_->url("/?q=" + org));
+  ASSERT_NE(dom.find("data-state=\"ready\""), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_EQ(element_text(dom, "h2", "org-title"), org);
+  EXPECT_NE(dom.find(">" + ip + "<"), std::string::npos);
+  EXPECT_NE(dom.find("id=\"weekly-chart\""), std::string::npos);
+  EXPECT_GE(sgtest_count(dom, "<rect "), 1);
+
+  // A prefix, and a fingerprint the ip sent: each lists the ip.
+  auto c = client();
+  auto detail = json::parse(c.Get(("/v1/ip/" + ip).c_str())->body);
+  std::string prefix = ip.find(':') == std::string::npos ? ip.substr(0, ip.rfind('.')) + ".0/24" : ip + "/112";
+  dom = chromium_dom(server_->url("/?q=" + prefix));
+  ASSERT_NE(dom.find("data-state=\"ready\""), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_NE(element_text(dom, "h2", "cidr-title").find(prefix.substr(0, prefix.find('/'))), std::string::npos);
+  EXPECT_NE(dom.find(">" + ip + "<"), std::string::npos);
+  for (auto [kind, field] : {std::pair{"ja4", "ja4"}, {"user_agents", "ua"}, {"qnames", "qname"}}) {
+    if (detail["fingerprints"][kind].empty()) continue;
+    std::string value = detail["fingerprints"][kind][0]["value"];
+    std::string q;
+    for (unsigned char ch : std::string(field) + "=" + value)
+      q += std::isalnum(ch) || ch == '.' || ch == '_' || ch == '-' ? std::string(1, char(ch)) : fmt_pct(ch);
+    dom = chromium_dom(server_->url("/?q=" + q));
+    ASSERT_NE(dom.find("data-state=\"ready\""), std::string::npos) << dom.substr(0, 3000);
+    EXPECT_NE(element_text(dom, "h2", "search-title").find(field), std::string::npos) << kind;
+    EXPECT_NE(dom.find(">" + ip + "<"), std::string::npos) << kind << " " << value;
+    break;
+  }
+}
+
+TEST_F(ServeHttp, HostileStringsRenderAsTextInThePage) {
+  if (!have_chromium()) GTEST_SKIP() << "chromium not installed";
+  auto dom = chromium_dom(server_->url(std::string("/?q=") + sgtest::DemoDb::kHostileIp));
+  ASSERT_NE(dom.find("data-state=\"ready\""), std::string::npos) << dom.substr(0, 3000);
+  // The user agent is in the evidence table as text: its markup escaped in the serialised DOM, no element
+  // made of it.
+  EXPECT_NE(dom.find("&lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; 'q'"), std::string::npos) << dom;
+  EXPECT_EQ(dom.find("<script>alert"), std::string::npos);
+  EXPECT_EQ(sgtest_count(dom, "<script"), 1);  // the page's own
+}
+
+TEST(ServeCommand, StartsListensAndStopsOnSigterm) {
+  const auto& d = sgtest::demo_db();
+  ASSERT_TRUE(d.error.empty()) << d.error;
+  auto help = sgtest::run_cli("serve --help");
+  EXPECT_EQ(help.rc, 0);
+  EXPECT_NE(help.out.find("/v1/ip/{ip}"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("Example: scannergrouper serve"), std::string::npos);
+  EXPECT_EQ(sgtest::run_cli("serve --db /nonexistent/x.db").rc, 1);
+  EXPECT_EQ(sgtest::run_cli("serve --db " + d.db + " --listen nonsense").rc, 2);
+
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    execl(SG_BINARY, SG_BINARY, "serve", "--db", d.db.c_str(), "--listen", "127.0.0.1:0", nullptr);
+    _exit(127);
+  }
+  close(out[1]);
+  FILE* f = fdopen(out[0], "r");
+  char line[512] = {0};
+  ASSERT_TRUE(fgets(line, sizeof line, f)) << "no output";
+  std::cmatch m;
+  ASSERT_TRUE(std::regex_search(line, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)/"))) << line;
+  httplib::Client c("127.0.0.1", std::stoi(m[1].str()));
+  auto r = c.Get("/v1/stats");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  kill(pid, SIGTERM);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  fclose(f);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+}
+
+}  // namespace
