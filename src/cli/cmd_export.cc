@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "util/atomic_file.h"
+#include "util/verbosity.h"
 #include "serve/scanner_export.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
@@ -32,7 +33,7 @@ void run_export(const ExportArgs& a) {
   if (!a.org.empty()) q.org = a.org;
   auto rows = scanners.rows(q);
   std::erase_if(rows, [&](const ScannerRow& r) { return !a.names.keeps(r); });
-  if (rows.empty()) fmt::print(stderr, "export: no scanner rows in {} for this selection (run identify first)\n", a.db);
+  if (rows.empty() && chatty()) fmt::print(stderr, "export: no scanner rows in {} for this selection (run identify first)\n", a.db);
 
   if (a.format == "misp") {
     if (a.out.empty() || a.out == "-")
@@ -40,18 +41,19 @@ void run_export(const ExportArgs& a) {
     std::filesystem::create_directories(a.out);
     auto lists = serve::misp_warninglists(rows, a.names);
     for (const auto& [org, text] : lists) write_text_atomically((std::filesystem::path(a.out) / (org + ".json")).string(), text + "\n");
-    fmt::print(stderr, "export: {} MISP warninglists written to {}\n", lists.size(), a.out);
+    if (chatty()) fmt::print(stderr, "export: {} MISP warninglists written to {}\n", lists.size(), a.out);
     return;
   }
   std::ostringstream text;
   if (a.format == "jsonl") serve::write_jsonl(rows, text);
+  else if (a.format == "json") serve::write_json(rows, text);
   else if (a.format == "csv") serve::write_csv(rows, text);
   else text << serve::stix_bundle(rows, a.names) << '\n';
   if (a.out.empty() || a.out == "-") {
     write_stdout(text.str());
   } else {
     write_text_atomically(a.out, text.str());
-    fmt::print(stderr, "export: {} rows as {} written to {}\n", rows.size(), a.format, a.out);
+    if (chatty()) fmt::print(stderr, "export: {} rows as {} written to {}\n", rows.size(), a.format, a.out);
   }
 }
 
@@ -61,7 +63,8 @@ void add_export(CLI::App& app) {
   auto args = std::make_shared<ExportArgs>();
   auto* cmd = app.add_subcommand("export", "Export the scanner database (JSON Lines, CSV, MISP, STIX 2.1)");
   cmd->footer(
-      "Export the scanner database. jsonl and csv give every (window, ip) row, history included; misp gives\n"
+      "Export the scanner database. jsonl, json (one array) and csv give every (window, ip) row, history\n"
+      "included; misp gives\n"
       "one warninglist per organisation and stix one STIX 2.1 bundle (an identity per organisation, an\n"
       "indicator per ip), both with each ip's latest attribution and without unknown ips. Every name says\n"
       "its confidence and evidence kind (STIX indicator confidence and description, MISP list description);\n"
@@ -72,8 +75,7 @@ void add_export(CLI::App& app) {
       "  scannergrouper export --db scanners.db --format misp --out misp/\n"
       "  scannergrouper export --db scanners.db --format csv --from 2025-01-01 --org shodan");
   cmd->add_option("--db", args->db, "scanner database")->required();
-  cmd->add_option("--format", args->format, "jsonl | csv | misp | stix")
-      ->check(CLI::IsMember({"jsonl", "csv", "misp", "stix"}));
+  add_format_option(cmd, args->format, {"jsonl", "json", "csv", "misp", "stix"}, "jsonl | json | csv | misp | stix");
   cmd->add_option("--out", args->out, "output file (default, or -: standard output); a directory for misp");
   cmd->add_option("--from", args->from, "windows starting at or after this date (YYYY-MM-DD or RFC 3339)");
   cmd->add_option("--to", args->to, "windows starting before this date");
