@@ -29,7 +29,8 @@ std::string q(const std::string& s) { return "'" + s + "'"; }
 
 class SharedOptions : public ::testing::Test {
  protected:
-  // One small database for the whole suite: two days, two labelled organisations and unknown tools.
+  // One small database for the whole suite: two days, three listed organisations (censys counts as unknown in
+  // evaluation, so shodan and stretchoid are the two a model can learn) and unknown tools.
   static void SetUpTestSuite() {
     dir_ = new fs::path(fs::temp_directory_path() / ("sg_verbosity_" + std::to_string(getpid())));
     fs::remove_all(*dir_);
@@ -39,6 +40,7 @@ class SharedOptions : public ::testing::Test {
                "sensors": {"v4": "192.0.2.0/28", "v4_count": 4},
                "orgs": [{"profile": "censys", "sessions": 60, "ips": 4, "v4": ["198.51.100.32/28"]},
                         {"profile": "shodan", "sessions": 60, "ips": 4, "v4": ["198.51.100.64/28"]},
+                        {"profile": "stretchoid", "sessions": 60, "ips": 4, "v4": ["198.51.100.96/28"]},
                         {"profile": "unknown", "sessions": 40, "ips": 8, "v4": ["203.0.113.0/24"]}]})";
     Res s = run("simulate -q --scenario " + q(path("scenario.json")) + " --out " + q(path("cap") + "/"));
     ASSERT_EQ(s.rc, 0) << s.err;
@@ -116,8 +118,9 @@ std::vector<std::pair<std::string, std::string>> plain_invocations(const std::st
 
 void write_side_files(const std::string& dir) {
   std::ofstream(dir + "/abuse.json") << R"({"data":{"ipAddress":"198.51.100.33","abuseConfidenceScore":60}})";
-  if (!fs::exists(dir + "/tag.key"))
+  if (!fs::exists(dir + "/tag.key")) {
     ASSERT_EQ(std::system((std::string(SG_BINARY) + " labels keygen --out '" + dir + "/tag.key'").c_str()), 0);
+  }
   std::ofstream(dir + "/tags.txt") << "banner without a tag\n";
 }
 
@@ -148,6 +151,7 @@ TEST_F(SharedOptions, EveryCommandTakesQuietAndVerbose) {
 TEST_F(SharedOptions, ModelCommandsTakeQuietVerboseAndFormat) {
   // Their options are the same in both builds; without the models they stop at the missing stage (exit 1),
   // never at a usage error (exit 2).
+  ASSERT_EQ(run("select -q --db " + q(db()) + " --until 2025-01-08").rc, 0);  // train needs the fields
   const std::string few = " --iterations 2 --batch 4 --services http";
   const std::vector<std::string> cmds = {
       "train --db " + q(db()) + " --until 2025-01-08 --incremental" + few,
@@ -155,32 +159,48 @@ TEST_F(SharedOptions, ModelCommandsTakeQuietVerboseAndFormat) {
       "update --db " + q(db()) + " --week 2025-01-07" + few,
       "identify --db " + q(db()) + " --from 2025-01-06 --to 2025-01-08",
       "evaluate --db " + q(db()) + " --from 2025-01-06 --to 2025-01-08",
-      "run --db " + q(path("run.db")) + " --captures " + q(captures()) +
+      "run --db " + q(path("run.db")) + " --captures " + q(captures()) + " --labels " + q(path("cap/labels.tsv")) +
           " --bootstrap-weeks 1 --iterations 2 --week-iterations 2",
   };
   for (const auto& c : cmds)
-    for (const char* extra : {" -q --format json", " -v --format json", " --quiet --format table"}) {
+    for (const char* extra : {" -q --format json", " -v --format table"}) {
       Res r = run(c + extra);
       EXPECT_NE(r.rc, 2) << c << extra << "\n" << r.err;
-      if (!SG_WITH_MODELS) EXPECT_NE(r.err.find("needs the models"), std::string::npos) << c << extra << "\n" << r.err;
+      if (!SG_WITH_MODELS) {
+        EXPECT_NE(r.err.find("needs the models"), std::string::npos) << c << extra << "\n" << r.err;
+      } else {
+        EXPECT_EQ(r.rc, 0) << c << extra << "\n" << r.err;
+        if (extra[2] == 'q') {
+          EXPECT_NO_THROW(json::parse(r.out)) << c << extra << "\n" << r.out.substr(0, 500);
+        }
+      }
     }
   if (!SG_WITH_MODELS) return;
-  // With the models: a run that succeeds prints one object with the facts; one that fails prints no JSON.
+  // The facts of each, as one object on stdout, and nothing on stderr under -q.
   Res t = run("train -q --format json --db " + q(db()) + " --until 2025-01-08 --incremental" + few);
-  if (t.rc != 0) {
-    EXPECT_EQ(t.out, "");
-    EXPECT_NE(t.err.find("error: "), std::string::npos) << t.err;
-    return;
-  }
   json j = parse_one(t, "train");
+  EXPECT_EQ(t.err, "");
   EXPECT_EQ(j["services"][0]["service"], "http");
+  EXPECT_EQ(j["services"][0]["trained"], true);
+  EXPECT_EQ(j["services"][0]["iterations"], 2);
+  EXPECT_EQ(j["ensemble"]["classes"], json({"shodan", "stretchoid"}));
+  j = parse_one(run("refit -q --format json --db " + q(db())), "refit");
   EXPECT_TRUE(j["ensemble"].contains("theta")) << j.dump();
+  j = parse_one(run("update -q --format json --db " + q(db()) + " --week 2025-01-07" + few), "update");
+  EXPECT_EQ(j["services"][0]["trained"], true) << j.dump();
   Res id = run("identify -q --format json --db " + q(db()) + " --from 2025-01-06 --to 2025-01-08");
   j = parse_one(id, "identify");
   EXPECT_EQ(id.err, "");
+  EXPECT_GT(j["scanners"].get<size_t>(), 0u);
   EXPECT_EQ(j["rows"].size(), j["scanners"].get<size_t>());
-  j = parse_one(run("evaluate --format json --db " + q(db()) + " --from 2025-01-06 --to 2025-01-08"), "evaluate");
+  EXPECT_TRUE(j["per_org"].contains("shodan")) << j.dump();
+  j = parse_one(run("evaluate -q --format json --db " + q(db()) + " --from 2025-01-06 --to 2025-01-08"), "evaluate");
   EXPECT_TRUE(j.is_object());
+  j = parse_one(run("run -q --format json --db " + q(path("run.db")) + " --captures " + q(captures()) + " --labels " +
+                    q(path("cap/labels.tsv"))),
+                "run");
+  EXPECT_EQ(j["ingest"]["files_ingested"], 0);  // the loop above ingested them
+  EXPECT_TRUE(j["weeks"].contains("done")) << j.dump();
 }
 
 TEST_F(SharedOptions, FormatJsonIsOneDocumentWithTheFacts) {
