@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "util/atomic_file.h"
+#include "util/terminal.h"
 #include "util/verbosity.h"
 #include "serve/scanner_export.h"
 #include "storage/probe_store.h"
@@ -33,7 +34,8 @@ void run_export(const ExportArgs& a) {
   if (!a.org.empty()) q.org = a.org;
   auto rows = scanners.rows(q);
   std::erase_if(rows, [&](const ScannerRow& r) { return !a.names.keeps(r); });
-  if (rows.empty() && chatty()) fmt::print(stderr, "export: no scanner rows in {} for this selection (run identify first)\n", a.db);
+  if (rows.empty() && chatty())
+    fmt::print(stderr, "export: no scanner rows in {} for this selection (run identify first)\n", term_safe(a.db));
 
   if (a.format == "misp") {
     if (a.out.empty() || a.out == "-")
@@ -41,7 +43,7 @@ void run_export(const ExportArgs& a) {
     std::filesystem::create_directories(a.out);
     auto lists = serve::misp_warninglists(rows, a.names);
     for (const auto& [org, text] : lists) write_text_atomically((std::filesystem::path(a.out) / (org + ".json")).string(), text + "\n");
-    if (chatty()) fmt::print(stderr, "export: {} MISP warninglists written to {}\n", lists.size(), a.out);
+    if (chatty()) fmt::print(stderr, "export: {} MISP warninglists written to {}\n", lists.size(), term_safe(a.out));
     return;
   }
   std::ostringstream text;
@@ -53,7 +55,7 @@ void run_export(const ExportArgs& a) {
     write_stdout(text.str());
   } else {
     write_text_atomically(a.out, text.str());
-    if (chatty()) fmt::print(stderr, "export: {} rows as {} written to {}\n", rows.size(), a.format, a.out);
+    if (chatty()) fmt::print(stderr, "export: {} rows as {} written to {}\n", rows.size(), a.format, term_safe(a.out));
   }
 }
 

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/ingest_run.h"
+#include "util/terminal.h"
 
 namespace sg::cli {
 
@@ -48,7 +49,7 @@ void run_ingest(const IngestArgs& a) {
     fmt::print(stderr, "labelled {} of the {} new probes\n", r.labelled.labelled, r.labelled.probes);
     fmt::print(stderr, "{}", r.total.summary());
     fmt::print(stderr, "stored {} new probes in {} ({} files already ingested); {:.2f} s, {:.0f} packets/s\n",
-               r.new_probes, a.db, r.files_skipped, r.seconds, rate);
+               r.new_probes, term_safe(a.db), r.files_skipped, r.seconds, rate);
   }
 }
 

@@ -444,7 +444,8 @@ void add_labels(CLI::App& app) {
     c->add_option("ips", a->ips, "IP addresses")->required();
     c->add_option("--at", a->at, "Date (YYYY-MM-DD or RFC 3339; default now)");
     c->add_option("--policy", a->policy, "Override the stored policy for this lookup");
-    add_format_option(c, a->format, {"table", "json", "jsonl"}, "table | json (one array) | jsonl (one object per line)");
+    add_format_option(c, a->format, {"table", "json", "jsonl"},
+                      "table | json (one array) | jsonl (one object per line)");
     c->add_flag("--explain", a->explain, "Also list every entry covering the address, at any time");
     c->callback([a] { run_lookup(*a); });
   }

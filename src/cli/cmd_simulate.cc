@@ -44,12 +44,15 @@ void run_simulate(const sim::SimulateOptions& opt, const std::string& format) {
   std::string nets;
   for (const auto& n : r.sensor_nets) nets += " --sensor-net " + n;
   fmt::print(stderr, "sensors: ingest with{}\n", nets);
-  if (!r.labels.empty()) fmt::print(stderr, "labels: {} (import with: scannergrouper labels import --db DB {})\n", r.labels, r.labels);
-  if (!r.truth.empty()) fmt::print(stderr, "truth: {} (who sent each session)\n", r.truth);
+  // Paths name the user's --out; changes come from profile files (--profiles): neither reaches a terminal raw.
+  if (!r.labels.empty())
+    fmt::print(stderr, "labels: {} (import with: scannergrouper labels import --db DB {})\n", term_safe(r.labels),
+               term_safe(r.labels));
+  if (!r.truth.empty()) fmt::print(stderr, "truth: {} (who sent each session)\n", term_safe(r.truth));
   if (!r.shift.empty()) {
-    fmt::print(stderr, "shift: sessions from {} on drawn from shifted profiles, {} change(s) (also in {}):\n", opt.shift_from,
-               r.shift_changes.size(), r.shift);
-    for (const auto& c : r.shift_changes) fmt::print(stderr, "  {}\n", c);
+    fmt::print(stderr, "shift: sessions from {} on drawn from shifted profiles, {} change(s) (also in {}):\n",
+               term_safe(opt.shift_from), r.shift_changes.size(), term_safe(r.shift));
+    for (const auto& c : r.shift_changes) fmt::print(stderr, "  {}\n", term_safe(c));
   }
 }
 

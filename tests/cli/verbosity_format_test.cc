@@ -110,7 +110,8 @@ std::vector<std::pair<std::string, std::string>> plain_invocations(const std::st
       {"labels stats", "--db " + q(db)},
       {"labels config", "--db " + q(db)},
       {"labels keygen", "--out " + q(dir + "/other.key")},
-      {"labels tag", "--key-file " + q(dir + "/tag.key") + " --sensor 1 --record 2 --ip 198.51.100.9 --time 2025-01-06"},
+      {"labels tag",
+       "--key-file " + q(dir + "/tag.key") + " --sensor 1 --record 2 --ip 198.51.100.9 --time 2025-01-06"},
       {"labels find-tags", "--key-file " + q(dir + "/tag.key") + " " + q(dir + "/tags.txt")},
       {"abuse import", "--db " + q(db) + " " + q(dir + "/abuse.json")},
   };
@@ -222,7 +223,8 @@ TEST_F(SharedOptions, FormatJsonIsOneDocumentWithTheFacts) {
   EXPECT_EQ(parse_one(run("probes --format json --db " + q(db()) + " --from 2030-01-01"), "probes"), json::array());
 
   // Summaries: what the table says on stderr, as one object on stdout (under -q too: it is the result).
-  Res fresh = run("ingest -q --format json --db " + q(path("fresh.db")) + " --sensor-net 192.0.2.0/28 " + q(captures()));
+  Res fresh =
+      run("ingest -q --format json --db " + q(path("fresh.db")) + " --sensor-net 192.0.2.0/28 " + q(captures()));
   j = parse_one(fresh, "ingest");
   EXPECT_EQ(fresh.err, "");
   EXPECT_EQ(j["new_probes"].get<size_t>(), probes.size());
