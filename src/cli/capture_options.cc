@@ -4,11 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <optional>
 
 #include "cli/common.h"
 #include "util/progress.h"
 #include "util/terminal.h"
+#include "util/verbosity.h"
 
 namespace sg::cli {
 
@@ -25,8 +27,10 @@ void CaptureOptions::add_to(CLI::App& cmd) {
       ->check(CLI::Range(size_t(64), size_t(1) << 20))
       ->capture_default_str();
   cmd.add_flag("--no-syn", no_syn, "leave out TCP sessions that sent a SYN but no payload");
-  cmd.add_flag("-q,--quiet", quiet, "no progress bar and no summary on stderr");
+  // -q/-v are every command's (add_verbosity_options): -q drops the progress and the summary.
 }
+
+bool CaptureOptions::silent() const { return quiet || !chatty(); }
 
 SessionConfig CaptureOptions::session_config() const {
   SessionConfig c;
@@ -69,13 +73,17 @@ int run_one(CaptureReader& reader, const CaptureOptions& opt, const SessionConfi
   ProgressBar bar(index, count);
   LoopOptions loop;
   loop.stop = &g_stop;
-  if (!opt.quiet)
+  if (!opt.silent())
     loop.progress = [&](const Progress& p) {
       bar.update(p);  // draws only on a terminal
       if (lines) lines->update(p, index, count);
     };
+  const auto t0 = std::chrono::steady_clock::now();
   run_capture(reader, tracker, st, loop);
   bar.done();
+  if (verbose() && !opt.quiet)
+    fmt::print(stderr, "file {}: {} packets, {} sessions, {} probes, {:.2f} s\n", term_safe(reader.name()), st.packets,
+               st.sessions, st.probes, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   if (lines) lines->file_done(reader);
   // The one message for the damage; the summary does not repeat it (IngestStats::summary).
   if (reader.failed()) fmt::print(stderr, "warning: {} (probes before it were kept)\n", term_safe(reader.error()));
@@ -94,7 +102,7 @@ int run_sources(const CaptureOptions& opt, const SourceHooks& hooks, IngestStats
     if (!hooks.begin(reader->name())) return 0;
     g_live_reader.store(reader.get());
     install_stop_handlers();
-    if (!opt.quiet) fmt::print(stderr, "capturing on {} (Ctrl-C to stop)\n", opt.live_iface);
+    if (!opt.silent()) fmt::print(stderr, "capturing on {} (Ctrl-C to stop)\n", opt.live_iface);
     run_one(*reader, opt, cfg, hooks, total, 0, 1, nullptr);
     g_live_reader.store(nullptr);
     return 0;
@@ -104,7 +112,7 @@ int run_sources(const CaptureOptions& opt, const SourceHooks& hooks, IngestStats
   if (files.empty()) throw CLI::ValidationError("captures", "no capture files given (or none found in the directories)");
   install_stop_handlers();
   std::optional<ProgressLines> lines;
-  if (!opt.quiet && !isatty(2)) lines.emplace(files);
+  if (!opt.silent() && !isatty(2)) lines.emplace(files);
   int rc = 0;
   for (size_t i = 0; i < files.size() && !g_stop.load(); ++i) {
     std::unique_ptr<CaptureReader> reader;

@@ -17,9 +17,11 @@ struct CaptureOptions {
   std::string bpf;
   size_t byte_cap = 16 * 1024;
   bool no_syn = false;
-  bool quiet = false;
+  bool quiet = false;  // set by `run`, whose own log says what ingest did; users give -q (util/verbosity.h)
 
   void add_to(CLI::App& cmd);
+  // No progress, no informational lines: quiet, or -q.
+  bool silent() const;
   SessionConfig session_config() const;
 };
 

@@ -4,9 +4,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "export/json.h"
 #include "serve/abuse.h"
 #include "storage/probe_store.h"
@@ -19,6 +21,7 @@ namespace {
 struct AbuseArgs {
   std::string db;
   std::vector<std::string> files;
+  std::string format = "table";
   size_t show_skips = 10;
 };
 
@@ -53,6 +56,13 @@ void run_import(const AbuseArgs& a) {
   auto r = serve::import_abuse_checks(store.db(), checks, format_ts(now));
   size_t abusive = 0;
   for (const auto& c : checks) abusive += c.score >= serve::kAbusiveScore;
+  if (a.format == "json") {
+    print_json(nlohmann::json{{"checks", checks.size()},       {"files", a.files.size()},
+                              {"abusive", abusive},             {"abusive_score", serve::kAbusiveScore},
+                              {"skipped", skipped},             {"added", r.added},
+                              {"updated", r.changed},           {"unchanged", r.unchanged}});
+    return;
+  }
   fmt::print("{} checks read from {} files ({} with abuseConfidenceScore >= {}), {} skipped; {} new, {} updated, "
              "{} unchanged\n",
              checks.size(), a.files.size(), abusive, serve::kAbusiveScore, skipped, r.added, r.changed, r.unchanged);
@@ -69,11 +79,13 @@ void add_abuse(CLI::App& app) {
       "Reads AbuseIPDB /check responses ({\"data\":{\"ipAddress\":..., \"abuseConfidenceScore\":...}}): one object\n"
       "per file, a JSON array of them, or JSON Lines. The latest check per ip is kept (table abuse_reports);\n"
       "re-importing the same checks changes nothing. Records without an ip address or a 0..100 score are\n"
-      "skipped and named (file:line). The report counts an ip as abusive at a score of 25 or more.\n"
+      "skipped and named (file:line; also under -q). The report counts an ip as abusive at a score of 25 or more.\n"
+      "--format json prints the counts as one JSON object.\n"
       "Example: scannergrouper abuse import --db scanners.db checks/*.json");
   imp->add_option("--db", a->db, "the scannergrouper database")->required()->check(CLI::ExistingFile);
   imp->add_option("files", a->files, "check result files")->required()->check(CLI::ExistingFile);
   imp->add_option("--show-skips", a->show_skips, "how many skipped records to name")->capture_default_str();
+  add_format_option(imp, a->format, {"table", "json"}, "table (one line) or json (one object)");
   imp->callback([a] { run_import(*a); });
 }
 

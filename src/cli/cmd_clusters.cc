@@ -45,7 +45,7 @@ void run_clusters(const ClustersArgs& a) {
   if (a.format == "json") {
     auto j = nlohmann::json::parse(analysis::clusters_json(r));
     j["case1"] = case1_json(c1);
-    fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    print_json(j);
     return;
   }
   fmt::print("{}", analysis::clusters_table(r));
@@ -71,8 +71,8 @@ void add_clusters(CLI::App& app) {
   cmd->add_option("--db", a->db, "the scannergrouper database")->required()->check(CLI::ExistingFile);
   cmd->add_option("--from", a->from, "start (YYYY-MM-DD or RFC 3339, UTC); widened to the start of its week")->required();
   cmd->add_option("--to", a->to, "end, exclusive; widened to the end of its week")->required();
-  cmd->add_option("--format", a->format, "table (for people) or json (everything, with the map and case 1)")
-      ->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  add_format_option(cmd, a->format, {"table", "json"},
+                    "table (for people) or json (everything, with the map and case 1)");
   cmd->add_option("--seed", a->opt.seed, "seed of k-means++, the samples and t-SNE (same seed, same result)")->capture_default_str();
   cmd->add_option("--max-rows", a->opt.max_fit_rows, "above this many probes K is chosen on a seeded sample")
       ->check(CLI::PositiveNumber)->capture_default_str();

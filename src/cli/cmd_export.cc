@@ -9,6 +9,8 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "util/atomic_file.h"
+#include "util/terminal.h"
+#include "util/verbosity.h"
 #include "serve/scanner_export.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
@@ -32,7 +34,8 @@ void run_export(const ExportArgs& a) {
   if (!a.org.empty()) q.org = a.org;
   auto rows = scanners.rows(q);
   std::erase_if(rows, [&](const ScannerRow& r) { return !a.names.keeps(r); });
-  if (rows.empty()) fmt::print(stderr, "export: no scanner rows in {} for this selection (run identify first)\n", a.db);
+  if (rows.empty() && chatty())
+    fmt::print(stderr, "export: no scanner rows in {} for this selection (run identify first)\n", term_safe(a.db));
 
   const serve::Tlp tlp = serve::parse_tlp(a.tlp);
   if (a.format == "misp") {
@@ -49,13 +52,16 @@ void run_export(const ExportArgs& a) {
     // The index last: a MISP that polls mid-export sees the previous feed or this one whole.
     write_text_atomically((dir / "hashes.csv").string(), feed.hashes);
     write_text_atomically((dir / "manifest.json").string(), feed.manifest + "\n");
-    fmt::print(stderr, "export: MISP feed of {} event(s) and {} warninglist(s) written to {}\n", feed.events.size(),
-               feed.warninglists.size(), a.out);
+    if (chatty())
+      fmt::print(stderr, "export: MISP feed of {} event(s) and {} warninglist(s) written to {}\n", feed.events.size(),
+                 feed.warninglists.size(), term_safe(a.out));
     return;
   }
   std::ostringstream text;
   if (a.format == "jsonl") {
     serve::write_jsonl(rows, text);
+  } else if (a.format == "json") {
+    serve::write_json(rows, text);
   } else if (a.format == "csv") {
     serve::write_csv(rows, text);
   } else {
@@ -66,7 +72,7 @@ void run_export(const ExportArgs& a) {
     write_stdout(text.str());
   } else {
     write_text_atomically(a.out, text.str());
-    fmt::print(stderr, "export: {} rows as {} written to {}\n", rows.size(), a.format, a.out);
+    if (chatty()) fmt::print(stderr, "export: {} rows as {} written to {}\n", rows.size(), a.format, term_safe(a.out));
   }
 }
 
@@ -76,22 +82,21 @@ void add_export(CLI::App& app) {
   auto args = std::make_shared<ExportArgs>();
   auto* cmd = app.add_subcommand("export", "Export the scanner database (JSON Lines, CSV, MISP, STIX 2.1)");
   cmd->footer(
-      "Export the scanner database. jsonl and csv give every (window, ip) row, history included. misp writes\n"
-      "a MISP feed folder (manifest.json, hashes.csv, one event per organisation and week with its ips as\n"
-      "ip-src attributes) that MISP can subscribe to, plus lists/<name>/list.json warninglists (each ip's\n"
-      "latest name). stix gives one STIX 2.1 bundle: per organisation an identity with its display name,\n"
-      "per ip its address observable, an indicator valid for the week that named it, a relationship to the\n"
-      "organisation, and the week's observed-data and sighting, all marked with --tlp. Unknown ips are left\n"
-      "out of misp and stix. Every name says its confidence and evidence kind (STIX indicator confidence and\n"
-      "description, MISP attribute comment and tag); names under --min-confidence are left out, and so are\n"
-      "names resting only on public-tool payloads unless --public-tool.\n"
+      "Export the scanner database. jsonl, json (one array) and csv give every (window, ip) row, history\n"
+      "included. misp writes a MISP feed folder (manifest.json, hashes.csv, one event per organisation and\n"
+      "week with its ips as ip-src attributes) that MISP can subscribe to, plus lists/<name>/list.json\n"
+      "warninglists (each ip's latest name). stix gives one STIX 2.1 bundle: per organisation an identity\n"
+      "with its display name, per ip its address observable, an indicator valid for the week that named it,\n"
+      "a relationship to the organisation, and the week's observed-data and sighting, all marked with --tlp.\n"
+      "Unknown ips are left out of misp and stix. Every name says its confidence and evidence kind (STIX\n"
+      "indicator confidence and description, MISP attribute comment and tag); names under --min-confidence\n"
+      "are left out, and so are names resting only on public-tool payloads unless --public-tool.\n"
       "Examples:\n"
       "  scannergrouper export --db scanners.db --format stix --out scanners.stix.json\n"
       "  scannergrouper export --db scanners.db --format misp --out misp/\n"
       "  scannergrouper export --db scanners.db --format csv --from 2025-01-01 --org shodan");
   cmd->add_option("--db", args->db, "scanner database")->required();
-  cmd->add_option("--format", args->format, "jsonl | csv | misp | stix")
-      ->check(CLI::IsMember({"jsonl", "csv", "misp", "stix"}));
+  add_format_option(cmd, args->format, {"jsonl", "json", "csv", "misp", "stix"}, "jsonl | json | csv | misp | stix");
   cmd->add_option("--out", args->out, "output file (default, or -: standard output); a directory for misp");
   cmd->add_option("--from", args->from, "windows starting at or after this date (YYYY-MM-DD or RFC 3339)");
   cmd->add_option("--to", args->to, "windows starting before this date");

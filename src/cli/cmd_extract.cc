@@ -16,6 +16,7 @@ namespace {
 struct ExtractArgs {
   CaptureOptions capture;
   std::vector<std::string> services;
+  std::string format = "jsonl";
 };
 
 void run_extract(const ExtractArgs& a) {
@@ -26,17 +27,17 @@ void run_extract(const ExtractArgs& a) {
   setvbuf(stdout, buf, _IOFBF, sizeof buf);
   SourceHooks hooks;
   hooks.begin = [](const std::string&) { return true; };
+  JsonRows out(a.format == "json");
   hooks.probe = [&](const Probe& p) {
     if (!wanted.empty() && !wanted.count(service_name(p.service))) return;
-    std::string line = probe_to_jsonl(p);
-    line += '\n';
-    write_stdout(line);  // a failed write stops the run (main reports it)
+    out.row(probe_to_jsonl(p));  // a failed write stops the run (main reports it)
   };
   hooks.end = [](const std::string&, const IngestStats&) {};
   IngestStats total;
   g_exit_code = run_sources(a.capture, hooks, total);
+  out.finish();
   finish_stdout();  // before the summary, so a failed write is not followed by a report of success
-  if (!a.capture.quiet) fmt::print(stderr, "{}", total.summary());
+  if (!a.capture.silent()) fmt::print(stderr, "{}", total.summary());
 }
 
 }  // namespace
@@ -45,11 +46,13 @@ void add_extract(CLI::App& app) {
   auto args = std::make_shared<ExtractArgs>();
   auto* cmd = app.add_subcommand("extract", "Print the probes of captures as JSON Lines (no database)");
   cmd->footer(
-      "Each line is one probe: the first client message of a session, parsed (the export contract: docs/FIELDS.md).\n"
+      "Each line is one probe: the first client message of a session, parsed (the export contract: docs/FIELDS.md);\n"
+      "--format json prints them as one JSON array instead. -q drops the progress and the summary on stderr.\n"
       "Example:\n  scannergrouper extract honeypot-2025-01-06.pcap.gz | jq -c 'select(.service==\"tls\") | .tls.ja4'");
   args->capture.add_to(*cmd);
   cmd->add_option("--service", args->services, "only this service (repeatable: http tls dns ssh rdp syn other)")
       ->allow_extra_args(false);
+  add_format_option(cmd, args->format, {"jsonl", "json"}, "jsonl (one probe per line) or json (one array)");
   cmd->callback([args] { run_extract(*args); });
 }
 

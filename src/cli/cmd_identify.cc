@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -12,6 +13,7 @@
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
 #include "util/terminal.h"
+#include "util/verbosity.h"
 #include "workflow/evaluate.h"
 #include "workflow/identify.h"
 #include "workflow/registry.h"
@@ -45,6 +47,19 @@ void print_summary(const workflow::IdentifyReport& r) {
   for (const auto& [org, n] : orgs) fmt::print("  {:<24} {:>8}\n", term_safe(org), n);
 }
 
+// The summary of print_summary, and with it every row of the range (the rows jsonl prints).
+nlohmann::json identify_json(const workflow::IdentifyReport& r, const std::vector<ScannerRow>& rows) {
+  return {{"scanners", r.scanners},
+          {"windows", r.windows},
+          {"from", format_ts(r.from_us)},
+          {"to", format_ts(r.to_us)},
+          {"method", workflow::method_name(r.method)},
+          {"ensemble", r.ensemble},
+          {"seconds", r.seconds},
+          {"per_org", r.per_org},
+          {"rows", serve::rows_json(rows)}};
+}
+
 void run_identify(const RangeArgs& a) {
   model::set_threads(a.threads);
   const auto [from, to] = range_of(a);
@@ -53,7 +68,9 @@ void run_identify(const RangeArgs& a) {
     throw std::runtime_error("no trained models yet: run train first (scannergrouper train --db DB --until DATE)");
   auto w = windows_of(store.db());
   auto rep = workflow::identify(store.db(), w, from, to,
-                                [](const std::string& s) { fmt::print(stderr, "{}\n", term_safe(s)); },
+                                [](const std::string& s) {
+                                  if (chatty()) fmt::print(stderr, "{}\n", term_safe(s));  // progress: -q drops it
+                                },
                                 *workflow::method_from_name(a.method));
   if (a.format == "table") {
     print_summary(rep);
@@ -64,7 +81,9 @@ void run_identify(const RangeArgs& a) {
   q.from_us = rep.from_us;
   q.to_us = rep.to_us;
   auto rows = scanners.rows(q);
-  if (a.format == "jsonl")
+  if (a.format == "json")
+    print_json(identify_json(rep, rows));
+  else if (a.format == "jsonl")
     serve::write_jsonl(rows, std::cout);
   else
     serve::write_csv(rows, std::cout);
@@ -120,11 +139,12 @@ void add_identify(CLI::App& app) {
       "names it only from a /24 (/48) where its listed ips scanned before (evidence kind network; --method\n"
       "payload leaves that level out). --method iomatch is the paper's: service models\n"
       "vote per (week, ip) and the ensemble names an organisation or \"unknown\" (best probability under θ).\n"
-      "Each week's rows replace that week's earlier rows atomically.\n"
+      "Each week's rows replace that week's earlier rows atomically. -q drops the progress lines on stderr.\n"
       "Example: scannergrouper identify --db scanners.db --from 2025-02-26 --to 2025-03-18 --format csv");
   range_options(cmd, *a);
-  cmd->add_option("--format", a->format, "table (summary per organisation), jsonl or csv (every row)")
-      ->check(CLI::IsMember({"table", "jsonl", "csv"}))->capture_default_str();
+  add_format_option(cmd, a->format, {"table", "json", "jsonl", "csv"},
+                    "table (summary per organisation), json (the summary and every row: one object), jsonl or csv "
+                    "(every row)");
   cmd->add_option("--threads", a->threads, "CPU threads for inference (0 = every core)");
   cmd->add_option("--method", a->method,
                   "evidence: payload and network evidence with calibrated confidence (default); payload: the "
@@ -144,11 +164,12 @@ void add_evaluate(CLI::App& app) {
       "baseline on the same rows (each probe's selected fields looked up among the training probes, majority\n"
       "organisation, the same per-ip vote) and the margin; probe-level tables for the learned model, the\n"
       "payload evidence and the baseline; a reliability table (names by confidence against how often they\n"
-      "are right). With --truth (simulated captures), every scanner is judged: the false-attribution rate\n"
+      "are right). --format json prints all of it as one object. With --truth (simulated captures), every\n"
+      "scanner is judged: the false-attribution rate\n"
       "(scanners of no known organisation that got a name) and the precision of all names given.\n"
       "Example: scannergrouper evaluate --db scanners.db --from 2025-02-26 --to 2025-03-18 --min-support 5");
   range_options(cmd, *a);
-  cmd->add_option("--format", a->format, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  add_format_option(cmd, a->format, {"table", "json"}, "table or json (one object)");
   cmd->add_option("--min-support", a->min_support, "hide organisations with fewer scanners (the paper hides < 5)")
       ->capture_default_str();
   cmd->add_option("--truth", a->truth,

@@ -4,8 +4,12 @@
 #include <filesystem>
 #include <system_error>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "cli/ingest_run.h"
+#include "util/terminal.h"
 
 namespace sg::cli {
 
@@ -13,7 +17,7 @@ namespace {
 
 struct IngestArgs {
   CaptureOptions capture;
-  std::string db;
+  std::string db, format = "table";
 };
 
 // A mistyped path must not leave a new, empty database behind: the inputs are checked before it is opened.
@@ -30,11 +34,22 @@ void run_ingest(const IngestArgs& a) {
   ProbeStore store(a.db);
   IngestOutcome r = ingest_captures(store, a.capture);
   g_exit_code = r.exit_code;
-  if (!a.capture.quiet) {
+  const double rate = r.seconds > 0 ? double(r.total.packets) / r.seconds : 0.0;
+  if (a.format == "json") {  // the result itself: printed under -q too
+    nlohmann::json j = ingest_stats_json(r.total);
+    j["db"] = a.db;
+    j["new_probes"] = r.new_probes;
+    j["files_ingested"] = r.files_ingested;
+    j["files_skipped"] = r.files_skipped;
+    j["labelled"] = r.labelled.labelled;
+    j["seconds"] = r.seconds;
+    j["packets_per_second"] = rate;
+    print_json(j);
+  } else if (!a.capture.silent()) {
     fmt::print(stderr, "labelled {} of the {} new probes\n", r.labelled.labelled, r.labelled.probes);
     fmt::print(stderr, "{}", r.total.summary());
     fmt::print(stderr, "stored {} new probes in {} ({} files already ingested); {:.2f} s, {:.0f} packets/s\n",
-               r.new_probes, a.db, r.files_skipped, r.seconds, r.seconds > 0 ? double(r.total.packets) / r.seconds : 0.0);
+               r.new_probes, term_safe(a.db), r.files_skipped, r.seconds, rate);
   }
 }
 
@@ -46,9 +61,11 @@ void add_ingest(CLI::App& app) {
   cmd->footer(
       "A capture already ingested (same content) is skipped, and a probe is never stored twice, so reruns\n"
       "over a growing folder only add what is new. An interrupted run is completed by running it again.\n"
+      "The summary goes to stderr (none with -q); --format json prints it as one JSON object on stdout.\n"
       "Example:\n  scannergrouper ingest --db scanners.db --sensor-net 192.0.2.0/24 /var/log/honeypot/");
   cmd->add_option("--db", args->db, "SQLite database file (created if missing)")->required();
   args->capture.add_to(*cmd);
+  add_format_option(cmd, args->format, {"table", "json"}, "table (summary on stderr) or json (one object on stdout)");
   cmd->callback([args] { run_ingest(*args); });
 }
 

@@ -16,6 +16,7 @@
 #include "export/json.h"
 #include "storage/probe_store.h"
 #include "util/terminal.h"
+#include "util/verbosity.h"
 
 namespace sg::cli {
 
@@ -63,33 +64,42 @@ void require_db(const std::string& path) {
 // ---- import ----
 
 struct ImportArgs {
-  std::string db, org, source, period, aliases, rules, eval_unknown, policy;
-  bool force = false, ptr = false, quiet = false, rdns_live = false;
+  std::string db, org, source, period, aliases, rules, eval_unknown, policy, format = "table";
+  bool force = false, ptr = false, rdns_live = false;
   size_t show_refusals = 10, rdns_max = 10000;
   std::vector<std::string> lists;
 };
 
-void print_report(const ImportReport& r, size_t show_refusals) {
+void print_report(const ImportReport& r, size_t show_refusals, const std::string& format) {
   std::map<std::string, size_t> per_source, per_org;
   size_t entries = 0, refused = 0, unlabelled = 0, unchanged = 0, duplicates = 0, not_lists = 0;
+  nlohmann::json files = nlohmann::json::array();
   for (const auto& f : r.files) {
+    nlohmann::json fj = {{"path", f.path}, {"status", to_string(f.status)}};
     if (f.status == FileStatus::unchanged) ++unchanged;
     if (f.status == FileStatus::duplicate) {
       ++duplicates;
-      fmt::print(stderr, "duplicate: {}: same content as {}\n", T(f.path), T(f.same_as));
+      fj["same_as"] = f.same_as;
+      if (chatty()) fmt::print(stderr, "duplicate: {}: same content as {}\n", T(f.path), T(f.same_as));
     }
     if (f.status == FileStatus::not_a_list) {
       ++not_lists;
-      fmt::print(stderr, "skip: {}: {}\n", T(f.path), T(f.list.skip_reason));
+      fj["skip_reason"] = f.list.skip_reason;
+      files.push_back(fj);
+      fmt::print(stderr, "skip: {}: {}\n", T(f.path), T(f.list.skip_reason));  // a file left out: also under -q
       continue;
     }
     entries += f.list.entries.size();
     refused += f.list.refused.size();
     unlabelled += f.list.unlabelled;
+    fj["entries"] = f.list.entries.size();
+    fj["refused"] = f.list.refused.size();
+    files.push_back(fj);
     for (const auto& e : f.list.entries) {
       ++per_source[e.source];
       ++per_org[e.org];
     }
+    // Refused lines are data left out: named under -q too.
     for (size_t i = 0; i < f.list.refused.size() && i < show_refusals; ++i) {
       const auto& x = f.list.refused[i];
       fmt::print(stderr, "refused: {}:{}: {}\n", T(x.file), x.line, T(x.reason));
@@ -98,16 +108,28 @@ void print_report(const ImportReport& r, size_t show_refusals) {
       fmt::print(stderr, "refused: {}: ... {} more (labels stats --refusals N lists them)\n", T(f.path),
                  f.list.refused.size() - show_refusals);
   }
+  const size_t imported = r.files.size() - unchanged - duplicates - not_lists;
+  const auto& l = r.relabel;
+  if (format == "json") {
+    print_json(nlohmann::json{
+        {"entries", entries},       {"files", files},         {"imported_files", imported},
+        {"unchanged", unchanged},   {"duplicates", duplicates}, {"not_lists", not_lists},
+        {"refused", refused},       {"unlabelled", unlabelled}, {"per_source", per_source},
+        {"per_org", per_org},       {"rdns", {{"resolved", r.rdns_resolved}, {"matched", r.rdns_matched}}},
+        {"relabel", {{"probes", l.probes}, {"labelled", l.labelled}, {"added", l.added}, {"changed", l.changed},
+                     {"removed", l.removed}, {"conflicts", l.conflicts}, {"too_weak", l.too_weak}}},
+        {"seconds", r.seconds}});
+    return;
+  }
   for (const auto& [s, n] : per_source) fmt::print("source\t{}\t{}\n", T(s), n);
   for (const auto& [o, n] : per_org) fmt::print("org\t{}\t{}\n", T(o), n);
+  if (!chatty()) return;
   fmt::print(stderr,
              "imported {} entries from {} files ({} unchanged, {} duplicates, {} not label lists); {} lines refused, "
              "{} rows name no organisation\n",
-             entries, r.files.size() - unchanged - duplicates - not_lists, unchanged, duplicates, not_lists, refused,
-             unlabelled);
+             entries, imported, unchanged, duplicates, not_lists, refused, unlabelled);
   if (r.rdns_resolved > 0)
     fmt::print(stderr, "rdns-live: {} addresses had a PTR name, {} matched a rule\n", r.rdns_resolved, r.rdns_matched);
-  const auto& l = r.relabel;
   fmt::print(stderr,
              "relabelled {} probes: {} labelled ({} new, {} changed, {} removed), {} conflicts, {} below policy; "
              "{:.2f} s\n",
@@ -137,7 +159,7 @@ void run_import_cmd(const ImportArgs& a) {
   if (!a.policy.empty()) req.policy = policy_arg(a.policy);
   ProbeStore store(a.db);
   ImportReport r = run_import(store.db(), req);
-  if (!a.quiet) print_report(r, a.show_refusals);
+  print_report(r, a.show_refusals, a.format);
 }
 
 // ---- lookup ----
@@ -157,6 +179,7 @@ void run_lookup(const LookupArgs& a) {
   int64_t t = time_arg(a.at);
   std::vector<const Entry*> cover;
   if (a.format == "table") fmt::print("ip\tat\torg\tverdict\tsources\n");
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
   for (const auto& text : a.ips) {
     IpAddr ip;
     if (!parse_ip(text, ip)) throw std::invalid_argument(fmt::format("'{}' is not an IP address", text));
@@ -173,15 +196,26 @@ void run_lookup(const LookupArgs& a) {
       for (uint32_t r : d.rivals) sources += " vs " + index.org(r);
     }
     std::string at = format_period(Period{t, t + 1}).substr(0, 10);
-    if (a.format == "json") {
+    if (a.format != "table") {
       // built by the JSON library: a name with a quote or a control byte cannot break the line
       nlohmann::ordered_json j = {
           {"ip", text}, {"at", at}, {"org", nullptr}, {"verdict", to_string(d.verdict)}, {"sources", sources}};
       if (org != "-") j["org"] = org;
-      fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
-    } else {
-      fmt::print("{}\t{}\t{}\t{}\t{}\n", T(text), at, T(org), to_string(d.verdict), sources.empty() ? "-" : T(sources));
+      if (a.explain) {  // every entry covering the address, at any time
+        index.covering_any_time(ip, cover);
+        j["entries"] = nlohmann::ordered_json::array();
+        for (const Entry* e : cover)
+          j["entries"].push_back({{"prefix", fmt::format("{}/{}", to_string(e->prefix.net), e->prefix.bits)},
+                                  {"org", index.org(e->org)}, {"source", index.source(e->source)},
+                                  {"period", format_period(e->period)}, {"valid_then", e->period.holds_at(t)}});
+      }
+      if (a.format == "json")
+        all.push_back(std::move(j));
+      else
+        print_json(j);
+      continue;
     }
+    fmt::print("{}\t{}\t{}\t{}\t{}\n", T(text), at, T(org), to_string(d.verdict), sources.empty() ? "-" : T(sources));
     if (a.explain) {
       index.covering_any_time(ip, cover);
       for (const Entry* e : cover)
@@ -189,22 +223,53 @@ void run_lookup(const LookupArgs& a) {
                    T(index.source(e->source)), format_period(e->period), e->period.holds_at(t) ? "" : "\t(not valid then)");
     }
   }
+  if (a.format == "json") print_json(all);
 }
 
 // ---- stats / config ----
 
 struct StatsArgs {
-  std::string db;
+  std::string db, format = "table";
   bool conflicts = false;
   size_t refusals = 0, limit = 50;
 };
+
+nlohmann::json entry_json(const PrefixIndex& index, const Entry* e) {
+  return {{"prefix", fmt::format("{}/{}", to_string(e->prefix.net), e->prefix.bits)}, {"org", index.org(e->org)},
+          {"source", index.source(e->source)}, {"period", format_period(e->period)}};
+}
 
 void run_stats(const StatsArgs& a) {
   require_db(a.db);
   ProbeStore probes(a.db, Access::read_only);
   LabelStore store(probes.db());
-  fmt::print("policy\t{}\neval_unknown\t", to_string(store.policy()));
   auto eu = eval_unknown(probes.db());
+  if (a.format == "json") {
+    nlohmann::json j = {{"policy", to_string(store.policy())}, {"eval_unknown", eu}};
+    j["imports"] = nlohmann::json::array();
+    for (const auto& i : store.imports())
+      j["imports"].push_back({{"path", i.path}, {"format", i.format}, {"entries", i.entries}, {"refused", i.refused},
+                              {"unlabelled", i.unlabelled}});
+    j["sources"] = store.count_by("source");
+    j["orgs"] = store.count_by("org");
+    j["refused"] = store.refusal_reasons();
+    j["probes"] = store.probe_label_counts();
+    j["refusals"] = nlohmann::json::array();
+    for (const auto& [path, r] : store.refusals(a.refusals))
+      j["refusals"].push_back({{"file", path}, {"line", r.line}, {"reason", r.reason}});
+    if (a.conflicts) {
+      PrefixIndex index = store.load_index();
+      ConflictReport c = find_conflicts(index, a.limit);
+      nlohmann::json listed = nlohmann::json::array();
+      for (const auto& x : c.listed)
+        listed.push_back({{"kind", x.same_prefix() ? "same-prefix" : "nested"}, {"wide", entry_json(index, x.wide)},
+                          {"narrow", entry_json(index, x.narrow)}});
+      j["conflicts"] = {{"same_prefix", c.same_prefix}, {"nested", c.nested}, {"listed", listed}};
+    }
+    print_json(j);
+    return;
+  }
+  fmt::print("policy\t{}\neval_unknown\t", to_string(store.policy()));
   for (size_t i = 0; i < eu.size(); ++i) fmt::print("{}{}", i ? "," : "", T(eu[i]));
   fmt::print("\n");
   for (const auto& i : store.imports())
@@ -229,7 +294,7 @@ void run_stats(const StatsArgs& a) {
 }
 
 struct ConfigArgs {
-  std::string db, eval_unknown, policy;
+  std::string db, eval_unknown, policy, format = "table";
 };
 
 void run_config(const ConfigArgs& a) {
@@ -249,16 +314,22 @@ void run_config(const ConfigArgs& a) {
   if (changed) st = store.relabel(store.load_index(), store.policy());
   tx.commit();
   auto eu = eval_unknown(probes.db());
+  if (a.format == "json") {
+    nlohmann::json j = {{"policy", to_string(store.policy())}, {"eval_unknown", eu}, {"changed", changed}};
+    if (changed) j["relabel"] = {{"probes", st.probes}, {"labelled", st.labelled}};
+    print_json(j);
+    return;
+  }
   std::string list;
   for (const auto& o : eu) list += (list.empty() ? "" : ",") + o;
   fmt::print("policy\t{}\neval_unknown\t{}\n", to_string(store.policy()), T(list));
-  if (changed) fmt::print(stderr, "relabelled {} probes: {} labelled\n", st.probes, st.labelled);
+  if (changed && chatty()) fmt::print(stderr, "relabelled {} probes: {} labelled\n", st.probes, st.labelled);
 }
 
 // ---- tags ----
 
 struct TagArgs {
-  std::string key_file, ip, time, cookie;
+  std::string key_file, ip, time, cookie, format = "table";
   uint32_t sensor = 0;
   uint64_t record = 0;
   std::vector<std::string> files;
@@ -272,7 +343,12 @@ void run_tag(const TagArgs& a) {
   rec.time_us = time_arg(a.time);
   if (!parse_ip(a.ip, rec.scanner)) throw std::invalid_argument(fmt::format("'{}' is not an IP address", a.ip));
   std::string tag = make_tag(load_tag_key(a.key_file), rec);
-  if (a.cookie.empty())
+  if (a.format == "json") {
+    nlohmann::json j = {{"tag", tag}, {"scanner", to_string(rec.scanner)}, {"time", format_ts(rec.time_us)},
+                        {"sensor", rec.sensor}, {"record", rec.record}};
+    if (!a.cookie.empty()) j["set_cookie"] = fmt::format("{}={}; Path=/; HttpOnly", a.cookie, tag);
+    print_json(j);
+  } else if (a.cookie.empty())
     fmt::print("{}\n", tag);
   else
     fmt::print("Set-Cookie: {}={}; Path=/; HttpOnly\n", a.cookie, tag);
@@ -281,6 +357,7 @@ void run_tag(const TagArgs& a) {
 void run_find_tags(const TagArgs& a) {
   TagKey key = load_tag_key(a.key_file);
   size_t found = 0;
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
   for (const auto& f : a.files) {
     std::string text;
     if (f == "-") {
@@ -298,10 +375,14 @@ void run_find_tags(const TagArgs& a) {
       ++found;
       nlohmann::ordered_json j = {{"file", f}, {"offset", t.offset}, {"scanner", to_string(t.record.scanner)},
                           {"time", format_ts(t.record.time_us)}, {"sensor", t.record.sensor}, {"record", t.record.record}};
-      fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+      if (a.format == "json")
+        all.push_back(std::move(j));
+      else
+        print_json(j);
     }
   }
-  fmt::print(stderr, "{} tags found\n", found);
+  if (a.format == "json") print_json(all);
+  if (chatty()) fmt::print(stderr, "{} tags found\n", found);
 }
 
 }  // namespace
@@ -312,7 +393,8 @@ void add_labels(CLI::App& app) {
   labels->footer(
       "Labels say which organisation an address belonged to at a given time (longest-prefix match over\n"
       "published scanner lists, each entry valid for its period). Probes in the database are relabelled after\n"
-      "every import, and 'ingest' labels the probes it adds.\n"
+      "every import, and 'ingest' labels the probes it adds. Every subcommand takes -q and -v, and those that\n"
+      "print a result --format json (one JSON document on stdout).\n"
       "Example:\n"
       "  scannergrouper labels import --db scanners.db lists/\n"
       "  scannergrouper labels lookup --db scanners.db --at 2023-07-08 159.203.208.13");
@@ -347,7 +429,8 @@ void add_labels(CLI::App& app) {
     c->add_option("--eval-unknown", a->eval_unknown, "Organisations treated as unknown in evaluation (default censys,driftnet)");
     c->add_option("--policy", a->policy, "lpm | agree[:N] | narrow-or-agree[:N] (see below)");
     c->add_option("--show-refusals", a->show_refusals, "Refused lines printed per file (default 10)");
-    c->add_flag("-q,--quiet", a->quiet, "No report");
+    add_format_option(c, a->format, {"table", "json"},
+                      "table (source/org counts on stdout, the summary on stderr) or json (one object on stdout)");
     c->callback([a] { run_import_cmd(*a); });
   }
   {
@@ -361,7 +444,8 @@ void add_labels(CLI::App& app) {
     c->add_option("ips", a->ips, "IP addresses")->required();
     c->add_option("--at", a->at, "Date (YYYY-MM-DD or RFC 3339; default now)");
     c->add_option("--policy", a->policy, "Override the stored policy for this lookup");
-    c->add_option("--format", a->format, "table | json")->check(CLI::IsMember({"table", "json"}));
+    add_format_option(c, a->format, {"table", "json", "jsonl"},
+                      "table | json (one array) | jsonl (one object per line)");
     c->add_flag("--explain", a->explain, "Also list every entry covering the address, at any time");
     c->callback([a] { run_lookup(*a); });
   }
@@ -373,6 +457,7 @@ void add_labels(CLI::App& app) {
     c->add_flag("--conflicts", a->conflicts, "List entries of different organisations whose prefixes and periods overlap");
     c->add_option("--refusals", a->refusals, "List up to N refused lines (file:line and why)");
     c->add_option("--limit", a->limit, "Conflicts listed (default 50; all are counted)");
+    add_format_option(c, a->format, {"table", "json"}, "table (tab-separated lines) or json (one object)");
     c->callback([a] { run_stats(*a); });
   }
   {
@@ -383,6 +468,7 @@ void add_labels(CLI::App& app) {
     c->add_option("--db", a->db, "SQLite database file")->required();
     c->add_option("--eval-unknown", a->eval_unknown, "Comma-separated organisations treated as unknown in evaluation");
     c->add_option("--policy", a->policy, "lpm | agree[:N] | narrow-or-agree[:N]");
+    add_format_option(c, a->format, {"table", "json"}, "table (tab-separated lines) or json (one object)");
     c->callback([a] { run_config(*a); });
   }
   {
@@ -396,15 +482,19 @@ void add_labels(CLI::App& app) {
     c->add_option("--ip", a->ip, "Scanner IP the response goes to")->required();
     c->add_option("--time", a->time, "Time (default now)");
     c->add_option("--cookie", a->cookie, "Print a Set-Cookie header with this cookie name");
+    add_format_option(c, a->format, {"table", "json"}, "table (the tag or header alone) or json (one object)");
     c->callback([a] { run_tag(*a); });
   }
   {
     auto a = std::make_shared<TagArgs>();
     auto* c = labels->add_subcommand("find-tags", "Find and open tags in text (e.g. a search engine's exported banner)");
-    c->footer("Prints one JSON line per verified tag: the scanner IP that collected it, when, sensor and record.\n"
+    c->footer("Prints one JSON line per verified tag: the scanner IP that collected it, when, sensor and record\n"
+              "(--format json: one array of them).\n"
               "Example:\n  scannergrouper labels find-tags --key-file sensor.key shodan_export.json");
     c->add_option("--key-file", a->key_file, "Key: 32 raw bytes or 64 hex digits")->required();
     c->add_option("files", a->files, "Text files ('-' = stdin)")->required();
+    a->format = "jsonl";
+    add_format_option(c, a->format, {"jsonl", "json"}, "jsonl (one tag per line) or json (one array)");
     c->callback([a] { run_find_tags(*a); });
   }
   {

@@ -144,6 +144,7 @@ void run_lookup(const LookupArgs& a) {
   if (!std::filesystem::exists(a.db)) throw std::runtime_error(fmt::format("{}: no such database", a.db));
   ProbeStore store(a.db, Access::read_only);
   ScannerStore scanners(store.db());
+  nlohmann::json all = nlohmann::json::array();
   for (const auto& text : a.ips) {
     IpAddr addr;
     if (!parse_ip(text, addr)) throw std::invalid_argument(fmt::format("'{}' is not an IP address", text));
@@ -152,10 +153,13 @@ void run_lookup(const LookupArgs& a) {
     q.ip = ip;
     auto j = ip_json(ip, probe_summary(store, ip), scanners.rows(q));
     if (a.format == "json")
-      fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      all.push_back(std::move(j));
+    else if (a.format == "jsonl")
+      print_json(j);
     else
       print_table(j);
   }
+  if (a.format == "json") print_json(all);
 }
 
 }  // namespace
@@ -171,11 +175,12 @@ void add_lookup(CLI::App& app) {
       "votes, and the evidence in its probes: user agents, URIs,\n"
       "ja3/ja4, SNI, DNS names, SSH banners, RDP cookies, ports, TCP SYN signatures and the first bytes of\n"
       "payloads no analyzer parses. Labels and evidence need no model: lookup works right after ingest.\n"
+      "--format json prints one JSON array with an object per ip; jsonl one object per line.\n"
       "Example: scannergrouper lookup --db scanners.db 198.51.100.7 2001:db8::5");
   cmd->add_option("--db", args->db, "scanner database")->required();
   cmd->add_option("ip", args->ips, "IPv4 or IPv6 addresses")->required();
-  cmd->add_option("--format", args->format, "table (for people) or json (one object per line)")
-      ->check(CLI::IsMember({"table", "json"}));
+  add_format_option(cmd, args->format, {"table", "json", "jsonl"},
+                    "table (for people), json (one array) or jsonl (one object per line)");
   cmd->callback([args] { run_lookup(*args); });
 }
 

@@ -85,9 +85,14 @@ void run_probes(const ProbesArgs& a) {
     for (const char* c : kCsvColumns) header.text(c);
     write_stdout(header.line());
   }
+  JsonRows rows(a.format == "json");
   store.for_each_probe(q, [&](const std::string& json) {
-    write_stdout(csv ? csv_row(nlohmann::json::parse(json)) : json + "\n");
+    if (csv)
+      write_stdout(csv_row(nlohmann::json::parse(json)));
+    else
+      rows.row(json);  // stored as the export contract's JSON text (written by RapidJSON at ingest)
   });
+  if (!csv) rows.finish();
 }
 
 }  // namespace
@@ -95,10 +100,11 @@ void run_probes(const ProbesArgs& a) {
 void add_probes(CLI::App& app) {
   auto args = std::make_shared<ProbesArgs>();
   auto* cmd = app.add_subcommand("probes", "Export stored probes (JSON Lines in the export contract, or CSV)");
-  cmd->footer("Example:\n  scannergrouper probes --db scanners.db --service http --format csv > http.csv");
+  cmd->footer("--format jsonl: one probe per line (the export contract); json: one array of them; csv: a flat table.\n"
+              "Example:\n  scannergrouper probes --db scanners.db --service http --format csv > http.csv");
   cmd->add_option("--db", args->db, "database written by ingest")->required()->check(CLI::ExistingFile);
   cmd->add_option("--service", args->service, "only this service (http tls dns ssh rdp syn other)");
-  cmd->add_option("--format", args->format, "jsonl or csv")->check(CLI::IsMember({"jsonl", "csv"}))->capture_default_str();
+  add_format_option(cmd, args->format, {"jsonl", "json", "csv"}, "jsonl, json (one array) or csv");
   cmd->add_option("--from", args->from, "first day (YYYY-MM-DD or RFC 3339, UTC), inclusive");
   cmd->add_option("--to", args->to, "end (YYYY-MM-DD or RFC 3339, UTC), exclusive");
   cmd->callback([args] { run_probes(*args); });

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -14,6 +15,7 @@
 #include "export/json.h"
 #include "labels/import_run.h"
 #include "model/iomatch.h"
+#include "util/verbosity.h"
 #include "workflow/registry.h"
 #include "workflow/run_state.h"
 #include "workflow/weekly.h"
@@ -24,17 +26,23 @@ namespace {
 
 struct RunArgs {
   std::string db, captures, report, until_bootstrap, anchor, backbone = "mlp", device = "cpu",
-      proba = "normalised", method = "evidence";
+      proba = "normalised", method = "evidence", format = "table";
   std::vector<std::string> sensor_nets, labels;
   int bootstrap_weeks = 2, iterations = 2000, week_iterations = 200, batch = 64, week_batch = 32, threads = 1,
       min_class = 5, watch = 0;
   uint64_t seed = 1;
-  bool no_syn = false, verbose = false;
+  bool no_syn = false;
 };
 
 std::string now_text() { return now_ts().substr(0, 19); }  // to the second: a log line
 
+// Warnings and errors: printed at every verbosity.
 void log_line(const std::string& s) { fmt::print(stderr, "[{}] {}\n", now_text(), s); }
+// What each pass did: information, silenced by -q (--format json puts the same facts on stdout). The stages
+// log their warnings through it too; those print under -q.
+void info_line(const std::string& s) {
+  if (chatty() || s.starts_with("warning")) log_line(s);
+}
 
 workflow::WeeklyConfig weekly_config(const RunArgs& a) {
   workflow::WeeklyConfig c;
@@ -77,9 +85,10 @@ int64_t late_probes(Db& db, int64_t after_id) {
   return s.step() ? s.col_int(0) : 0;
 }
 
-void ingest_pass(const RunArgs& a, ProbeStore& store) {
+void ingest_pass(const RunArgs& a, ProbeStore& store, nlohmann::json& pass) {
   if (expand_inputs({a.captures}).empty()) {
-    log_line(fmt::format("ingest: no capture files in {} yet", a.captures));
+    info_line(fmt::format("ingest: no capture files in {} yet", a.captures));
+    pass["ingest"] = {{"files_ingested", 0}, {"files_skipped", 0}, {"new_probes", 0}, {"labelled", 0}};
     return;
   }
   CaptureOptions opt;
@@ -89,15 +98,20 @@ void ingest_pass(const RunArgs& a, ProbeStore& store) {
   opt.quiet = true;
   IngestOutcome r = ingest_captures(store, opt);
   if (r.exit_code) g_exit_code = r.exit_code;
-  log_line(fmt::format("ingest: {} new file(s), {} already ingested, {} new probes ({} labelled) {:.1f} s",
+  pass["ingest"] = {{"files_ingested", r.files_ingested}, {"files_skipped", r.files_skipped},
+                    {"new_probes", r.new_probes},         {"labelled", r.labelled.labelled},
+                    {"seconds", r.seconds}};
+  info_line(fmt::format("ingest: {} new file(s), {} already ingested, {} new probes ({} labelled) {:.1f} s",
                        r.files_ingested, r.files_skipped, r.new_probes, r.labelled.labelled, r.seconds));
-  if (int64_t late = r.new_probes ? late_probes(store.db(), r.first_new_probe_id) : 0)
+  if (int64_t late = r.new_probes ? late_probes(store.db(), r.first_new_probe_id) : 0) {
+    pass["ingest"]["late_probes"] = late;
     log_line(fmt::format("warning: {} new probes fall in weeks already reported; those weeks are not redone "
                          "(captures are expected in time order)",
                          late));
+  }
 }
 
-void labels_pass(const RunArgs& a, ProbeStore& store) {
+void labels_pass(const RunArgs& a, ProbeStore& store, nlohmann::json& pass) {
   if (a.labels.empty()) return;
   labels::ImportRequest req;
   req.paths = a.labels;
@@ -105,7 +119,10 @@ void labels_pass(const RunArgs& a, ProbeStore& store) {
   size_t changed = 0;
   for (const auto& f : r.files)
     changed += f.status == labels::FileStatus::imported || f.status == labels::FileStatus::replaced;
-  log_line(fmt::format("labels: {} list file(s) imported, {} unchanged; probe labels {} added, {} changed, {} removed "
+  pass["labels"] = {{"imported_files", changed},        {"unchanged_files", r.files.size() - changed},
+                    {"added", r.relabel.added},         {"changed", r.relabel.changed},
+                    {"removed", r.relabel.removed},     {"seconds", r.seconds}};
+  info_line(fmt::format("labels: {} list file(s) imported, {} unchanged; probe labels {} added, {} changed, {} removed "
                        "{:.1f} s",
                        changed, r.files.size() - changed, r.relabel.added, r.relabel.changed, r.relabel.removed,
                        r.seconds));
@@ -113,15 +130,23 @@ void labels_pass(const RunArgs& a, ProbeStore& store) {
 
 void one_pass(const RunArgs& a, const workflow::WeeklyConfig& cfg) {
   ProbeStore store(a.db);
-  ingest_pass(a, store);
-  if (g_stop.load()) return;
-  labels_pass(a, store);
-  auto detail = [&a](const std::string& s) {
-    if (a.verbose) log_line(s);
+  nlohmann::json pass = nlohmann::json::object();
+  ingest_pass(a, store, pass);
+  if (g_stop.load()) {
+    if (a.format == "json") print_json(pass);
+    return;
+  }
+  labels_pass(a, store, pass);
+  auto detail = [](const std::string& s) {
+    if (verbose()) log_line(s);  // -v: the stages' own progress
   };
-  auto out = workflow::run_weeks(store.db(), cfg, log_line, detail);
-  if (!out.waiting.empty()) log_line("waiting: " + out.waiting);
-  log_line(fmt::format("{} of {} complete week(s) done", out.done_weeks, out.complete_weeks));
+  auto out = workflow::run_weeks(store.db(), cfg, info_line, detail);
+  if (!out.waiting.empty()) info_line("waiting: " + out.waiting);
+  info_line(fmt::format("{} of {} complete week(s) done", out.done_weeks, out.complete_weeks));
+  pass["weeks"] = {{"complete", out.complete_weeks}, {"done", out.done_weeks}, {"stages", out.transitions},
+                   {"late", out.late_weeks}};
+  pass["waiting"] = out.waiting.empty() ? nlohmann::json(nullptr) : nlohmann::json(out.waiting);
+  if (a.format == "json") print_json(pass);
 }
 
 void run_run(const RunArgs& a) {
@@ -155,7 +180,7 @@ void run_run(const RunArgs& a) {
     for (int i = 0; i < a.watch && !g_stop.load(); ++i) sleep(1);
     if (g_stop.load()) break;
   }
-  if (g_stop.load()) log_line("stopped by signal; a rerun continues where this one stopped");
+  if (g_stop.load()) info_line("stopped by signal; a rerun continues where this one stopped");
 }
 
 }  // namespace
@@ -174,7 +199,8 @@ void add_run(CLI::App& app) {
       "it and the ensemble refitted, then a summary goes to REPORT/week-YYYY-MM-DD.txt.\n"
       "Every stage is committed in the table run_weeks: after a crash or a kill the next run resumes at the\n"
       "first unfinished stage, and rerunning over the same folder changes nothing. Same inputs and --seed\n"
-      "give the same database on CPU (deterministic kernels, --threads fixed).\n"
+      "give the same database on CPU (deterministic kernels, --threads fixed). -v adds the stages' own\n"
+      "progress to the log, -q leaves only warnings and errors; --format json prints what each pass did.\n"
       "Example: scannergrouper run --db scanners.db --captures /var/log/honeypot/ --sensor-net 192.0.2.0/24 \\\n"
       "           --labels lists/ --watch 3600");
   cmd->add_option("--db", a->db, "SQLite database file (created if missing)")->required();
@@ -219,7 +245,10 @@ void add_run(CLI::App& app) {
       ->check(CLI::IsMember({"evidence", "payload", "iomatch"}))->capture_default_str();
   cmd->add_option("--watch", a->watch, "keep running: look for new captures every SECONDS until SIGINT/SIGTERM")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("-v,--verbose", a->verbose, "also log the stages' own progress (training steps, predictions)");
+  // -v (every command's, add_verbosity_options) also logs the stages' own progress (training steps,
+  // predictions); -q keeps only warnings and errors.
+  add_format_option(cmd, a->format, {"table", "json"},
+                    "table (a log on stderr) or json (one object per pass on stdout: ingest, labels, weeks)");
   cmd->callback([a] { run_run(*a); });
 }
 

@@ -112,7 +112,7 @@ void run_select(const SelectArgs& a) {
     else
       print_table(o);
   }
-  if (a.format == "json") fmt::print("{}\n", all.dump(2));
+  if (a.format == "json") print_json(all);
 }
 
 }  // namespace
@@ -129,7 +129,8 @@ void add_select(CLI::App& app) {
       "unless --keep-random. The top --top fields are frozen for http, tls, ssh, rdp and syn; dns keeps\n"
       "every header field plus qname. The first encoding schemas (full: square side; incremental: 32x32,\n"
       "dns 16x16) are built from all probes before --until (tokens seen at least 10 times, 1024 cells at\n"
-      "most) and stored in the database. A rerun with the same inputs changes nothing.\n"
+      "most) and stored in the database. A rerun with the same inputs changes nothing. --format json prints\n"
+      "one array with an object per service.\n"
       "Example:\n  scannergrouper select --db scanners.db --until 2025-01-20 --service tls");
   cmd->add_option("--db", args->db, "database written by ingest, with labels")->required()->check(CLI::ExistingFile);
   cmd->add_option("--until", args->until, "end of the first period (YYYY-MM-DD or RFC 3339, UTC), exclusive")->required();
@@ -137,7 +138,7 @@ void add_select(CLI::App& app) {
   cmd->add_option("--top", args->top, "fields to keep per service (not dns)")->check(CLI::Range(1, 64))->capture_default_str();
   cmd->add_flag("--keep-random", args->keep_random, "keep per-probe random fields (reproduces the reference)");
   cmd->add_flag("--force", args->force, "replace a different selection already frozen (and its schema versions)");
-  cmd->add_option("--format", args->format, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  add_format_option(cmd, args->format, {"table", "json"}, "table or json (one array, an object per service)");
   cmd->callback([args] { run_select(*args); });
 }
 

@@ -2,34 +2,57 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "simulate/scenario.h"
+#include "util/terminal.h"
+#include "util/verbosity.h"
 
 namespace sg::cli {
 
 namespace {
 
-void run_simulate(const sim::SimulateOptions& opt) {
+void print_result_json(const sim::SimulateOptions& opt, const sim::SimulateResult& r, double secs) {
+  nlohmann::json j = {{"packets", r.packets},         {"sessions", r.sessions},
+                      {"sessions_by_service", r.sessions_by_service},
+                      {"files", r.files},             {"bytes", r.bytes},
+                      {"seconds", secs},              {"sensor_nets", r.sensor_nets},
+                      {"skipped_rows", r.skipped_rows}, {"problems", r.problems}};
+  j["labels"] = r.labels.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.labels);
+  j["truth"] = r.truth.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.truth);
+  if (!r.shift.empty())
+    j["shift"] = {{"from", opt.shift_from}, {"file", r.shift}, {"changes", r.shift_changes}};
+  print_json(j);
+}
+
+void run_simulate(const sim::SimulateOptions& opt, const std::string& format) {
   auto t0 = std::chrono::steady_clock::now();
   sim::SimulateResult r = sim::simulate(opt);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::string services;
   for (const auto& [k, v] : r.sessions_by_service) services += fmt::format(" {} {}", k, v);
-  for (const auto& p : r.problems) fmt::print(stderr, "skipped {}\n", p);
+  // Rows of a skeleton that were left out: data lost, so said under -q too. Problems quote the file.
+  for (const auto& p : r.problems) fmt::print(stderr, "skipped {}\n", term_safe(p));
   if (r.skipped_rows) fmt::print(stderr, "skipped {} skeleton row(s) in all\n", r.skipped_rows);
+  if (format == "json") return print_result_json(opt, r, secs);
+  if (!chatty()) return;
   fmt::print(stderr, "wrote {} packets, {} sessions ({} ) in {} file(s), {:.1f} MiB, {:.2f} s ({:.0f} packets/s)\n",
              r.packets, r.sessions, services.empty() ? "" : services.substr(1), r.files.size(),
              double(r.bytes) / (1 << 20), secs, secs > 0 ? double(r.packets) / secs : 0.0);
   std::string nets;
   for (const auto& n : r.sensor_nets) nets += " --sensor-net " + n;
   fmt::print(stderr, "sensors: ingest with{}\n", nets);
-  if (!r.labels.empty()) fmt::print(stderr, "labels: {} (import with: scannergrouper labels import --db DB {})\n", r.labels, r.labels);
-  if (!r.truth.empty()) fmt::print(stderr, "truth: {} (who sent each session)\n", r.truth);
+  // Paths name the user's --out; changes come from profile files (--profiles): neither reaches a terminal raw.
+  if (!r.labels.empty())
+    fmt::print(stderr, "labels: {} (import with: scannergrouper labels import --db DB {})\n", term_safe(r.labels),
+               term_safe(r.labels));
+  if (!r.truth.empty()) fmt::print(stderr, "truth: {} (who sent each session)\n", term_safe(r.truth));
   if (!r.shift.empty()) {
-    fmt::print(stderr, "shift: sessions from {} on drawn from shifted profiles, {} change(s) (also in {}):\n", opt.shift_from,
-               r.shift_changes.size(), r.shift);
-    for (const auto& c : r.shift_changes) fmt::print(stderr, "  {}\n", c);
+    fmt::print(stderr, "shift: sessions from {} on drawn from shifted profiles, {} change(s) (also in {}):\n",
+               term_safe(opt.shift_from), r.shift_changes.size(), term_safe(r.shift));
+    for (const auto& c : r.shift_changes) fmt::print(stderr, "  {}\n", term_safe(c));
   }
 }
 
@@ -66,7 +89,8 @@ constexpr const char* kFooter =
     "tools organisations use (shifted unknown tools end in '+shifted' in truth.tsv, new ones are 'copycat-ORG').\n"
     "The changes depend on the profiles only (the same for every seed); they are printed and written to shift.txt\n"
     "(FILE.shift.txt). With demo and scenario files, the sessions before DATE are those of a run without it.\n"
-    "The same seed writes the same bytes. The sensor networks to give `ingest --sensor-net` are printed.\n"
+    "The same seed writes the same bytes. The sensor networks to give `ingest --sensor-net` are printed (stderr;\n"
+    "none with -q); --format json prints the same facts as one JSON object on stdout.\n"
     "Examples:\n"
     "  scannergrouper simulate --scenario demo --out demo/captures/\n"
     "  scannergrouper simulate --scenario replay --skeleton sd25_probes.tsv.gz --out sd25/\n"
@@ -77,6 +101,7 @@ constexpr const char* kFooter =
 
 void add_simulate(CLI::App& app) {
   auto opt = std::make_shared<sim::SimulateOptions>();
+  auto format = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("simulate", "Write captures of simulated scanner traffic (demo, SelfDeploy replay, benchmarks)");
   cmd->footer(kFooter);
   cmd->add_option("--scenario", opt->scenario, "demo, replay, scale, or a scenario JSON file")->required();
@@ -86,9 +111,10 @@ void add_simulate(CLI::App& app) {
   cmd->add_option("--skeleton", opt->skeleton, "replay scenario: probe skeleton TSV (gzip or plain)");
   cmd->add_option("--profiles", opt->profiles, "directory of organisation profiles instead of the built-in ones");
   cmd->add_option("--shift-from", opt->shift_from, "sessions from this date on use shifted profiles (not for scale)");
-  cmd->callback([opt, seed] {
+  add_format_option(cmd, *format, {"table", "json"}, "table (summary on stderr) or json (one object on stdout)");
+  cmd->callback([opt, seed, format] {
     opt->seed_set = seed->count() > 0;
-    run_simulate(*opt);
+    run_simulate(*opt, *format);
   });
 }
 

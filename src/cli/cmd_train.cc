@@ -2,11 +2,15 @@
 // the scanner-level ensemble after them (docs/METHOD.md, the paper's method).
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "aggregate/window.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "features/feature_store.h"
+#include "export/json.h"
 #include "storage/probe_store.h"
+#include "util/verbosity.h"
 #include "workflow/ensemble.h"
 #include "workflow/predict.h"
 #include "workflow/refit.h"
@@ -18,14 +22,39 @@ namespace {
 
 struct TrainArgs {
   std::string db, until, from, week, backbone = "mlp", device = "cpu", proba = "normalised", anchor;
-  std::string theta_rows = "all";
+  std::string theta_rows = "all", format = "table";
   std::vector<std::string> services = {"http", "tls", "dns"};
   int iterations = 2000, batch = 64, uratio = 7, threads = 0, min_class = 5, window_days = 0;
   uint64_t seed = 1;
   bool incremental = false;
 };
 
-void log_line(const std::string& s) { fmt::print(stderr, "{}\n", s); }
+// The stages' log and, with --format table, the summary lines: information on stderr, silenced by -q.
+void log_line(const std::string& s) {
+  if (chatty()) fmt::print(stderr, "{}\n", s);
+}
+
+// With --format json the same facts go to stdout as one object when the command ends.
+struct Outcome {
+  nlohmann::json services = nlohmann::json::array();
+  nlohmann::json ensemble = nullptr;
+  std::string note;  // update: why the ensemble was kept
+};
+
+nlohmann::json ensemble_json(const workflow::EnsembleReport& e) {
+  const auto& r = e.run;
+  return {{"version", r.version},   {"classes", r.classes},         {"service_models", r.service_models},
+          {"theta", r.theta},       {"proba", r.proba},             {"data_to", format_ts(r.data_to_us)},
+          {"rows", e.rows},         {"known_rows", e.known_rows},   {"unknown_rows", e.unknown_rows},
+          {"train_f1", r.train_f1}, {"path", r.path}};
+}
+
+void print_outcome(const TrainArgs& a, const Outcome& o) {
+  if (a.format != "json") return;
+  nlohmann::json j = {{"services", o.services}, {"ensemble", o.ensemble}};
+  if (!o.note.empty()) j["note"] = o.note;
+  print_json(j);
+}
 
 workflow::TrainConfig config(const TrainArgs& a) {
   workflow::TrainConfig c;
@@ -58,7 +87,8 @@ std::vector<Service> services_of(const TrainArgs& a) {
 }
 
 // After the models: predict the training range, then fit the ensemble and θ on it.
-void refit_ensemble(Db& db, const agg::Windows& w, std::optional<int64_t> from, int64_t until, const TrainArgs& a) {
+void refit_ensemble(Db& db, const agg::Windows& w, std::optional<int64_t> from, int64_t until, const TrainArgs& a,
+                    Outcome& out) {
   workflow::RefitConfig rc;
   rc.from_us = from;
   rc.until_us = until;
@@ -67,17 +97,29 @@ void refit_ensemble(Db& db, const agg::Windows& w, std::optional<int64_t> from, 
   rc.models_dir = workflow::Registry::models_dir(a.db);
   auto e = workflow::refit_ensemble(db, w, rc, log_line);
   if (!e.fitted) throw std::runtime_error("ensemble: " + e.why_not);
-  log_line(workflow::ensemble_summary(e));
+  out.ensemble = ensemble_json(e);
+  if (a.format == "table") log_line(workflow::ensemble_summary(e));
 }
 
-void report(const workflow::TrainReport& r) {
+void report(const workflow::TrainReport& r, const TrainArgs& a, Outcome& out) {
+  nlohmann::json j = {{"service", r.service}, {"trained", r.trained}, {"probes", r.probes}, {"labelled", r.labelled},
+                      {"skipped_records", r.skipped_records}};
+  if (r.trained)
+    j.update(nlohmann::json{{"version", r.run.version}, {"iterations", r.run.iterations}, {"seconds", r.run.seconds},
+              {"classes", r.run.classes}, {"checkpoint", r.run.path}});
+  else
+    j["why_not"] = r.why_not;
+  out.services.push_back(j);
+  // Records left out of training are data lost: said under -q and with --format json too.
+  if (r.skipped_records)
+    fmt::print(stderr, "warning: {}: {} stored records were not JSON and were skipped\n", r.service, r.skipped_records);
+  if (a.format != "table") return;
   if (!r.trained) {
     log_line(fmt::format("{}: not trained: {}", r.service, r.why_not));
     return;
   }
   log_line(fmt::format("{}: {} trained: {} iterations in {:.1f} s, {} organisations, checkpoint {}", r.service,
                        r.run.version, r.run.iterations, r.run.seconds, r.run.classes.size(), r.run.path));
-  if (r.skipped_records) log_line(fmt::format("{}: {} stored records were not JSON and were skipped", r.service, r.skipped_records));
 }
 
 void run_train(const TrainArgs& a) {
@@ -90,13 +132,17 @@ void run_train(const TrainArgs& a) {
   if (a.window_days > 0) reg.set_window_length_us(int64_t(a.window_days) * 24 * 3600 * 1000000);
   agg::Windows w = reg.windows();
   int trained = 0;
+  Outcome out;
+  std::string why;
   for (Service s : services_of(a)) {
     auto r = workflow::train_service(store.db(), s, cfg, log_line);
-    report(r);
+    report(r, a, out);
     trained += r.trained;
+    if (!r.trained) why += fmt::format("; {}: {}", r.service, r.why_not);
   }
-  if (!trained) throw std::runtime_error("no service could be trained (see above)");
-  refit_ensemble(store.db(), w, cfg.from_us, cfg.until_us, a);
+  if (!trained) throw std::runtime_error("no service could be trained" + why);
+  refit_ensemble(store.db(), w, cfg.from_us, cfg.until_us, a, out);
+  print_outcome(a, out);
 }
 
 void run_update(const TrainArgs& a) {
@@ -107,16 +153,19 @@ void run_update(const TrainArgs& a) {
   int64_t week = w.start_of(parse_date_us(a.week));
   int64_t end = week + w.length_us;
   int updated = 0;
+  Outcome out;
   for (Service s : services_of(a)) {
     auto r = workflow::update_service(store.db(), s, week, end, cfg, log_line);
-    report(r);
+    report(r, a, out);
     updated += r.trained;
   }
   if (!updated) {
-    log_line("update: no model changed; the ensemble is kept");
-    return;
+    out.note = "no model changed; the ensemble is kept";
+    if (a.format == "table") log_line("update: " + out.note);
+    return print_outcome(a, out);
   }
-  refit_ensemble(store.db(), w, std::nullopt, end, a);
+  refit_ensemble(store.db(), w, std::nullopt, end, a, out);
+  print_outcome(a, out);
 }
 
 // A new ensemble on the current models, e.g. after a label import or to compare θ's two probabilities.
@@ -129,7 +178,9 @@ void run_refit(const TrainArgs& a) {
   std::optional<int64_t> from;
   if (!a.from.empty()) from = parse_date_us(a.from);
   model::set_threads(a.threads);
-  refit_ensemble(store.db(), reg.windows(), from, until, a);
+  Outcome out;
+  refit_ensemble(store.db(), reg.windows(), from, until, a, out);
+  print_outcome(a, out);
 }
 
 void range_and_theta_options(CLI::App* cmd, TrainArgs& a) {
@@ -141,6 +192,8 @@ void range_and_theta_options(CLI::App* cmd, TrainArgs& a) {
   cmd->add_option("--theta-rows", a.theta_rows,
                   "rows θ is searched on: all (known + evaluation-unknown as unknown) or known (the paper's protocol literally)")
       ->check(CLI::IsMember({"all", "known"}))->capture_default_str();
+  add_format_option(cmd, a.format, {"table", "json"},
+                    "table (lines on stderr) or json (the services trained and the ensemble: one object on stdout)");
 }
 
 void common_options(CLI::App* cmd, TrainArgs& a) {
@@ -167,6 +220,7 @@ void add_train(CLI::App& app) {
       "evaluation-unknown organisations count as unlabelled), then the training probes are predicted and the\n"
       "logistic-regression ensemble and its unknown threshold θ are fitted on the labelled scanners.\n"
       "Checkpoints go to DB.models/. --incremental trains on the fixed canvas so weekly `update`s can follow.\n"
+      "The log goes to stderr (-q: warnings only); --format json prints the models and the ensemble as one object.\n"
       "Example: scannergrouper train --db scanners.db --until 2025-02-26 --backbone mlp");
   common_options(cmd, *a);
   cmd->add_option("--until", a->until, "end of the training data (YYYY-MM-DD or RFC 3339), exclusive")->required();
@@ -195,6 +249,7 @@ void add_update(CLI::App& app) {
       "One incremental week (README, Long-term operation): the encoding schema grows by the week's new tokens (appended,\n"
       "positions never move), each service's latest model resumes (weights, EMA, optimiser, schedule) and trains\n"
       "on the week's probes only, and the ensemble is refitted on every week so far. Needs `train --incremental`.\n"
+      "--format json prints the models updated and the ensemble as one object (-q: no log on stderr).\n"
       "Example: scannergrouper update --db scanners.db --week 2025-01-13");
   common_options(cmd, *a);
   cmd->add_option("--week", a->week, "any time inside the week (weeks follow the anchor set at train)")->required();
@@ -217,6 +272,7 @@ void add_refit(CLI::App& app) {
       "after importing labels, or to compare the probability θ is compared with: --proba normalised (the\n"
       "reference code: each class's sigmoid over their sum) or raw (the paper: the class's own sigmoid).\n"
       "A new ensemble version is registered; `identify` then uses it. Windows already identified keep theirs.\n"
+      "--format json prints the new ensemble as one object (-q: no log on stderr).\n"
       "Example: scannergrouper refit --db scanners.db --proba raw");
   cmd->add_option("--db", a->db, "database with trained models")->required()->check(CLI::ExistingFile);
   cmd->add_option("--until", a->until, "end of the training range (default: that of the latest ensemble)");

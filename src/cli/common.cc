@@ -13,7 +13,10 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <nlohmann/json.hpp>
+
 #include "util/terminal.h"
+#include "util/verbosity.h"
 
 namespace sg::cli {
 
@@ -116,7 +119,54 @@ int64_t parse_date_us(const std::string& text) {
   return sec * 1000000 + static_cast<int64_t>(frac * 1e6 + 0.5);
 }
 
-ProgressBar::ProgressBar(size_t index, size_t count) : index_(index), count_(count), tty_(isatty(2)) {}
+void add_verbosity_options(CLI::App& app) {
+  auto* q = app.add_flag_callback("-q,--quiet", [] { set_verbosity(Verbosity::quiet); },
+                                  "no progress or informational lines on stderr (errors and warnings about lost "
+                                  "data still print)");
+  auto* v = app.add_flag_callback("-v,--verbose", [] { set_verbosity(Verbosity::verbose); },
+                                  "more detail on stderr: per-file lines, stage logs, the time taken");
+  q->excludes(v);
+  for (CLI::App* sub : app.get_subcommands([](CLI::App* c) { return !c->get_name().empty(); }))  // not option groups
+    add_verbosity_options(*sub);
+}
+
+CLI::Option* add_format_option(CLI::App* cmd, std::string& format, const std::vector<std::string>& values,
+                               const std::string& help) {
+  format = values.front();
+  return cmd->add_option("--format", format, help)->check(CLI::IsMember(values))->capture_default_str();
+}
+
+void print_json(const nlohmann::json& j) {
+  write_stdout(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+void print_json(const nlohmann::ordered_json& j) {
+  write_stdout(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+}
+
+nlohmann::json ingest_stats_json(const IngestStats& s) {
+  nlohmann::json skipped = nlohmann::json::object();
+  for (const auto& [reason, n] : s.skipped) skipped[std::string(reason)] = n;
+  return {{"files", s.files},       {"packets", s.packets}, {"bytes", s.bytes},
+          {"sessions", s.sessions}, {"probes", s.probes},   {"probes_by_service", s.probes_by_service},
+          {"skipped", skipped},     {"damaged", s.file_errors}};
+}
+
+void JsonRows::row(std::string_view json) {
+  if (array_) write_stdout(any_ ? ",\n" : "[\n");
+  any_ = true;
+  write_stdout(json);
+  if (!array_) write_stdout("\n");
+}
+
+void JsonRows::finish() {
+  if (finished_ || !array_) return;
+  finished_ = true;
+  write_stdout(any_ ? "\n]\n" : "[]\n");
+}
+
+// Under -q no bar either: a terminal user asked for silence.
+ProgressBar::ProgressBar(size_t index, size_t count) : index_(index), count_(count), tty_(isatty(2) && chatty()) {}
 
 void ProgressBar::update(const Progress& p) {
   if (!tty_) return;

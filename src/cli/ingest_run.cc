@@ -35,7 +35,7 @@ IngestOutcome ingest_captures(ProbeStore& store, const CaptureOptions& opt) {
     } else {
       key = sha256_file(capture_path(path));
       if (auto rec = store.find_capture(key); rec && rec->status != "ingesting") {
-        if (!opt.quiet)
+        if (!opt.silent())
           fmt::print(stderr, "skip: {} already ingested ({}, same content as {})\n", term_safe(path), rec->status,
                      term_safe(rec->path));
         ++out.files_skipped;

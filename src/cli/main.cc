@@ -8,6 +8,7 @@
 #include "cli/common.h"
 #include "storage/sqlite.h"
 #include "util/terminal.h"
+#include "util/verbosity.h"
 
 namespace sg::cli {
 int g_exit_code = 0;
@@ -15,6 +16,7 @@ int g_exit_code = 0;
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -77,6 +79,14 @@ std::vector<char*> help_as_flag(int argc, char** argv) {
   return args;
 }
 
+// "labels import": the command that ran, for the -v timing line.
+std::string command_path(CLI::App& app) {
+  std::string path;
+  for (CLI::App* at = &app; !at->get_subcommands().empty(); at = at->get_subcommands().front())
+    path += (path.empty() ? "" : " ") + at->get_subcommands().front()->get_name();
+  return path;
+}
+
 // The first word, when it is no option and no command: CLI11 would only say "A subcommand is required".
 const char* unknown_command(CLI::App& app, int argc, char** argv) {
   if (argc < 2 || argv[1][0] == '-') return nullptr;
@@ -111,6 +121,8 @@ int main(int argc_in, char** argv_in) {
       "Weekly operation: train --incremental, then update --week / identify each week (or `run`).\n"
       "Try it: scannergrouper simulate --scenario demo --out demo/ writes captures and their labels.\n"
       "Run 'scannergrouper COMMAND --help' (or 'scannergrouper help COMMAND') for the options of each command.\n"
+      "Every command takes -q (errors and data-loss warnings only on stderr) and -v (more detail); every command\n"
+      "that prints a result takes --format, where json is one JSON document on stdout.\n"
       "Usage errors exit 2, failures 1.");
   app.require_subcommand(1);
   app.set_version_flag("--version", "scannergrouper 0.1.0");
@@ -142,16 +154,21 @@ int main(int argc_in, char** argv_in) {
   sg::cli::add_serve(app);
   sg::cli::add_labels(app);
   sg::cli::add_abuse(app);
+  sg::cli::add_verbosity_options(app);  // after every command is registered: all of them get -q and -v
   if (const char* unknown = unknown_command(app, argc, argv)) {
     fmt::print(stderr, "error: unknown command '{}'; run 'scannergrouper --help' for the list\n",
                sg::term_safe(unknown));
     return kUsageError;
   }
   int rc = sg::cli::g_exit_code;
+  const auto start = std::chrono::steady_clock::now();
   try {
     try {
       app.parse(argc, argv);
       rc = sg::cli::g_exit_code;
+      if (sg::verbose())
+        fmt::print(stderr, "{}: {:.2f} s\n", command_path(app),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     } catch (const CLI::ParseError& e) {
       rc = app.exit(e);  // --help and usage errors print too
       if (rc != 0) rc = kUsageError;  // CLI11's own codes (105, 106, ...) mean nothing to a shell script

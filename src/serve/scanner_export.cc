@@ -57,6 +57,16 @@ void write_jsonl(const std::vector<ScannerRow>& rows, std::ostream& out) {
   for (const auto& r : rows) out << row_json(r).dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
 }
 
+json rows_json(const std::vector<ScannerRow>& rows) {
+  json all = json::array();
+  for (const auto& r : rows) all.push_back(row_json(r));
+  return all;
+}
+
+void write_json(const std::vector<ScannerRow>& rows, std::ostream& out) {
+  out << rows_json(rows).dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
 void write_csv(const std::vector<ScannerRow>& rows, std::ostream& out) {
   out << "window_start,window_end,ip,org,probability,services,probes,first_seen,last_seen,votes,model_version,"
          "confidence,evidence_kind,reason\n";

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ struct NameFilter {
 };
 
 void write_jsonl(const std::vector<ScannerRow>& rows, std::ostream& out);
+// The same objects as write_jsonl, as one array (`export --format json`, `identify --format json`).
+nlohmann::json rows_json(const std::vector<ScannerRow>& rows);
+void write_json(const std::vector<ScannerRow>& rows, std::ostream& out);
 void write_csv(const std::vector<ScannerRow>& rows, std::ostream& out);
 
 // ip → its row of the latest window, attributed rows only (a later window whose name the filter drops

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "util/verbosity.h"
+
 namespace sg {
 
 double progress_interval_seconds() {
@@ -19,6 +21,7 @@ double progress_interval_seconds() {
 ProgressPace::ProgressPace() : start_(Clock::now()), last_(start_), interval_(progress_interval_seconds()) {}
 
 bool ProgressPace::due() {
+  if (!chatty()) return false;  // -q: no progress lines, whoever asks
   auto now = Clock::now();
   if (std::chrono::duration<double>(now - last_).count() < interval_) return false;
   last_ = now;

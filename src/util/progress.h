@@ -15,7 +15,8 @@ double progress_interval_seconds();
 class ProgressPace {
  public:
   ProgressPace();
-  // True at most once per interval, the first time one interval after the start (short work prints nothing).
+  // True at most once per interval, the first time one interval after the start (short work prints nothing);
+  // never under -q (util/verbosity.h).
   bool due();
   // Restarts the interval: a line was printed for another reason.
   void printed();

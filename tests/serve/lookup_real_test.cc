@@ -53,7 +53,7 @@ TEST(LookupRealCaptures, EveryExpectedAddressHasItsProbeLabelAndEvidence) {
     SCOPED_TRACE(ip + " in " + row[0]);
     r = sgtest::run_cli("lookup --format json --db " + db + " " + ip);
     ASSERT_EQ(r.rc, 0) << r.out;
-    auto j = nlohmann::json::parse(r.out);
+    auto j = nlohmann::json::parse(r.out).at(0);  // one array, an object per ip
     EXPECT_GE(j["probes"].get<int>(), 1);
     EXPECT_EQ(j["first_probe"].get<std::string>().substr(0, 10), row[2]);
     // The port of its first payload is among the ports it probed.

@@ -150,7 +150,7 @@ void LookupAndExportsShowTheAttribution() {
   EXPECT_NE(r.out.find("    why: "), std::string::npos) << r.out;
   auto js = run("lookup --db " + db_ + " --format json " + ip);
   ASSERT_EQ(js.rc, 0) << js.out;
-  auto w = nlohmann::json::parse(js.out)["windows"].back();
+  auto w = nlohmann::json::parse(js.out).at(0)["windows"].back();  // one array, an object per ip
   EXPECT_GT(w["confidence"].get<double>(), 0.5);
   EXPECT_FALSE(w["why"].get<std::string>().empty());
   auto stix = run("export --db " + db_ + " --format stix");
