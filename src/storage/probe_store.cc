@@ -48,7 +48,7 @@ ProbeStore::ProbeStore(const std::string& path, Access access) : db_(path, acces
     if (check_version() < kSchemaVersion) db_.ensure_schema(kSchemaV1);  // an empty file reads as no probes
     return;
   }
-  db_.exec("PRAGMA journal_mode=WAL");
+  db_.enable_wal();
   db_.exec("PRAGMA synchronous=NORMAL");
   db_.exec("PRAGMA foreign_keys=ON");
   migrate();

@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <chrono>
+#include <thread>
+#include <cstring>
 
 namespace sg {
 
@@ -66,7 +69,12 @@ void Db::exec(const char* sql) {
   if (sqlite3_exec(h_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
-    throw StoreError(fmt::format("{}: {}", path_, msg));
+    // The statement's first words say which step failed (schema, journal mode, a transaction).
+    std::string what(sql, strnlen(sql, 200));
+    while (!what.empty() && std::isspace(static_cast<unsigned char>(what.front()))) what.erase(0, 1);
+    if (size_t cut = what.find_first_of("(\n"); cut != std::string::npos) what.resize(cut);
+    if (what.size() > 60) what.resize(60);
+    throw StoreError(fmt::format("{}: {} (in {})", path_, msg, what));
   }
 }
 
@@ -83,6 +91,16 @@ void Db::ensure_schema(const char* schema) {
     std::string_view body = stmt.substr(kCreate.size());
     std::string name(body.substr(0, body.find_first_of("( \n")));
     if (!has_table(name.c_str())) exec(("CREATE TEMP TABLE IF NOT EXISTS " + std::string(body)).c_str());
+  }
+}
+
+void Db::enable_wal() {
+  constexpr int kTimeoutMs = 10000, kStepMs = 20;
+  for (int waited = 0;; waited += kStepMs) {
+    const int rc = sqlite3_exec(h_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return;
+    if ((rc & 0xff) != SQLITE_BUSY || waited >= kTimeoutMs) return exec("PRAGMA journal_mode=WAL");  // reports it
+    std::this_thread::sleep_for(std::chrono::milliseconds(kStepMs));
   }
 }
 

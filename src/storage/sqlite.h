@@ -60,6 +60,9 @@ class Db {
   Db& operator=(const Db&) = delete;
 
   void exec(const char* sql);
+  // PRAGMA journal_mode=WAL, waiting out other processes as the busy timeout would (SQLite calls no busy
+  // handler for a journal-mode change: two ingests opening one new database failed at once).
+  void enable_wal();
   // Runs a store's schema (CREATE TABLE/INDEX IF NOT EXISTS). On a read-only connection nothing is created
   // in the file: each table it lacks becomes an empty TEMP table of the same shape, so reading code finds
   // no rows where a writer would have created the table first.
