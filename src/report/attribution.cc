@@ -163,8 +163,15 @@ void organisations_section(Context& c) {
     std::string kind, reason;
   };
   std::map<std::string, std::vector<Named>> by_org;
-  while (s.step())
-    by_org[s.col_text(0)].push_back({s.col_text(1), s.col_text(5), s.col_int(2), s.col_int(3), s.col_int(4)});
+  while (s.step()) {
+    Named n;
+    n.ip = s.col_text(1);
+    n.services = s.col_text(5);
+    n.weeks = s.col_int(2);
+    n.latest = s.col_int(3);
+    n.probes = s.col_int(4);
+    by_org[s.col_text(0)].push_back(std::move(n));
+  }
   if (by_org.empty()) {
     c.note("No ip in this range was named after an organisation.");
     return;

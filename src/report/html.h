@@ -21,6 +21,8 @@ class Html {
              const std::string& caption = "");
   // A cell that links to an anchor of the page (href "#...") and/or is one (id).
   struct Cell {
+    Cell(std::string t, std::string h = "", std::string i = "")  // NOLINT: a cell reads as its text
+        : text(std::move(t)), href(std::move(h)), id(std::move(i)) {}
     std::string text, href, id;
   };
   void linked_table(const std::vector<std::string>& header, const std::vector<std::vector<Cell>>& rows,
