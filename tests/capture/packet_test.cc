@@ -195,7 +195,9 @@ TEST(Decode, TruncatedPrefixesNeverCrashAndGarbageIsRejected) {
   for (size_t n = 0; n < f.size(); ++n) {
     Bytes cut(f.begin(), f.begin() + static_cast<long>(n));
     const char* why = sg::decode_packet(DLT_EN10MB, view(cut), p);
-    if (n < 14 + 20 + 20) EXPECT_NE(why, nullptr) << n;
+    if (n < 14 + 20 + 20) {
+      EXPECT_NE(why, nullptr) << n;
+    }
   }
   std::mt19937 rng(7);
   for (int i = 0; i < 20000; ++i) {

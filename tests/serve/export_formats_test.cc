@@ -70,12 +70,16 @@ std::map<std::string, json> check_bundle(const json& b) {
     EXPECT_FALSE(byid.count(o["id"])) << "duplicate id";
     byid[o["id"]] = o;
     const bool sco = type == "ipv4-addr" || type == "ipv6-addr";
-    if (!sco) EXPECT_TRUE(stix_time(o["created"]));
+    if (!sco) {
+      EXPECT_TRUE(stix_time(o["created"]));
+    }
     if (!sco && type != "marking-definition") {
       EXPECT_TRUE(stix_time(o["modified"]));
       EXPECT_LE(o["created"].get<std::string>(), o["modified"].get<std::string>());
     }
-    if (type == "identity") EXPECT_TRUE(o["name"].is_string());
+    if (type == "identity") {
+      EXPECT_TRUE(o["name"].is_string());
+    }
     if (type == "indicator") {
       EXPECT_TRUE(o["pattern"].is_string());
       EXPECT_EQ(o["pattern_type"], "stix");
@@ -98,20 +102,28 @@ std::map<std::string, json> check_bundle(const json& b) {
       EXPECT_LE(o["number_observed"].get<int64_t>(), 999999999);
       EXPECT_FALSE(o["object_refs"].empty());
     }
-    if (type == "sighting") EXPECT_TRUE(o["sighting_of_ref"].is_string());
+    if (type == "sighting") {
+      EXPECT_TRUE(o["sighting_of_ref"].is_string());
+    }
     if (type == "marking-definition") {
       EXPECT_EQ(o["definition_type"], "tlp");
       EXPECT_TRUE(o["definition"]["tlp"].is_string());
     }
-    if (sco) EXPECT_TRUE(o["value"].is_string());
+    if (sco) {
+      EXPECT_TRUE(o["value"].is_string());
+    }
   }
   // Every reference resolves inside the bundle (the TLP definition is carried too).
   for (const auto& [id, o] : byid) {
     for (const char* key : {"created_by_ref", "source_ref", "target_ref", "sighting_of_ref"})
-      if (o.contains(key)) EXPECT_TRUE(byid.count(o[key])) << id << " " << key;
+      if (o.contains(key)) {
+        EXPECT_TRUE(byid.count(o[key])) << id << " " << key;
+      }
     for (const char* key : {"object_refs", "observed_data_refs", "where_sighted_refs", "object_marking_refs"})
       if (o.contains(key))
-        for (const auto& ref : o[key]) EXPECT_TRUE(byid.count(ref)) << id << " " << key << " " << ref;
+        for (const auto& ref : o[key]) {
+          EXPECT_TRUE(byid.count(ref)) << id << " " << key << " " << ref;
+        }
   }
   return byid;
 }

@@ -72,10 +72,15 @@ TEST(LookupRealCaptures, EveryExpectedAddressHasItsProbeLabelAndEvidence) {
     EXPECT_TRUE(j["windows"].empty());  // no model was trained on this database
     // What the first payload was shows in the evidence: a user agent for HTTP, ja3/ja4 for TLS, the
     // payload's first bytes for protocols no analyzer parses.
-    if (row[4] == "HTTP") EXPECT_TRUE(j["evidence"].contains("user_agents")) << j["evidence"].dump();
-    if (row[4].starts_with("TLS")) EXPECT_TRUE(j["evidence"].contains("ja4s")) << j["evidence"].dump();
-    if (row[4] == "BACnet-APDU" || row[4] == "PGSQL")
+    if (row[4] == "HTTP") {
+      EXPECT_TRUE(j["evidence"].contains("user_agents")) << j["evidence"].dump();
+    }
+    if (row[4].starts_with("TLS")) {
+      EXPECT_TRUE(j["evidence"].contains("ja4s")) << j["evidence"].dump();
+    }
+    if (row[4] == "BACnet-APDU" || row[4] == "PGSQL") {
       EXPECT_TRUE(j["evidence"].contains("payloads")) << j["evidence"].dump();
+    }
   }
   EXPECT_EQ(labelled, 14u);
 
