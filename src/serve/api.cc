@@ -29,7 +29,7 @@ struct BadRequest {
 };
 
 // How many of an ip's latest probes its evidence is built from (as `lookup`), and how many values per kind.
-constexpr int64_t kEvidenceProbes = 20000;
+constexpr int64_t kEvidenceProbes = 1000;  // the latest probes read per lookup: bounds its cost (a busy scanner has thousands)
 constexpr size_t kTopValues = 20;
 // How many of an organisation's latest rows its fingerprints are merged from.
 constexpr int64_t kOrgEvidenceRows = 5000;
