@@ -67,17 +67,10 @@ void Html::preformatted(const std::string& text) { body_ += "<pre>" + escape(tex
 
 void Html::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                  const std::string& caption) {
-  body_ += "<table>";
-  if (!caption.empty()) body_ += "<caption>" + escape(caption) + "</caption>";
-  body_ += "<thead><tr>";
-  for (const auto& h : header) body_ += "<th>" + escape(h) + "</th>";
-  body_ += "</tr></thead><tbody>\n";
-  for (const auto& row : rows) {
-    body_ += "<tr>";
-    for (const auto& cell : row) body_ += (numeric(cell) ? "<td class=\"n\">" : "<td>") + escape(cell) + "</td>";
-    body_ += "</tr>\n";
-  }
-  body_ += "</tbody></table>\n";
+  std::vector<std::vector<Cell>> cells;
+  cells.reserve(rows.size());
+  for (const auto& row : rows) cells.emplace_back(row.begin(), row.end());
+  linked_table(header, cells, caption);
 }
 
 void Html::linked_table(const std::vector<std::string>& header, const std::vector<std::vector<Cell>>& rows,

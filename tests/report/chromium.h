@@ -14,9 +14,10 @@ namespace sgtest {
 
 inline bool have_chromium() { return std::system("command -v chromium >/dev/null 2>&1") == 0; }
 
-inline std::string chromium_dom(const std::string& html_path) {
+// The DOM of any URL (a served page, a file://) once its scripts ran for up to `budget_ms` of virtual time.
+inline std::string chromium_dom_url(const std::string& url, int budget_ms = 5000) {
   std::string cmd = "chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1600 "
-                    "--virtual-time-budget=5000 --dump-dom file://" + html_path + " 2>/dev/null";
+                    "--virtual-time-budget=" + std::to_string(budget_ms) + " --dump-dom '" + url + "' 2>/dev/null";
   std::string dom;
   FILE* p = popen(cmd.c_str(), "r");
   char buf[65536];
@@ -25,6 +26,8 @@ inline std::string chromium_dom(const std::string& html_path) {
   pclose(p);
   return dom;
 }
+
+inline std::string chromium_dom(const std::string& html_path) { return chromium_dom_url("file://" + html_path); }
 
 inline int count_of(const std::string& text, const std::string& pattern) {
   std::regex re(pattern);

@@ -13,6 +13,7 @@
 #include <regex>
 #include <thread>
 
+#include "report/chromium.h"
 #include "serve/demo_db.h"
 #include "serve/http_server.h"
 
@@ -168,19 +169,8 @@ int sgtest_count(const std::string& text, const std::string& what) {
   return n;
 }
 
-bool have_chromium() { return std::system("command -v chromium >/dev/null 2>&1") == 0; }
-
-std::string chromium_dom(const std::string& url) {
-  std::string cmd = "chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1600 "
-                    "--virtual-time-budget=10000 --dump-dom '" + url + "' 2>/dev/null";
-  std::string dom;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) dom.append(buf, n);
-  pclose(p);
-  return dom;
-}
+using sgtest::have_chromium;
+std::string chromium_dom(const std::string& url) { return sgtest::chromium_dom_url(url, 10000); }
 
 // The text of the element with this id (the first match), tags stripped.
 std::string element_text(const std::string& dom, const std::string& tag, const std::string& id) {
