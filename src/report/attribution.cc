@@ -137,7 +137,7 @@ void attribution_section(Context& c) {
   c.figure(bar_chart("Scanner ips per organisation", bars, "scanner ips"), "Scanner ips per organisation over the range.");
   std::vector<Series> trend;
   for (size_t i = 0; i < orgs.size() && int(i) < c.o.top_orgs; ++i) {
-    Series s{plot_label(orgs[i]), {}};
+    Series s{plot_label(orgs[i]), {}, {}};
     for (const auto& [week, n] : facts.at(orgs[i]).per_week) s.points.emplace_back(double(week) / 1e6, double(n));
     trend.push_back(std::move(s));
   }

@@ -29,9 +29,9 @@ TEST(Plot, GnuplotDrawsEachKindAsInlineSvg) {
   auto bars = bar_chart("Scanners per org", {{"shodan", 12}, {"o'brien \"lab\"", 3}}, "scanners");
   EXPECT_EQ(bars.rfind("<svg", 0), 0u);
   EXPECT_NE(bars.find("o'brien"), std::string::npos);  // the label survived gnuplot quoting
-  auto lines = time_lines("Weekly", {{"shodan", {{1736121600, 3}, {1736726400, 5}}}, {"empty", {}}}, "ips");
+  auto lines = time_lines("Weekly", {{"shodan", {{1736121600, 3}, {1736726400, 5}}, ""}, {"empty", {}, ""}}, "ips");
   EXPECT_NE(lines.find("2025-01-06"), std::string::npos);
-  auto dots = scatter("map", {{"c0", {{0, 0}, {1, 1}}}, {"c1", {{5, 5}}}});
+  auto dots = scatter("map", {{"c0", {{0, 0}, {1, 1}}, ""}, {"c1", {{5, 5}}, ""}});
   EXPECT_NE(dots.find("c1"), std::string::npos);
   EXPECT_EQ(scatter("nothing", {}).rfind("<svg", 0), 0u);
 }
@@ -53,7 +53,7 @@ TEST(Html, RendersInHeadlessChromium) {
   h.section("summary", "Summary");
   h.figure(bar_chart("bars", {{"a", 1}, {"b", 2}}, "n"), "bars");
   h.section("maps", "Maps");
-  h.figure(scatter("map", {{"c0", {{0, 0}, {1, 1}}}}), "map");
+  h.figure(scatter("map", {{"c0", {{0, 0}, {1, 1}}, ""}}), "map");
   auto dir = std::filesystem::path(testing::TempDir()) / "sg-report-render";
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "report.html") << h.page();
