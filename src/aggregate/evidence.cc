@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <rapidjson/document.h>
 #include <vector>
 
 namespace sg::agg {
@@ -70,6 +71,34 @@ void Evidence::add_probe(const nlohmann::json& probe) {
     if (v == obj->end() || !v->is_string() || v->get_ref<const std::string&>().empty()) continue;
     add(src.kind, v->get<std::string>());
   }
+}
+
+bool Evidence::add_probe_text(std::string_view text) {
+  rapidjson::Document d;
+  d.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+  if (d.HasParseError() || !d.IsObject()) return false;
+  auto string_of = [](const rapidjson::Value& obj, const char* key) -> const rapidjson::Value* {
+    auto it = obj.FindMember(key);
+    return it != obj.MemberEnd() && it->value.IsString() ? &it->value : nullptr;
+  };
+  auto port = d.FindMember("dport");
+  const rapidjson::Value* transport = string_of(d, "transport");
+  if (port != d.MemberEnd() && (port->value.IsInt64() || port->value.IsUint64()) && transport)
+    add("ports", std::string(transport->GetString(), transport->GetStringLength()) + "/" +
+                     std::to_string(port->value.IsInt64() ? port->value.GetInt64()
+                                                          : static_cast<int64_t>(port->value.GetUint64())));
+  auto other = d.FindMember("other");
+  if (other != d.MemberEnd() && other->value.IsObject())
+    if (const auto* head = string_of(other->value, "head"); head && head->GetStringLength() > 0)
+      add("payloads", payload_preview(std::string(head->GetString(), head->GetStringLength())));
+  for (const auto& src : kSources) {
+    auto obj = d.FindMember(src.object);
+    if (obj == d.MemberEnd() || !obj->value.IsObject()) continue;
+    const rapidjson::Value* v = string_of(obj->value, src.key);
+    if (!v || v->GetStringLength() == 0) continue;
+    add(src.kind, std::string(v->GetString(), v->GetStringLength()));
+  }
+  return true;
 }
 
 std::string Evidence::to_json(size_t top) const {

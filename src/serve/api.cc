@@ -223,10 +223,7 @@ json ip_detail(Db& db, ScannerStore& scanners, const std::string& ip) {
   j["services"] = services;
   if (p.total > 0) {
     agg::Evidence ev;
-    for_each_latest_probe(db, ip, kEvidenceProbes, [&](const std::string& text) {
-      auto probe = json::parse(text, nullptr, false);
-      if (probe.is_object()) ev.add_probe(probe);
-    });
+    for_each_latest_probe(db, ip, kEvidenceProbes, [&](const std::string& text) { ev.add_probe_text(text); });
     j["fingerprints"] = fingerprints(parse_or_empty(ev.to_json(kTopValues)));
     j["fingerprints_from"] = fmt::format("its latest {} probes at most", kEvidenceProbes);
   } else {  // its probes were pruned; the latest row kept their evidence

@@ -163,3 +163,40 @@ TEST(Evidence, PayloadPreviewIsBoundedAndSurvivesBadHex) {
 
 }  // namespace
 }  // namespace sg::agg
+
+namespace sg::agg {
+namespace {
+
+// The fast reader of stored probe text gives exactly what the nlohmann reader gives, on good probes and
+// on hostile ones (wrong types, empty values, not an object, invalid UTF-8, cut text).
+TEST(Evidence, ProbeTextReadsAsTheParsedProbeDoes) {
+  const std::vector<std::string> probes = {
+      R"({"dport":80,"transport":"tcp","http":{"user_agent":"curl/8.0","uri":"/x"},"syn":{"sig":"64:65535:1460"}})",
+      R"({"dport":443,"transport":"tcp","tls":{"ja3_hash":"abc","ja4":"t13d","sni":"scanner.example"}})",
+      R"({"dport":53,"transport":"udp","dns":{"qname":"version.bind"}})",
+      R"({"dport":22,"transport":"tcp","ssh":{"banner":"SSH-2.0-Go","hassh":"h"}})",
+      R"({"dport":3389,"transport":"tcp","rdp":{"cookie":"mstshash=a"}})",
+      R"({"dport":8080,"transport":"tcp","other":{"head":"474554202f20485454502f312e310d0a"}})",
+      R"({"dport":1,"transport":"tcp","other":{"head":"00ff10"}})",
+      R"({"dport":"80","transport":"tcp","http":{"user_agent":7,"uri":""}})",
+      R"({"dport":80,"transport":null,"http":"not an object","tls":{"ja4":["x"]}})",
+      R"({"dport":80.5,"transport":"tcp","http":{"user_agent":"a\u0000b<script>\"q\""}})",
+      R"([1,2,3])",
+      "{\"dport\":80,\"transport\":\"tcp\",\"http\":{\"user_agent\":\"\xff\xfe\"}}",
+      R"({"dport":80,"transport":"tcp","http":{"user_agent":"cut)",
+      "",
+  };
+  Evidence fast, slow;
+  for (const auto& text : probes) {
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    const bool parsed = fast.add_probe_text(text);
+    EXPECT_EQ(parsed, j.is_object()) << text;
+    if (j.is_object()) slow.add_probe(j);
+  }
+  EXPECT_EQ(fast.to_json(20), slow.to_json(20));
+  EXPECT_NE(fast.to_json(20).find("version.bind"), std::string::npos);
+  EXPECT_NE(fast.to_json(20).find("GET / HTTP/1.1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sg::agg
