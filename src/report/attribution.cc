@@ -151,10 +151,13 @@ void organisations_section(Context& c) {
     c.note("No scanner rows: run 'scannergrouper identify' first.");
     return;
   }
-  // Each (organisation, ip) once: its latest week in the range, and how many weeks named it.
+  // Each (organisation, ip) once: how many weeks named it, and its latest week's row (the key
+  // (window_start, ip) finds it) for the evidence.
   Stmt s(c.db,
-         "SELECT org, ip, COUNT(*), MAX(window_start), SUM(probes), GROUP_CONCAT(DISTINCT services) FROM scanners "
-         "WHERE window_start >= ? AND window_start < ? AND org != 'unknown' GROUP BY org, ip");
+         "SELECT g.org, g.ip, g.weeks, g.latest, g.probes, g.services, l.confidence, l.evidence_kind, l.reason "
+         "FROM (SELECT org, ip, COUNT(*) AS weeks, MAX(window_start) AS latest, SUM(probes) AS probes, "
+         "GROUP_CONCAT(DISTINCT services) AS services FROM scanners WHERE window_start >= ? AND window_start < ? "
+         "AND org != 'unknown' GROUP BY org, ip) g JOIN scanners l ON l.window_start = g.latest AND l.ip = g.ip");
   s.bind(1, c.from_us).bind(2, c.to_us);
   struct Named {
     std::string ip, services;
@@ -170,13 +173,15 @@ void organisations_section(Context& c) {
     n.weeks = s.col_int(2);
     n.latest = s.col_int(3);
     n.probes = s.col_int(4);
+    n.confidence = s.col_double(6);
+    n.kind = s.col_text(7);
+    n.reason = s.col_text(8);
     by_org[s.col_text(0)].push_back(std::move(n));
   }
   if (by_org.empty()) {
     c.note("No ip in this range was named after an organisation.");
     return;
   }
-  Stmt latest(c.db, "SELECT confidence, evidence_kind, reason FROM scanners WHERE window_start = ? AND ip = ?");
   std::vector<std::string> orgs;
   for (const auto& [org, list] : by_org) orgs.push_back(org);
   std::stable_sort(orgs.begin(), orgs.end(),
@@ -186,11 +191,6 @@ void organisations_section(Context& c) {
   constexpr size_t kPage = 100;
   for (const auto& org : orgs) {
     auto& list = by_org[org];
-    for (auto& n : list) {
-      latest.reset();
-      latest.bind(1, n.latest).bind(2, n.ip);
-      if (latest.step()) n.confidence = latest.col_double(0), n.kind = latest.col_text(1), n.reason = latest.col_text(2);
-    }
     std::stable_sort(list.begin(), list.end(), [](const Named& a, const Named& b) {
       return a.confidence != b.confidence ? a.confidence > b.confidence : a.ip < b.ip;
     });

@@ -195,6 +195,7 @@ MispFeed misp_feed(const std::vector<ScannerRow>& rows, const NameFilter& f, Tlp
     const std::string date = format_ts(week).substr(0, 10);
     const std::string info = fmt::format("Scanners attributed to {} ({}), week of {}", display_name(org), org, date);
     const std::string stamp = std::to_string(epoch_seconds(end));
+    const json org_ref = misp_org(), tags = misp_tags(org, tlp);
     json event{{"Event",
                 {{"uuid", uuid},
                  {"info", info},
@@ -204,12 +205,12 @@ MispFeed misp_feed(const std::vector<ScannerRow>& rows, const NameFilter& f, Tlp
                  {"published", true},
                  {"timestamp", stamp},
                  {"publish_timestamp", stamp},
-                 {"Orgc", misp_org()},
-                 {"Tag", misp_tags(org, tlp)},
+                 {"Orgc", org_ref},
+                 {"Tag", tags},
                  {"Attribute", attributes}}}};
     feed.events[uuid + ".json"] = event.dump(2, ' ', false, json::error_handler_t::replace);
-    manifest[uuid] = {{"Orgc", misp_org()},
-                      {"Tag", misp_tags(org, tlp)},
+    manifest[uuid] = {{"Orgc", org_ref},
+                      {"Tag", tags},
                       {"info", info},
                       {"date", date},
                       {"analysis", 2},
