@@ -1,4 +1,4 @@
-// Encoding throughput (DESIGN.md §4): stored probe JSON → image, per probe and through the batch reader
+// Encoding throughput (docs/ARCHITECTURE.md "features"): stored probe JSON → image, per probe and through the batch reader
 // (SQLite read + parse + encode), to compare with ingest's probe rate.
 // Run: ./build/bench/features_bench
 #include <benchmark/benchmark.h>

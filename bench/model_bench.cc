@@ -1,10 +1,10 @@
-// Training throughput of the IOMatch model (DESIGN §5) on synthetic probes of the reference shapes, for both
+// Training throughput of the IOMatch model (docs/METHOD.md) on synthetic probes of the reference shapes, for both
 // backbones. Not a test: it measures, and bench/RESULTS.md records what it printed.
 //
 //   model_bench --backbone mlp --service all --iterations 2000      # full reference runs
 //   model_bench --backbone wrn --service http --iterations 30       # WRN: measure, then extrapolate
 //
-// Synthetic cells follow the encoder's shapes (side² cells of 0/255, DESIGN §4) with one block of cells per
+// Synthetic cells follow the encoder's shapes (side² cells of 0/255, docs/ARCHITECTURE.md "features") with one block of cells per
 // organisation, so the network has something to learn; the timing does not depend on the values.
 // Probe-level F1 of the two backbones on real encoded probes with a time split is measured end to end by
 // `BACKBONE=wrn|mlp bash bench/selfdeploy_eval.sh one-time` (bench/RESULTS.md puts them side by side).
@@ -26,7 +26,7 @@ using namespace sg::model;
 
 struct Service {
   std::string name;
-  int side;  // reference image sides (DESIGN §4)
+  int side;  // reference image sides (docs/ARCHITECTURE.md "features")
 };
 const std::vector<Service> kServices{{"http", 23}, {"tls", 26}, {"dns", 16}};
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SelfDeploy-25 end to end, both protocols of DESIGN.md §6, on the simulator's replay of the real skeleton
+# SelfDeploy-25 end to end, both protocols of docs/METHOD.md (evaluation), on the simulator's replay of the real skeleton
 # (../shared/data/selfdeploy: real times, ips, services and organisations; payloads from data/profiles).
 #
 #   bash bench/selfdeploy_eval.sh one-time      # paper Table 8: train up to the split, score the rest as one window

@@ -5,6 +5,8 @@
 #include <rapidjson/document.h>
 #include <vector>
 
+#include "util/bytes.h"
+
 namespace sg::agg {
 
 namespace {
@@ -22,13 +24,6 @@ constexpr Source kSources[] = {
     {"syn", "sig", "tcp_signatures"},
 };
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 void Evidence::add(const char* kind, const std::string& value) {
@@ -39,12 +34,7 @@ void Evidence::add(const char* kind, const std::string& value) {
 }
 
 std::string payload_preview(const std::string& hex_head, size_t max_bytes) {
-  std::string bytes;
-  for (size_t i = 0; i + 1 < hex_head.size() && bytes.size() < max_bytes; i += 2) {
-    int hi = hex_value(hex_head[i]), lo = hex_value(hex_head[i + 1]);
-    if (hi < 0 || lo < 0) break;
-    bytes.push_back(char(hi << 4 | lo));
-  }
+  std::string bytes = from_hex_prefix(hex_head, max_bytes);
   bool text = !bytes.empty();
   for (unsigned char c : bytes) text &= (c >= 0x20 && c < 0x7f) || c == '\r' || c == '\n' || c == '\t';
   if (!text) return "hex:" + hex_head.substr(0, std::min(hex_head.size(), 2 * bytes.size()));

@@ -7,6 +7,7 @@
 
 #include "features/mutual_info.h"
 #include "features/tokenize.h"
+#include "util/bytes.h"
 
 namespace sg::features {
 
@@ -73,10 +74,7 @@ Extractor text(const char* key, bool hex = false) {
       o.bytes = std::string(*v);
       return;
     }
-    for (size_t i = 0; i + 1 < v->size(); i += 2) {
-      auto nib = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10; };
-      o.bytes.push_back(static_cast<char>((nib((*v)[i]) << 4) | nib((*v)[i + 1])));
-    }
+    o.bytes = from_hex_prefix(*v);
   };
 }
 

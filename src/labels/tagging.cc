@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "labels/text.h"
+#include "util/bytes.h"
 #include "util/atomic_file.h"
 
 namespace sg::labels {
@@ -80,13 +81,6 @@ uint64_t get_be(const uint8_t* p, int bytes) {
   return v;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 TagKey load_tag_key(const std::string& path) {
@@ -103,11 +97,9 @@ TagKey load_tag_key(const std::string& path) {
   std::string hex = trim(data);
   if (hex.size() != 2 * key.size())
     throw std::runtime_error(fmt::format("{}: a key file holds 32 raw bytes or 64 hex digits", path));
-  for (size_t i = 0; i < key.size(); ++i) {
-    int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) throw std::runtime_error(fmt::format("{}: the key is not hexadecimal", path));
-    key[i] = uint8_t(hi << 4 | lo);
-  }
+  std::string bytes = from_hex_prefix(hex);
+  if (bytes.size() != key.size()) throw std::runtime_error(fmt::format("{}: the key is not hexadecimal", path));
+  std::memcpy(key.data(), bytes.data(), key.size());
   return key;
 }
 

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fingerprint/hassh.h"
+#include "probe/hassh.h"
 
 namespace sg {
 

@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <iterator>
 
-#include "fingerprint/ja3.h"
-#include "fingerprint/ja4.h"
+#include "probe/ja3.h"
+#include "probe/ja4.h"
 #include "util/hash.h"
 
 namespace sg {

@@ -1,17 +1,16 @@
 #include "simulate/pcap_writer.h"
 
 #include <pcap/pcap.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <stdexcept>
 #if defined(__GLIBC__)
 #include <stdio_ext.h>
 #endif
+
+#include "util/atomic_file.h"
 
 namespace sg::sim {
 
@@ -24,26 +23,12 @@ std::runtime_error error(const std::string& path, const std::string& what) {
   return std::runtime_error(path + ": " + what);
 }
 
-// "dir/.name.XXXXXX": same directory, so rename() is atomic; hidden, so `ingest DIR` never sees it.
-std::string temp_template(const std::string& path) {
-  std::filesystem::path p(path);
-  return (p.parent_path() / ("." + p.filename().string() + ".XXXXXX")).string();
-}
-
 }  // namespace
 
 PcapWriter::PcapWriter(const std::string& path, int snaplen)
-    : path_(path), snaplen_(uint32_t(snaplen)), buffer_(new char[kBufferSize]) {
-  tmp_path_ = temp_template(path);
-  int fd = mkstemp(tmp_path_.data());
-  if (fd < 0) throw error(path, std::string("cannot create: ") + std::strerror(errno));
-  fchmod(fd, 0644);  // mkstemp makes 0600; a capture is an ordinary shared file
-  FILE* f = fdopen(fd, "wb");
-  if (!f) {
-    ::close(fd);
-    unlink(tmp_path_.c_str());
-    throw error(path, std::string("cannot open: ") + std::strerror(errno));
-  }
+    : path_(path), snaplen_(uint32_t(snaplen)), buffer_(new char[kBufferSize]), file_(path) {
+  FILE* f = std::fopen(file_.write_path().c_str(), "wb");
+  if (!f) throw error(path, std::string("cannot open: ") + std::strerror(errno));
   setvbuf(f, buffer_.get(), _IOFBF, kBufferSize);
 #if defined(__GLIBC__)
   __fsetlocking(f, FSETLOCKING_BYCALLER);  // one thread writes; skip the per-fwrite lock
@@ -74,18 +59,13 @@ void PcapWriter::write(int64_t ts_us, ByteView frame) {
 void PcapWriter::close() {
   if (!dumper_) throw error(path_, "already closed");
   bool flushed = pcap_dump_flush(dumper_) == 0 && !ferror(pcap_dump_file(dumper_));
-  pcap_dump_close(dumper_);
+  flushed &= std::fclose(pcap_dump_file(dumper_)) == 0;  // pcap_dump_close() would hide this error
   dumper_ = nullptr;
   if (!flushed) {
     discard();
     throw error(path_, "write failed");
   }
-  if (std::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
-    int e = errno;
-    discard();
-    throw error(path_, std::string("cannot rename into place: ") + std::strerror(e));
-  }
-  tmp_path_.clear();
+  file_.commit();  // fsync and rename into place; on error it removes the temporary and throws naming the file
   discard();
 }
 
@@ -94,8 +74,7 @@ void PcapWriter::discard() {
   dumper_ = nullptr;
   if (pcap_) pcap_close(pcap_);
   pcap_ = nullptr;
-  if (!tmp_path_.empty()) unlink(tmp_path_.c_str());
-  tmp_path_.clear();
+  file_.abandon();  // nothing once committed
 }
 
 }  // namespace sg::sim

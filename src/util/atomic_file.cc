@@ -86,6 +86,48 @@ void write_text_in_place(const std::string& path, const std::string& text) {
 
 }  // namespace
 
+AtomicFile::AtomicFile(const std::string& path, mode_t mode) : path_(path) {
+  const Target t = resolve(path);
+  target_ = t.path;
+  direct_ = t.direct;
+  if (direct_) return;
+  fs::path target(target_);
+  fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  // Hidden and in the same directory: rename() is atomic there, and directory scans skip it.
+  tmp_ = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+  int fd = ::mkstemp(tmp_.data());
+  if (fd < 0) throw std::runtime_error("cannot create a temporary file beside " + path + ": " + std::strerror(errno));
+  const bool mode_set = ::fchmod(fd, mode) == 0;  // mkstemp creates 0600
+  const int err = errno;
+  ::close(fd);
+  if (!mode_set) {
+    abandon();
+    throw io_error("cannot set the permissions of", tmp_, err);
+  }
+}
+
+AtomicFile::~AtomicFile() { abandon(); }
+
+void AtomicFile::abandon() {
+  if (!tmp_.empty()) std::remove(tmp_.c_str());
+  tmp_.clear();
+}
+
+void AtomicFile::commit() {
+  if (direct_) return;
+  if (tmp_.empty()) throw std::runtime_error("cannot write " + path_ + ": already committed or abandoned");
+  try {
+    fsync_path(tmp_, O_RDONLY);
+    if (std::rename(tmp_.c_str(), target_.c_str()) != 0) throw io_error("cannot rename onto", target_, errno);
+  } catch (...) {
+    abandon();
+    throw;
+  }
+  tmp_.clear();
+  fs::path target(target_);
+  fsync_path((target.has_parent_path() ? target.parent_path() : fs::path(".")).string(), O_RDONLY | O_DIRECTORY);
+}
+
 void write_file_atomically(const std::string& path, const std::function<void(const std::string&)>& writer,
                            mode_t mode) {
   if (path == "-") {  // standard output: what stdio holds goes first
@@ -93,29 +135,9 @@ void write_file_atomically(const std::string& path, const std::function<void(con
     writer("/dev/stdout");
     return;
   }
-  const Target t = resolve(path);
-  if (t.direct) {
-    writer(t.path);
-    return;
-  }
-  fs::path target(t.path);
-  fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  // Hidden and in the same directory: rename() is atomic there, and directory scans skip it.
-  std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-  int fd = ::mkstemp(tmp.data());
-  if (fd < 0) throw std::runtime_error("cannot create a temporary file beside " + path + ": " + std::strerror(errno));
-  const bool mode_set = ::fchmod(fd, mode) == 0;  // mkstemp creates 0600
-  ::close(fd);
-  try {
-    if (!mode_set) throw io_error("cannot set the permissions of", tmp, errno);
-    writer(tmp);
-    fsync_path(tmp, O_RDONLY);
-    if (std::rename(tmp.c_str(), t.path.c_str()) != 0) throw io_error("cannot rename onto", t.path, errno);
-  } catch (...) {
-    std::remove(tmp.c_str());
-    throw;
-  }
-  fsync_path(dir.string(), O_RDONLY | O_DIRECTORY);
+  AtomicFile file(path, mode);
+  writer(file.write_path());
+  file.commit();
 }
 
 void write_text_atomically(const std::string& path, const std::string& text, mode_t mode) {

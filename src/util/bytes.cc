@@ -12,4 +12,21 @@ std::string to_hex(ByteView b) {
   return out;
 }
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string from_hex_prefix(std::string_view hex, size_t max_bytes) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size() && out.size() < max_bytes; i += 2) {
+    int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+    if (hi < 0 || lo < 0) break;
+    out.push_back(static_cast<char>(hi << 4 | lo));
+  }
+  return out;
+}
+
 }  // namespace sg

@@ -87,5 +87,10 @@ class Cursor {
 };
 
 std::string to_hex(ByteView b);
+// The value of one hex digit (either case), or -1.
+int hex_digit(char c);
+// Decodes hex pairs from the front of `hex`, stopping at its end, at the first pair that is not hex, or after
+// max_bytes bytes: stored payloads are hex text, and a preview or a key file reads only what is well formed.
+std::string from_hex_prefix(std::string_view hex, size_t max_bytes = std::string::npos);
 
 }  // namespace sg

@@ -1,4 +1,4 @@
-// The field registry: every DESIGN.md §2 field is covered, each kind extracts what the export wrote, and
+// The field registry: every field of docs/FIELDS.md is covered, each kind extracts what the export wrote, and
 // hostile records give "absent", never a crash.
 #include <gtest/gtest.h>
 
@@ -36,7 +36,7 @@ ProbeDoc doc(const Probe& p) {
 }  // namespace
 
 TEST(Registry, CoversEveryDesignField) {
-  // DESIGN.md §2 "Fields", in the export's key names.
+  // docs/FIELDS.md "Per-service fields", in the export's key names.
   const std::map<Service, std::vector<std::string>> design = {
       {Service::http, {"method", "uri", "version", "headers", "user_agent", "host", "body_length"}},
       {Service::tls,

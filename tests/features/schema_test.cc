@@ -1,6 +1,6 @@
-// Layout rules of DESIGN.md §4: alphabetical fields, options by descending frequency, the "absent" token,
-// minimum count 10, the 1024-cell cap, square side (full) and the fixed canvas with tail append
-// (incremental); the schema's JSON form.
+// Layout rules of an encoding schema (docs/ARCHITECTURE.md, "features"): alphabetical fields, options by
+// descending frequency, the "absent" token, minimum count 10, the 1024-cell cap, square side (full) and the
+// fixed canvas with tail append (incremental); the schema's JSON form.
 #include <gtest/gtest.h>
 
 #include <set>

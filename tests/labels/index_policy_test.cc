@@ -50,7 +50,7 @@ TEST_F(IndexTest, LongestPrefixWinsIPv4AndIPv6) {
 }
 
 TEST_F(IndexTest, PeriodsKeepReusedAddressesApart) {
-  // DESIGN.md §3: a cloud address used by a lab in 2020 was a Stretchoid scanner in 2023.
+  // Labels hold for their period: a cloud address used by a lab in 2020 was a Stretchoid scanner in 2023.
   add("159.203.208.13/32", "some_lab", "old-list", "2020");
   add("159.203.208.13/32", "stretchoid", "nict", "2023");
   add("159.203.208.14/32", "shodan", "nict", "2024_2Q");

@@ -102,9 +102,9 @@ TEST(IOMatch, PredictionShapesAndProbabilities) {
 
 TEST(IOMatch, UnseenClassComesOutUnknownMoreOftenThanKnownOnes) {
   set_deterministic(true);
-  // Four clusters; the fourth is never labelled but, as in DESIGN §5, sits in the unlabelled pool. How a
-  // single run treats a never-labelled cluster depends on its initialisation, so the rates are pooled over
-  // five model seeds.
+  // Four clusters; the fourth is never labelled but, as in the paper's method (docs/METHOD.md), sits in the
+  // unlabelled pool. How a single run treats a never-labelled cluster depends on its initialisation, so the
+  // rates are pooled over five model seeds.
   auto train = make_clusters(4, 40, kSide * kSide, 3);
   auto fresh = make_clusters(4, 40, kSide * kSide, 4);
   int unknown_known = 0, unknown_unseen = 0, n_known = 0, n_unseen = 0, correct_known = 0;

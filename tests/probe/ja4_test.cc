@@ -2,7 +2,7 @@
 // values FoxIO, Arkime and Suricata state for real captures.
 #include <gtest/gtest.h>
 
-#include "fingerprint/ja4.h"
+#include "probe/ja4.h"
 #include "probe/tls.h"
 #include "probe/tls_builder.h"
 #include "probe/tls_fixtures.h"

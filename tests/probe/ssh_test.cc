@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fingerprint/hassh.h"
+#include "probe/hassh.h"
 #include "probe/proto_fixtures.h"
 #include "util/hash.h"
 

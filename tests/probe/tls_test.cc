@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "fingerprint/ja3.h"
+#include "probe/ja3.h"
 #include "probe/tls.h"
 #include "probe/tls_builder.h"
 #include "probe/tls_fixtures.h"

@@ -7,8 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
@@ -16,6 +18,7 @@
 #include "report/chromium.h"
 #include "serve/demo_db.h"
 #include "serve/http_server.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -236,6 +239,136 @@ TEST_F(ServeHttp, HostileStringsRenderAsTextInThePage) {
   EXPECT_NE(dom.find("&lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; 'q'"), std::string::npos) << dom;
   EXPECT_EQ(dom.find("<script>alert"), std::string::npos);
   EXPECT_EQ(sgtest_count(dom, "<script"), 1);  // the page's own
+}
+
+// The page's own code (app.js, index.html, as served) in a file:// harness whose fetch answers with what the
+// live server answered for the same paths, so the script runs exactly as on the served page; a script then
+// uses an organisation's ip table as an analyst would (type in the filter box, click headers) and writes what
+// the table showed after each step into the DOM that Chromium dumps.
+TEST_F(ServeHttp, ThePagesTablesSortAndFilterInHeadlessChromium) {
+  if (!have_chromium()) GTEST_SKIP() << "chromium not installed";
+  auto c = client();
+  auto stats = json::parse(c.Get("/v1/stats")->body);
+  std::string org;  // the organisation with the most ips: its table has a filter box (more than 5 rows)
+  int64_t most = 0;
+  for (const auto& o : stats["orgs"])
+    if (o["org"] != "unknown" && o["ips"].get<int64_t>() > most) {
+      most = o["ips"].get<int64_t>();
+      org = o["org"].get<std::string>();
+    }
+  ASSERT_GT(most, 5) << stats.dump();
+  std::string org_path = "/v1/org/" + org + "?limit=200";
+  auto org_res = c.Get(org_path.c_str());
+  ASSERT_TRUE(org_res && org_res->status == 200);
+  auto page = json::parse(org_res->body);
+  const size_t rows = page["ips"].size();  // the first page: the harness table is the page's first table
+  ASSERT_GT(rows, 5u);
+
+  std::string index = c.Get("/")->body, app = c.Get("/app.js")->body;
+  const std::string tag = "<script src=\"/app.js\" defer></script>";
+  ASSERT_NE(index.find(tag), std::string::npos);
+  json answers = {{org_path, json::parse(org_res->body)}};
+  std::string probe_ip = page["ips"][0]["ip"];
+  // Filters on the first ip's text: the rows that contain it (it may be a prefix of others).
+  std::string harness = R"(<script>
+const ANSWERS = )" + answers.dump() + R"(;
+window.fetch = async (path) => ANSWERS[path] === undefined
+    ? new Response('{"error":{"message":"not in the harness"}}', { status: 404 })
+    : new Response(JSON.stringify(ANSWERS[path]), { status: 200, headers: { 'Content-Type': 'application/json' } });
+history.replaceState(null, '', location.pathname + '?q=)" + org + R"(');
+</script>
+<script>)" + app + R"(</script>
+<script>
+function shown(box) {
+  return [...box.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent));
+}
+function header(box, label) { return [...box.querySelectorAll('th')].find((th) => th.textContent === label); }
+function step() {
+  if (document.body.dataset.state !== 'ready') return setTimeout(step, 20);
+  const box = document.getElementById('org-ips-0');
+  const out = { initial: shown(box) };
+  header(box, 'Probes').click();
+  out.probes_up = shown(box);
+  out.aria_up = header(box, 'Probes').getAttribute('aria-sort');
+  header(box, 'Probes').click();
+  out.probes_down = shown(box);
+  out.aria_down = header(box, 'Probes').getAttribute('aria-sort');
+  const filter = box.querySelector('input.filter');
+  out.has_filter = !!filter;
+  filter.value = '  )" + probe_ip + R"(  ';
+  filter.dispatchEvent(new Event('input'));
+  out.filtered = shown(box);
+  header(box, 'IP').click();
+  out.filtered_by_ip = shown(box);
+  filter.value = 'no row holds this';
+  filter.dispatchEvent(new Event('input'));
+  out.none = shown(box);
+  filter.value = '';
+  filter.dispatchEvent(new Event('input'));
+  out.cleared = shown(box);
+  const pre = document.createElement('pre');
+  pre.id = 'harness-result';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+}
+document.addEventListener('DOMContentLoaded', () => setTimeout(step, 0));
+</script>)";
+  index.replace(index.find(tag), tag.size(), harness);
+  sgtest::TempDir dir("sg_page_harness");
+  std::string path = dir.file("page.html");
+  { std::ofstream(path) << index; }
+  std::string dom = chromium_dom("file://" + path);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(dom, m, std::regex("<pre id=\"harness-result\">([^<]*)</pre>"))) << dom.substr(0, 4000);
+  std::string text = m[1].str();  // a text node serialised: &, < and > escaped
+  for (auto [from, to] : {std::pair{"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}})
+    text = std::regex_replace(text, std::regex(from), to);
+  auto r = json::parse(text);
+
+  // Column order of the ip table: IP, Weeks, Confidence, Evidence, Probes, First seen, Last seen.
+  auto column = [](const json& rows, int i) {
+    std::vector<std::string> out;
+    for (const auto& row : rows) out.push_back(row[i]);
+    return out;
+  };
+  auto numbers = [&](const json& rows, int i) {
+    std::vector<int64_t> out;
+    for (const auto& v : column(rows, i)) out.push_back(std::stoll(v));
+    return out;
+  };
+  ASSERT_EQ(r["initial"].size(), rows);
+  std::vector<std::string> api_order;
+  std::vector<int64_t> probes;
+  for (const auto& ip : page["ips"]) api_order.push_back(ip["ip"]), probes.push_back(ip["probes"]);
+  EXPECT_EQ(column(r["initial"], 0), api_order) << "unsorted, the table keeps the API's order";
+  // Numbers sort as numbers (9 before 10), both ways; the header says which way.
+  auto up = probes, down = probes;
+  std::sort(up.begin(), up.end());
+  std::sort(down.rbegin(), down.rend());
+  EXPECT_EQ(numbers(r["probes_up"], 4), up);
+  EXPECT_EQ(numbers(r["probes_down"], 4), down);
+  EXPECT_EQ(r["aria_up"], "ascending");
+  EXPECT_EQ(r["aria_down"], "descending");
+  EXPECT_TRUE(r["has_filter"].get<bool>());
+  // The filter (trimmed, any column's text) keeps exactly the rows that contain it, in the current order.
+  std::vector<std::string> want;
+  for (const auto& row : r["probes_down"]) {
+    std::string all;
+    for (const auto& cell : row) all += cell.get<std::string>();
+    if (all.find(probe_ip) != std::string::npos) want.push_back(row[0]);
+  }
+  ASSERT_FALSE(want.empty());
+  EXPECT_EQ(column(r["filtered"], 0), want);
+  // Sorting a filtered table sorts what the filter kept.
+  auto by_ip = column(r["filtered_by_ip"], 0);
+  EXPECT_TRUE(std::is_sorted(by_ip.begin(), by_ip.end()));
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(by_ip, want);
+  EXPECT_TRUE(r["none"].empty());
+  // Clearing the filter brings every row back, in the last sort order (by ip).
+  auto all = api_order;
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(column(r["cleared"], 0), all);
 }
 
 TEST(ServeCommand, StartsListensAndStopsOnSigterm) {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "fingerprint/hassh.h"
+#include "probe/hassh.h"
 #include "simulate/profile.h"
 #include "simulate/scenario.h"
 #include "simulate/skeleton.h"

@@ -44,6 +44,40 @@ TEST(AtomicFile, ReplacesAndLeavesNothingBehind) {
   EXPECT_EQ(mode_of(path), 0644u);
 }
 
+// The streaming form (the simulator's pcap writer): nothing under the name until commit(), the old file
+// kept by an abandoned writer, a symlink followed on commit.
+TEST(AtomicFile, StreamedWritesAppearOnlyOnCommit) {
+  auto dir = fresh_dir("sg-atomic-stream");
+  auto path = (dir / "capture.pcap").string();
+  write_text_atomically(path, "old");
+  {
+    AtomicFile f(path);
+    EXPECT_NE(f.write_path(), path);
+    { std::ofstream(f.write_path()) << "abandoned"; }
+  }
+  EXPECT_EQ(slurp(path), "old");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+  {
+    AtomicFile f(path);
+    { std::ofstream(f.write_path()) << "new"; }
+    EXPECT_EQ(slurp(path), "old") << "visible before commit";
+    f.commit();
+    EXPECT_THROW(f.commit(), std::runtime_error);  // once only
+  }
+  EXPECT_EQ(slurp(path), "new");
+  EXPECT_EQ(mode_of(path), 0644u);
+  auto link = (dir / "latest.pcap").string();
+  fs::create_symlink("capture.pcap", link);
+  {
+    AtomicFile f(link);
+    { std::ofstream(f.write_path()) << "through the link"; }
+    f.commit();
+  }
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(slurp(path), "through the link");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 2);
+}
+
 TEST(AtomicFile, SecretsAreOwnerOnly) {
   auto dir = fresh_dir("sg-atomic-mode");
   auto path = (dir / "tag.key").string();

@@ -116,8 +116,9 @@ void EvidenceBeatsTheBaselineAndNamesNoPublicTool() {
   EXPECT_GT(t["model"]["precision"].get<double>(), t["baseline"]["precision"].get<double>()) << r.out;
   // Names at confidence ≥ 0.9 are right at least 90% of the time.
   for (const auto& b : j["reliability"]["bins"])
-    if (b["from"].get<double>() >= 0.9 - 1e-9 && b["judged"].get<int>() >= 10)
+    if (b["from"].get<double>() >= 0.9 - 1e-9 && b["judged"].get<int>() >= 10) {
       EXPECT_GE(b["right"].get<double>() / b["judged"].get<double>(), 0.9) << r.out;
+    }
   sg::Db d(db_);
   sg::Stmt q(d, "SELECT ip, org, evidence_kind, confidence FROM scanners WHERE window_start = ? AND "
                 "(ip LIKE '203.0.113.%' OR ip LIKE '2001:db8:ffff:%')");

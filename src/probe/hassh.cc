@@ -1,4 +1,4 @@
-#include "fingerprint/hassh.h"
+#include "probe/hassh.h"
 
 #include "util/hash.h"
 

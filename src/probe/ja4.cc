@@ -1,12 +1,12 @@
 // JA4 per FoxIO's technical_details/JA4.md: ja4_a "t13d1516h2", ja4_b the cipher hash, ja4_c the
 // extension + signature algorithm hash. GREASE is ignored everywhere, signature algorithms included (the
 // reference tools were corrected to do so; Chrome sends GREASE there).
-#include "fingerprint/ja4.h"
+#include "probe/ja4.h"
 
 #include <algorithm>
 #include <cstdio>
 
-#include "fingerprint/ja3.h"
+#include "probe/ja3.h"
 #include "util/hash.h"
 
 namespace sg {

@@ -1,4 +1,4 @@
-#include "fingerprint/ja3.h"
+#include "probe/ja3.h"
 
 namespace sg {
 
