@@ -6,8 +6,8 @@ namespace sg {
 
 namespace {
 
-// REAL columns are written through SQL's CAST from text with 17 significant digits, and read back as text,
-// so a value survives the round trip exactly.
+// REAL columns are written as text with 17 significant digits through SQL's CAST, and read back through a
+// CAST to text (which SQLite writes with 15 significant digits).
 std::string real_text(double v) { return fmt::format("{:.17g}", v); }
 
 }  // namespace

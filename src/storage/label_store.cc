@@ -157,7 +157,8 @@ void for_each_probe_source(Db& db, int64_t after_id,
 
 std::vector<std::string> unlabelled_sources(Db& db, size_t limit) {
   std::vector<std::string> out;
-  Stmt s(db, "SELECT DISTINCT src FROM probes WHERE id NOT IN (SELECT probe_id FROM probe_labels) ORDER BY src LIMIT ?");
+  Stmt s(db,
+         "SELECT DISTINCT src FROM probes WHERE id NOT IN (SELECT probe_id FROM probe_labels) ORDER BY src LIMIT ?");
   s.bind(1, static_cast<int64_t>(limit));
   while (s.step()) out.push_back(s.col_text(0));
   return out;
