@@ -1,5 +1,5 @@
 // The frozen selection and the versioned schemas in the database (tables feature_selection and
-// feature_schema; ProbeStore's user_version is left alone). Version n+1 of a schema only appends cells.
+// feature_schema, owned by storage/feature_store.h). Version n+1 of a schema only appends cells.
 #pragma once
 
 #include <optional>
@@ -12,7 +12,7 @@
 
 namespace sg::features {
 
-void ensure_feature_tables(Db& db);
+void ensure_feature_tables(Db& db);  // feature_selection and feature_schema
 
 struct StoredSelection {
   int64_t until_us = 0;

@@ -3,13 +3,11 @@
 #include <cctype>
 
 #include "features/tokenize.h"
+#include "storage/label_store.h"
 
 namespace sg::features {
 
-void ensure_label_table(Db& db) {
-  db.ensure_schema("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);");
-  db.ensure_schema(kProbeLabelsDdl);
-}
+void ensure_label_table(Db& db) { ensure_probe_label_tables(db); }
 
 std::string org_key(std::string_view org) {
   while (!org.empty() && std::isspace(static_cast<unsigned char>(org.front()))) org.remove_prefix(1);
@@ -21,10 +19,7 @@ std::string org_key(std::string_view org) {
 
 std::set<std::string> eval_unknown_orgs(Db& db) {
   ensure_label_table(db);
-  std::string list = kDefaultEvalUnknown;
-  Stmt s(db, "SELECT value FROM meta WHERE key=?");
-  s.bind(1, kEvalUnknownKey);
-  if (s.step()) list = s.col_text(0);
+  std::string list = label_meta(db, kEvalUnknownKey).value_or(kDefaultEvalUnknown);
   std::set<std::string> out;
   for (const std::string& org : split_list(list)) out.insert(org_key(org));
   return out;

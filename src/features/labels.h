@@ -9,14 +9,10 @@
 
 namespace sg::features {
 
-// Exactly the labels module's DDL, so either module may create the table first.
-constexpr const char* kProbeLabelsDdl =
-    "CREATE TABLE IF NOT EXISTS probe_labels(probe_id INTEGER PRIMARY KEY REFERENCES probes(id) ON DELETE "
-    "CASCADE, org TEXT NOT NULL, source TEXT NOT NULL);";
-
 constexpr const char* kEvalUnknownKey = "labels.eval_unknown";
 constexpr const char* kDefaultEvalUnknown = "censys,driftnet";
 
+// meta and probe_labels (storage/label_store.h owns them), so reading finds no rows rather than no table.
 void ensure_label_table(Db& db);
 
 // meta[labels.eval_unknown] (comma-separated), or censys,driftnet when unset; lower-cased and trimmed.

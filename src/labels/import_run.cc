@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "storage/label_store.h"
 #include "util/hash.h"
 
 namespace fs = std::filesystem;
@@ -87,14 +88,8 @@ RdnsRules stored_rules(LabelStore& store) {
 
 // `ip,ptr-name` CSV text for the sources of unlabelled probes that have a PTR name.
 std::string resolve_unlabelled(Db& db, size_t max, ImportReport& report) {
-  std::vector<std::string> ips;
-  {
-    LabelStore store(db);  // the tables must exist for the query
-    Stmt s(db,
-           "SELECT DISTINCT src FROM probes WHERE id NOT IN (SELECT probe_id FROM probe_labels) ORDER BY src LIMIT ?");
-    s.bind(1, static_cast<int64_t>(max));
-    while (s.step()) ips.push_back(s.col_text(0));
-  }
+  LabelStore store(db);  // the tables must exist for the query
+  std::vector<std::string> ips = unlabelled_sources(db, max);
   std::string csv;
   for (const auto& ip : ips)
     if (auto name = reverse_lookup(ip)) {
@@ -181,11 +176,7 @@ ImportReport run_import(Db& db, const ImportRequest& req) {
   return report;
 }
 
-int64_t max_probe_id(Db& db) {
-  Stmt s(db, "SELECT coalesce(max(id), 0) FROM probes");
-  s.step();
-  return s.col_int(0);
-}
+int64_t max_probe_id(Db& db) { return highest_probe_id(db); }
 
 RelabelStats label_new_probes(Db& db, int64_t after_id) {
   Transaction tx(db);

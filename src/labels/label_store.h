@@ -1,10 +1,7 @@
-// Label tables in the scanner database, beside the probe store's tables (which must exist: meta, probes).
-//   label_imports   one row per imported file (content hash + options = the idempotence key)
-//   label_entries   the prefixes each import contributed (org canonical, period as [from, to) µs, NULL = open)
-//   label_refusals  rows an import could not use, by line and reason
-//   probe_labels    the label of each labelled probe (org, and the sources that agreed)
-// Schema version lives in meta `labels.schema`; the probe store's PRAGMA user_version is left alone.
-// No method opens a transaction: the caller holds one around a whole import or relabel run.
+// The labels module's view of its tables (storage/label_store.h owns them and their queries): imports of
+// parsed lists, the prefix index built from the stored entries, relabelling the probes under a policy, and the
+// labels' settings in meta. Schema version lives in meta `labels.schema`; the probe store's user_version is
+// left alone. No method opens a transaction: the caller holds one around a whole import or relabel run.
 #pragma once
 
 #include <cstdint>

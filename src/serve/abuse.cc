@@ -6,19 +6,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "storage/abuse_store.h"
+
 namespace sg::serve {
 
 using nlohmann::json;
 
 namespace {
-
-const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS abuse_reports(
-  ip TEXT PRIMARY KEY,
-  score INTEGER NOT NULL,
-  checked_at TEXT NOT NULL,
-  raw TEXT NOT NULL);
-)sql";
 
 // The address in the form inet_ntop writes, so that it matches the probes' and scanners' ip columns.
 std::string normal_ip(const std::string& text) {
@@ -96,34 +90,23 @@ AbuseParse parse_abuse_checks(const std::string& text, const std::string& file) 
 }
 
 AbuseImport import_abuse_checks(Db& db, const std::vector<AbuseCheck>& checks, const std::string& checked_at) {
-  db.exec(kSchema);
+  create_abuse_reports(db);
   AbuseImport r;
   Transaction tx(db);
-  Stmt get(db, "SELECT raw FROM abuse_reports WHERE ip=?");
-  Stmt put(db, "INSERT OR REPLACE INTO abuse_reports(ip, score, checked_at, raw) VALUES(?,?,?,?)");
+  AbuseReportWriter reports(db);
   for (const auto& c : checks) {
-    get.reset();
-    get.bind(1, c.ip);
-    bool had = get.step();
-    if (had && get.col_text(0) == c.raw) {
+    std::optional<std::string> stored = reports.raw(c.ip);
+    if (stored && *stored == c.raw) {
       ++r.unchanged;
       continue;
     }
-    ++(had ? r.changed : r.added);
-    put.reset();
-    put.bind(1, c.ip).bind(2, int64_t(c.score)).bind(3, checked_at).bind(4, c.raw);
-    put.step();
+    ++(stored ? r.changed : r.added);
+    reports.put(c.ip, c.score, checked_at, c.raw);
   }
   tx.commit();
   return r;
 }
 
-std::map<std::string, int> abuse_scores(Db& db) {
-  db.ensure_schema(kSchema);
-  std::map<std::string, int> out;
-  Stmt s(db, "SELECT ip, score FROM abuse_reports");
-  while (s.step()) out[s.col_text(0)] = int(s.col_int(1));
-  return out;
-}
+std::map<std::string, int> abuse_scores(Db& db) { return abuse_report_scores(db); }
 
 }  // namespace sg::serve

@@ -40,7 +40,7 @@ struct AbuseImport {
   size_t added = 0, changed = 0, unchanged = 0;
 };
 
-// Table abuse_reports(ip, score, checked_at, raw): the latest check per ip. Writes one transaction; a check
+// Stores the latest check per ip (table abuse_reports, storage/abuse_store.h). Writes one transaction; a check
 // identical to the stored one leaves the row (and its checked_at) as it was, so a rerun changes nothing.
 AbuseImport import_abuse_checks(Db& db, const std::vector<AbuseCheck>& checks, const std::string& checked_at);
 

@@ -1,0 +1,32 @@
+#include "storage/abuse_store.h"
+
+namespace sg {
+
+void create_abuse_reports(Db& db) { db.exec(kAbuseReportsDdl); }
+
+AbuseReportWriter::AbuseReportWriter(Db& db)
+    : get_(db, "SELECT raw FROM abuse_reports WHERE ip=?"),
+      put_(db, "INSERT OR REPLACE INTO abuse_reports(ip, score, checked_at, raw) VALUES(?,?,?,?)") {}
+
+std::optional<std::string> AbuseReportWriter::raw(const std::string& ip) {
+  get_.reset();
+  get_.bind(1, ip);
+  if (!get_.step()) return std::nullopt;
+  return get_.col_text(0);
+}
+
+void AbuseReportWriter::put(const std::string& ip, int score, const std::string& checked_at, const std::string& raw) {
+  put_.reset();
+  put_.bind(1, ip).bind(2, int64_t(score)).bind(3, checked_at).bind(4, raw);
+  put_.step();
+}
+
+std::map<std::string, int> abuse_report_scores(Db& db) {
+  db.ensure_schema(kAbuseReportsDdl);
+  std::map<std::string, int> out;
+  Stmt s(db, "SELECT ip, score FROM abuse_reports");
+  while (s.step()) out[s.col_text(0)] = int(s.col_int(1));
+  return out;
+}
+
+}  // namespace sg
