@@ -4,7 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "export/json.h"
+#include "probe/service.h"
 #include "util/terminal.h"
 
 namespace sg::analysis {
@@ -12,28 +15,6 @@ namespace sg::analysis {
 using nlohmann::json;
 
 namespace {
-
-const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS cluster_runs(
-  from_us INTEGER NOT NULL,
-  to_us INTEGER NOT NULL,
-  service TEXT NOT NULL,
-  k INTEGER NOT NULL,
-  probes INTEGER NOT NULL,
-  json TEXT NOT NULL,
-  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-  PRIMARY KEY(from_us, to_us, service));
-CREATE TABLE IF NOT EXISTS clusters(
-  from_us INTEGER NOT NULL,
-  to_us INTEGER NOT NULL,
-  service TEXT NOT NULL,
-  cluster INTEGER NOT NULL,
-  size INTEGER NOT NULL,
-  nearest_org TEXT NOT NULL,
-  nearest_distance REAL NOT NULL,
-  json TEXT NOT NULL,
-  PRIMARY KEY(from_us, to_us, service, cluster));
-)sql";
 
 // Probe values are hostile bytes: invalid UTF-8 is replaced rather than failing the whole analysis.
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
@@ -170,67 +151,41 @@ ClusterAnalysis clusters_from_json(const std::string& text) {
 }
 
 void store_clusters(Db& db, const ClusterAnalysis& a) {
-  db.exec(kSchema);
-  Transaction tx(db);
-  for (const char* sql : {"DELETE FROM cluster_runs WHERE from_us=? AND to_us=?", "DELETE FROM clusters WHERE from_us=? AND to_us=?"}) {
-    Stmt del(db, sql);
-    del.bind(1, a.from_us).bind(2, a.to_us);
-    del.step();
-  }
-  Stmt run(db, "INSERT INTO cluster_runs(from_us, to_us, service, k, probes, json) VALUES(?,?,?,?,?,?)");
-  Stmt ins(db,
-           "INSERT INTO clusters(from_us, to_us, service, cluster, size, nearest_org, nearest_distance, json) "
-           "VALUES(?,?,?,?,?,?,?,?)");
+  std::vector<StoredClusterRun> runs;
   for (const auto& s : a.services) {
     json sj = service_json(s);
     sj["seconds"] = a.seconds;
-    run.reset();
-    run.bind(1, a.from_us).bind(2, a.to_us).bind(3, s.service).bind(4, int64_t(s.k)).bind(5, s.probes).bind(6, dump(sj));
-    run.step();
-    for (const auto& c : s.clusters) {
-      ins.reset();
-      ins.bind(1, a.from_us).bind(2, a.to_us).bind(3, s.service).bind(4, int64_t(c.id)).bind(5, c.size);
-      ins.bind(6, c.nearest_org).bind_double(7, c.nearest_distance).bind(8, dump(cluster_json(c)));
-      ins.step();
-    }
+    StoredClusterRun r{s.service, int64_t(s.k), s.probes, dump(sj), {}};
+    for (const auto& c : s.clusters)
+      r.clusters.push_back({int64_t(c.id), c.size, c.nearest_org, c.nearest_distance, dump(cluster_json(c))});
+    runs.push_back(std::move(r));
   }
-  tx.commit();
+  replace_cluster_runs(db, a.from_us, a.to_us, runs);
 }
 
 std::optional<ClusterAnalysis> load_clusters(Db& db, int64_t from_us, int64_t to_us) {
-  db.ensure_schema(kSchema);  // creates nothing in a read-only database
   ClusterAnalysis a;
   a.from_us = from_us;
   a.to_us = to_us;
-  Stmt runs(db, "SELECT json FROM cluster_runs WHERE from_us=? AND to_us=?");
-  runs.bind(1, from_us).bind(2, to_us);
-  Stmt cl(db, "SELECT json FROM clusters WHERE from_us=? AND to_us=? AND service=? ORDER BY cluster");
-  static const std::vector<std::string> order = {"http", "tls", "dns", "ssh", "rdp", "syn"};
   try {
-    while (runs.step()) {
-      json sj = json::parse(runs.col_text(0));
+    for (const auto& r : cluster_runs(db, from_us, to_us)) {
+      json sj = json::parse(r.json);
       a.seconds = sj.value("seconds", 0.0);
       auto s = service_from(sj);
-      cl.reset();
-      cl.bind(1, from_us).bind(2, to_us).bind(3, s.service);
-      while (cl.step()) s.clusters.push_back(cluster_from(json::parse(cl.col_text(0))));
+      for (const auto& c : r.clusters) s.clusters.push_back(cluster_from(json::parse(c.json)));
       a.services.push_back(std::move(s));
     }
   } catch (const json::exception& e) {
     throw std::runtime_error(fmt::format("{}: stored cluster analysis unreadable: {}", db.path(), e.what()));
   }
   if (a.services.empty()) return std::nullopt;
-  auto rank = [&](const std::string& s) { return std::find(order.begin(), order.end(), s) - order.begin(); };
+  // The service table's order (a name it does not know goes last), whatever order the rows were read in.
+  auto rank = [](const std::string& name) {
+    auto s = service_from_name(name);
+    return s && service_info(*s).has_fields ? static_cast<size_t>(*s) : kServices.size();
+  };
   std::stable_sort(a.services.begin(), a.services.end(), [&](const auto& x, const auto& y) { return rank(x.service) < rank(y.service); });
   return a;
-}
-
-std::vector<std::pair<int64_t, int64_t>> stored_cluster_ranges(Db& db) {
-  db.ensure_schema(kSchema);
-  std::vector<std::pair<int64_t, int64_t>> out;
-  Stmt s(db, "SELECT DISTINCT from_us, to_us FROM cluster_runs ORDER BY to_us DESC, from_us");
-  while (s.step()) out.emplace_back(s.col_int(0), s.col_int(1));
-  return out;
 }
 
 std::string clusters_table(const ClusterAnalysis& a) {

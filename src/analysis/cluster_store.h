@@ -1,7 +1,6 @@
-// Cluster analyses kept in the database so that `report` shows what `clusters` computed: table
-// cluster_runs (one row per range and service: the K choice, the map, counts) and table clusters (one row per
-// cluster, its statistics as JSON). Storing a range replaces every earlier row of that range in one
-// transaction, so a rerun never mixes two analyses.
+// Cluster analyses kept in the database so that `report` shows what `clusters` computed: an analysis as the
+// JSON rows of storage/cluster_store (one per range and service, one per cluster) and back, its JSON for
+// `clusters --json`, and its text summary. Storing a range replaces every earlier row of that range.
 #pragma once
 
 #include <optional>
@@ -10,14 +9,14 @@
 #include <vector>
 
 #include "analysis/clusters.h"
+#include "storage/cluster_store.h"
 
 namespace sg::analysis {
 
 void store_clusters(Db& db, const ClusterAnalysis& a);
 // The analysis stored for exactly [from, to), if any.
 std::optional<ClusterAnalysis> load_clusters(Db& db, int64_t from_us, int64_t to_us);
-// Ranges with a stored analysis, newest range first.
-std::vector<std::pair<int64_t, int64_t>> stored_cluster_ranges(Db& db);
+// (Ranges with a stored analysis: sg::stored_cluster_ranges.)
 
 std::string clusters_json(const ClusterAnalysis& a);
 ClusterAnalysis clusters_from_json(const std::string& text);  // throws std::runtime_error

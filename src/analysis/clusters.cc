@@ -16,6 +16,8 @@
 #include "analysis/tsne.h"
 #include "features/feature_store.h"
 #include "features/registry.h"
+#include "probe/service.h"
+#include "storage/analysis_queries.h"
 #include "storage/prediction_store.h"
 #include "storage/scanner_store.h"
 
@@ -80,14 +82,6 @@ struct Gathered {
   int64_t known = 0;
 };
 
-std::string pick_model(Db& db, const std::string& service, int64_t from_us, int64_t to_us) {
-  Stmt s(db,
-         "SELECT r.model, count(*) AS n FROM probe_predictions r JOIN probes p ON p.id = r.probe_id "
-         "WHERE p.service = ? AND p.ts_us >= ? AND p.ts_us < ? GROUP BY r.model ORDER BY n DESC, r.model DESC LIMIT 1");
-  s.bind(1, service).bind(2, from_us).bind(3, to_us);
-  return s.step() ? s.col_text(0) : std::string();
-}
-
 void gather(Db& db, ServiceClusters& out, int64_t from_us, int64_t to_us, const ClusterOptions& o, Gathered& g) {
   Service svc = *service_from_name(out.service);
   std::vector<const features::FieldSpec*> specs;
@@ -97,33 +91,26 @@ void gather(Db& db, ServiceClusters& out, int64_t from_us, int64_t to_us, const 
   g.columns.resize(specs.size() + fps.size());
   std::mt19937_64 rng(o.seed ^ 0x6b6e6f776eULL);
   features::ProbeDoc doc;
-  Stmt s(db,
-         "SELECT p.id, p.ts_us, p.src, p.json, r.org, r.model, r.feature, s.org FROM probe_predictions r "
-         "JOIN probes p ON p.id = r.probe_id "
-         "JOIN scanners s ON s.ip = p.src AND s.window_start <= p.ts_us AND p.ts_us < s.window_end "
-         "WHERE p.service = ? AND p.ts_us >= ? AND p.ts_us < ? ORDER BY p.ts_us, p.id");
-  s.bind(1, out.service).bind(2, from_us).bind(3, to_us);
   auto& u = g.unknown;
-  while (s.step()) {
-    bool unknown_ip = s.col_text(7) == "unknown";
-    if (s.col_text(5) != out.model) {
+  for_each_scanned_prediction(db, out.service, from_us, to_us, [&](const ScannedPrediction& s) {
+    bool unknown_ip = s.scanner_org == "unknown";
+    if (s.model != out.model) {
       out.other_model += unknown_ip;
-      continue;
+      return;
     }
-    auto blob = s.col_blob(6);
-    int dim = int(blob.size() / sizeof(float));
+    int dim = int(s.feature.size() / sizeof(float));
     if (dim == 0 || (u.dim && dim != u.dim)) {
       ++out.skipped;
       if (out.skip_examples.size() < 5)
-        out.skip_examples.push_back(fmt::format("probe {}: feature of {} values", s.col_int(0), dim));
-      continue;
+        out.skip_examples.push_back(fmt::format("probe {}: feature of {} values", s.probe_id, dim));
+      return;
     }
     u.dim = dim;
     std::vector<float> f(dim);
-    std::memcpy(f.data(), blob.data(), size_t(dim) * sizeof(float));
-    std::string pred = s.col_text(4);
+    std::memcpy(f.data(), s.feature.data(), size_t(dim) * sizeof(float));
+    const std::string& pred = s.org;
     if (!unknown_ip) {
-      if (pred == "unknown") continue;
+      if (pred == "unknown") return;
       auto& [sum, n] = g.centroid_sums[pred];
       sum.resize(dim, 0.0);
       for (int d = 0; d < dim; ++d) sum[d] += f[d];
@@ -131,21 +118,21 @@ void gather(Db& db, ServiceClusters& out, int64_t from_us, int64_t to_us, const 
       // Reservoir sample for the map: every known probe equally likely, memory bounded.
       ++g.known;
       if (int(g.known_sample.size()) < o.map_points) {
-        g.known_sample.push_back({std::move(f), s.col_text(7)});
+        g.known_sample.push_back({std::move(f), s.scanner_org});
       } else {
         auto j = std::uniform_int_distribution<int64_t>(0, g.known - 1)(rng);
-        if (j < o.map_points) g.known_sample[size_t(j)] = {std::move(f), s.col_text(7)};
+        if (j < o.map_points) g.known_sample[size_t(j)] = {std::move(f), s.scanner_org};
       }
-      continue;
+      return;
     }
-    if (!doc.parse(s.col_text(3))) {
+    if (!doc.parse(s.json)) {
       ++out.skipped;
-      if (out.skip_examples.size() < 5) out.skip_examples.push_back(fmt::format("probe {}: not a JSON object", s.col_int(0)));
-      continue;
+      if (out.skip_examples.size() < 5) out.skip_examples.push_back(fmt::format("probe {}: not a JSON object", s.probe_id));
+      return;
     }
     u.features.insert(u.features.end(), f.begin(), f.end());
-    u.ip.push_back(g.ips.id(s.col_text(2)));
-    u.ts.push_back(s.col_int(1));
+    u.ip.push_back(g.ips.id(s.ip));
+    u.ts.push_back(s.ts_us);
     u.lookalike.push_back(pred == "unknown" ? kAbsent : g.orgs.id(pred));
     for (size_t c = 0; c < specs.size(); ++c) {
       auto v = features::extract_field(*specs[c], doc, svc);
@@ -156,7 +143,7 @@ void gather(Db& db, ServiceClusters& out, int64_t from_us, int64_t to_us, const 
       auto v = features::get_string(section, fps[c].second);
       u.values.push_back(v && !v->empty() ? g.columns[specs.size() + c].id(std::string(*v)) : kAbsent);
     }
-  }
+  });
   out.known_probes = g.known;
 }
 
@@ -310,7 +297,7 @@ ServiceClusters analyse_service(Db& db, const std::string& service, int64_t from
                                 const ClusterOptions& o) {
   ServiceClusters out;
   out.service = service;
-  out.model = pick_model(db, service, from_us, to_us);
+  out.model = dominant_model(db, service, from_us, to_us);
   if (auto sel = features::load_selection(db, *service_from_name(service))) out.selected_fields = sel->selected;
   Gathered g;
   gather(db, out, from_us, to_us, o, g);
@@ -345,13 +332,12 @@ ServiceClusters analyse_service(Db& db, const std::string& service, int64_t from
 bool has_probes_table(Db& db) { return db.has_table("probes"); }
 
 int64_t window_anchor(Db& db) {
-  db.ensure_schema("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-  Stmt s(db, "SELECT value FROM meta WHERE key='windows.anchor_us'");
-  if (!s.step()) return agg::kDefaultAnchorUs;
+  auto text = stored_window_anchor(db);
+  if (!text) return agg::kDefaultAnchorUs;
   try {
-    return std::stoll(s.col_text(0));
+    return std::stoll(*text);
   } catch (const std::exception&) {
-    throw std::runtime_error(fmt::format("meta windows.anchor_us is not a number: '{}'", s.col_text(0)));
+    throw std::runtime_error(fmt::format("meta windows.anchor_us is not a number: '{}'", *text));
   }
 }
 
@@ -370,17 +356,10 @@ ClusterAnalysis analyse_unknowns(Db& db, int64_t from_us, int64_t to_us, const C
   PredictionStore ensure_predictions(db);
   ScannerStore ensure_scanners(db);
   features::ensure_feature_tables(db);
-  std::vector<std::string> present;
-  {
-    Stmt s(db,
-           "SELECT DISTINCT p.service FROM probe_predictions r JOIN probes p ON p.id = r.probe_id "
-           "WHERE p.ts_us >= ? AND p.ts_us < ?");
-    s.bind(1, a.from_us).bind(2, a.to_us);
-    while (s.step()) present.push_back(s.col_text(0));
-  }
-  for (const char* svc : {"http", "tls", "dns", "ssh", "rdp", "syn"})
-    if (std::find(present.begin(), present.end(), svc) != present.end())
-      a.services.push_back(analyse_service(db, svc, a.from_us, a.to_us, o));
+  std::vector<std::string> present = predicted_services(db, a.from_us, a.to_us);
+  for (const auto& svc : kServices)
+    if (svc.has_fields && std::find(present.begin(), present.end(), svc.name) != present.end())
+      a.services.push_back(analyse_service(db, svc.name, a.from_us, a.to_us, o));
   a.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return a;
 }

@@ -2,12 +2,13 @@
 
 #include "features/labels.h"
 #include "features/probe_stream.h"
+#include "probe/service.h"
 
 namespace sg::attribute {
 
 namespace {
 
-const Service kVote[] = {Service::http, Service::tls, Service::dns};
+const std::vector<Service> kVote = voted_services();
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include "aggregate/metrics.h"
 #include "features/labels.h"
 #include "features/probe_stream.h"
+#include "probe/service.h"
 
 namespace sg::attribute {
 
@@ -116,7 +117,7 @@ bool names_org(const std::vector<std::string>& labels, const std::string& word) 
   return false;
 }  // foreign senders of a payload beyond its organisation's own new addresses
 
-bool vote_service(Service s) { return s == Service::http || s == Service::tls || s == Service::dns; }
+bool vote_service(Service s) { return service_info(s).voted; }
 
 struct Contribution {
   KeyHash key;

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "export/csv.h"
+#include "probe/service.h"
 #include "storage/probe_store.h"
 
 namespace sg::cli {
@@ -103,7 +104,7 @@ void add_probes(CLI::App& app) {
   cmd->footer("--format jsonl: one probe per line (the export contract); json: one array of them; csv: a flat table.\n"
               "Example:\n  scannergrouper probes --db scanners.db --service http --format csv > http.csv");
   cmd->add_option("--db", args->db, "database written by ingest")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--service", args->service, "only this service (http tls dns ssh rdp syn other)");
+  cmd->add_option("--service", args->service, "only this service (" + join_service_names(" ") + ")");
   add_format_option(cmd, args->format, {"jsonl", "json", "csv"}, "jsonl, json (one array) or csv");
   cmd->add_option("--from", args->from, "first day (YYYY-MM-DD or RFC 3339, UTC), inclusive");
   cmd->add_option("--to", args->to, "end (YYYY-MM-DD or RFC 3339, UTC), exclusive");

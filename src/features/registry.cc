@@ -7,6 +7,7 @@
 
 #include "features/mutual_info.h"
 #include "features/tokenize.h"
+#include "probe/service.h"
 #include "util/bytes.h"
 
 namespace sg::features {
@@ -388,8 +389,12 @@ FieldValue extract_field(const FieldSpec& f, const ProbeDoc& probe, Service s) {
 }
 
 const std::vector<Service>& feature_services() {
-  static const std::vector<Service> v = {Service::http, Service::tls, Service::dns,
-                                         Service::ssh,  Service::rdp, Service::syn};
+  static const std::vector<Service> v = [] {
+    std::vector<Service> out;
+    for (const auto& s : kServices)
+      if (s.has_fields) out.push_back(s.id);
+    return out;
+  }();
   return v;
 }
 

@@ -1,16 +1,14 @@
 #include "probe/probe.h"
 
+#include "probe/service.h"
+
 namespace sg {
 
-namespace {
-constexpr const char* kServiceNames[] = {"http", "tls", "dns", "ssh", "rdp", "syn", "other"};
-}
-
-const char* service_name(Service s) { return kServiceNames[static_cast<int>(s)]; }
+const char* service_name(Service s) { return service_info(s).name; }
 
 std::optional<Service> service_from_name(const std::string& name) {
-  for (int i = 0; i < 7; ++i)
-    if (name == kServiceNames[i]) return static_cast<Service>(i);
+  for (const auto& s : kServices)
+    if (name == s.name) return s.id;
   return std::nullopt;
 }
 

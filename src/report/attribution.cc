@@ -5,10 +5,12 @@
 #include <map>
 #include <set>
 
+#include "probe/service.h"
 #include "report/plot.h"
 #include "report/sections.h"
 #include "serve/abuse.h"
 #include "serve/org_names.h"
+#include "storage/report_queries.h"
 #include "storage/scanner_store.h"
 
 namespace sg::report {
@@ -28,27 +30,23 @@ std::map<std::string, OrgFacts> org_facts(Context& c, std::map<std::string, std:
   std::map<std::string, OrgFacts> out;
   if (!c.db.has_table("scanners")) return out;
   ScannerStore ensure_columns(c.db);  // a database from before confidences gets them (learned rows)
-  Stmt s(c.db,
-         "SELECT org, ip, services, probes, window_start, confidence, evidence_kind FROM scanners "
-         "WHERE window_start >= ? AND window_start < ? ORDER BY window_start, ip");
-  s.bind(1, c.from_us).bind(2, c.to_us);
-  while (s.step()) {
-    auto& f = out[s.col_text(0)];
-    f.ips.insert(s.col_text(1));
+  for_each_scanner_fact(c.db, c.from_us, c.to_us, [&](const ScannerFact& row) {
+    auto& f = out[row.org];
+    f.ips.insert(row.ip);
     ++f.rows;
-    f.probes += s.col_int(3);
-    ++f.per_week[s.col_int(4)];
-    f.confidence += s.col_double(5);
-    ++f.kinds[s.col_text(6)];
-    std::string services = s.col_text(2);
+    f.probes += row.probes;
+    ++f.per_week[row.window_start];
+    f.confidence += row.confidence;
+    ++f.kinds[row.evidence_kind];
+    const std::string& services = row.services;
     for (size_t p = 0; p < services.size();) {
       size_t q = services.find(',', p);
       if (q == std::string::npos) q = services.size();
       if (q > p) f.services.insert(services.substr(p, q - p));
       p = q + 1;
     }
-    if (latest_org) (*latest_org)[s.col_text(1)] = s.col_text(0);
-  }
+    if (latest_org) (*latest_org)[row.ip] = row.org;
+  });
   return out;
 }
 
@@ -66,10 +64,7 @@ std::string kinds_text(const std::map<std::string, int64_t>& kinds) {
 }
 
 std::string joined(const std::set<std::string>& s) {
-  std::string out;
-  for (const char* name : {"http", "tls", "dns", "ssh", "rdp", "syn", "other"})
-    if (s.count(name)) out += (out.empty() ? "" : ",") + std::string(name);
-  return out;
+  return join_service_names(",", [&](const ServiceInfo& svc) { return s.count(svc.name) > 0; });
 }
 
 // Where an organisation's section, and an ip's row in it, are on the page.
@@ -80,19 +75,14 @@ std::string ip_anchor(const std::string& org, const std::string& ip) {
 
 // The least certain names first: what an analyst should check before acting on them.
 void names_table(Context& c) {
-  Stmt s(c.db,
-         "SELECT ip, org, confidence, evidence_kind, reason, window_start FROM scanners WHERE window_start >= ? AND "
-         "window_start < ? AND org != 'unknown' ORDER BY confidence, ip LIMIT ?");
-  s.bind(1, c.from_us).bind(2, c.to_us).bind(3, int64_t(c.o.top_names));
   std::vector<std::vector<Html::Cell>> rows;
-  while (s.step()) {
-    const std::string ip = s.col_text(0), org = s.col_text(1);
-    rows.push_back({{ip, "#" + ip_anchor(org, ip), ""},
-                    {org, "#" + org_anchor(org), ""},
-                    {fixed(s.col_double(2))},
-                    {s.col_text(3)},
-                    {date_of(s.col_int(5))},
-                    {s.col_text(4)}});
+  for (const auto& n : least_confident_names(c.db, c.from_us, c.to_us, int64_t(c.o.top_names))) {
+    rows.push_back({{n.ip, "#" + ip_anchor(n.org, n.ip), ""},
+                    {n.org, "#" + org_anchor(n.org), ""},
+                    {fixed(n.confidence)},
+                    {n.evidence_kind},
+                    {date_of(n.window_start)},
+                    {n.reason}});
   }
   if (rows.empty()) return;
   c.html.linked_table({"ip", "organisation", "confidence", "evidence", "week", "why"}, rows,
@@ -151,33 +141,9 @@ void organisations_section(Context& c) {
     c.note("No scanner rows: run 'scannergrouper identify' first.");
     return;
   }
-  // Each (organisation, ip) once: how many weeks named it, and its latest week's row (the key
-  // (window_start, ip) finds it) for the evidence.
-  Stmt s(c.db,
-         "SELECT g.org, g.ip, g.weeks, g.latest, g.probes, g.services, l.confidence, l.evidence_kind, l.reason "
-         "FROM (SELECT org, ip, COUNT(*) AS weeks, MAX(window_start) AS latest, SUM(probes) AS probes, "
-         "GROUP_CONCAT(DISTINCT services) AS services FROM scanners WHERE window_start >= ? AND window_start < ? "
-         "AND org != 'unknown' GROUP BY org, ip) g JOIN scanners l ON l.window_start = g.latest AND l.ip = g.ip");
-  s.bind(1, c.from_us).bind(2, c.to_us);
-  struct Named {
-    std::string ip, services;
-    int64_t weeks = 0, latest = 0, probes = 0;
-    double confidence = 0;
-    std::string kind, reason;
-  };
-  std::map<std::string, std::vector<Named>> by_org;
-  while (s.step()) {
-    Named n;
-    n.ip = s.col_text(1);
-    n.services = s.col_text(5);
-    n.weeks = s.col_int(2);
-    n.latest = s.col_int(3);
-    n.probes = s.col_int(4);
-    n.confidence = s.col_double(6);
-    n.kind = s.col_text(7);
-    n.reason = s.col_text(8);
-    by_org[s.col_text(0)].push_back(std::move(n));
-  }
+  // Each (organisation, ip) once, with how many weeks named it and its latest week's evidence.
+  std::map<std::string, std::vector<NamedIp>> by_org;
+  for (auto& n : named_ips(c.db, c.from_us, c.to_us)) by_org[n.org].push_back(std::move(n));
   if (by_org.empty()) {
     c.note("No ip in this range was named after an organisation.");
     return;
@@ -191,7 +157,7 @@ void organisations_section(Context& c) {
   constexpr size_t kPage = 100;
   for (const auto& org : orgs) {
     auto& list = by_org[org];
-    std::stable_sort(list.begin(), list.end(), [](const Named& a, const Named& b) {
+    std::stable_sort(list.begin(), list.end(), [](const NamedIp& a, const NamedIp& b) {
       return a.confidence != b.confidence ? a.confidence > b.confidence : a.ip < b.ip;
     });
     const std::string name = serve::display_name(org);
@@ -203,10 +169,10 @@ void organisations_section(Context& c) {
       c.html.begin_details(fmt::format("ips {}–{} of {}", from + 1, to, list.size()), from == 0);
       std::vector<std::vector<Html::Cell>> rows;
       for (size_t i = from; i < to; ++i) {
-        const Named& n = list[i];
+        const NamedIp& n = list[i];
         rows.push_back({{n.ip, "", ip_anchor(org, n.ip)},
                         {fixed(n.confidence)},
-                        {n.kind},
+                        {n.evidence_kind},
                         {std::to_string(n.weeks)},
                         {date_of(n.latest)},
                         {n.services},

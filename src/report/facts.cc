@@ -6,6 +6,7 @@
 #include "export/json.h"
 #include "report/plot.h"
 #include "report/sections.h"
+#include "storage/report_queries.h"
 
 namespace sg::report {
 
@@ -42,11 +43,6 @@ const json& array_of(const json& j, const char* key) {
 
 std::string count_of(const json& j, const char* key) { return std::to_string(int64_t(num(j, key))); }
 
-int64_t count(Db& db, const char* sql) {
-  Stmt s(db, sql);
-  return s.step() ? s.col_int(0) : 0;
-}
-
 // One stored scores object (workflow/evaluate.cc's JSON) as a table; classes under min_support hidden.
 void scores_table(Context& c, const json& scores, const std::string& caption) {
   std::vector<std::vector<std::string>> rows;
@@ -72,7 +68,7 @@ void scores_table(Context& c, const json& scores, const std::string& caption) {
 
 void evaluation_section(Context& c) {
   c.section("evaluation", "Evaluation against the labels");
-  if (!c.db.has_table("probe_labels") || count(c.db, "SELECT count(*) FROM probe_labels") == 0) {
+  if (table_rows(c.db, "probe_labels") == 0) {
     c.note("No evaluation: the database holds no labels ('scannergrouper labels import' adds published scanner "
            "lists), so there is nothing to score the attributions against.");
     return;
@@ -81,16 +77,12 @@ void evaluation_section(Context& c) {
     c.note("Labels exist but no evaluation is stored: run 'scannergrouper evaluate' for the range.");
     return;
   }
-  Stmt s(c.db,
-         "SELECT from_us, to_us, ensemble, json, created FROM evaluations WHERE from_us < ? AND to_us > ? "
-         "ORDER BY from_us, to_us, created");
-  s.bind(1, c.to_us).bind(2, c.from_us);
   int shown = 0;
-  while (s.step()) {
-    json e = json::parse(s.col_text(3), nullptr, false);
+  for (const auto& ev : evaluations_overlapping(c.db, c.from_us, c.to_us)) {
+    json e = json::parse(ev.json, nullptr, false);
     if (!e.is_object()) continue;
     ++shown;
-    c.html.subheading(fmt::format("{} .. {}, {}", date_of(s.col_int(0)), date_of(s.col_int(1)), s.col_text(2)));
+    c.html.subheading(fmt::format("{} .. {}, {}", date_of(ev.from_us), date_of(ev.to_us), ev.ensemble));
     const json& sc = obj(e, "scanners");
     scores_table(c, sc,
                  fmt::format("Scanner level: each (week, ip) against its label; {} rows scored, {} without a label "
@@ -101,7 +93,7 @@ void evaluation_section(Context& c) {
       if (num(x, "support") >= c.o.min_support) bars.emplace_back(plot_label(name), num(x, "f1"));
     if (!bars.empty())
       c.figure(bar_chart("Scanner-level F1 per organisation", bars, "F1"),
-               fmt::format("F1 per organisation, {} .. {}.", date_of(s.col_int(0)), date_of(s.col_int(1))));
+               fmt::format("F1 per organisation, {} .. {}.", date_of(ev.from_us), date_of(ev.to_us)));
     if (e.contains("baseline")) {
       const json& b = obj(e, "baseline");
       c.note(fmt::format("Method {}. The exact-match baseline on the same {} rows (each probe's selected fields "
@@ -146,27 +138,19 @@ void evaluation_section(Context& c) {
 
 void ranking_section(Context& c) {
   c.section("ranking", "Field ranking by mutual information");
-  if (!c.db.has_table("feature_selection") || count(c.db, "SELECT count(*) FROM feature_selection") == 0) {
+  if (table_rows(c.db, "feature_selection") == 0) {
     c.note("No field ranking: run 'scannergrouper select' (it needs labelled probes).");
     return;
   }
-  Stmt svc(c.db, "SELECT DISTINCT service FROM feature_selection ORDER BY service");
-  std::vector<std::string> services;
-  while (svc.step()) services.push_back(svc.col_text(0));
-  for (const auto& service : services) {
-    Stmt s(c.db,
-           "SELECT rank, field, CAST(mi AS REAL), distinct_values, present, CAST(ratio AS REAL), selected, random_flag, until_us "
-           "FROM feature_selection WHERE service=? ORDER BY rank");
-    s.bind(1, service);
+  for (const auto& service : ranked_services(c.db)) {
     std::vector<std::vector<std::string>> rows;
     std::vector<std::pair<std::string, double>> bars;
     int64_t until = 0;
-    while (s.step()) {
-      until = s.col_int(8);
-      rows.push_back({std::to_string(s.col_int(0)), s.col_text(1), fixed(s.col_double(2), 4), std::to_string(s.col_int(3)),
-                      std::to_string(s.col_int(4)), fixed(s.col_double(5), 3), s.col_int(7) ? "yes" : "",
-                      s.col_int(6) ? "selected" : ""});
-      if (bars.size() < 15) bars.emplace_back(plot_label(s.col_text(1)), s.col_double(2));
+    for (const auto& f : field_ranking(c.db, service)) {
+      until = f.until_us;
+      rows.push_back({std::to_string(f.rank), f.field, fixed(f.mi, 4), std::to_string(f.distinct_values),
+                      std::to_string(f.present), fixed(f.ratio, 3), f.random ? "yes" : "", f.selected ? "selected" : ""});
+      if (bars.size() < 15) bars.emplace_back(plot_label(f.field), f.mi);
     }
     c.html.subheading(service);
     c.html.table({"rank", "field", "MI (nats)", "distinct", "present", "distinct/present", "random-like", "selected"}, rows,
@@ -179,49 +163,43 @@ void ranking_section(Context& c) {
 
 void models_section(Context& c) {
   c.section("models", "Models and training");
-  if (!c.db.has_table("model_runs") || count(c.db, "SELECT count(*) FROM model_runs") == 0) {
+  if (table_rows(c.db, "model_runs") == 0) {
     c.note("No model trained yet: run 'scannergrouper train'.");
   } else {
-    Stmt s(c.db,
-           "SELECT id, service, mode, backbone, schema_version, classes, data_from, data_to, iterations, seconds, parent, "
-           "created FROM model_runs ORDER BY id");
     std::vector<std::vector<std::string>> rows;
-    while (s.step()) {
-      json classes = json::parse(s.col_text(5), nullptr, false);
+    for (const auto& m : model_run_rows(c.db)) {
+      json classes = json::parse(m.classes, nullptr, false);
       std::string names;
       if (classes.is_array())
         for (const auto& x : classes) names += (names.empty() ? "" : ", ") + (x.is_string() ? x.get<std::string>() : x.dump());
-      rows.push_back({fmt::format("{}-{}", s.col_text(1), s.col_int(0)), s.col_text(2), s.col_text(3),
-                      std::to_string(s.col_int(4)), fmt::format("{} .. {}", date_of(s.col_int(6)), date_of(s.col_int(7))),
-                      std::to_string(s.col_int(8)), fixed(s.col_double(9), 1), s.col_null(10) ? "" : std::to_string(s.col_int(10)),
-                      names, s.col_text(11).substr(0, 19)});
+      rows.push_back({fmt::format("{}-{}", m.service, m.id), m.mode, m.backbone, std::to_string(m.schema_version),
+                      fmt::format("{} .. {}", date_of(m.data_from), date_of(m.data_to)), std::to_string(m.iterations),
+                      fixed(m.seconds, 1), m.parent ? std::to_string(*m.parent) : "", names, m.created.substr(0, 19)});
     }
     c.html.table({"model", "mode", "backbone", "schema", "training data", "iterations", "seconds", "parent", "classes", "created"},
                  rows, "Every per-service model; the newest of a service is in use.");
   }
-  if (c.db.has_table("ensemble_runs") && count(c.db, "SELECT count(*) FROM ensemble_runs")) {
-    Stmt s(c.db, "SELECT id, classes, service_models, theta, proba, data_to, rows, train_f1, created FROM ensemble_runs ORDER BY id");
+  if (table_rows(c.db, "ensemble_runs")) {
     std::vector<std::vector<std::string>> rows;
-    while (s.step()) {
-      json classes = json::parse(s.col_text(1), nullptr, false);
-      json models = json::parse(s.col_text(2), nullptr, false);
+    for (const auto& r : ensemble_run_rows(c.db)) {
+      json classes = json::parse(r.classes, nullptr, false);
+      json models = json::parse(r.service_models, nullptr, false);
       std::string m;
       if (models.is_array())
         for (const auto& x : models)
           if (x.is_string() && !x.get<std::string>().empty()) m += (m.empty() ? "" : ", ") + x.get<std::string>();
-      rows.push_back({fmt::format("ensemble-{}", s.col_int(0)), m, std::to_string(classes.is_array() ? classes.size() : 0),
-                      fixed(s.col_double(3), 2), s.col_text(4), date_of(s.col_int(5)), std::to_string(s.col_int(6)),
-                      fixed(s.col_double(7)), s.col_text(8).substr(0, 19)});
+      rows.push_back({fmt::format("ensemble-{}", r.id), m, std::to_string(classes.is_array() ? classes.size() : 0),
+                      fixed(r.theta, 2), r.proba, date_of(r.data_to), std::to_string(r.rows), fixed(r.train_f1),
+                      r.created.substr(0, 19)});
     }
     c.html.table({"ensemble", "service models", "classes", "θ", "probability", "trained until", "rows", "train F1", "created"}, rows,
                  "Logistic-regression ensembles over the per-service votes; θ is the unknown threshold.");
   }
-  if (c.db.has_table("feature_schema") && count(c.db, "SELECT count(*) FROM feature_schema")) {
-    Stmt s(c.db, "SELECT service, mode, version, side, cells, created FROM feature_schema ORDER BY service, mode, version");
+  if (table_rows(c.db, "feature_schema")) {
     std::vector<std::vector<std::string>> rows;
-    while (s.step())
-      rows.push_back({s.col_text(0), s.col_text(1), std::to_string(s.col_int(2)), fmt::format("{}×{}", s.col_int(3), s.col_int(3)),
-                      std::to_string(s.col_int(4)), s.col_text(5).substr(0, 19)});
+    for (const auto& f : feature_schema_rows(c.db))
+      rows.push_back({f.service, f.mode, std::to_string(f.version), fmt::format("{}×{}", f.side, f.side),
+                      std::to_string(f.cells), f.created.substr(0, 19)});
     c.html.table({"service", "mode", "version", "image", "cells", "created"}, rows, "Encoding schemas (versions only append cells).");
   }
 }

@@ -10,6 +10,7 @@
 
 #include "export/json.h"
 #include "report/sections.h"
+#include "storage/report_queries.h"
 
 namespace sg::report {
 
@@ -28,14 +29,8 @@ namespace {
 
 // Default range: every window the scanner table holds, else the probes' time span.
 std::pair<int64_t, int64_t> default_range(Db& db) {
-  if (db.has_table("scanners")) {
-    Stmt s(db, "SELECT min(window_start), max(window_end) FROM scanners");
-    if (s.step() && !s.col_null(0)) return {s.col_int(0), s.col_int(1)};
-  }
-  if (db.has_table("probes")) {
-    Stmt s(db, "SELECT min(ts_us), max(ts_us) FROM probes");
-    if (s.step() && !s.col_null(0)) return analysis::whole_windows(db, s.col_int(0), s.col_int(1) + 1);
-  }
+  if (auto span = scanner_window_span(db)) return *span;
+  if (auto span = probe_time_span(db)) return analysis::whole_windows(db, span->first, span->second + 1);
   return {0, 0};
 }
 
@@ -51,12 +46,10 @@ void overview_section(Context& c) {
     return;
   }
   std::vector<std::vector<std::string>> rows;
-  Stmt s(c.db, "SELECT service, count(*), count(DISTINCT src) FROM probes WHERE ts_us >= ? AND ts_us < ? GROUP BY service ORDER BY count(*) DESC");
-  s.bind(1, c.from_us).bind(2, c.to_us);
   int64_t total = 0;
-  while (s.step()) {
-    rows.push_back({s.col_text(0), std::to_string(s.col_int(1)), std::to_string(s.col_int(2))});
-    total += s.col_int(1);
+  for (const auto& n : probe_counts_by_service(c.db, c.from_us, c.to_us)) {
+    rows.push_back({n.service, std::to_string(n.probes), std::to_string(n.ips)});
+    total += n.probes;
   }
   rows.push_back({"all", std::to_string(total), ""});
   c.html.table({"service", "probes", "source ips"}, rows, "Probes stored for the range, per service.");

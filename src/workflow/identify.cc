@@ -10,6 +10,7 @@
 #include "attribute/evidence.h"
 #include "export/json.h"
 #include "model/logreg.h"
+#include "probe/service.h"
 #include "storage/prediction_store.h"
 #include "storage/scanner_store.h"
 #include "workflow/ensemble.h"
@@ -63,10 +64,7 @@ void fill_facts(ScannerRow& r, const agg::Windows& w, int64_t window, const std:
 }
 
 std::string services_text(const std::set<std::string>& used) {
-  std::string out;
-  for (const char* s : {"http", "tls", "dns", "ssh", "rdp", "syn", "other"})
-    if (used.count(s)) out += (out.empty() ? "" : ",") + std::string(s);
-  return out;
+  return join_service_names(",", [&](const ServiceInfo& s) { return used.count(s.name) > 0; });
 }
 
 }  // namespace
