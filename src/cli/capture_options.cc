@@ -4,10 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <optional>
-
-#include "cli/common.h"
 #include "util/progress.h"
 #include "util/terminal.h"
 #include "util/verbosity.h"
@@ -32,21 +28,11 @@ void CaptureOptions::add_to(CLI::App& cmd) {
 
 bool CaptureOptions::silent() const { return quiet || !chatty(); }
 
-SessionConfig CaptureOptions::session_config() const {
-  SessionConfig c;
-  c.byte_cap = byte_cap;
-  c.sensor_nets = parse_sensor_nets(sensor_nets);
-  c.syn_only = !no_syn;
-  return c;
-}
-
-namespace {
-
 // Without a terminal (cron, systemd, a pipe) the bar is not drawn; a plain line every progress interval
 // tells the log how far the whole run is: bytes of all the files, rate and time left.
-class ProgressLines {
+class StderrEvents::Lines {
  public:
-  ProgressLines(const std::vector<std::string>& files) {
+  Lines(const std::vector<std::string>& files) {
     for (const auto& f : files) {
       struct stat st{};
       if (stat(f.c_str(), &st) == 0) total_ += static_cast<uint64_t>(st.st_size);
@@ -59,79 +45,61 @@ class ProgressLines {
                byte_text(double(total_)), total_ ? fmt::format(" ({:.0f}%)", 100.0 * done / double(total_)) : "",
                index + 1, count, p.packets, p.probes, pace_.rate(done / mb, double(total_) / mb, "MB"));
   }
-  void file_done(const CaptureReader& reader) { before_ += reader.file_size(); }
+  void file_done(uint64_t file_size) { before_ += file_size; }
 
  private:
   uint64_t total_ = 0, before_ = 0;
   ProgressPace pace_;
 };
 
-int run_one(CaptureReader& reader, const CaptureOptions& opt, const SessionConfig& cfg, const SourceHooks& hooks,
-            IngestStats& total, size_t index, size_t count, ProgressLines* lines) {
-  IngestStats st;
-  SessionTracker tracker(cfg, [&](Probe& p) { hooks.probe(p); }, st);
-  ProgressBar bar(index, count);
-  LoopOptions loop;
-  loop.stop = &g_stop;
-  if (!opt.silent())
-    loop.progress = [&](const Progress& p) {
-      bar.update(p);  // draws only on a terminal
-      if (lines) lines->update(p, index, count);
-    };
-  const auto t0 = std::chrono::steady_clock::now();
-  run_capture(reader, tracker, st, loop);
-  bar.done();
-  if (verbose() && !opt.quiet)
-    fmt::print(stderr, "file {}: {} packets, {} sessions, {} probes, {:.2f} s\n", term_safe(reader.name()), st.packets,
-               st.sessions, st.probes, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  if (lines) lines->file_done(reader);
-  // The one message for the damage; the summary does not repeat it (IngestStats::summary).
-  if (reader.failed()) fmt::print(stderr, "warning: {} (probes before it were kept)\n", term_safe(reader.error()));
-  hooks.end(reader.name(), st);
-  total.merge(st);
-  return 0;
+StderrEvents::StderrEvents(const CaptureOptions& opt) : silent_(opt.silent()), quiet_(opt.quiet) {}
+
+StderrEvents::~StderrEvents() = default;
+
+bool StderrEvents::wants_progress() const { return !silent_; }
+
+void StderrEvents::live_started(const std::string& iface) {
+  if (!silent_) fmt::print(stderr, "capturing on {} (Ctrl-C to stop)\n", iface);
 }
 
-}  // namespace
+void StderrEvents::files_found(const std::vector<std::string>& files) {
+  if (!silent_ && !isatty(2)) lines_ = std::make_unique<Lines>(files);
+}
 
-int run_sources(const CaptureOptions& opt, const SourceHooks& hooks, IngestStats& total) {
-  const SessionConfig cfg = opt.session_config();  // validates the options before any work
-  if (!opt.live_iface.empty()) {
-    if (!opt.inputs.empty()) throw CLI::ValidationError("--live", "give either --live or capture files, not both");
-    auto reader = CaptureReader::open_live(opt.live_iface, opt.bpf);
-    if (!hooks.begin(reader->name())) return 0;
-    g_live_reader.store(reader.get());
-    install_stop_handlers();
-    if (!opt.silent()) fmt::print(stderr, "capturing on {} (Ctrl-C to stop)\n", opt.live_iface);
-    run_one(*reader, opt, cfg, hooks, total, 0, 1, nullptr);
-    g_live_reader.store(nullptr);
-    return 0;
-  }
-  if (!opt.bpf.empty()) throw CLI::ValidationError("--bpf", "--bpf applies to --live captures only");
-  std::vector<std::string> files = expand_inputs(opt.inputs);
-  if (files.empty()) throw CLI::ValidationError("captures", "no capture files given (or none found in the directories)");
-  install_stop_handlers();
-  std::optional<ProgressLines> lines;
-  if (!opt.silent() && !isatty(2)) lines.emplace(files);
-  int rc = 0;
-  for (size_t i = 0; i < files.size() && !g_stop.load(); ++i) {
-    std::unique_ptr<CaptureReader> reader;
-    try {
-      reader = CaptureReader::open_file(capture_path(files[i]), files[i]);
-    } catch (const CaptureError& e) {
-      fmt::print(stderr, "error: {}\n", term_safe(e.what()));  // names the file
-      total.file_errors[files[i]] = e.what();
-      rc = 1;
-      continue;
-    }
-    if (!hooks.begin(files[i])) {
-      if (lines) lines->file_done(*reader);
-      continue;
-    }
-    run_one(*reader, opt, cfg, hooks, total, i, files.size(), lines ? &*lines : nullptr);
-  }
-  if (g_stop.load()) fmt::print(stderr, "interrupted: stopped after the current capture\n");
-  return rc;
+void StderrEvents::file_started(size_t index, size_t count) { bar_.emplace(index, count); }
+
+void StderrEvents::progress(const Progress& p, size_t index, size_t count) {
+  bar_->update(p);  // draws only on a terminal
+  if (lines_) lines_->update(p, index, count);
+}
+
+void StderrEvents::file_finished(const std::string& name, const IngestStats& st, double seconds, uint64_t file_size) {
+  bar_->done();
+  bar_.reset();
+  if (verbose() && !quiet_)
+    fmt::print(stderr, "file {}: {} packets, {} sessions, {} probes, {:.2f} s\n", term_safe(name), st.packets,
+               st.sessions, st.probes, seconds);
+  if (lines_) lines_->file_done(file_size);
+}
+
+void StderrEvents::file_passed(uint64_t file_size) {
+  if (lines_) lines_->file_done(file_size);
+}
+
+void StderrEvents::unreadable(const std::string&, const std::string& error) {
+  fmt::print(stderr, "error: {}\n", term_safe(error));  // names the file
+}
+
+void StderrEvents::damaged(const std::string& error) {
+  fmt::print(stderr, "warning: {} (probes before it were kept)\n", term_safe(error));
+}
+
+void StderrEvents::interrupted() { fmt::print(stderr, "interrupted: stopped after the current capture\n"); }
+
+void StderrEvents::already_ingested(const std::string& path, const std::string& status, const std::string& same_as) {
+  if (!silent_)
+    fmt::print(stderr, "skip: {} already ingested ({}, same content as {})\n", term_safe(path), status,
+               term_safe(same_as));
 }
 
 }  // namespace sg::cli

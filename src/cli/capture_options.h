@@ -1,39 +1,63 @@
-// Options common to the commands that read captures (extract, ingest), and the loop over their inputs.
+// Options common to the commands that read captures (extract, ingest), and what those commands print while
+// the pipeline's loop over the sources (pipeline/sources.h) runs.
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "session/tracker.h"
+#include "cli/common.h"
+#include "pipeline/sources.h"
 
 namespace sg::cli {
 
-struct CaptureOptions {
-  std::vector<std::string> inputs;
-  std::vector<std::string> sensor_nets;
-  std::string live_iface;
-  std::string bpf;
-  size_t byte_cap = 16 * 1024;
-  bool no_syn = false;
+struct CaptureOptions : pipeline::SourceOptions {
   bool quiet = false;  // set by `run`, whose own log says what ingest did; users give -q (util/verbosity.h)
 
   void add_to(CLI::App& cmd);
   // No progress, no informational lines: quiet, or -q.
   bool silent() const;
-  SessionConfig session_config() const;
 };
 
-// What happens around one source: `begin` may refuse it (already ingested), `end` sees its stats.
-struct SourceHooks {
-  std::function<bool(const std::string& path)> begin;
-  std::function<void(const Probe&)> probe;
-  std::function<void(const std::string& path, const IngestStats& file_stats)> end;
+// The pipeline's events on stderr: progress (a bar on a terminal, else a line every progress interval),
+// skipped and unreadable files, damage, interruption. Errors and damage print at every verbosity.
+class StderrEvents : public pipeline::SourceEvents {
+ public:
+  explicit StderrEvents(const CaptureOptions& opt);
+  ~StderrEvents() override;
+
+  bool wants_progress() const override;
+  void live_started(const std::string& iface) override;
+  void files_found(const std::vector<std::string>& files) override;
+  void file_started(size_t index, size_t count) override;
+  void progress(const Progress& p, size_t index, size_t count) override;
+  void file_finished(const std::string& name, const IngestStats& file_stats, double seconds,
+                     uint64_t file_size) override;
+  void file_passed(uint64_t file_size) override;
+  void unreadable(const std::string& file, const std::string& error) override;
+  void damaged(const std::string& error) override;
+  void interrupted() override;
+  void already_ingested(const std::string& path, const std::string& status, const std::string& same_as) override;
+
+ private:
+  class Lines;
+  bool silent_, quiet_;
+  std::unique_ptr<Lines> lines_;  // without a terminal: plain progress lines
+  std::optional<ProgressBar> bar_;
 };
 
-// Runs every file (or the live interface) through the pipeline. Returns the exit code: 1 when an input
-// could not be read as a capture, else 0. Damaged captures are reported and keep their probes.
-int run_sources(const CaptureOptions& opt, const SourceHooks& hooks, IngestStats& total);
+// Runs `f`, reporting the pipeline's option errors as usage errors (CLI11's, exit 2), as the command line's
+// own checks are.
+template <class F>
+auto with_usage_errors(F&& f) -> decltype(f()) {
+  try {
+    return std::forward<F>(f)();
+  } catch (const pipeline::OptionError& e) {
+    throw CLI::ValidationError(e.option, e.message);
+  }
+}
 
 }  // namespace sg::cli

@@ -25,7 +25,7 @@ void run_extract(const ExtractArgs& a) {
     if (!service_from_name(s)) throw CLI::ValidationError("--service", fmt::format("unknown service '{}'", s));
   static char buf[1 << 20];
   setvbuf(stdout, buf, _IOFBF, sizeof buf);
-  SourceHooks hooks;
+  pipeline::SourceHooks hooks;
   hooks.begin = [](const std::string&) { return true; };
   JsonRows out(a.format == "json");
   hooks.probe = [&](const Probe& p) {
@@ -34,7 +34,8 @@ void run_extract(const ExtractArgs& a) {
   };
   hooks.end = [](const std::string&, const IngestStats&) {};
   IngestStats total;
-  g_exit_code = run_sources(a.capture, hooks, total);
+  StderrEvents events(a.capture);
+  g_exit_code = with_usage_errors([&] { return pipeline::run_sources(a.capture, hooks, events, total); });
   out.finish();
   finish_stdout();  // before the summary, so a failed write is not followed by a report of success
   if (!a.capture.silent()) fmt::print(stderr, "{}", total.summary());

@@ -6,9 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/capture_options.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "cli/ingest_run.h"
+#include "pipeline/ingest.h"
 #include "util/terminal.h"
 
 namespace sg::cli {
@@ -32,7 +33,8 @@ void check_inputs_exist(const CaptureOptions& c) {
 void run_ingest(const IngestArgs& a) {
   check_inputs_exist(a.capture);
   ProbeStore store(a.db);
-  IngestOutcome r = ingest_captures(store, a.capture);
+  StderrEvents events(a.capture);
+  pipeline::IngestOutcome r = with_usage_errors([&] { return pipeline::ingest_captures(store, a.capture, events); });
   g_exit_code = r.exit_code;
   const double rate = r.seconds > 0 ? double(r.total.packets) / r.seconds : 0.0;
   if (a.format == "json") {  // the result itself: printed under -q too

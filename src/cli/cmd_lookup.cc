@@ -1,17 +1,16 @@
-// `lookup`: everything the scanner database knows about some ips — the attribution of each window with
-// its confidence, evidence kind, the reason in words and per-service votes, what the label lists say, the evidence in the ip's own probes,
-// and the probes stored for it. Works before any model exists (labels and evidence need none).
+// `lookup`: everything the scanner database knows about some ips (pipeline/lookup.h assembles it) — the
+// attribution of each window with its confidence, evidence kind, the reason in words and per-service votes,
+// what the label lists say, the evidence in the ip's own probes, and the probes stored for it, as a table,
+// json or jsonl.
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "aggregate/evidence.h"
 #include "capture/packet.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "export/json.h"
-#include "storage/ip_queries.h"
+#include "pipeline/lookup.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
 #include "util/terminal.h"
@@ -25,61 +24,6 @@ struct LookupArgs {
   std::vector<std::string> ips;
   std::string format = "table";
 };
-
-struct ProbeSummary {
-  std::map<std::string, int64_t> per_service;
-  int64_t first = 0, last = 0, total = 0;
-  nlohmann::json labels = nlohmann::json::array();  // [{org, probes, sources}], most probes first
-  std::string evidence = "{}";                       // agg::Evidence over the ip's latest probes
-};
-
-// An ip that probed for years has millions of probes; its latest ones carry the evidence worth showing.
-constexpr int kEvidenceProbes = 20000;
-
-ProbeSummary probe_summary(ProbeStore& store, const std::string& ip) {
-  ProbeSummary s;
-  auto sum = ip_probe_summary(store.db(), ip);
-  s.per_service = sum.per_service;
-  s.first = sum.first_us;
-  s.last = sum.last_us;
-  s.total = sum.total;
-  if (!s.total) return s;
-  for (const auto& l : ip_labels(store.db(), ip))
-    s.labels.push_back({{"org", l.org}, {"probes", l.probes}, {"sources", l.sources}});
-  agg::Evidence ev;
-  for_each_latest_probe(store.db(), ip, kEvidenceProbes, [&](const std::string& text) {
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_object()) ev.add_probe(j);
-  });
-  s.evidence = ev.to_json();
-  return s;
-}
-
-nlohmann::json ip_json(const std::string& ip, const ProbeSummary& p, const std::vector<ScannerRow>& rows) {
-  nlohmann::json j{{"ip", ip}, {"probes", p.total}, {"probes_by_service", p.per_service}};
-  if (p.total) {
-    j["first_probe"] = format_ts(p.first);
-    j["last_probe"] = format_ts(p.last);
-  }
-  j["labels"] = p.labels;
-  j["evidence"] = nlohmann::json::parse(p.evidence);
-  nlohmann::json windows = nlohmann::json::array();
-  for (const auto& r : rows)
-    windows.push_back({{"window_start", format_ts(r.window_start)},
-                       {"org", r.org},
-                       {"probability", r.probability},
-                       {"confidence", r.confidence},
-                       {"evidence_kind", r.evidence_kind},
-                       {"why", r.reason},
-                       {"votes", nlohmann::json::parse(r.votes)},
-                       {"services", r.services},
-                       {"probes", r.probes},
-                       {"evidence", nlohmann::json::parse(r.evidence)},
-                       {"model_version", r.model_version}});
-  j["windows"] = windows;
-  j["org"] = rows.empty() ? nlohmann::json(nullptr) : nlohmann::json(rows.back().org);
-  return j;
-}
 
 void print_evidence(const nlohmann::json& ev) {
   for (const auto& [kind, values] : ev.items()) {
@@ -132,7 +76,7 @@ void print_table(const nlohmann::json& j) {
     if (!w["why"].get<std::string>().empty()) fmt::print("    why: {}\n", term_safe(w["why"].get<std::string>()));
   }
   if (probes) {
-    fmt::print("  evidence (its latest {} probes at most):\n", kEvidenceProbes);
+    fmt::print("  evidence (its latest {} probes at most):\n", pipeline::kLookupEvidenceProbes);
     print_evidence(j["evidence"]);
   } else if (!j["windows"].empty()) {  // its probes are gone (pruned); the scanner table kept their evidence
     fmt::print("  evidence (week {}):\n", j["windows"].back()["window_start"].get<std::string>().substr(0, 10));
@@ -149,9 +93,7 @@ void run_lookup(const LookupArgs& a) {
     IpAddr addr;
     if (!parse_ip(text, addr)) throw std::invalid_argument(fmt::format("'{}' is not an IP address", text));
     std::string ip = to_string(addr);  // canonical text, as stored
-    ScannerQuery q;
-    q.ip = ip;
-    auto j = ip_json(ip, probe_summary(store, ip), scanners.rows(q));
+    auto j = pipeline::lookup_ip(store.db(), scanners, ip);
     if (a.format == "json")
       all.push_back(std::move(j));
     else if (a.format == "jsonl")

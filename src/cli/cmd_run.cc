@@ -7,14 +7,16 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <optional>
 #include <nlohmann/json.hpp>
 
+#include "cli/capture_options.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "cli/ingest_run.h"
 #include "export/json.h"
-#include "labels/import_run.h"
 #include "model/iomatch.h"
+#include "pipeline/run_passes.h"
+#include "pipeline/stop.h"
 #include "util/verbosity.h"
 #include "workflow/registry.h"
 #include "workflow/run_state.h"
@@ -70,61 +72,54 @@ workflow::WeeklyConfig weekly_config(const RunArgs& a) {
   return c;
 }
 
-// Probes that arrived for weeks already reported: stored, but those weeks are not redone.
-int64_t late_probes(Db& db, int64_t after_id) {
+// The end of the last week already reported, if any: probes before it arrive too late to be redone.
+std::optional<int64_t> reported_until(Db& db) {
   workflow::Registry reg(db);
   agg::Windows w;
   w.anchor_us = reg.window_anchor_us();
   workflow::RunState state(db);
-  int64_t done_until = INT64_MIN;
+  std::optional<int64_t> until;
   for (const auto& wk : state.weeks())
-    if (wk.stage == workflow::Stage::reported) done_until = wk.window_start + w.length_us;
-  if (done_until == INT64_MIN) return 0;
-  Stmt s(db, "SELECT count(*) FROM probes WHERE id > ? AND ts_us < ?");
-  s.bind(1, after_id).bind(2, done_until);
-  return s.step() ? s.col_int(0) : 0;
+    if (wk.stage == workflow::Stage::reported) until = wk.window_start + w.length_us;
+  return until;
 }
 
 void ingest_pass(const RunArgs& a, ProbeStore& store, nlohmann::json& pass) {
-  if (expand_inputs({a.captures}).empty()) {
+  CaptureOptions opt;
+  opt.quiet = true;
+  StderrEvents events(opt);
+  auto r = with_usage_errors([&] {
+    return pipeline::ingest_pass(store, {a.captures, a.sensor_nets, a.no_syn}, events, reported_until);
+  });
+  if (r.no_captures) {
     info_line(fmt::format("ingest: no capture files in {} yet", a.captures));
     pass["ingest"] = {{"files_ingested", 0}, {"files_skipped", 0}, {"new_probes", 0}, {"labelled", 0}};
     return;
   }
-  CaptureOptions opt;
-  opt.inputs = {a.captures};
-  opt.sensor_nets = a.sensor_nets;
-  opt.no_syn = a.no_syn;
-  opt.quiet = true;
-  IngestOutcome r = ingest_captures(store, opt);
-  if (r.exit_code) g_exit_code = r.exit_code;
-  pass["ingest"] = {{"files_ingested", r.files_ingested}, {"files_skipped", r.files_skipped},
-                    {"new_probes", r.new_probes},         {"labelled", r.labelled.labelled},
-                    {"seconds", r.seconds}};
+  const pipeline::IngestOutcome& o = r.outcome;
+  if (o.exit_code) g_exit_code = o.exit_code;
+  pass["ingest"] = {{"files_ingested", o.files_ingested}, {"files_skipped", o.files_skipped},
+                    {"new_probes", o.new_probes},         {"labelled", o.labelled.labelled},
+                    {"seconds", o.seconds}};
   info_line(fmt::format("ingest: {} new file(s), {} already ingested, {} new probes ({} labelled) {:.1f} s",
-                       r.files_ingested, r.files_skipped, r.new_probes, r.labelled.labelled, r.seconds));
-  if (int64_t late = r.new_probes ? late_probes(store.db(), r.first_new_probe_id) : 0) {
-    pass["ingest"]["late_probes"] = late;
+                       o.files_ingested, o.files_skipped, o.new_probes, o.labelled.labelled, o.seconds));
+  if (r.late_probes) {
+    pass["ingest"]["late_probes"] = r.late_probes;
     log_line(fmt::format("warning: {} new probes fall in weeks already reported; those weeks are not redone "
                          "(captures are expected in time order)",
-                         late));
+                         r.late_probes));
   }
 }
 
 void labels_pass(const RunArgs& a, ProbeStore& store, nlohmann::json& pass) {
   if (a.labels.empty()) return;
-  labels::ImportRequest req;
-  req.paths = a.labels;
-  auto r = labels::run_import(store.db(), req);
-  size_t changed = 0;
-  for (const auto& f : r.files)
-    changed += f.status == labels::FileStatus::imported || f.status == labels::FileStatus::replaced;
-  pass["labels"] = {{"imported_files", changed},        {"unchanged_files", r.files.size() - changed},
-                    {"added", r.relabel.added},         {"changed", r.relabel.changed},
-                    {"removed", r.relabel.removed},     {"seconds", r.seconds}};
+  auto r = pipeline::labels_pass(store.db(), a.labels);
+  pass["labels"] = {{"imported_files", r.imported_files}, {"unchanged_files", r.unchanged_files},
+                    {"added", r.relabel.added},           {"changed", r.relabel.changed},
+                    {"removed", r.relabel.removed},       {"seconds", r.seconds}};
   info_line(fmt::format("labels: {} list file(s) imported, {} unchanged; probe labels {} added, {} changed, {} removed "
                        "{:.1f} s",
-                       changed, r.files.size() - changed, r.relabel.added, r.relabel.changed, r.relabel.removed,
+                       r.imported_files, r.unchanged_files, r.relabel.added, r.relabel.changed, r.relabel.removed,
                        r.seconds));
 }
 
@@ -132,7 +127,7 @@ void one_pass(const RunArgs& a, const workflow::WeeklyConfig& cfg) {
   ProbeStore store(a.db);
   nlohmann::json pass = nlohmann::json::object();
   ingest_pass(a, store, pass);
-  if (g_stop.load()) {
+  if (pipeline::stop_requested()) {
     if (a.format == "json") print_json(pass);
     return;
   }
@@ -151,7 +146,7 @@ void one_pass(const RunArgs& a, const workflow::WeeklyConfig& cfg) {
 
 void run_run(const RunArgs& a) {
   if (a.bootstrap_weeks < 1) throw CLI::ValidationError("--bootstrap-weeks", "must be at least 1");
-  parse_sensor_nets(a.sensor_nets);  // a bad prefix is an error before any work
+  pipeline::parse_sensor_nets(a.sensor_nets);  // a bad prefix is an error before any work
   auto cfg = weekly_config(a);
   if (a.device == "cuda" && !model::cuda_available())
     throw std::runtime_error("--device cuda: this libtorch has no CUDA (README: building against a CUDA libtorch)");
@@ -168,7 +163,7 @@ void run_run(const RunArgs& a) {
       reg.set_window_anchor_us(anchor);
     }
   }
-  install_stop_handlers();
+  pipeline::install_stop_handlers();
   while (true) {
     try {
       one_pass(a, cfg);
@@ -176,11 +171,11 @@ void run_run(const RunArgs& a) {
       if (!a.watch) throw;
       log_line(fmt::format("error: {} (retrying after {} s)", e.what(), a.watch));
     }
-    if (!a.watch || g_stop.load()) break;
-    for (int i = 0; i < a.watch && !g_stop.load(); ++i) sleep(1);
-    if (g_stop.load()) break;
+    if (!a.watch || pipeline::stop_requested()) break;
+    for (int i = 0; i < a.watch && !pipeline::stop_requested(); ++i) sleep(1);
+    if (pipeline::stop_requested()) break;
   }
-  if (g_stop.load()) info_line("stopped by signal; a rerun continues where this one stopped");
+  if (pipeline::stop_requested()) info_line("stopped by signal; a rerun continues where this one stopped");
 }
 
 }  // namespace

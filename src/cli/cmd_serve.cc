@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "pipeline/stop.h"
 #include "serve/http_server.h"
 
 namespace sg::cli {
@@ -31,9 +32,9 @@ void run_serve(const ServeArgs& a) {
   std::string host = opt.host.find(':') == std::string::npos ? opt.host : "[" + opt.host + "]";
   fmt::print("serving {} read-only on http://{}:{}/ (Ctrl-C stops)\n", a.db, host, port);
   std::fflush(stdout);
-  install_stop_handlers();
+  pipeline::install_stop_handlers();
   std::thread t([&] { server.run(); });
-  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  while (!pipeline::stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   server.stop();
   t.join();
 }

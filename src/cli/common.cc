@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -22,76 +21,14 @@ namespace sg::cli {
 
 namespace fs = std::filesystem;
 
-std::atomic<bool> g_stop{false};
-std::atomic<CaptureReader*> g_live_reader{nullptr};
-
 namespace {
-
-bool is_capture_name(std::string name) {
-  for (const char* z : {".gz", ".zst"})
-    if (name.size() > 4 && name.ends_with(z)) name.resize(name.size() - std::string_view(z).size());
-  return name.ends_with(".pcap") || name.ends_with(".pcapng") || name.ends_with(".cap");
-}
 
 std::runtime_error stdout_error(int err) {
   // An error seen only by a later flush may have lost its errno; say that the write failed all the same.
   return std::runtime_error(fmt::format("writing standard output: {}", err ? std::strerror(err) : "write error"));
 }
 
-void on_signal(int) {
-  g_stop.store(true);
-  if (CaptureReader* r = g_live_reader.load()) r->break_loop();  // pcap_breakloop is signal-safe
-}
-
 }  // namespace
-
-std::vector<std::string> expand_inputs(const std::vector<std::string>& args) {
-  std::vector<std::string> out;
-  for (const auto& a : args) {
-    std::error_code ec;
-    if (fs::is_directory(a, ec)) {
-      std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(a, fs::directory_options::skip_permission_denied, ec);
-           it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (ec) break;
-        if (it->is_regular_file(ec) && is_capture_name(it->path().filename().string()))
-          found.push_back(it->path().string());
-      }
-      if (ec) throw std::runtime_error(fmt::format("{}: cannot list directory: {}", a, ec.message()));
-      std::sort(found.begin(), found.end());
-      out.insert(out.end(), found.begin(), found.end());
-    } else {
-      out.push_back(a);
-    }
-  }
-  return out;
-}
-
-std::string capture_path(const std::string& arg) {
-  if (arg != "-") return arg;
-  static std::string spooled;
-  if (!spooled.empty()) return spooled;
-  FILE* tmp = std::tmpfile();  // unlinked: nothing is left behind, however the run ends
-  if (!tmp) throw std::runtime_error(fmt::format("cannot copy standard input: {}", std::strerror(errno)));
-  char buf[1 << 16];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
-    if (fwrite(buf, 1, n, tmp) != n) throw std::runtime_error(fmt::format("cannot copy standard input: {}", std::strerror(errno)));
-  if (ferror(stdin)) throw std::runtime_error(fmt::format("reading standard input: {}", std::strerror(errno)));
-  if (fflush(tmp) != 0) throw std::runtime_error(fmt::format("cannot copy standard input: {}", std::strerror(errno)));
-  spooled = fmt::format("/dev/fd/{}", fileno(tmp));  // kept open for the rest of the run
-  return spooled;
-}
-
-std::vector<Cidr> parse_sensor_nets(const std::vector<std::string>& args) {
-  std::vector<Cidr> nets;
-  for (const auto& a : args) {
-    Cidr c;
-    if (!parse_cidr(a, c)) throw std::invalid_argument(fmt::format("--sensor-net: not a CIDR prefix: '{}'", a));
-    nets.push_back(c);
-  }
-  return nets;
-}
 
 int64_t parse_date_us(const std::string& text) {
   int y, mo, d, h = 0, mi = 0, s = 0, n = 0;
@@ -206,14 +143,6 @@ std::string failure_text(const std::exception& e) {
   auto* sys = dynamic_cast<const std::system_error*>(&e);
   if (sys && ferror(stdout)) return stdout_error(sys->code().value()).what();
   return term_safe(e.what());  // messages may quote input (a file's line, a label)
-}
-
-void install_stop_handlers() {
-  struct sigaction sa{};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
 }
 
 }  // namespace sg::cli

@@ -1,4 +1,4 @@
-// Helpers shared by the subcommands: input discovery, progress display, dates, error reporting.
+// Helpers shared by the subcommands: progress display, dates, option and output conventions, error reporting.
 #pragma once
 
 #include <cstdint>
@@ -12,20 +12,10 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "capture/cidr.h"
+#include "pipeline/stop.h"
 #include "session/pipeline.h"
 
 namespace sg::cli {
-
-// Files named on the command line are taken as they are; directories are walked recursively for captures
-// (.pcap .pcapng .cap, optionally .gz/.zst), in name order so runs are repeatable.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& args);
-
-// The file to open for a capture argument: itself, or for "-" (standard input) a temporary copy of it,
-// made once, since a capture is read more than once (its type is sniffed; ingest hashes it first) and a pipe
-// reads once. Messages and the database still call it "-".
-std::string capture_path(const std::string& arg);
-
-std::vector<Cidr> parse_sensor_nets(const std::vector<std::string>& args);
 
 // "YYYY-MM-DD" (UTC midnight) or RFC 3339; throws std::invalid_argument with the offending text.
 int64_t parse_date_us(const std::string& text);
@@ -86,10 +76,8 @@ void finish_stdout();
 // std::system_error on a short fwrite) reads as the same "writing standard output: ..." line.
 std::string failure_text(const std::exception& e);
 
-// SIGINT/SIGTERM set this so that long loops stop at a safe point and still write what they have.
-// A live capture registers its reader so that the signal also breaks libpcap's blocking read.
-extern std::atomic<bool> g_stop;
-extern std::atomic<CaptureReader*> g_live_reader;
-void install_stop_handlers();
+// The pipeline's stop flag (pipeline/stop.h), set by SIGINT/SIGTERM, under the name `run`'s configuration
+// passes to the model stages.
+inline std::atomic<bool>& g_stop = pipeline::stop_flag();
 
 }  // namespace sg::cli

@@ -177,4 +177,10 @@ std::vector<CaptureRecord> ProbeStore::captures() {
   return out;
 }
 
+int64_t count_probes_after_id_before(Db& db, int64_t after_id, int64_t before_us) {
+  Stmt s(db, "SELECT count(*) FROM probes WHERE id > ? AND ts_us < ?");
+  s.bind(1, after_id).bind(2, before_us);
+  return s.step() ? s.col_int(0) : 0;
+}
+
 }  // namespace sg

@@ -69,4 +69,8 @@ class ProbeStore {
   uint64_t new_probes_ = 0;
 };
 
+// Probes stored after `after_id` (ids grow with each insert) whose time is before `before_us`: what an
+// ingest added to weeks already done (`run`'s late probes).
+int64_t count_probes_after_id_before(Db& db, int64_t after_id, int64_t before_us);
+
 }  // namespace sg

@@ -1,16 +1,15 @@
-#include "cli/ingest_run.h"
+#include "pipeline/ingest.h"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <chrono>
 
-#include "cli/common.h"
 #include "labels/import_run.h"
+#include "pipeline/stop.h"
 #include "util/hash.h"
-#include "util/terminal.h"
 
-namespace sg::cli {
+namespace sg::pipeline {
 
 namespace {
 
@@ -21,7 +20,7 @@ uint64_t file_size(const std::string& path) {
 
 }  // namespace
 
-IngestOutcome ingest_captures(ProbeStore& store, const CaptureOptions& opt) {
+IngestOutcome ingest_captures(ProbeStore& store, const SourceOptions& opt, SourceEvents& events) {
   IngestOutcome out;
   out.first_new_probe_id = labels::max_probe_id(store.db());
   const uint64_t probes_before = store.new_probes();
@@ -35,9 +34,8 @@ IngestOutcome ingest_captures(ProbeStore& store, const CaptureOptions& opt) {
     } else {
       key = sha256_file(capture_path(path));
       if (auto rec = store.find_capture(key); rec && rec->status != "ingesting") {
-        if (!opt.silent())
-          fmt::print(stderr, "skip: {} already ingested ({}, same content as {})\n", term_safe(path), rec->status,
-                     term_safe(rec->path));
+        events.already_ingested(path, rec->status, rec->path);
+        out.skipped.push_back({path, rec->status, rec->path});
         ++out.files_skipped;
         return false;
       }
@@ -47,7 +45,7 @@ IngestOutcome ingest_captures(ProbeStore& store, const CaptureOptions& opt) {
   };
   hooks.probe = [&](const Probe& p) { store.add_probe(capture_id, p); };
   hooks.end = [&](const std::string& path, const IngestStats& st) {
-    if (g_stop.load() && !live) {
+    if (stop_requested() && !live) {
       store.flush();  // kept; the capture stays 'ingesting' and the next run completes it
       return;
     }
@@ -56,11 +54,12 @@ IngestOutcome ingest_captures(ProbeStore& store, const CaptureOptions& opt) {
     ++out.files_ingested;
   };
   auto t0 = std::chrono::steady_clock::now();
-  out.exit_code = run_sources(opt, hooks, out.total);
+  out.exit_code = run_sources(opt, hooks, events, out.total);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.interrupted = stop_requested();
   out.new_probes = store.new_probes() - probes_before;
   out.labelled = labels::label_new_probes(store.db(), out.first_new_probe_id);  // ground truth for what was added
   return out;
 }
 
-}  // namespace sg::cli
+}  // namespace sg::pipeline

@@ -1,0 +1,90 @@
+// Where probes come from: capture files, folders of them, standard input or a live interface, each run
+// through the session pipeline. One loop over the sources for every front end (ingest, extract, run); what
+// it does on the way is told to a SourceEvents, so a front end decides what to print and the loop prints
+// nothing.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "capture/cidr.h"
+#include "session/pipeline.h"
+#include "session/tracker.h"
+
+namespace sg::pipeline {
+
+// Files named are taken as they are; directories are walked recursively for captures (.pcap .pcapng .cap,
+// optionally .gz/.zst), in name order so runs are repeatable.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& args);
+
+// The file to open for a capture argument: itself, or for "-" (standard input) a temporary copy of it,
+// made once, since a capture is read more than once (its type is sniffed; ingest hashes it first) and a pipe
+// reads once. Messages and the database still call it "-".
+std::string capture_path(const std::string& arg);
+
+// CIDR prefixes; throws std::invalid_argument naming --sensor-net and the bad text.
+std::vector<Cidr> parse_sensor_nets(const std::vector<std::string>& args);
+
+// A combination of source options that cannot run. `option` names the option at fault, so a command line
+// can report it as a usage error; what() reads "OPTION: MESSAGE".
+class OptionError : public std::invalid_argument {
+ public:
+  OptionError(std::string option, std::string message)
+      : std::invalid_argument(option + ": " + message), option(std::move(option)), message(std::move(message)) {}
+  std::string option, message;
+};
+
+struct SourceOptions {
+  std::vector<std::string> inputs;  // files, directories, "-"
+  std::vector<std::string> sensor_nets;
+  std::string live_iface;  // capture from this interface instead of inputs
+  std::string bpf;         // live only
+  size_t byte_cap = 16 * 1024;
+  bool no_syn = false;
+
+  SessionConfig session_config() const;  // throws on a bad sensor prefix
+};
+
+// What happens around one source: `begin` may refuse it (already ingested), `end` sees its stats.
+struct SourceHooks {
+  std::function<bool(const std::string& path)> begin;
+  std::function<void(const Probe&)> probe;
+  std::function<void(const std::string& path, const IngestStats& file_stats)> end;
+};
+
+// What the loop over the sources does, as it does it, for a front end to show. Every method has a default
+// that shows nothing.
+class SourceEvents {
+ public:
+  virtual ~SourceEvents() = default;
+  // Whether progress() is wanted: asking costs a call about every 64k packets.
+  virtual bool wants_progress() const { return false; }
+  virtual void live_started(const std::string& iface) {}
+  virtual void files_found(const std::vector<std::string>& files) {}
+  virtual void file_started(size_t index, size_t count) {}
+  virtual void progress(const Progress& p, size_t index, size_t count) {}
+  // A source read to its end (or its damage, or a stop); file_size is 0 for a live capture.
+  virtual void file_finished(const std::string& name, const IngestStats& file_stats, double seconds,
+                             uint64_t file_size) {}
+  // A file `begin` refused (already ingested): not read.
+  virtual void file_passed(uint64_t file_size) {}
+  // A file that could not be opened as a capture: left out, the run goes on and fails at the end.
+  virtual void unreadable(const std::string& file, const std::string& error) {}
+  // A capture damaged part way: error names the file and where; the probes before it are kept.
+  virtual void damaged(const std::string& error) {}
+  // A stop request ended the loop after the current capture.
+  virtual void interrupted() {}
+  // ingest (pipeline/ingest.h): a capture with the same content as `same_as`, already in state `status`.
+  virtual void already_ingested(const std::string& path, const std::string& status, const std::string& same_as) {}
+};
+
+// Runs every file (or the live interface) through the session pipeline until done or stop_requested().
+// Returns the exit code: 1 when an input could not be read as a capture, else 0; such files are in
+// total.file_errors, as are damaged captures, which keep their probes. Throws OptionError for options that
+// cannot run together, and std::invalid_argument for a bad sensor prefix, before any work.
+int run_sources(const SourceOptions& opt, const SourceHooks& hooks, SourceEvents& events, IngestStats& total);
+
+}  // namespace sg::pipeline
