@@ -13,6 +13,7 @@
 
 #include "labels/labels.h"
 #include "storage/probe_store.h"
+#include "storage/sqlite.h"
 
 using namespace sg;
 using namespace sg::labels;

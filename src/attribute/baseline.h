@@ -15,7 +15,7 @@
 
 #include "aggregate/window.h"
 #include "attribute/match_key.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg::attribute {
 

@@ -33,7 +33,7 @@
 #include "aggregate/window.h"
 #include "attribute/match_key.h"
 #include "features/json_access.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg::attribute {
 

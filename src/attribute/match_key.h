@@ -19,7 +19,7 @@
 #include "features/json_access.h"
 #include "features/registry.h"
 #include "probe/probe.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg::attribute {
 

@@ -6,7 +6,7 @@
 #include "capture/reader.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 #include "util/terminal.h"
 #include "util/verbosity.h"
 

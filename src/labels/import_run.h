@@ -10,7 +10,7 @@
 #include "labels/importers.h"
 #include "labels/label_store.h"
 #include "labels/policy.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg::labels {
 

@@ -13,7 +13,7 @@
 #include "labels/importers.h"
 #include "labels/policy.h"
 #include "labels/prefix_index.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg::labels {
 

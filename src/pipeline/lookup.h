@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/scanner_store.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg::pipeline {
 

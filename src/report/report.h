@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "analysis/clusters.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg::report {
 

@@ -439,16 +439,6 @@ json stats(Db& db) {
           {"orgs", orgs}};
 }
 
-// One read transaction per request: every query of an answer sees the same snapshot while `run` writes.
-class ReadSnapshot {
- public:
-  explicit ReadSnapshot(Db& db) : db_(db) { db_.exec("BEGIN"); }
-  ~ReadSnapshot() { sqlite3_exec(db_.handle(), "COMMIT", nullptr, nullptr, nullptr); }
-
- private:
-  Db& db_;
-};
-
 Response ok(const json& j) { return {200, json_text(j)}; }
 
 void require_method(const Request& r, const char* method) {
@@ -487,13 +477,6 @@ int64_t steady_ms() {
 }
 }  // namespace
 
-int Api::on_progress(void* self) {
-  auto* api = static_cast<Api*>(self);
-  if (steady_ms() <= api->deadline_ms_) return 0;
-  api->timed_out_ = true;
-  return 1;  // SQLite stops the statement with SQLITE_INTERRUPT
-}
-
 Api::~Api() = default;
 
 void Api::open() {
@@ -502,7 +485,11 @@ void Api::open() {
   store_ = std::make_unique<ProbeStore>(path_, Access::read_only);
   scanners_ = std::make_unique<ScannerStore>(store_->db());
   complete_ = store_->db().has_table("probes") && store_->db().has_table("scanners");
-  sqlite3_progress_handler(store_->db().handle(), 10000, &Api::on_progress, this);
+  store_->db().set_interrupt_check([this] {
+    if (steady_ms() <= deadline_ms_) return false;
+    timed_out_ = true;
+    return true;
+  });
 }
 
 Response Api::handle(const Request& req) {
@@ -512,7 +499,7 @@ Response Api::handle(const Request& req) {
     if (!complete_) open();
     deadline_ms_ = steady_ms() + timeout_ms_;
     timed_out_ = false;
-    ReadSnapshot snapshot(store_->db());
+    ReadSnapshot snapshot(store_->db());  // every query of an answer sees one snapshot while `run` writes
     return route(req);
   } catch (const BadRequest& b) {
     return error_response(b.status, b.code, b.message);

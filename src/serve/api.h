@@ -76,9 +76,8 @@ class Api {
   std::unique_ptr<ScannerStore> scanners_;
   bool complete_ = false;  // the file had every table when opened (else a writer may create them later)
   int timeout_ms_;
-  int64_t deadline_ms_ = 0;  // steady-clock milliseconds; the progress handler stops queries past it
+  int64_t deadline_ms_ = 0;  // steady-clock milliseconds; the database's interrupt check stops queries past it
   bool timed_out_ = false;
-  static int on_progress(void* self);
 };
 
 // An error answer, for the HTTP layer's own errors (unknown route, body too large).

@@ -1,24 +1,29 @@
 #include "storage/abuse_store.h"
 
+#include "storage/sqlite.h"
+
 namespace sg {
 
 void create_abuse_reports(Db& db) { db.exec(kAbuseReportsDdl); }
 
 AbuseReportWriter::AbuseReportWriter(Db& db)
-    : get_(db, "SELECT raw FROM abuse_reports WHERE ip=?"),
-      put_(db, "INSERT OR REPLACE INTO abuse_reports(ip, score, checked_at, raw) VALUES(?,?,?,?)") {}
+    : get_(std::make_unique<Stmt>(db, "SELECT raw FROM abuse_reports WHERE ip=?")),
+      put_(std::make_unique<Stmt>(db,
+                                  "INSERT OR REPLACE INTO abuse_reports(ip, score, checked_at, raw) VALUES(?,?,?,?)")) {}
+
+AbuseReportWriter::~AbuseReportWriter() = default;
 
 std::optional<std::string> AbuseReportWriter::raw(const std::string& ip) {
-  get_.reset();
-  get_.bind(1, ip);
-  if (!get_.step()) return std::nullopt;
-  return get_.col_text(0);
+  get_->reset();
+  get_->bind(1, ip);
+  if (!get_->step()) return std::nullopt;
+  return get_->col_text(0);
 }
 
 void AbuseReportWriter::put(const std::string& ip, int score, const std::string& checked_at, const std::string& raw) {
-  put_.reset();
-  put_.bind(1, ip).bind(2, int64_t(score)).bind(3, checked_at).bind(4, raw);
-  put_.step();
+  put_->reset();
+  put_->bind(1, ip).bind(2, int64_t(score)).bind(3, checked_at).bind(4, raw);
+  put_->step();
 }
 
 std::map<std::string, int> abuse_report_scores(Db& db) {

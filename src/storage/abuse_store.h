@@ -3,12 +3,15 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg {
+
+class Stmt;
 
 constexpr const char* kAbuseReportsDdl = R"sql(
 CREATE TABLE IF NOT EXISTS abuse_reports(
@@ -25,13 +28,14 @@ void create_abuse_reports(Db& db);
 class AbuseReportWriter {
  public:
   explicit AbuseReportWriter(Db& db);
+  ~AbuseReportWriter();
   // The stored check of an ip as imported; nullopt when there is none.
   std::optional<std::string> raw(const std::string& ip);
   // Inserts or replaces the ip's row.
   void put(const std::string& ip, int score, const std::string& checked_at, const std::string& raw);
 
  private:
-  Stmt get_, put_;
+  std::unique_ptr<Stmt> get_, put_;  // storage/sqlite.h
 };
 
 // ip → score of every stored check (none when the table does not exist).

@@ -1,5 +1,7 @@
 #include "storage/analysis_queries.h"
 
+#include "storage/sqlite.h"
+
 namespace sg {
 
 namespace {

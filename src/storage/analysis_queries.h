@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg {
 

@@ -1,5 +1,7 @@
 #include "storage/cluster_store.h"
 
+#include "storage/sqlite.h"
+
 namespace sg {
 
 void replace_cluster_runs(Db& db, int64_t from_us, int64_t to_us, const std::vector<StoredClusterRun>& runs) {

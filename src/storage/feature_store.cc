@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "storage/sqlite.h"
+
 namespace sg {
 
 namespace {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "storage/sqlite.h"
+
 namespace sg {
 
 IpProbeSummary ip_probe_summary(Db& db, const std::string& ip) {

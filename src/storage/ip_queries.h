@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg {
 

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "storage/sqlite.h"
+
 namespace sg {
 
 namespace {
@@ -69,21 +71,24 @@ std::optional<std::string> label_import_path(Db& db, const std::string& key) {
 LabelImportWriter::LabelImportWriter(Db& db, const LabelImportRow& row)
     : replaced_(delete_import(db, row.path)),
       id_(insert_import(db, row)),
-      entry_(db, "INSERT INTO label_entries(import_id, prefix, org, source, valid_from, valid_to) VALUES(?,?,?,?,?,?)"),
-      refusal_(db, "INSERT INTO label_refusals(import_id, line, reason) VALUES(?,?,?)") {}
+      entry_(std::make_unique<Stmt>(
+          db, "INSERT INTO label_entries(import_id, prefix, org, source, valid_from, valid_to) VALUES(?,?,?,?,?,?)")),
+      refusal_(std::make_unique<Stmt>(db, "INSERT INTO label_refusals(import_id, line, reason) VALUES(?,?,?)")) {}
+
+LabelImportWriter::~LabelImportWriter() = default;
 
 void LabelImportWriter::add_entry(const LabelEntryRow& e) {
-  entry_.bind(1, id_).bind(2, e.prefix).bind(3, e.org).bind(4, e.source);
-  if (e.valid_from) entry_.bind(5, *e.valid_from); else entry_.bind_null(5);
-  if (e.valid_to) entry_.bind(6, *e.valid_to); else entry_.bind_null(6);
-  entry_.step();
-  entry_.reset();
+  entry_->bind(1, id_).bind(2, e.prefix).bind(3, e.org).bind(4, e.source);
+  if (e.valid_from) entry_->bind(5, *e.valid_from); else entry_->bind_null(5);
+  if (e.valid_to) entry_->bind(6, *e.valid_to); else entry_->bind_null(6);
+  entry_->step();
+  entry_->reset();
 }
 
 void LabelImportWriter::add_refusal(int64_t line, const std::string& reason) {
-  refusal_.bind(1, id_).bind(2, line).bind(3, reason);
-  refusal_.step();
-  refusal_.reset();
+  refusal_->bind(1, id_).bind(2, line).bind(3, reason);
+  refusal_->step();
+  refusal_->reset();
 }
 
 void for_each_label_entry(Db& db, const std::function<void(const LabelEntryRow&)>& fn) {
@@ -171,21 +176,23 @@ int64_t highest_probe_id(Db& db) {
 }
 
 ProbeLabelWriter::ProbeLabelWriter(Db& db)
-    : up_(db,
-          "INSERT INTO probe_labels(probe_id, org, source) VALUES(?,?,?) "
-          "ON CONFLICT(probe_id) DO UPDATE SET org=excluded.org, source=excluded.source"),
-      del_(db, "DELETE FROM probe_labels WHERE probe_id=?") {}
+    : up_(std::make_unique<Stmt>(db,
+                                 "INSERT INTO probe_labels(probe_id, org, source) VALUES(?,?,?) "
+                                 "ON CONFLICT(probe_id) DO UPDATE SET org=excluded.org, source=excluded.source")),
+      del_(std::make_unique<Stmt>(db, "DELETE FROM probe_labels WHERE probe_id=?")) {}
+
+ProbeLabelWriter::~ProbeLabelWriter() = default;
 
 void ProbeLabelWriter::put(int64_t probe_id, const std::string& org, const std::string& source) {
-  up_.bind(1, probe_id).bind(2, org).bind(3, source);
-  up_.step();
-  up_.reset();
+  up_->bind(1, probe_id).bind(2, org).bind(3, source);
+  up_->step();
+  up_->reset();
 }
 
 void ProbeLabelWriter::remove(int64_t probe_id) {
-  del_.bind(1, probe_id);
-  del_.step();
-  del_.reset();
+  del_->bind(1, probe_id);
+  del_->step();
+  del_->reset();
 }
 
 }  // namespace sg

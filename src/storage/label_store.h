@@ -11,15 +11,18 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg {
+
+class Stmt;
 
 // The same key/value table the probe store creates; IF NOT EXISTS lets either create it first.
 constexpr const char* kLabelMetaDdl = "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);";
@@ -92,6 +95,7 @@ std::optional<std::string> label_import_path(Db& db, const std::string& key);
 class LabelImportWriter {
  public:
   LabelImportWriter(Db& db, const LabelImportRow& row);
+  ~LabelImportWriter();
   int64_t id() const { return id_; }
   bool replaced() const { return replaced_; }  // an earlier import of the path was deleted
   void add_entry(const LabelEntryRow& e);
@@ -100,7 +104,7 @@ class LabelImportWriter {
  private:
   bool replaced_;
   int64_t id_;
-  Stmt entry_, refusal_;
+  std::unique_ptr<Stmt> entry_, refusal_;  // storage/sqlite.h
 };
 
 void for_each_label_entry(Db& db, const std::function<void(const LabelEntryRow&)>& fn);
@@ -124,11 +128,12 @@ int64_t highest_probe_id(Db& db);  // 0 when there are none
 class ProbeLabelWriter {
  public:
   explicit ProbeLabelWriter(Db& db);
+  ~ProbeLabelWriter();
   void put(int64_t probe_id, const std::string& org, const std::string& source);
   void remove(int64_t probe_id);
 
  private:
-  Stmt up_, del_;
+  std::unique_ptr<Stmt> up_, del_;  // storage/sqlite.h
 };
 
 }  // namespace sg

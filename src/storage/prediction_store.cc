@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "storage/sqlite.h"
+
 namespace sg {
 
 namespace {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "export/json.h"
+#include "storage/sqlite.h"
 
 namespace sg {
 

@@ -12,7 +12,7 @@
 
 #include "probe/probe.h"
 #include "session/stats.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg {
 

@@ -1,6 +1,7 @@
 #include "storage/probe_stream.h"
 
 #include "storage/label_store.h"
+#include "storage/sqlite.h"
 
 namespace sg {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "probe/probe.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg {
 

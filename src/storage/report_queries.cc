@@ -1,5 +1,7 @@
 #include "storage/report_queries.h"
 
+#include "storage/sqlite.h"
+
 namespace sg {
 
 int64_t table_rows(Db& db, const std::string& table) {

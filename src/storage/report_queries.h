@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg {
 

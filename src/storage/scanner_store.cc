@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "storage/sqlite.h"
+
 namespace sg {
 
 namespace {

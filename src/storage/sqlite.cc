@@ -64,6 +64,24 @@ Db::Db(const std::string& path, Access access) : path_(path) {
 
 Db::~Db() { sqlite3_close_v2(h_); }
 
+bool Db::read_only() const { return sqlite3_db_readonly(h_, "main") == 1; }
+int64_t Db::last_insert_id() const { return sqlite3_last_insert_rowid(h_); }
+int Db::changes() const { return sqlite3_changes(h_); }
+
+int Db::on_progress(void* self) {
+  auto* db = static_cast<Db*>(self);
+  return db->stop_ && db->stop_() ? 1 : 0;  // non-zero: SQLite stops the statement with SQLITE_INTERRUPT
+}
+
+void Db::set_interrupt_check(std::function<bool()> stop) {
+  stop_ = std::move(stop);
+  if (stop_) sqlite3_progress_handler(h_, 10000, &Db::on_progress, this);
+  else sqlite3_progress_handler(h_, 0, nullptr, nullptr);
+}
+
+ReadSnapshot::ReadSnapshot(Db& db) : db_(db) { db_.exec("BEGIN"); }
+ReadSnapshot::~ReadSnapshot() { sqlite3_exec(db_.handle(), "COMMIT", nullptr, nullptr, nullptr); }
+
 void Db::exec(const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(h_, sql, nullptr, nullptr, &err) != SQLITE_OK) {

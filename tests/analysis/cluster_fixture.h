@@ -18,6 +18,7 @@
 #include "storage/prediction_store.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
+#include "storage/sqlite.h"
 
 namespace sgtest {
 

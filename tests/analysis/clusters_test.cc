@@ -8,6 +8,7 @@
 #include "analysis/cluster_store.h"
 #include "analysis/clusters.h"
 #include "analysis/lookalikes.h"
+#include "storage/sqlite.h"
 
 namespace sg::analysis {
 namespace {

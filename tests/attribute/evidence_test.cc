@@ -14,6 +14,7 @@
 #include "features/labels.h"
 #include "features/select.h"
 #include "storage/probe_store.h"
+#include "storage/sqlite.h"
 
 namespace {
 

@@ -12,6 +12,7 @@
 #include "features/features.h"
 #include "probe/probe.h"
 #include "storage/probe_store.h"
+#include "storage/sqlite.h"
 
 namespace sgtest {
 

@@ -12,6 +12,7 @@
 #include "capture/cidr.h"
 #include "feature_fixtures.h"
 #include "simulate/scenario.h"
+#include "storage/sqlite.h"
 
 using namespace sg;
 using namespace sg::features;

@@ -9,6 +9,7 @@
 
 #include "labels/labels.h"
 #include "storage/probe_store.h"
+#include "storage/sqlite.h"
 
 namespace sg::labels::test {
 

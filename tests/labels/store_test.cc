@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "label_fixtures.h"
+#include "storage/sqlite.h"
 
 namespace sg::labels {
 namespace {

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "serve/abuse.h"
+#include "storage/sqlite.h"
 
 namespace sg::serve {
 namespace {

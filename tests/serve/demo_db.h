@@ -24,6 +24,7 @@
 #include "storage/scanner_store.h"
 #include "support/cli_run.h"
 #include "support/frames.h"
+#include "storage/sqlite.h"
 
 namespace sgtest {
 

@@ -15,6 +15,7 @@
 
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
+#include "storage/sqlite.h"
 
 namespace {
 
