@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 
 namespace sg::agg {
 
@@ -22,5 +23,11 @@ struct Windows {
   }
   int64_t end_of(int64_t ts_us) const { return start_of(ts_us) + length_us; }
 };
+
+// [from, to) widened to whole windows (a `to` on a window start stays: the range is end-exclusive).
+inline std::pair<int64_t, int64_t> whole_windows(const Windows& w, int64_t from_us, int64_t to_us) {
+  int64_t to = w.start_of(to_us) == to_us ? to_us : w.end_of(to_us);
+  return {w.start_of(from_us), to};
+}
 
 }  // namespace sg::agg

@@ -10,24 +10,23 @@
 #include "model/iomatch.h"
 #include "serve/scanner_export.h"
 #include "simulate/truth.h"
+#include "storage/model_registry.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
 #include "util/terminal.h"
 #include "util/verbosity.h"
 #include "workflow/evaluate.h"
 #include "workflow/identify.h"
-#include "workflow/registry.h"
+#include "workflow/windows.h"
 
 namespace sg::cli {
 
 namespace {
 
 struct RangeArgs {
-  std::string db, from, to, format = "table", method = "evidence", truth;
+  std::string db, from, to, format = "table", method = workflow::method_name(workflow::kDefaultMethod), truth;
   int threads = 0, min_support = 0;
 };
-
-agg::Windows windows_of(Db& db) { return workflow::Registry(db).windows(); }
 
 // --from at or after --to would be widened into weeks that hold nothing, and the command would report an
 // empty success (evaluate would even store the empty row): refused before the database is opened.
@@ -64,9 +63,9 @@ void run_identify(const RangeArgs& a) {
   model::set_threads(a.threads);
   const auto [from, to] = range_of(a);
   ProbeStore store(a.db);
-  if (!workflow::Registry(store.db()).latest_ensemble())
+  if (!ModelRegistry(store.db()).latest_ensemble())
     throw std::runtime_error("no trained models yet: run train first (scannergrouper train --db DB --until DATE)");
-  auto w = windows_of(store.db());
+  auto w = workflow::stored_windows(store.db());
   auto rep = workflow::identify(store.db(), w, from, to,
                                 [](const std::string& s) {
                                   if (chatty()) fmt::print(stderr, "{}\n", term_safe(s));  // progress: -q drops it
@@ -92,14 +91,14 @@ void run_identify(const RangeArgs& a) {
 // Scores of a range without scanner rows are empty tables that read like a model that named nobody.
 bool has_scanner_rows(Db& db, const agg::Windows& w, int64_t from, int64_t to) {
   ScannerQuery q;
-  std::tie(q.from_us, q.to_us) = workflow::whole_windows(w, from, to);
+  std::tie(q.from_us, q.to_us) = agg::whole_windows(w, from, to);
   return !ScannerStore(db).rows(q).empty();
 }
 
 void run_evaluate(const RangeArgs& a) {
   const auto [from, to] = range_of(a);
   ProbeStore store(a.db);
-  auto w = windows_of(store.db());
+  auto w = workflow::stored_windows(store.db());
   if (!has_scanner_rows(store.db(), w, from, to))
     throw std::runtime_error("no scanner rows in this range: run identify first");
   std::optional<workflow::TruthIndex> truth;

@@ -17,22 +17,24 @@
 #include "model/iomatch.h"
 #include "pipeline/run_passes.h"
 #include "pipeline/stop.h"
+#include "workflow/windows.h"
 #include "util/verbosity.h"
-#include "workflow/registry.h"
 #include "workflow/run_state.h"
 #include "workflow/weekly.h"
+#include "workflow/windows.h"
 
 namespace sg::cli {
 
 namespace {
 
+// The options write into the weekly config, whose defaults --help shows.
 struct RunArgs {
-  std::string db, captures, report, until_bootstrap, anchor, backbone = "mlp", device = "cpu",
-      proba = "normalised", method = "evidence", format = "table";
+  std::string db, captures, report, until_bootstrap, anchor, format = "table";
   std::vector<std::string> sensor_nets, labels;
-  int bootstrap_weeks = 2, iterations = 2000, week_iterations = 200, batch = 64, week_batch = 32, threads = 1,
-      min_class = 5, watch = 0;
-  uint64_t seed = 1;
+  workflow::WeeklyConfig weekly;
+  std::string backbone = model::backbone_name(weekly.train.backbone), proba = workflow::proba_kind_name(weekly.proba),
+              method = workflow::method_name(weekly.method);
+  int watch = 0;
   bool no_syn = false;
 };
 
@@ -47,26 +49,18 @@ void info_line(const std::string& s) {
 }
 
 workflow::WeeklyConfig weekly_config(const RunArgs& a) {
-  workflow::WeeklyConfig c;
-  c.bootstrap_weeks = a.bootstrap_weeks;
+  workflow::WeeklyConfig c = a.weekly;
   if (!a.until_bootstrap.empty()) c.bootstrap_until = parse_date_us(a.until_bootstrap);
   c.train.backbone = model::parse_backbone(a.backbone);
-  c.train.options.iterations = a.iterations;
-  c.train.options.batch = a.batch;
-  c.train.options.seed = a.seed;
-  c.train.options.threads = a.threads;
-  c.train.options.device = a.device;
-  c.train.min_class_probes = a.min_class;
-  c.train.models_dir = workflow::Registry::models_dir(a.db);
-  c.week_options.iterations = a.week_iterations;
-  c.week_options.batch = a.week_batch;
-  c.week_options.seed = a.seed;
-  c.week_options.threads = a.threads;
-  c.week_options.device = a.device;
-  c.proba = a.proba;
+  c.train.models_dir = ModelRegistry::models_dir(a.db);
+  // One --seed, --threads and --device for the bootstrap and the weekly updates alike.
+  c.week_options.seed = c.train.options.seed;
+  c.week_options.threads = c.train.options.threads;
+  c.week_options.device = c.train.options.device;
+  c.proba = workflow::parse_proba_kind(a.proba);
   c.method = *workflow::method_from_name(a.method);
   c.report_dir = a.report.empty() ? a.db + ".reports" : a.report;
-  c.stop = &g_stop;
+  c.stop = &pipeline::stop_flag();
   // The clock that completes a week without newer probes (weekly.h); tests pin it to the demo's dates.
   if (const char* now = std::getenv("SG_NOW")) c.now_us = parse_date_us(now);
   return c;
@@ -74,9 +68,8 @@ workflow::WeeklyConfig weekly_config(const RunArgs& a) {
 
 // The end of the last week already reported, if any: probes before it arrive too late to be redone.
 std::optional<int64_t> reported_until(Db& db) {
-  workflow::Registry reg(db);
   agg::Windows w;
-  w.anchor_us = reg.window_anchor_us();
+  w.anchor_us = workflow::window_anchor_us(db);
   workflow::RunState state(db);
   std::optional<int64_t> until;
   for (const auto& wk : state.weeks())
@@ -145,22 +138,21 @@ void one_pass(const RunArgs& a, const workflow::WeeklyConfig& cfg) {
 }
 
 void run_run(const RunArgs& a) {
-  if (a.bootstrap_weeks < 1) throw CLI::ValidationError("--bootstrap-weeks", "must be at least 1");
+  if (a.weekly.bootstrap_weeks < 1) throw CLI::ValidationError("--bootstrap-weeks", "must be at least 1");
   pipeline::parse_sensor_nets(a.sensor_nets);  // a bad prefix is an error before any work
   auto cfg = weekly_config(a);
-  if (a.device == "cuda" && !model::cuda_available())
+  if (cfg.train.options.device == "cuda" && !model::cuda_available())
     throw std::runtime_error("--device cuda: this libtorch has no CUDA (README: building against a CUDA libtorch)");
   // Same inputs and seed give the same database: deterministic kernels and a fixed thread count.
-  if (a.device == "cpu") model::set_deterministic(true);
-  model::set_threads(a.threads);
+  if (cfg.train.options.device == "cpu") model::set_deterministic(true);
+  model::set_threads(cfg.train.options.threads);
   {
     ProbeStore store(a.db);
-    workflow::Registry reg(store.db());
     if (!a.anchor.empty()) {
       int64_t anchor = parse_date_us(a.anchor);
-      if (!workflow::RunState(store.db()).weeks().empty() && reg.window_anchor_us() != anchor)
+      if (!workflow::RunState(store.db()).weeks().empty() && workflow::window_anchor_us(store.db()) != anchor)
         throw std::runtime_error("--week-anchor differs from the anchor the weeks already run were cut with");
-      reg.set_window_anchor_us(anchor);
+      ModelRegistry(store.db()).set_window_anchor_us(anchor);
     }
   }
   pipeline::install_stop_handlers();
@@ -207,7 +199,7 @@ void add_run(CLI::App& app) {
   cmd->add_option("--labels", a->labels, "label list file or folder to (re)import each pass (repeatable)")
       ->allow_extra_args(false)->check(CLI::ExistingPath);
   cmd->add_option("--report", a->report, "folder for the weekly reports (default: DB.reports)");
-  cmd->add_option("--bootstrap-weeks", a->bootstrap_weeks, "complete weeks the first models are trained on")
+  cmd->add_option("--bootstrap-weeks", a->weekly.bootstrap_weeks, "complete weeks the first models are trained on")
       ->capture_default_str();
   cmd->add_option("--until-bootstrap", a->until_bootstrap,
                   "instead of a count: train the first models on the complete weeks ending by this date");
@@ -215,24 +207,29 @@ void add_run(CLI::App& app) {
                   "start of any week (e.g. 2024-12-09T16:00:00Z for the paper's weeks); default Monday 00:00 UTC");
   cmd->add_option("--backbone", a->backbone, "mlp (fast on CPU) or wrn (WRN-10-2, the paper's)")
       ->check(CLI::IsMember({"mlp", "wrn"}))->capture_default_str();
-  cmd->add_option("--device", a->device, "cpu, or cuda with a CUDA-enabled libtorch (not bit-repeatable)")
+  cmd->add_option("--device", a->weekly.train.options.device,
+                  "cpu, or cuda with a CUDA-enabled libtorch (not bit-repeatable)")
       ->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
-  cmd->add_option("--iterations", a->iterations, "training iterations per service for the bootstrap models")
+  cmd->add_option("--iterations", a->weekly.train.options.iterations,
+                  "training iterations per service for the bootstrap models")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--batch", a->batch, "labelled probes per bootstrap iteration")->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--week-iterations", a->week_iterations, "iterations per service for each weekly update")
+  cmd->add_option("--batch", a->weekly.train.options.batch, "labelled probes per bootstrap iteration")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--week-batch", a->week_batch, "labelled probes per weekly iteration")
+  cmd->add_option("--week-iterations", a->weekly.week_options.iterations,
+                  "iterations per service for each weekly update")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--seed", a->seed, "seed of weights and batches")->capture_default_str();
-  cmd->add_option("--threads", a->threads, "CPU threads for training (fixed, so that runs repeat)")
+  cmd->add_option("--week-batch", a->weekly.week_options.batch, "labelled probes per weekly iteration")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--seed", a->weekly.train.options.seed, "seed of weights and batches")->capture_default_str();
+  cmd->add_option("--threads", a->weekly.train.options.threads,
+                  "CPU threads for training (fixed, so that runs repeat)")
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--proba", a->proba,
                   "probability θ compares: normalised (reference code), raw (paper) or auto (the better on the "
                   "training rows)")
-      ->check(CLI::IsMember({"raw", "normalised", "auto"}))->capture_default_str();
-  cmd->add_option("--min-class-probes", a->min_class, "organisations with fewer labelled probes stay unlabelled")
+      ->check(CLI::IsMember(workflow::proba_kind_names()))->capture_default_str();
+  cmd->add_option("--min-class-probes", a->weekly.train.min_class_probes,
+                  "organisations with fewer labelled probes stay unlabelled")
       ->capture_default_str();
   cmd->add_option("--method", a->method,
                   "who names the scanners: evidence (payload and network evidence with calibrated confidence), "

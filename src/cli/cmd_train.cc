@@ -9,23 +9,27 @@
 #include "cli/common.h"
 #include "features/feature_store.h"
 #include "export/json.h"
+#include "storage/model_registry.h"
 #include "storage/probe_store.h"
 #include "util/verbosity.h"
 #include "workflow/ensemble.h"
 #include "workflow/predict.h"
 #include "workflow/refit.h"
 #include "workflow/train.h"
+#include "workflow/windows.h"
 
 namespace sg::cli {
 
 namespace {
 
+// The options write into the workflow's config structs, whose defaults --help shows.
 struct TrainArgs {
-  std::string db, until, from, week, backbone = "mlp", device = "cpu", proba = "normalised", anchor;
-  std::string theta_rows = "all", format = "table";
+  std::string db, until, from, week, anchor, format = "table";
+  workflow::TrainConfig train;
+  workflow::RefitConfig refit;
+  std::string backbone = model::backbone_name(train.backbone), proba = workflow::proba_kind_name(refit.proba);
   std::vector<std::string> services = {"http", "tls", "dns"};
-  int iterations = 2000, batch = 64, uratio = 7, threads = 0, min_class = 5, window_days = 0;
-  uint64_t seed = 1;
+  int window_days = 0;
   bool incremental = false;
 };
 
@@ -57,20 +61,13 @@ void print_outcome(const TrainArgs& a, const Outcome& o) {
 }
 
 workflow::TrainConfig config(const TrainArgs& a) {
-  workflow::TrainConfig c;
+  workflow::TrainConfig c = a.train;
   c.backbone = model::parse_backbone(a.backbone);
   c.schema_mode = a.incremental ? features::SchemaMode::incremental : features::SchemaMode::full;
-  c.options.iterations = a.iterations;
-  c.options.batch = a.batch;
-  c.options.uratio = a.uratio;
-  c.options.seed = a.seed;
-  c.options.threads = a.threads;
-  c.options.device = a.device;
-  c.min_class_probes = a.min_class;
-  c.models_dir = workflow::Registry::models_dir(a.db);
-  if (a.device == "cuda" && !model::cuda_available())
+  c.models_dir = ModelRegistry::models_dir(a.db);
+  if (c.options.device == "cuda" && !model::cuda_available())
     throw std::runtime_error("--device cuda: this libtorch has no CUDA (README: building against a CUDA libtorch)");
-  model::set_threads(a.threads);
+  model::set_threads(c.options.threads);
   return c;
 }
 
@@ -89,12 +86,11 @@ std::vector<Service> services_of(const TrainArgs& a) {
 // After the models: predict the training range, then fit the ensemble and θ on it.
 void refit_ensemble(Db& db, const agg::Windows& w, std::optional<int64_t> from, int64_t until, const TrainArgs& a,
                     Outcome& out) {
-  workflow::RefitConfig rc;
+  workflow::RefitConfig rc = a.refit;
   rc.from_us = from;
   rc.until_us = until;
-  rc.proba = a.proba;
-  rc.theta_rows = a.theta_rows;
-  rc.models_dir = workflow::Registry::models_dir(a.db);
+  rc.proba = workflow::parse_proba_kind(a.proba);
+  rc.models_dir = ModelRegistry::models_dir(a.db);
   auto e = workflow::refit_ensemble(db, w, rc, log_line);
   if (!e.fitted) throw std::runtime_error("ensemble: " + e.why_not);
   out.ensemble = ensemble_json(e);
@@ -127,10 +123,10 @@ void run_train(const TrainArgs& a) {
   cfg.until_us = parse_date_us(a.until);
   if (!a.from.empty()) cfg.from_us = parse_date_us(a.from);
   ProbeStore store(a.db);
-  workflow::Registry reg(store.db());
+  ModelRegistry reg(store.db());
   if (!a.anchor.empty()) reg.set_window_anchor_us(parse_date_us(a.anchor));
   if (a.window_days > 0) reg.set_window_length_us(int64_t(a.window_days) * 24 * 3600 * 1000000);
-  agg::Windows w = reg.windows();
+  agg::Windows w = workflow::stored_windows(store.db());
   int trained = 0;
   Outcome out;
   std::string why;
@@ -148,8 +144,7 @@ void run_train(const TrainArgs& a) {
 void run_update(const TrainArgs& a) {
   auto cfg = config(a);
   ProbeStore store(a.db);
-  workflow::Registry reg(store.db());
-  agg::Windows w = reg.windows();
+  agg::Windows w = workflow::stored_windows(store.db());
   int64_t week = w.start_of(parse_date_us(a.week));
   int64_t end = week + w.length_us;
   int updated = 0;
@@ -171,25 +166,24 @@ void run_update(const TrainArgs& a) {
 // A new ensemble on the current models, e.g. after a label import or to compare θ's two probabilities.
 void run_refit(const TrainArgs& a) {
   ProbeStore store(a.db);
-  workflow::Registry reg(store.db());
-  auto latest = reg.latest_ensemble();
+  auto latest = ModelRegistry(store.db()).latest_ensemble();
   if (a.until.empty() && !latest) throw std::runtime_error("no ensemble yet: give --until, or train first");
   int64_t until = a.until.empty() ? latest->data_to_us : parse_date_us(a.until);
   std::optional<int64_t> from;
   if (!a.from.empty()) from = parse_date_us(a.from);
-  model::set_threads(a.threads);
+  model::set_threads(a.train.options.threads);
   Outcome out;
-  refit_ensemble(store.db(), reg.windows(), from, until, a, out);
+  refit_ensemble(store.db(), workflow::stored_windows(store.db()), from, until, a, out);
   print_outcome(a, out);
 }
 
 void range_and_theta_options(CLI::App* cmd, TrainArgs& a) {
-  cmd->add_option("--threads", a.threads, "CPU threads (0 = every core)")->capture_default_str();
+  cmd->add_option("--threads", a.train.options.threads, "CPU threads (0 = every core)")->capture_default_str();
   cmd->add_option("--proba", a.proba,
                   "probability θ compares: normalised (reference code), raw (paper) or auto (the better on the "
                   "training rows)")
-      ->check(CLI::IsMember({"raw", "normalised", "auto"}))->capture_default_str();
-  cmd->add_option("--theta-rows", a.theta_rows,
+      ->check(CLI::IsMember(workflow::proba_kind_names()))->capture_default_str();
+  cmd->add_option("--theta-rows", a.refit.theta_rows,
                   "rows θ is searched on: all (known + evaluation-unknown as unknown) or known (the paper's protocol literally)")
       ->check(CLI::IsMember({"all", "known"}))->capture_default_str();
   add_format_option(cmd, a.format, {"table", "json"},
@@ -200,12 +194,14 @@ void common_options(CLI::App* cmd, TrainArgs& a) {
   cmd->add_option("--db", a.db, "database with probes, labels and a feature selection")->required()->check(CLI::ExistingFile);
   cmd->add_option("--backbone", a.backbone, "mlp (fast on CPU) or wrn (WRN-10-2, the paper's)")
       ->check(CLI::IsMember({"mlp", "wrn"}))->capture_default_str();
-  cmd->add_option("--device", a.device, "cpu, or cuda with a CUDA-enabled libtorch")
+  cmd->add_option("--device", a.train.options.device, "cpu, or cuda with a CUDA-enabled libtorch")
       ->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
   cmd->add_option("--services", a.services, "services to train")->delimiter(',')->capture_default_str();
-  cmd->add_option("--seed", a.seed, "seed of weights and batches (runs repeat on CPU)")->capture_default_str();
+  cmd->add_option("--seed", a.train.options.seed, "seed of weights and batches (runs repeat on CPU)")
+      ->capture_default_str();
   range_and_theta_options(cmd, a);
-  cmd->add_option("--min-class-probes", a.min_class, "organisations with fewer labelled probes stay unlabelled")
+  cmd->add_option("--min-class-probes", a.train.min_class_probes,
+                  "organisations with fewer labelled probes stay unlabelled")
       ->capture_default_str();
 }
 
@@ -226,11 +222,12 @@ void add_train(CLI::App& app) {
   cmd->add_option("--until", a->until, "end of the training data (YYYY-MM-DD or RFC 3339), exclusive")->required();
   cmd->add_option("--from", a->from, "start of the training data (default: the first probe)");
   // 0 iterations would register untrained models as the current ones.
-  cmd->add_option("--iterations", a->iterations, "training iterations per service")
+  cmd->add_option("--iterations", a->train.options.iterations, "training iterations per service")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--batch", a->batch, "labelled probes per iteration (B)")->check(CLI::PositiveNumber)
+  cmd->add_option("--batch", a->train.options.batch, "labelled probes per iteration (B)")->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--uratio", a->uratio, "unlabelled probes per labelled one in a batch")->capture_default_str();
+  cmd->add_option("--uratio", a->train.options.uratio, "unlabelled probes per labelled one in a batch")
+      ->capture_default_str();
   cmd->add_flag("--incremental", a->incremental, "use the incremental (fixed canvas) schema");
   cmd->add_option("--week-anchor", a->anchor,
                   "start of any week (e.g. 2024-12-09T16:00:00Z for the paper's weeks); default Monday 00:00 UTC");
@@ -242,8 +239,10 @@ void add_train(CLI::App& app) {
 
 void add_update(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
-  a->iterations = 200;
-  a->batch = 32;
+  // A week's update: the reference's incremental mode (model::incremental_mode_options).
+  const auto week = model::incremental_mode_options();
+  a->train.options.iterations = week.iterations;
+  a->train.options.batch = week.batch;
   auto* cmd = app.add_subcommand("update", model_command_help("update"));
   cmd->footer(
       "One incremental week (README, Long-term operation): the encoding schema grows by the week's new tokens (appended,\n"
@@ -253,11 +252,11 @@ void add_update(CLI::App& app) {
       "Example: scannergrouper update --db scanners.db --week 2025-01-13");
   common_options(cmd, *a);
   cmd->add_option("--week", a->week, "any time inside the week (weeks follow the anchor set at train)")->required();
-  cmd->add_option("--iterations", a->iterations, "iterations for the week")->check(CLI::PositiveNumber)
+  cmd->add_option("--iterations", a->train.options.iterations, "iterations for the week")->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--batch", a->batch, "labelled probes per iteration")->check(CLI::PositiveNumber)
+  cmd->add_option("--batch", a->train.options.batch, "labelled probes per iteration")->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--uratio", a->uratio, "unlabelled probes per labelled one")->capture_default_str();
+  cmd->add_option("--uratio", a->train.options.uratio, "unlabelled probes per labelled one")->capture_default_str();
   a->incremental = true;
   cmd->callback([a] { run_update(*a); });
 }

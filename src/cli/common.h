@@ -76,8 +76,4 @@ void finish_stdout();
 // std::system_error on a short fwrite) reads as the same "writing standard output: ..." line.
 std::string failure_text(const std::exception& e);
 
-// The pipeline's stop flag (pipeline/stop.h), set by SIGINT/SIGTERM, under the name `run`'s configuration
-// passes to the model stages.
-inline std::atomic<bool>& g_stop = pipeline::stop_flag();
-
 }  // namespace sg::cli

@@ -10,6 +10,7 @@
 
 #include "export/json.h"
 #include "report/sections.h"
+#include "storage/probe_store.h"
 #include "storage/report_queries.h"
 
 namespace sg::report {

@@ -184,4 +184,11 @@ int64_t count_probes_after_id_before(Db& db, int64_t after_id, int64_t before_us
   return s.step() ? s.col_int(0) : 0;
 }
 
+std::optional<std::pair<int64_t, int64_t>> probe_time_span(Db& db) {
+  if (!db.has_table("probes")) return std::nullopt;
+  Stmt s(db, "SELECT min(ts_us), max(ts_us) FROM probes");
+  if (s.step() && !s.col_null(0)) return std::pair{s.col_int(0), s.col_int(1)};
+  return std::nullopt;
+}
+
 }  // namespace sg

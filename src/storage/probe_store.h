@@ -73,4 +73,7 @@ class ProbeStore {
 // ingest added to weeks already done (`run`'s late probes).
 int64_t count_probes_after_id_before(Db& db, int64_t after_id, int64_t before_us);
 
+// The first and last probe time (µs); none when there are no probes (or no probes table).
+std::optional<std::pair<int64_t, int64_t>> probe_time_span(Db& db);
+
 }  // namespace sg

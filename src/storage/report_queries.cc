@@ -17,13 +17,6 @@ std::optional<std::pair<int64_t, int64_t>> scanner_window_span(Db& db) {
   return std::nullopt;
 }
 
-std::optional<std::pair<int64_t, int64_t>> probe_time_span(Db& db) {
-  if (!db.has_table("probes")) return std::nullopt;
-  Stmt s(db, "SELECT min(ts_us), max(ts_us) FROM probes");
-  if (s.step() && !s.col_null(0)) return std::pair{s.col_int(0), s.col_int(1)};
-  return std::nullopt;
-}
-
 std::vector<ServiceProbeCount> probe_counts_by_service(Db& db, int64_t from_us, int64_t to_us) {
   std::vector<ServiceProbeCount> out;
   if (!db.has_table("probes")) return out;

@@ -20,8 +20,6 @@ int64_t table_rows(Db& db, const std::string& table);
 
 // [first window start, last window end) of the scanner rows, if any.
 std::optional<std::pair<int64_t, int64_t>> scanner_window_span(Db& db);
-// The first and the last probe time, if any probe is stored.
-std::optional<std::pair<int64_t, int64_t>> probe_time_span(Db& db);
 
 struct ServiceProbeCount {
   std::string service;

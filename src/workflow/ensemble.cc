@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <stdexcept>
 
 #include "aggregate/threshold.h"
 
@@ -23,6 +24,26 @@ std::vector<float> features_of(const std::vector<IpWindow>& rows, const int outc
 
 }  // namespace
 
+const char* proba_kind_name(ProbaKind k) {
+  switch (k) {
+    case ProbaKind::normalised: return "normalised";
+    case ProbaKind::raw: return "raw";
+    case ProbaKind::automatic: return "auto";
+  }
+  return "?";
+}
+
+std::vector<std::string> proba_kind_names() {
+  return {proba_kind_name(ProbaKind::raw), proba_kind_name(ProbaKind::normalised),
+          proba_kind_name(ProbaKind::automatic)};
+}
+
+ProbaKind parse_proba_kind(std::string_view name) {
+  for (ProbaKind k : {ProbaKind::normalised, ProbaKind::raw, ProbaKind::automatic})
+    if (name == proba_kind_name(k)) return k;
+  throw std::invalid_argument(fmt::format("unknown probability kind '{}': one of raw, normalised, auto", name));
+}
+
 std::vector<float> ensemble_proba(const model::LogReg& lr, const EnsembleRun& run, const VoteClasses& vc,
                                   const std::vector<IpWindow>& rows) {
   int outcomes[agg::kVoteServices];
@@ -35,12 +56,12 @@ std::vector<float> ensemble_proba(const model::LogReg& lr, const EnsembleRun& ru
   }
   auto x = features_of(rows, outcomes);
   auto p = lr.predict_proba(x, rows.size());
-  return run.proba == "raw" ? p.raw : p.normalised;
+  return run.proba == proba_kind_name(ProbaKind::raw) ? p.raw : p.normalised;
 }
 
 EnsembleReport fit_ensemble(Db& db, const agg::Windows& w, const EnsembleConfig& cfg) {
   EnsembleReport rep;
-  Registry reg(db);
+  ModelRegistry reg(db);
   auto vc = VoteClasses::latest(reg);
   auto all = collect_votes(db, w, cfg.from_us.value_or(INT64_MIN / 2), cfg.until_us, vc);
   rep.rows = all.size();
@@ -81,10 +102,11 @@ EnsembleReport fit_ensemble(Db& db, const agg::Windows& w, const EnsembleConfig&
         ++rep.unknown_rows;
       }
   // "auto" takes whichever probability does better on these same training rows (normalised on a tie).
-  std::vector<std::string> candidates = {cfg.proba};
-  if (cfg.proba == "auto") candidates = {"normalised", "raw"};
+  std::vector<ProbaKind> candidates = {cfg.proba};
+  if (cfg.proba == ProbaKind::automatic) candidates = {ProbaKind::normalised, ProbaKind::raw};
   run.train_f1 = -1;
-  for (const auto& form : candidates) {
+  for (ProbaKind kind : candidates) {
+    const std::string form = proba_kind_name(kind);
     EnsembleRun trial = run;
     trial.proba = form;
     auto theta = agg::search_theta(ensemble_proba(lr, trial, vc, theta_rows), theta_y, int(run.classes.size()));

@@ -7,18 +7,28 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/logreg.h"
-#include "workflow/registry.h"
+#include "storage/model_registry.h"
 #include "workflow/votes.h"
 
 namespace sg::workflow {
 
+// Which probability θ compares; ensemble_runs stores the one fitted (never automatic) by its name.
+enum class ProbaKind { normalised, raw, automatic };
+inline constexpr ProbaKind kDefaultProba = ProbaKind::normalised;
+const char* proba_kind_name(ProbaKind k);  // "normalised", "raw", "auto"
+// The accepted names, in the order the commands' help lists them.
+std::vector<std::string> proba_kind_names();
+// Throws std::invalid_argument listing the accepted names on anything else.
+ProbaKind parse_proba_kind(std::string_view name);
+
 struct EnsembleConfig {
   std::optional<int64_t> from_us;
   int64_t until_us = 0;  // rows of windows in [from, until)
-  std::string proba = "normalised";
+  ProbaKind proba = kDefaultProba;
   // Rows θ is searched on. "all": the known-organisation rows plus the rows of evaluation-unknown
   // organisations as class "unknown" (training windows only). "known": the fitted rows alone — the paper's text
   // read literally; with no unknown row to get right, θ then stays 0 and the ensemble never says unknown.

@@ -15,10 +15,11 @@
 #include "features/json_access.h"
 #include "features/labels.h"
 #include "features/probe_stream.h"
+#include "storage/evaluation_store.h"
+#include "storage/model_registry.h"
 #include "storage/prediction_store.h"
 #include "storage/scanner_store.h"
-#include "workflow/identify.h"
-#include "workflow/registry.h"
+#include "storage/workflow_queries.h"
 #include "util/terminal.h"
 #include "workflow/votes.h"
 
@@ -28,26 +29,21 @@ namespace {
 
 agg::Scores probe_scores(Db& db, const std::string& service, int64_t from_us, int64_t to_us,
                          const std::set<std::string>& eval_unknown) {
-  Registry reg(db);
+  ModelRegistry reg(db);
   std::vector<std::string> truth, pred;
   std::map<std::string, std::set<std::string>> classes_of;  // model version → its classes
-  Stmt s(db,
-         "SELECT l.org, r.org, r.model FROM probe_scores r JOIN probes p ON p.id = r.probe_id "
-         "JOIN probe_labels l ON l.probe_id = p.id WHERE p.service = ? AND p.ts_us >= ? AND p.ts_us < ?");
-  s.bind(1, service).bind(2, from_us).bind(3, to_us);
-  while (s.step()) {
-    std::string model = s.col_text(2);
-    auto it = classes_of.find(model);
+  for_each_labelled_score(db, service, from_us, to_us, [&](const LabelledScoreRow& r) {
+    auto it = classes_of.find(r.model);
     if (it == classes_of.end()) {
-      auto m = reg.model(model);
-      it = classes_of.emplace(model, m ? std::set<std::string>(m->classes.begin(), m->classes.end())
-                                       : std::set<std::string>{}).first;
+      auto m = reg.model(r.model);
+      it = classes_of.emplace(r.model, m ? std::set<std::string>(m->classes.begin(), m->classes.end())
+                                         : std::set<std::string>{}).first;
     }
-    std::string t = features::org_key(s.col_text(0));
+    std::string t = features::org_key(r.label);
     if (eval_unknown.count(t) || !it->second.count(t)) t = "unknown";
     truth.push_back(t);
-    pred.push_back(s.col_text(1));
-  }
+    pred.push_back(r.predicted);
+  });
   return agg::score(truth, pred);
 }
 
@@ -142,13 +138,10 @@ void probe_level(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
 std::map<std::pair<int64_t, std::string>, std::string> truth_of_rows(Db& db, const agg::Windows& w, int64_t from_us,
                                                                      int64_t to_us, const TruthIndex& truth) {
   std::map<std::pair<int64_t, std::string>, std::map<std::string, int>> counts;
-  Stmt s(db, "SELECT ts_us, src, sport, dst, dport, transport FROM probes WHERE ts_us >= ? AND ts_us < ?");
-  s.bind(1, from_us).bind(2, to_us);
-  while (s.step()) {
-    auto src = s.col_text(1);
-    auto it = truth.find(truth_key(s.col_int(0), src, s.col_int(2), s.col_text(3), s.col_int(4), s.col_text(5)));
-    if (it != truth.end()) ++counts[{w.start_of(s.col_int(0)), src}][features::org_key(it->second)];
-  }
+  for_each_probe_flow(db, from_us, to_us, [&](const ProbeFlowRow& p) {
+    auto it = truth.find(truth_key(p.ts_us, p.src, p.sport, p.dst, p.dport, p.transport));
+    if (it != truth.end()) ++counts[{w.start_of(p.ts_us), p.src}][features::org_key(it->second)];
+  });
   std::map<std::pair<int64_t, std::string>, std::string> out;
   for (const auto& [key, orgs] : counts) {
     std::string best;
@@ -221,13 +214,13 @@ std::string truth_key(int64_t ts_us, std::string_view src, int64_t sport, std::s
 
 Evaluation evaluate(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us, const TruthIndex* truth_index) {
   Evaluation e;
-  std::tie(e.from_us, e.to_us) = whole_windows(w, from_us, to_us);
+  std::tie(e.from_us, e.to_us) = agg::whole_windows(w, from_us, to_us);
   features::ensure_label_table(db);
   PredictionStore ensure_predictions_table(db);
   auto eval_unknown = features::eval_unknown_orgs(db);
   // Each row is judged against the classes of the ensemble that scored it, not the latest one: a week
   // scored before an organisation was learned is right to call it unknown.
-  Registry reg(db);
+  ModelRegistry reg(db);
   auto truth = window_truth(db, w, e.from_us, e.to_us);
   ScannerStore store(db);
   ScannerQuery q;
@@ -407,13 +400,7 @@ std::string evaluation_table(const Evaluation& e, int min_support) {
 }
 
 void store_evaluation(Db& db, const Evaluation& e) {
-  db.exec(
-      "CREATE TABLE IF NOT EXISTS evaluations(from_us INTEGER NOT NULL, to_us INTEGER NOT NULL, ensemble TEXT NOT "
-      "NULL, json TEXT NOT NULL, created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
-      "PRIMARY KEY(from_us, to_us, ensemble))");
-  Stmt s(db, "INSERT OR REPLACE INTO evaluations(from_us, to_us, ensemble, json) VALUES(?,?,?,?)");
-  s.bind(1, e.from_us).bind(2, e.to_us).bind(3, e.ensemble).bind(4, evaluation_json(e, 0));
-  s.step();
+  put_evaluation(db, e.from_us, e.to_us, e.ensemble, evaluation_json(e, 0));
 }
 
 }  // namespace sg::workflow

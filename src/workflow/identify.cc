@@ -13,6 +13,7 @@
 #include "probe/service.h"
 #include "storage/prediction_store.h"
 #include "storage/scanner_store.h"
+#include "storage/workflow_queries.h"
 #include "workflow/ensemble.h"
 #include "workflow/train.h"
 #include "workflow/votes.h"
@@ -31,18 +32,15 @@ struct IpFacts {
 std::map<std::pair<int64_t, std::string>, IpFacts> gather_facts(Db& db, const agg::Windows& w, int64_t from_us,
                                                                  int64_t to_us) {
   std::map<std::pair<int64_t, std::string>, IpFacts> facts;
-  Stmt s(db, "SELECT ts_us, src, service, json FROM probes WHERE ts_us >= ? AND ts_us < ? ORDER BY ts_us, id");
-  s.bind(1, from_us).bind(2, to_us);
-  while (s.step()) {
-    auto& f = facts[{w.start_of(s.col_int(0)), s.col_text(1)}];
-    int64_t ts = s.col_int(0);
-    f.first = std::min(f.first, ts);
-    f.last = std::max(f.last, ts);
+  for_each_probe_fact(db, from_us, to_us, [&](const ProbeFactRow& p) {
+    auto& f = facts[{w.start_of(p.ts_us), p.src}];
+    f.first = std::min(f.first, p.ts_us);
+    f.last = std::max(f.last, p.ts_us);
     ++f.probes;
-    f.services.insert(s.col_text(2));
-    auto j = nlohmann::json::parse(s.col_text(3), nullptr, false);
+    f.services.insert(p.service);
+    auto j = nlohmann::json::parse(p.json, nullptr, false);
     if (j.is_object()) f.evidence.add_probe(j);
-  }
+  });
   return facts;
 }
 
@@ -80,17 +78,12 @@ std::optional<Method> method_from_name(const std::string& name) {
   return std::nullopt;
 }
 
-std::pair<int64_t, int64_t> whole_windows(const agg::Windows& w, int64_t from_us, int64_t to_us) {
-  int64_t to = w.start_of(to_us) == to_us ? to_us : w.end_of(to_us);
-  return {w.start_of(from_us), to};
-}
-
 IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
                         const std::function<void(const std::string&)>& log, Method method) {
   auto start = std::chrono::steady_clock::now();
   IdentifyReport rep;
-  std::tie(rep.from_us, rep.to_us) = whole_windows(w, from_us, to_us);
-  Registry reg(db);
+  std::tie(rep.from_us, rep.to_us) = agg::whole_windows(w, from_us, to_us);
+  ModelRegistry reg(db);
   auto ens = reg.latest_ensemble();
   if (!ens) throw std::runtime_error("no ensemble yet: train (or update) first");
   rep.ensemble = ens->version;

@@ -20,6 +20,7 @@ namespace sg::workflow {
 // votes and logistic-regression ensemble with its threshold θ, kept for comparison with the paper. All need
 // `train` (the evidence methods read the training cut and the known organisations of the current ensemble).
 enum class Method { evidence, payload, iomatch };
+inline constexpr Method kDefaultMethod = Method::evidence;
 const char* method_name(Method m);
 std::optional<Method> method_from_name(const std::string& name);
 
@@ -29,16 +30,13 @@ struct IdentifyReport {
   size_t windows = 0, scanners = 0;
   std::map<std::string, size_t> per_org;  // scanners per organisation ("unknown" included)
   std::string ensemble;
-  Method method = Method::evidence;
+  Method method = kDefaultMethod;
   double theta = 0;            // the evidence method's confidence threshold (measured on training windows)
   size_t training_rows = 0;    // the training (window, ip) rows it was calibrated on
   double seconds = 0;
 };
 
-// Widens [from, to) to whole windows.
-std::pair<int64_t, int64_t> whole_windows(const agg::Windows& w, int64_t from_us, int64_t to_us);
-
 IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
-                        const std::function<void(const std::string&)>& log, Method method = Method::evidence);
+                        const std::function<void(const std::string&)>& log, Method method = kDefaultMethod);
 
 }  // namespace sg::workflow

@@ -15,7 +15,7 @@ PredictReport predict_service(Db& db, Service service, int64_t from_us, int64_t 
   auto start = std::chrono::steady_clock::now();
   PredictReport rep;
   rep.service = service_name(service);
-  Registry reg(db);
+  ModelRegistry reg(db);
   auto run = chosen ? chosen : reg.latest_model(rep.service);
   if (!run) return rep;
   rep.model = run->version;

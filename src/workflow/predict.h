@@ -7,8 +7,8 @@
 #include <string>
 
 #include "probe/probe.h"
+#include "storage/model_registry.h"
 #include "storage/sqlite.h"
-#include "workflow/registry.h"
 
 namespace sg::workflow {
 

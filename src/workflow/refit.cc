@@ -26,7 +26,7 @@ EnsembleReport refit_ensemble(Db& db, const agg::Windows& w, const RefitConfig& 
 }
 
 bool ensemble_is_current(Db& db, int64_t until_us) {
-  Registry reg(db);
+  ModelRegistry reg(db);
   auto e = reg.latest_ensemble();
   if (!e || e->data_to_us != until_us) return false;
   auto vc = VoteClasses::latest(reg);

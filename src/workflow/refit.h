@@ -16,7 +16,7 @@ namespace sg::workflow {
 struct RefitConfig {
   std::optional<int64_t> from_us;  // training range [from, until)
   int64_t until_us = 0;
-  std::string proba = "normalised";
+  ProbaKind proba = kDefaultProba;
   std::string models_dir;
   std::string theta_rows = "all";  // see EnsembleConfig
 };

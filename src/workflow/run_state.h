@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/run_weeks.h"
 #include "storage/sqlite.h"
 
 namespace sg::workflow {
@@ -34,7 +35,7 @@ struct WeekState {
 
 class RunState {
  public:
-  explicit RunState(Db& db);  // creates the table if needed
+  explicit RunState(Db& db);  // creates the table if needed (storage/run_weeks.h)
 
   std::vector<WeekState> weeks();  // ascending
   // New weeks in state pending (weeks already known are left as they are), in one transaction.
@@ -43,7 +44,7 @@ class RunState {
   void advance(const std::vector<int64_t>& starts, Stage to, double seconds, const std::string& log);
 
  private:
-  Db& db_;
+  RunWeeks table_;
 };
 
 }  // namespace sg::workflow

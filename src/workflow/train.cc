@@ -137,7 +137,7 @@ TrainReport train_service(Db& db, Service service, const TrainConfig& cfg, const
   run.iterations = result.steps;
   run.seconds = result.seconds;
   run.path = path;
-  Registry reg(db);
+  ModelRegistry reg(db);
   run.id = reg.add_model(run);
   run.version = fmt::format("{}-{}", run.service, run.id);
   rep.run = run;
@@ -149,7 +149,7 @@ TrainReport update_service(Db& db, Service service, int64_t week_from, int64_t w
                            const TrainLog& log) {
   TrainReport rep;
   rep.service = service_name(service);
-  Registry reg(db);
+  ModelRegistry reg(db);
   auto last = reg.latest_model(rep.service);
   if (!last) {
     rep.why_not = "no model to update (train first)";

@@ -11,16 +11,25 @@
 #include "model/iomatch.h"
 #include "probe/probe.h"
 #include "storage/sqlite.h"
-#include "workflow/registry.h"
+#include "storage/model_registry.h"
 
 namespace sg::workflow {
 
+// The commands' training settings: the reference's full mode with seed 1, so that runs repeat by default.
+inline model::TrainOptions default_train_options() {
+  model::TrainOptions o = model::full_mode_options();
+  o.seed = 1;
+  return o;
+}
+
+// The defaults are those of `train` (its --help shows them); `update` starts from the incremental mode's
+// iterations and batch (model::incremental_mode_options), `run` from weekly.h's.
 struct TrainConfig {
   std::optional<int64_t> from_us;  // training probes in [from, until)
   int64_t until_us = 0;
   model::Backbone backbone = model::Backbone::mlp;
   features::SchemaMode schema_mode = features::SchemaMode::full;
-  model::TrainOptions options;
+  model::TrainOptions options = default_train_options();
   int min_class_probes = 5;  // an organisation with fewer labelled probes stays unlabelled
   std::string models_dir;
 };

@@ -2,10 +2,11 @@
 
 #include "features/labels.h"
 #include "storage/prediction_store.h"
+#include "storage/workflow_queries.h"
 
 namespace sg::workflow {
 
-VoteClasses VoteClasses::latest(Registry& reg) {
+VoteClasses VoteClasses::latest(ModelRegistry& reg) {
   VoteClasses vc;
   for (int s = 0; s < agg::kVoteServices; ++s)
     if (auto m = reg.latest_model(agg::vote_service_name(s))) {
@@ -20,11 +21,9 @@ std::map<std::pair<int64_t, std::string>, std::string> window_truth(Db& db, cons
   features::ensure_label_table(db);
   auto eval_unknown = features::eval_unknown_orgs(db);
   std::map<std::pair<int64_t, std::string>, std::map<std::string, int>> counts;
-  Stmt s(db,
-         "SELECT p.ts_us, p.src, l.org FROM probes p JOIN probe_labels l ON l.probe_id = p.id "
-         "WHERE p.ts_us >= ? AND p.ts_us < ?");
-  s.bind(1, from_us).bind(2, to_us);
-  while (s.step()) ++counts[{w.start_of(s.col_int(0)), s.col_text(1)}][features::org_key(s.col_text(2))];
+  for_each_labelled_probe(db, from_us, to_us, [&](const LabelledProbeRow& p) {
+    ++counts[{w.start_of(p.ts_us), p.src}][features::org_key(p.org)];
+  });
   std::map<std::pair<int64_t, std::string>, std::string> truth;
   for (const auto& [key, orgs] : counts) {
     std::string best;

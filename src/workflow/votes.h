@@ -12,7 +12,7 @@
 #include "aggregate/vote.h"
 #include "aggregate/window.h"
 #include "storage/sqlite.h"
-#include "workflow/registry.h"
+#include "storage/model_registry.h"
 
 namespace sg::workflow {
 
@@ -26,7 +26,7 @@ struct VoteClasses {
   std::vector<std::string> classes[agg::kVoteServices];
   std::string versions[agg::kVoteServices];
   int outcomes(int s) const { return classes[s].empty() ? 0 : int(classes[s].size()) + 1; }
-  static VoteClasses latest(Registry& reg);
+  static VoteClasses latest(ModelRegistry& reg);
 };
 
 // Majority label of each ip's probes per window in [from, to); evaluation-unknown orgs become "unknown".

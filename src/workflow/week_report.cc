@@ -10,8 +10,9 @@
 #include "export/json.h"
 #include "util/terminal.h"
 #include "util/atomic_file.h"
+#include "storage/model_registry.h"
 #include "storage/scanner_store.h"
-#include "workflow/registry.h"
+#include "storage/workflow_queries.h"
 
 namespace sg::workflow {
 
@@ -19,15 +20,7 @@ namespace {
 
 std::string day(int64_t us) { return format_ts(us).substr(0, 10); }
 
-std::map<std::string, int64_t> probes_per_service(Db& db, int64_t from_us, int64_t to_us) {
-  std::map<std::string, int64_t> out;
-  Stmt s(db, "SELECT service, count(*) FROM probes WHERE ts_us >= ? AND ts_us < ? GROUP BY service");
-  s.bind(1, from_us).bind(2, to_us);
-  while (s.step()) out[s.col_text(0)] = s.col_int(1);
-  return out;
-}
-
-std::string models_of(Registry& reg, const std::string& ensemble_version) {
+std::string models_of(ModelRegistry& reg, const std::string& ensemble_version) {
   for (const auto& e : reg.ensembles()) {
     if (e.version != ensemble_version) continue;
     std::string out;
@@ -66,7 +59,7 @@ WeekSummary week_summary(Db& db, const agg::Windows& w, int64_t window_start, bo
   out += "probes:";
   for (const auto& [svc, n] : probes_per_service(db, window_start, end)) out += fmt::format(" {} {}", svc, n);
   out += "\n";
-  Registry reg(db);
+  ModelRegistry reg(db);
   for (const auto& [version, n] : per_ensemble) out += fmt::format("attributed by: {}\n", models_of(reg, version));
   if (in_sample) out += "in-sample: scored by models trained on this week (a bootstrap week)\n";
   out += fmt::format("scanners: {}\n\n", scanners);

@@ -11,9 +11,12 @@
 #include "report/report.h"
 #include "workflow/identify.h"
 #include "workflow/refit.h"
-#include "workflow/registry.h"
+#include "storage/model_registry.h"
+#include "storage/probe_store.h"
+#include "storage/workflow_queries.h"
 #include "workflow/run_state.h"
 #include "workflow/week_report.h"
+#include "workflow/windows.h"
 #include "util/atomic_file.h"
 
 namespace sg::workflow {
@@ -56,12 +59,12 @@ int64_t now_us(const WeeklyConfig& cfg) {
 // finished folder has no newer probe, but its captures are all there). Weeks after the newest probe wait for
 // probes of their own, so a folder of old captures does not become a row of empty weeks up to today.
 std::vector<int64_t> complete_windows(Db& db, const agg::Windows& w, const WeeklyConfig& cfg) {
-  Stmt s(db, "SELECT min(ts_us), max(ts_us) FROM probes");
   std::vector<int64_t> out;
-  if (!s.step() || s.col_null(0)) return out;
-  const int64_t newest = s.col_int(1);
+  auto span = probe_time_span(db);
+  if (!span) return out;
+  const int64_t newest = span->second;
   const int64_t clock_done = now_us(cfg) - cfg.clock_grace_us;  // windows ending by this are complete
-  for (int64_t start = w.start_of(s.col_int(0)); start <= newest; start += w.length_us) {
+  for (int64_t start = w.start_of(span->first); start <= newest; start += w.length_us) {
     const int64_t end = start + w.length_us;
     if (end <= newest || end <= clock_done) out.push_back(start);
   }
@@ -89,7 +92,7 @@ std::string plan(Context& c, RunState& state, WeeklyOutcome& out) {
     state.add_weeks(fresh, WeekRole::incremental);
     return "";
   }
-  Registry reg(c.db);
+  ModelRegistry reg(c.db);
   if (auto ens = reg.latest_ensemble()) {  // models trained before run took over
     auto covered = windows_ending_by(complete, c.w, ens->data_to_us);
     std::vector<int64_t> later(complete.begin() + covered.size(), complete.end());
@@ -123,7 +126,7 @@ std::string plan(Context& c, RunState& state, WeeklyOutcome& out) {
 // A service whose model for this cut is already registered (a resumed run) is not trained again.
 StageDone bootstrap_train(Context& c, int64_t cut) {
   auto t0 = Clock::now();
-  Registry reg(c.db);
+  ModelRegistry reg(c.db);
   std::vector<std::string> models, notes;
   for (Service s : model_services()) {
     const std::string name = service_name(s);
@@ -179,7 +182,7 @@ StageDone identify_week(Context& c, int64_t start, bool in_sample) {
 StageDone update_week(Context& c, int64_t start) {
   auto t0 = Clock::now();
   const int64_t end = start + c.w.length_us;
-  Registry reg(c.db);
+  ModelRegistry reg(c.db);
   TrainConfig tc = c.cfg.train;
   tc.options = c.cfg.week_options;
   tc.schema_mode = features::SchemaMode::incremental;
@@ -231,9 +234,7 @@ bool stopped(const WeeklyConfig& cfg) { return cfg.stop && cfg.stop->load(); }
 }  // namespace
 
 WeeklyOutcome run_weeks(Db& db, const WeeklyConfig& cfg, const RunLog& log, const RunLog& detail) {
-  Registry reg(db);
-  Context c{db, cfg, agg::Windows{}, detail};
-  c.w = reg.windows();
+  Context c{db, cfg, stored_windows(db), detail};
   RunState state(db);
   WeeklyOutcome out;
   out.waiting = plan(c, state, out);

@@ -1,7 +1,7 @@
 // Long-term operation, the weekly part (docs/METHOD.md): which weeks are complete, and for each the stages
 // that turn its probes into scanner rows and better models, resumable after a crash (workflow/run_state.h).
 //
-// A week (a window of agg::Windows, anchored by Registry::window_anchor_us) is complete when the newest
+// A week (a window of agg::Windows, anchored by workflow/windows.h) is complete when the newest
 // probe in the database is at or past its end, or when the clock is past its end by clock_grace_us (the
 // last week of a folder that no longer grows has no newer probe). This assumes captures arrive in time
 // order: probes that arrive later for a week already done are stored but the week is not redone (they are
@@ -24,19 +24,28 @@
 #include "aggregate/window.h"
 #include "features/ranking.h"
 #include "storage/sqlite.h"
+#include "workflow/ensemble.h"
 #include "workflow/identify.h"
 #include "workflow/train.h"
 
 namespace sg::workflow {
 
+// `run` trains on a fixed number of threads (one unless told), so that its runs repeat.
+inline TrainConfig weekly_train_config() {
+  TrainConfig c;
+  c.options.threads = 1;
+  return c;
+}
+
+// The defaults are `run`'s (its --help shows them).
 struct WeeklyConfig {
   int bootstrap_weeks = 2;
   std::optional<int64_t> bootstrap_until;  // instead of a count: the complete weeks ending by this time
-  TrainConfig train;                       // bootstrap training (backbone, options, models_dir, ...)
+  TrainConfig train = weekly_train_config();  // bootstrap training (backbone, options, models_dir, ...)
   model::TrainOptions week_options = model::incremental_mode_options();  // each weekly update
   features::SelectionRules select_rules;
-  std::string proba = "normalised";
-  Method method = Method::evidence;        // who names the scanners each week (identify.h)
+  ProbaKind proba = kDefaultProba;
+  Method method = kDefaultMethod;          // who names the scanners each week (identify.h)
   std::string report_dir;                  // week-YYYY-MM-DD.txt files go here
   const std::atomic<bool>* stop = nullptr; // checked between stages
   std::optional<int64_t> now_us;           // the clock; unset: the system clock at each pass (tests set it)

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "storage/probe_store.h"
 #include "storage/report_queries.h"
 #include "storage/scanner_store.h"
 

@@ -1,6 +1,7 @@
 // Which models exist: every trained (or updated) per-service model and every fitted ensemble is a row
 // here, pointing at its checkpoint file beside the database (DB.models/). The newest row of a service is
 // the one in use; older rows are kept so that a result can always be traced to the model that made it.
+// Owns the tables model_runs and ensemble_runs, and the window settings in meta that the models follow.
 #pragma once
 
 #include <cstdint>
@@ -8,10 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "aggregate/window.h"
 #include "storage/sqlite.h"
 
-namespace sg::workflow {
+namespace sg {
 
 struct ModelRun {
   int64_t id = 0;
@@ -44,9 +44,9 @@ struct EnsembleRun {
   std::string created;
 };
 
-class Registry {
+class ModelRegistry {
  public:
-  explicit Registry(Db& db);
+  explicit ModelRegistry(Db& db);
 
   // DB.models/ beside the database (created on demand).
   static std::string models_dir(const std::string& db_path);
@@ -60,16 +60,15 @@ class Registry {
   std::optional<EnsembleRun> latest_ensemble();
   std::vector<EnsembleRun> ensembles();
 
-  // The windows every stage shares (meta keys windows.anchor_us, windows.length_us): weeks from a Monday
-  // by default; `train --week-anchor/--window-days` set them (e.g. one window over a whole test period).
-  int64_t window_anchor_us();
+  // The windows every stage shares (meta keys windows.anchor_us, windows.length_us); unset when never
+  // stored (workflow/windows.h supplies the defaults). `train --week-anchor/--window-days` set them.
+  std::optional<int64_t> window_anchor_us();
   void set_window_anchor_us(int64_t anchor);
-  int64_t window_length_us();
+  std::optional<int64_t> window_length_us();
   void set_window_length_us(int64_t length);
-  agg::Windows windows();
 
  private:
   Db& db_;
 };
 
-}  // namespace sg::workflow
+}  // namespace sg

@@ -1,18 +1,18 @@
-#include "workflow/registry.h"
+#include "storage/model_registry.h"
 
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 
-#include "aggregate/window.h"
 #include "export/json.h"
 
-namespace sg::workflow {
+namespace sg {
 
 namespace {
 
-const char* kSchema = R"sql(
+constexpr const char* kModelRegistrySchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS model_runs(
   id INTEGER PRIMARY KEY,
@@ -50,7 +50,7 @@ const char* kModelColumns =
 // written at, relative to the writer's working directory. Looking beside the database first lets a command
 // run from another directory, or on a database moved or copied with its models folder, still find them.
 std::string checkpoint_path(const std::string& db_path, const std::string& stored) {
-  auto beside = std::filesystem::path(Registry::models_dir(db_path)) / std::filesystem::path(stored).filename();
+  auto beside = std::filesystem::path(ModelRegistry::models_dir(db_path)) / std::filesystem::path(stored).filename();
   return std::filesystem::exists(beside) ? beside.string() : stored;
 }
 
@@ -95,11 +95,11 @@ EnsembleRun read_ensemble(Stmt& s, const std::string& db_path) {
 
 }  // namespace
 
-Registry::Registry(Db& db) : db_(db) { db_.ensure_schema(kSchema); }
+ModelRegistry::ModelRegistry(Db& db) : db_(db) { db_.ensure_schema(kModelRegistrySchema); }
 
-std::string Registry::models_dir(const std::string& db_path) { return db_path + ".models"; }
+std::string ModelRegistry::models_dir(const std::string& db_path) { return db_path + ".models"; }
 
-int64_t Registry::add_model(const ModelRun& r) {
+int64_t ModelRegistry::add_model(const ModelRun& r) {
   Stmt s(db_,
          "INSERT INTO model_runs(service, mode, backbone, schema_version, classes, data_from, data_to, iterations, "
          "seconds, path, parent, created) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -115,14 +115,14 @@ int64_t Registry::add_model(const ModelRun& r) {
   return db_.last_insert_id();
 }
 
-std::optional<ModelRun> Registry::latest_model(const std::string& service) {
+std::optional<ModelRun> ModelRegistry::latest_model(const std::string& service) {
   Stmt s(db_, fmt::format("SELECT {} FROM model_runs WHERE service=? ORDER BY id DESC LIMIT 1", kModelColumns).c_str());
   s.bind(1, service);
   if (!s.step()) return std::nullopt;
   return read_model(s, db_.path());
 }
 
-std::optional<ModelRun> Registry::model(const std::string& version) {
+std::optional<ModelRun> ModelRegistry::model(const std::string& version) {
   auto dash = version.rfind('-');
   if (dash == std::string::npos) return std::nullopt;
   Stmt s(db_, fmt::format("SELECT {} FROM model_runs WHERE id=? AND service=?", kModelColumns).c_str());
@@ -131,14 +131,14 @@ std::optional<ModelRun> Registry::model(const std::string& version) {
   return read_model(s, db_.path());
 }
 
-std::vector<ModelRun> Registry::models() {
+std::vector<ModelRun> ModelRegistry::models() {
   Stmt s(db_, fmt::format("SELECT {} FROM model_runs ORDER BY id", kModelColumns).c_str());
   std::vector<ModelRun> out;
   while (s.step()) out.push_back(read_model(s, db_.path()));
   return out;
 }
 
-int64_t Registry::add_ensemble(const EnsembleRun& r) {
+int64_t ModelRegistry::add_ensemble(const EnsembleRun& r) {
   Stmt s(db_,
          "INSERT INTO ensemble_runs(classes, service_models, outcomes, theta, proba, data_to, rows, train_f1, path, "
          "created) VALUES(?,?,?,?,?,?,?,?,?,?)");
@@ -149,37 +149,39 @@ int64_t Registry::add_ensemble(const EnsembleRun& r) {
   return db_.last_insert_id();
 }
 
-std::optional<EnsembleRun> Registry::latest_ensemble() {
+std::optional<EnsembleRun> ModelRegistry::latest_ensemble() {
   Stmt s(db_, fmt::format("SELECT {} FROM ensemble_runs ORDER BY id DESC LIMIT 1", kEnsembleColumns).c_str());
   if (!s.step()) return std::nullopt;
   return read_ensemble(s, db_.path());
 }
 
-std::vector<EnsembleRun> Registry::ensembles() {
+std::vector<EnsembleRun> ModelRegistry::ensembles() {
   Stmt s(db_, fmt::format("SELECT {} FROM ensemble_runs ORDER BY id", kEnsembleColumns).c_str());
   std::vector<EnsembleRun> out;
   while (s.step()) out.push_back(read_ensemble(s, db_.path()));
   return out;
 }
 
-int64_t Registry::window_anchor_us() {
+std::optional<int64_t> ModelRegistry::window_anchor_us() {
   Stmt s(db_, "SELECT value FROM meta WHERE key='windows.anchor_us'");
-  return s.step() ? std::stoll(s.col_text(0)) : agg::kDefaultAnchorUs;
+  if (!s.step()) return std::nullopt;
+  return std::stoll(s.col_text(0));
 }
 
-void Registry::set_window_anchor_us(int64_t anchor) {
+void ModelRegistry::set_window_anchor_us(int64_t anchor) {
   Stmt s(db_, "INSERT INTO meta(key, value) VALUES('windows.anchor_us', ?) "
               "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
   s.bind(1, std::to_string(anchor));
   s.step();
 }
 
-int64_t Registry::window_length_us() {
+std::optional<int64_t> ModelRegistry::window_length_us() {
   Stmt s(db_, "SELECT value FROM meta WHERE key='windows.length_us'");
-  return s.step() ? std::stoll(s.col_text(0)) : agg::kWeekUs;
+  if (!s.step()) return std::nullopt;
+  return std::stoll(s.col_text(0));
 }
 
-void Registry::set_window_length_us(int64_t length) {
+void ModelRegistry::set_window_length_us(int64_t length) {
   if (length <= 0) throw std::invalid_argument("window length must be positive");
   Stmt s(db_, "INSERT INTO meta(key, value) VALUES('windows.length_us', ?) "
               "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
@@ -187,11 +189,4 @@ void Registry::set_window_length_us(int64_t length) {
   s.step();
 }
 
-agg::Windows Registry::windows() {
-  agg::Windows w;
-  w.anchor_us = window_anchor_us();
-  w.length_us = window_length_us();
-  return w;
-}
-
-}  // namespace sg::workflow
+}  // namespace sg

@@ -1,0 +1,17 @@
+#include "workflow/windows.h"
+
+#include "storage/model_registry.h"
+
+namespace sg::workflow {
+
+int64_t window_anchor_us(Db& db) { return ModelRegistry(db).window_anchor_us().value_or(agg::kDefaultAnchorUs); }
+
+agg::Windows stored_windows(Db& db) {
+  ModelRegistry reg(db);
+  agg::Windows w;
+  w.anchor_us = reg.window_anchor_us().value_or(agg::kDefaultAnchorUs);
+  w.length_us = reg.window_length_us().value_or(agg::kWeekUs);
+  return w;
+}
+
+}  // namespace sg::workflow
