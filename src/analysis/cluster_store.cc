@@ -6,9 +6,9 @@
 
 #include <algorithm>
 
-#include "export/json.h"
 #include "probe/service.h"
 #include "util/terminal.h"
+#include "util/time.h"
 
 namespace sg::analysis {
 

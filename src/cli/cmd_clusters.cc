@@ -7,8 +7,8 @@
 #include "analysis/lookalikes.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "export/json.h"
 #include "storage/probe_store.h"
+#include "util/time.h"
 
 namespace sg::cli {
 

@@ -6,7 +6,6 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "export/json.h"
 #include "model/iomatch.h"
 #include "serve/scanner_export.h"
 #include "simulate/truth.h"
@@ -14,6 +13,7 @@
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
 #include "util/terminal.h"
+#include "util/time.h"
 #include "util/verbosity.h"
 #include "workflow/evaluate.h"
 #include "workflow/identify.h"

@@ -13,9 +13,9 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "labels/labels.h"
-#include "export/json.h"
 #include "storage/probe_store.h"
 #include "util/terminal.h"
+#include "util/time.h"
 #include "util/verbosity.h"
 
 namespace sg::cli {

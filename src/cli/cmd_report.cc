@@ -7,11 +7,11 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "export/json.h"
 #include "report/report.h"
 #include "storage/probe_store.h"
 #include "util/atomic_file.h"
 #include "util/terminal.h"
+#include "util/time.h"
 #include "util/verbosity.h"
 
 namespace sg::cli {

@@ -8,10 +8,10 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "export/json.h"
 #include "features/select.h"
 #include "storage/probe_store.h"
 #include "util/terminal.h"
+#include "util/time.h"
 
 namespace sg::cli {
 

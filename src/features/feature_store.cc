@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "export/json.h"
 #include "features/vocabulary.h"
 #include "storage/feature_store.h"
+#include "util/time.h"
 
 namespace sg::features {
 

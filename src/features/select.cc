@@ -5,8 +5,8 @@
 
 #include <stdexcept>
 
-#include "export/json.h"
 #include "features/vocabulary.h"
+#include "util/time.h"
 
 namespace sg::features {
 

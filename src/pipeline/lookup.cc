@@ -1,8 +1,8 @@
 #include "pipeline/lookup.h"
 
 #include "aggregate/evidence.h"
-#include "export/json.h"
 #include "storage/ip_queries.h"
+#include "util/time.h"
 
 namespace sg::pipeline {
 

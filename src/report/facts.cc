@@ -3,7 +3,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "export/json.h"
 #include "report/plot.h"
 #include "report/sections.h"
 #include "storage/report_queries.h"

@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "export/json.h"
 #include "report/sections.h"
 #include "storage/probe_store.h"
 #include "storage/report_queries.h"
+#include "util/time.h"
 
 namespace sg::report {
 

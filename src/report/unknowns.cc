@@ -7,9 +7,9 @@
 
 #include "analysis/cluster_store.h"
 #include "analysis/lookalikes.h"
-#include "export/json.h"
 #include "report/plot.h"
 #include "report/sections.h"
+#include "util/time.h"
 
 namespace sg::report {
 

@@ -11,10 +11,10 @@
 
 #include "aggregate/evidence.h"
 #include "capture/cidr.h"
-#include "export/json.h"
 #include "storage/ip_queries.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
+#include "util/time.h"
 
 namespace sg::serve {
 

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "export/csv.h"
-#include "export/json.h"
 #include "serve/org_names.h"
 #include "util/hash.h"
+#include "util/time.h"
 #include "util/uuid.h"
 
 namespace sg::serve {

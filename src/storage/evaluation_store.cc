@@ -1,5 +1,7 @@
 #include "storage/evaluation_store.h"
 
+#include "storage/sqlite.h"
+
 namespace sg {
 
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg {
 

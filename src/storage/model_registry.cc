@@ -6,7 +6,8 @@
 #include <stdexcept>
 #include <nlohmann/json.hpp>
 
-#include "export/json.h"
+#include "storage/sqlite.h"
+#include "util/time.h"
 
 namespace sg {
 

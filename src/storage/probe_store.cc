@@ -4,6 +4,7 @@
 
 #include "export/json.h"
 #include "storage/sqlite.h"
+#include "util/time.h"
 
 namespace sg {
 

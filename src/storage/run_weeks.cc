@@ -1,5 +1,7 @@
 #include "storage/run_weeks.h"
 
+#include "storage/sqlite.h"
+
 namespace sg {
 
 namespace {

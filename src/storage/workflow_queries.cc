@@ -1,5 +1,7 @@
 #include "storage/workflow_queries.h"
 
+#include "storage/sqlite.h"
+
 namespace sg {
 
 void for_each_probe_fact(Db& db, int64_t from_us, int64_t to_us, const std::function<void(const ProbeFactRow&)>& fn) {

@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg {
 

@@ -1,5 +1,7 @@
 #include "util/utf8.h"
 
+#include <fmt/format.h>
+
 #include <cstdint>
 
 namespace sg {
@@ -24,6 +26,22 @@ bool valid_utf8(std::string_view s) {
     i += n;
   }
   return true;
+}
+
+std::string utf8_safe(std::string_view s) {
+  if (valid_utf8(s)) return std::string(s);
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_seq(s, i);
+    if (n == 0) {
+      out += fmt::format("\\x{:02x}", static_cast<uint8_t>(s[i]));
+      ++i;
+    } else {
+      out.append(s, i, n);
+      i += n;
+    }
+  }
+  return out;
 }
 
 }  // namespace sg

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace sg {
@@ -12,5 +13,9 @@ namespace sg {
 size_t utf8_seq(std::string_view s, size_t i);
 
 bool valid_utf8(std::string_view s);
+
+// Text from the wire is not always UTF-8. Valid UTF-8 passes unchanged; any other byte is written as the
+// four characters \xNN (Zeek's convention), so the JSON stays valid and the raw byte stays visible.
+std::string utf8_safe(std::string_view s);
 
 }  // namespace sg

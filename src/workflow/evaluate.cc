@@ -11,7 +11,6 @@
 
 #include "attribute/baseline.h"
 #include "attribute/evidence.h"
-#include "export/json.h"
 #include "features/json_access.h"
 #include "features/labels.h"
 #include "features/probe_stream.h"
@@ -21,6 +20,7 @@
 #include "storage/scanner_store.h"
 #include "storage/workflow_queries.h"
 #include "util/terminal.h"
+#include "util/time.h"
 #include "workflow/votes.h"
 
 namespace sg::workflow {

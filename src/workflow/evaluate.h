@@ -14,7 +14,7 @@
 
 #include "aggregate/metrics.h"
 #include "aggregate/window.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg::workflow {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "aggregate/window.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 #include "workflow/predict.h"
 
 namespace sg::workflow {

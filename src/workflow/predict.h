@@ -8,7 +8,7 @@
 
 #include "probe/probe.h"
 #include "storage/model_registry.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg::workflow {
 

@@ -3,7 +3,8 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "export/json.h"
+#include "util/time.h"
+
 
 namespace sg::workflow {
 

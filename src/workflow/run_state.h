@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "storage/run_weeks.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg::workflow {
 

@@ -7,10 +7,10 @@
 #include <map>
 #include <memory>
 
-#include "export/json.h"
 #include "features/batch_reader.h"
 #include "features/feature_store.h"
 #include "util/progress.h"
+#include "util/time.h"
 
 namespace sg::workflow {
 

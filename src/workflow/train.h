@@ -10,7 +10,7 @@
 #include "features/schema.h"
 #include "model/iomatch.h"
 #include "probe/probe.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 #include "storage/model_registry.h"
 
 namespace sg::workflow {

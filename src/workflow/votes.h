@@ -11,7 +11,7 @@
 
 #include "aggregate/vote.h"
 #include "aggregate/window.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 #include "storage/model_registry.h"
 
 namespace sg::workflow {

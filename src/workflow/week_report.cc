@@ -7,12 +7,12 @@
 #include <fstream>
 #include <map>
 
-#include "export/json.h"
 #include "util/terminal.h"
 #include "util/atomic_file.h"
 #include "storage/model_registry.h"
 #include "storage/scanner_store.h"
 #include "storage/workflow_queries.h"
+#include "util/time.h"
 
 namespace sg::workflow {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "aggregate/window.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg::workflow {
 

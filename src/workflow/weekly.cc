@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "export/json.h"
 #include "features/select.h"
 #include "report/report.h"
+#include "util/time.h"
 #include "workflow/identify.h"
 #include "workflow/refit.h"
 #include "storage/model_registry.h"

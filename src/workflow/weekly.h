@@ -23,7 +23,7 @@
 
 #include "aggregate/window.h"
 #include "features/ranking.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 #include "workflow/ensemble.h"
 #include "workflow/identify.h"
 #include "workflow/train.h"

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "aggregate/window.h"
-#include "storage/sqlite.h"
+#include "storage/db.h"
 
 namespace sg::workflow {
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/utf8.h"
+
 namespace {
 
 TEST(Utf8Safe, ValidTextPassesInvalidBytesAreEscaped) {

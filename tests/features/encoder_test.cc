@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "export/json.h"
 #include "feature_fixtures.h"
 
 using namespace sg;

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "export/json.h"
 #include "features/features.h"
 #include "probe/probe.h"
 #include "storage/probe_store.h"

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "export/json.h"
 #include "feature_fixtures.h"
 
 using namespace sg;

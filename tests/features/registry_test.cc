@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include "export/json.h"
 #include "feature_fixtures.h"
 #include "features/tokenize.h"
 
