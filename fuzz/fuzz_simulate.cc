@@ -19,28 +19,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fwrite(data, 1, size, f);
     fclose(f);
     try {
-      sg::sim::SkeletonReader reader(path);
-      sg::sim::SkeletonRow row;
+      sg::simulate::SkeletonReader reader(path);
+      sg::simulate::SkeletonRow row;
       while (reader.next(row)) {
       }
     } catch (const std::runtime_error&) {  // a damaged gzip stream
     }
   }
-  const sg::sim::ProfileSet& set = sg::sim::embedded_profiles();
+  const sg::simulate::ProfileSet& set = sg::simulate::embedded_profiles();
   try {
-    sg::sim::parse_scenario("fuzz", text, set);
+    sg::simulate::parse_scenario("fuzz", text, set);
   } catch (const std::invalid_argument&) {
   }
-  static const sg::sim::ProfileFiles tools = [] {
-    sg::sim::ProfileFiles out;
-    for (const auto& f : sg::sim::embedded_profile_files())
+  static const sg::simulate::ProfileFiles tools = [] {
+    sg::simulate::ProfileFiles out;
+    for (const auto& f : sg::simulate::embedded_profile_files())
       if (f.first == "tools.json") out.push_back(f);
     return out;
   }();
-  sg::sim::ProfileFiles files = tools;  // the input as a profile beside the tool catalogue
+  sg::simulate::ProfileFiles files = tools;  // the input as a profile beside the tool catalogue
   files.emplace_back("fuzz.json", text);
   try {
-    sg::sim::parse_profiles(files);
+    sg::simulate::parse_profiles(files);
   } catch (const std::invalid_argument&) {
   }
   return 0;

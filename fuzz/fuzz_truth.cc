@@ -16,9 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t nl = text.find('\n', at);
     if (nl == std::string_view::npos) nl = text.size();
     std::string_view line = text.substr(at, nl - at);
-    sg::sim::TruthRow row;
+    sg::simulate::TruthRow row;
     std::string why;
-    if (sg::sim::parse_truth_line(line, row, why)) {
+    if (sg::simulate::parse_truth_line(line, row, why)) {
       if (row.org.empty() || (row.transport != "tcp" && row.transport != "udp")) std::abort();
     } else if (why.empty()) {
       std::abort();

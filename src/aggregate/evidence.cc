@@ -7,7 +7,7 @@
 
 #include "util/bytes.h"
 
-namespace sg::agg {
+namespace sg::aggregate {
 
 namespace {
 
@@ -104,4 +104,4 @@ std::string Evidence::to_json(size_t top) const {
   return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-}  // namespace sg::agg
+}  // namespace sg::aggregate

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-namespace sg::agg {
+namespace sg::aggregate {
 
 class Evidence {
  public:
@@ -32,4 +32,4 @@ class Evidence {
 // hex; at most `max_bytes` of the hex head.
 std::string payload_preview(const std::string& hex_head, size_t max_bytes = 32);
 
-}  // namespace sg::agg
+}  // namespace sg::aggregate

@@ -3,7 +3,7 @@
 #include <map>
 #include <stdexcept>
 
-namespace sg::agg {
+namespace sg::aggregate {
 
 namespace {
 
@@ -87,4 +87,4 @@ Scores hide_small(const Scores& s, int min_support) {
   return out;
 }
 
-}  // namespace sg::agg
+}  // namespace sg::aggregate

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace sg::agg {
+namespace sg::aggregate {
 
 struct ClassScore {
   std::string name;
@@ -32,4 +32,4 @@ double weighted_f1(const std::vector<int>& truth, const std::vector<int>& pred, 
 // averages are kept as computed over all classes.
 Scores hide_small(const Scores& s, int min_support);
 
-}  // namespace sg::agg
+}  // namespace sg::aggregate

@@ -4,7 +4,7 @@
 
 #include "aggregate/metrics.h"
 
-namespace sg::agg {
+namespace sg::aggregate {
 
 std::vector<int> apply_threshold(const std::vector<float>& proba, int num_known, double theta) {
   if (num_known <= 0 || proba.size() % num_known) throw std::invalid_argument("apply_threshold: bad shape");
@@ -36,4 +36,4 @@ ThetaSearch search_theta(const std::vector<float>& proba, const std::vector<int>
   return best;
 }
 
-}  // namespace sg::agg
+}  // namespace sg::aggregate

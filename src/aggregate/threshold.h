@@ -5,7 +5,7 @@
 
 #include <vector>
 
-namespace sg::agg {
+namespace sg::aggregate {
 
 // proba: n rows of K class probabilities (row-major). Returns class ids, K for unknown.
 std::vector<int> apply_threshold(const std::vector<float>& proba, int num_known, double theta);
@@ -19,4 +19,4 @@ struct ThetaSearch {
 // truth: class ids 0..K (K = unknown) for the same rows.
 ThetaSearch search_theta(const std::vector<float>& proba, const std::vector<int>& truth, int num_known);
 
-}  // namespace sg::agg
+}  // namespace sg::aggregate

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <tuple>
 
-namespace sg::agg {
+namespace sg::aggregate {
 
 namespace {
 const char* kNames[kVoteServices] = {"http", "tls", "dns"};
@@ -74,4 +74,4 @@ std::vector<float> ip_feature_row(const IpVotes& v, const int outcomes[kVoteServ
   return row;
 }
 
-}  // namespace sg::agg
+}  // namespace sg::aggregate

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace sg::agg {
+namespace sg::aggregate {
 
 // The services the paper's ensemble combines, in block order.
 inline constexpr int kVoteServices = 3;  // http, tls, dns
@@ -42,4 +42,4 @@ std::vector<IpVotes> vote(const std::vector<ProbeOutcome>& outcomes, int unknown
 std::vector<float> ip_feature_row(const IpVotes& v, const int outcomes[kVoteServices]);
 int ip_feature_width(const int outcomes[kVoteServices]);
 
-}  // namespace sg::agg
+}  // namespace sg::aggregate

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <utility>
 
-namespace sg::agg {
+namespace sg::aggregate {
 
 inline constexpr int64_t kWeekUs = 7LL * 24 * 3600 * 1000000;
 inline constexpr int64_t kDefaultAnchorUs = 4LL * 24 * 3600 * 1000000;  // 1970-01-05T00:00Z, a Monday
@@ -30,4 +30,4 @@ inline std::pair<int64_t, int64_t> whole_windows(const Windows& w, int64_t from_
   return {w.start_of(from_us), to};
 }
 
-}  // namespace sg::agg
+}  // namespace sg::aggregate

@@ -333,7 +333,7 @@ bool has_probes_table(Db& db) { return db.has_table("probes"); }
 
 int64_t window_anchor(Db& db) {
   auto text = stored_window_anchor(db);
-  if (!text) return agg::kDefaultAnchorUs;
+  if (!text) return aggregate::kDefaultAnchorUs;
   try {
     return std::stoll(*text);
   } catch (const std::exception&) {
@@ -342,7 +342,7 @@ int64_t window_anchor(Db& db) {
 }
 
 std::pair<int64_t, int64_t> whole_windows(Db& db, int64_t from_us, int64_t to_us) {
-  agg::Windows w;
+  aggregate::Windows w;
   w.anchor_us = window_anchor(db);
   int64_t to = w.start_of(to_us) == to_us ? to_us : w.end_of(to_us);
   return {w.start_of(from_us), to};

@@ -20,7 +20,7 @@ struct Group {
   UnknownAsKnown row;
   double prob_sum = 0;
   int64_t scanner_ts = INT64_MIN;
-  agg::Evidence evidence;
+  aggregate::Evidence evidence;
 };
 
 }  // namespace

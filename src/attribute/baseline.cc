@@ -58,7 +58,7 @@ int ExactBaseline::probe_class(const features::ProbeDoc& probe, Service s) const
   return it->second;
 }
 
-std::map<std::pair<int64_t, std::string>, int> ExactBaseline::ip_classes(Db& db, const agg::Windows& w,
+std::map<std::pair<int64_t, std::string>, int> ExactBaseline::ip_classes(Db& db, const aggregate::Windows& w,
                                                                          int64_t from_us, int64_t to_us) const {
   const int K = int(classes_.size());
   std::map<std::pair<int64_t, std::string>, std::vector<int>> votes;

@@ -27,7 +27,7 @@ class ExactBaseline {
   // Class of one probe (-1: unknown); the probe must be of a service this baseline has fields for.
   int probe_class(const features::ProbeDoc& probe, Service s) const;
   // Every (window, ip) with an http/tls/dns probe in [from, to) → its voted class (-1 unknown).
-  std::map<std::pair<int64_t, std::string>, int> ip_classes(Db& db, const agg::Windows& w, int64_t from_us,
+  std::map<std::pair<int64_t, std::string>, int> ip_classes(Db& db, const aggregate::Windows& w, int64_t from_us,
                                                             int64_t to_us) const;
   const std::vector<std::string>& classes() const { return classes_; }
   size_t keys() const { return table_.size(); }

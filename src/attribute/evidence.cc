@@ -166,7 +166,7 @@ bool Attributor::keys(const features::ProbeDoc& probe, Service service, ProbeKey
   return true;
 }
 
-Attributor Attributor::build(Db& db, const std::vector<std::string>& classes, int64_t cut_us, const agg::Windows& w,
+Attributor Attributor::build(Db& db, const std::vector<std::string>& classes, int64_t cut_us, const aggregate::Windows& w,
                              const AttributorOptions& opt) {
   Attributor a;
   a.classes_ = classes;
@@ -496,7 +496,7 @@ void Attributor::fit(const std::vector<TrainRow>& rows) {
       int c = decide(cs[i]).cls;
       pred.push_back(c < 0 ? K : c);
     }
-    return truth.empty() ? 0.0 : agg::weighted_f1(truth, pred, K + 1);
+    return truth.empty() ? 0.0 : aggregate::weighted_f1(truth, pred, K + 1);
   };
   double best_f1 = -1, best_t = 0;
   for (int t = 0; t <= 100; ++t) {
@@ -516,7 +516,7 @@ const std::vector<KeyHash>* WindowSenders::of(int64_t window, KeyHash whole) con
   return it == nets_.end() ? nullptr : &it->second;
 }
 
-std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const agg::Windows& w, int64_t from_us,
+std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const aggregate::Windows& w, int64_t from_us,
                                  int64_t to_us, WindowSenders* senders) {
   std::map<std::pair<int64_t, std::string>, std::pair<std::unordered_set<KeyHash>, WindowIp>> acc;
   for (Service s : features::feature_services()) {

@@ -110,7 +110,7 @@ class WindowSenders {
 class Attributor {
  public:
   // Counts every probe with ts < cut_us; `classes` are the known organisations (org_key form).
-  static Attributor build(Db& db, const std::vector<std::string>& classes, int64_t cut_us, const agg::Windows& w,
+  static Attributor build(Db& db, const std::vector<std::string>& classes, int64_t cut_us, const aggregate::Windows& w,
                           const AttributorOptions& opt = {});
 
   const std::vector<std::string>& classes() const { return classes_; }
@@ -187,7 +187,7 @@ struct WindowIp {
   std::vector<ProbeKeys> keys;
   bool vote = false;
 };
-std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const agg::Windows& w, int64_t from_us,
+std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const aggregate::Windows& w, int64_t from_us,
                                  int64_t to_us, WindowSenders* senders = nullptr);
 
 }  // namespace sg::attribute

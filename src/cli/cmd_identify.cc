@@ -89,9 +89,9 @@ void run_identify(const RangeArgs& a) {
 }
 
 // Scores of a range without scanner rows are empty tables that read like a model that named nobody.
-bool has_scanner_rows(Db& db, const agg::Windows& w, int64_t from, int64_t to) {
+bool has_scanner_rows(Db& db, const aggregate::Windows& w, int64_t from, int64_t to) {
   ScannerQuery q;
-  std::tie(q.from_us, q.to_us) = agg::whole_windows(w, from, to);
+  std::tie(q.from_us, q.to_us) = aggregate::whole_windows(w, from, to);
   return !ScannerStore(db).rows(q).empty();
 }
 
@@ -105,7 +105,7 @@ void run_evaluate(const RangeArgs& a) {
   if (!a.truth.empty()) {
     truth.emplace();
     size_t rows = 0;
-    sim::for_each_truth(a.truth, [&](const sim::TruthRow& r) {
+    simulate::for_each_truth(a.truth, [&](const simulate::TruthRow& r) {
       (*truth)[workflow::truth_key(r.ts_us, r.src, r.sport, r.dst, r.dport, r.transport)] = r.org;
       ++rows;
     });

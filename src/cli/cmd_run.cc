@@ -68,7 +68,7 @@ workflow::WeeklyConfig weekly_config(const RunArgs& a) {
 
 // The end of the last week already reported, if any: probes before it arrive too late to be redone.
 std::optional<int64_t> reported_until(Db& db) {
-  agg::Windows w;
+  aggregate::Windows w;
   w.anchor_us = workflow::window_anchor_us(db);
   workflow::RunState state(db);
   std::optional<int64_t> until;

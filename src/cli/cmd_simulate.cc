@@ -14,7 +14,7 @@ namespace sg::cli {
 
 namespace {
 
-void print_result_json(const sim::SimulateOptions& opt, const sim::SimulateResult& r, double secs) {
+void print_result_json(const simulate::SimulateOptions& opt, const simulate::SimulateResult& r, double secs) {
   nlohmann::json j = {{"packets", r.packets},         {"sessions", r.sessions},
                       {"sessions_by_service", r.sessions_by_service},
                       {"files", r.files},             {"bytes", r.bytes},
@@ -27,9 +27,9 @@ void print_result_json(const sim::SimulateOptions& opt, const sim::SimulateResul
   print_json(j);
 }
 
-void run_simulate(const sim::SimulateOptions& opt, const std::string& format) {
+void run_simulate(const simulate::SimulateOptions& opt, const std::string& format) {
   auto t0 = std::chrono::steady_clock::now();
-  sim::SimulateResult r = sim::simulate(opt);
+  simulate::SimulateResult r = simulate::run(opt);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::string services;
   for (const auto& [k, v] : r.sessions_by_service) services += fmt::format(" {} {}", k, v);
@@ -100,7 +100,7 @@ constexpr const char* kFooter =
 }  // namespace
 
 void add_simulate(CLI::App& app) {
-  auto opt = std::make_shared<sim::SimulateOptions>();
+  auto opt = std::make_shared<simulate::SimulateOptions>();
   auto format = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("simulate", "Write captures of simulated scanner traffic (demo, SelfDeploy replay, benchmarks)");
   cmd->footer(kFooter);

@@ -84,7 +84,7 @@ std::vector<Service> services_of(const TrainArgs& a) {
 }
 
 // After the models: predict the training range, then fit the ensemble and θ on it.
-void refit_ensemble(Db& db, const agg::Windows& w, std::optional<int64_t> from, int64_t until, const TrainArgs& a,
+void refit_ensemble(Db& db, const aggregate::Windows& w, std::optional<int64_t> from, int64_t until, const TrainArgs& a,
                     Outcome& out) {
   workflow::RefitConfig rc = a.refit;
   rc.from_us = from;
@@ -126,7 +126,7 @@ void run_train(const TrainArgs& a) {
   ModelRegistry reg(store.db());
   if (!a.anchor.empty()) reg.set_window_anchor_us(parse_date_us(a.anchor));
   if (a.window_days > 0) reg.set_window_length_us(int64_t(a.window_days) * 24 * 3600 * 1000000);
-  agg::Windows w = workflow::stored_windows(store.db());
+  aggregate::Windows w = workflow::stored_windows(store.db());
   int trained = 0;
   Outcome out;
   std::string why;
@@ -144,7 +144,7 @@ void run_train(const TrainArgs& a) {
 void run_update(const TrainArgs& a) {
   auto cfg = config(a);
   ProbeStore store(a.db);
-  agg::Windows w = workflow::stored_windows(store.db());
+  aggregate::Windows w = workflow::stored_windows(store.db());
   int64_t week = w.start_of(parse_date_us(a.week));
   int64_t end = week + w.length_us;
   int updated = 0;

@@ -12,7 +12,7 @@ struct ProbeSummary {
   std::map<std::string, int64_t> per_service;
   int64_t first = 0, last = 0, total = 0;
   nlohmann::json labels = nlohmann::json::array();  // [{org, probes, sources}], most probes first
-  std::string evidence = "{}";                       // agg::Evidence over the ip's latest probes
+  std::string evidence = "{}";                       // aggregate::Evidence over the ip's latest probes
 };
 
 ProbeSummary probe_summary(Db& db, const std::string& ip) {
@@ -25,7 +25,7 @@ ProbeSummary probe_summary(Db& db, const std::string& ip) {
   if (!s.total) return s;
   for (const auto& l : ip_labels(db, ip))
     s.labels.push_back({{"org", l.org}, {"probes", l.probes}, {"sources", l.sources}});
-  agg::Evidence ev;
+  aggregate::Evidence ev;
   for_each_latest_probe(db, ip, kLookupEvidenceProbes, [&](const std::string& text) {
     auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_object()) ev.add_probe(j);

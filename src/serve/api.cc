@@ -222,7 +222,7 @@ json ip_detail(Db& db, ScannerStore& scanners, const std::string& ip) {
   j["weeks"] = rows.size();
   j["services"] = services;
   if (p.total > 0) {
-    agg::Evidence ev;
+    aggregate::Evidence ev;
     for_each_latest_probe(db, ip, kEvidenceProbes, [&](const std::string& text) { ev.add_probe_text(text); });
     j["fingerprints"] = fingerprints(parse_or_empty(ev.to_json(kTopValues)));
     j["fingerprints_from"] = fmt::format("its latest {} probes at most", kEvidenceProbes);

@@ -6,7 +6,7 @@
 
 #include "simulate/profiles.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 void Rng::fill(uint8_t* p, size_t n) {
   for (size_t i = 0; i < n; i += 8) {
@@ -517,4 +517,4 @@ SessionCtx make_ctx(Rng& rng, int64_t start_us, const IpAddr& src) {
   return SessionCtx{rng, start_us, src, dst, uint8_t(6 + h % 18), rtt + rng.between(-rtt / 20, rtt / 20)};
 }
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

@@ -13,7 +13,7 @@
 #include "simulate/payloads.h"
 #include "simulate/wire.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 // Random helpers over mt19937_64. The std distributions are avoided on purpose: their output differs
 // between standard libraries, and a seed must give the same capture everywhere.
@@ -97,4 +97,4 @@ void tls_probe(SessionCtx& c, Plan& p, ClientHello h, bool session_id);
 void ssh_probe(SessionCtx& c, Plan& p, const std::string& banner, std::optional<SshKexInit> kex);
 Bytes dns_answer(const DnsQuery& q);  // the sensor's resolver: version for CHAOS, NXDOMAIN otherwise
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

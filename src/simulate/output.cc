@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
-namespace sg::sim {
+namespace sg::simulate {
 
 std::string day_name(int64_t ts_us) {
   using namespace std::chrono;
@@ -33,4 +33,4 @@ uint64_t Emitter::write(Plan& p, Attribution who) {
   return n;
 }
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

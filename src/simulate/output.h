@@ -18,7 +18,7 @@
 #include "simulate/truth.h"
 #include "simulate/wire.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 constexpr int64_t kDayUs = 86400LL * 1000000;
 constexpr int64_t kHourUs = 3600LL * 1000000;
@@ -154,4 +154,4 @@ struct Emitter {
   }
 };
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace sg::sim {
+namespace sg::simulate {
 
 namespace {
 
@@ -457,4 +457,4 @@ Bytes build_rdp_connection_confirm(uint32_t protocol) {
   return tpkt(x224(0xD0, 0x1234, data));
 }
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

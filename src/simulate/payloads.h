@@ -11,7 +11,7 @@
 
 #include "util/bytes.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 using Bytes = std::vector<uint8_t>;
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -116,4 +116,4 @@ Bytes build_rdp_connection_request(const RdpConnectionRequest& r);
 // X.224 Connection Confirm with RDP_NEG_RSP selecting `protocol`.
 Bytes build_rdp_connection_confirm(uint32_t protocol);
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

@@ -12,7 +12,7 @@
 
 #include "util/atomic_file.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 namespace {
 
@@ -77,4 +77,4 @@ void PcapWriter::discard() {
   file_.abandon();  // nothing once committed
 }
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

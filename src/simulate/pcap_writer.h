@@ -13,7 +13,7 @@
 struct pcap;
 struct pcap_dumper;
 
-namespace sg::sim {
+namespace sg::simulate {
 
 class PcapWriter {
  public:
@@ -49,4 +49,4 @@ class PcapWriter {
   uint64_t packets_ = 0, bytes_ = 0;
 };
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

@@ -13,7 +13,7 @@
 #include "capture/cidr.h"
 #include "simulate/payloads.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 // ---- tool catalogue (tools.json) ----
 
@@ -142,4 +142,4 @@ const ProfileSet& embedded_profiles();                   // parsed once
 // The embedded demo scenario (data/scenarios/demo.json).
 const std::string& embedded_demo_scenario();
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

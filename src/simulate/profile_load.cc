@@ -7,7 +7,7 @@
 
 #include "simulate/profile.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 namespace {
 
@@ -349,4 +349,4 @@ const ProfileSet& embedded_profiles() {
   return set;
 }
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

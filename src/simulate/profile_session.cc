@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace sg::sim {
+namespace sg::simulate {
 
 namespace {
 
@@ -157,4 +157,4 @@ void plan_profile_session(SessionCtx& c, const Variant& v, const std::string& se
   ssh_session(c, v, sport, p);
 }
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

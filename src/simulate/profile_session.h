@@ -8,7 +8,7 @@
 #include "simulate/organisations.h"
 #include "simulate/profile.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 // The variant (tool) a source address uses for `service` (empty: any). Stable per address: the unknown
 // population's scanners keep their tool; a tool without the service hands the address to one that has it.
@@ -25,4 +25,4 @@ void plan_profile_session(SessionCtx& c, const Variant& v, const std::string& se
 // A TcpStack for the spec after `hops` routers.
 TcpStack stack_from(const TcpStackSpec& s, uint8_t hops, bool v6);
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

@@ -1,6 +1,6 @@
 #include "simulate/profiles.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 namespace {
 
@@ -194,4 +194,4 @@ TcpStack sensor_stack(bool v6) {
   return s;
 }
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

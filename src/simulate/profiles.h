@@ -8,7 +8,7 @@
 #include "simulate/payloads.h"
 #include "simulate/wire.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 ClientHello go_client_hello();        // Go crypto/tls 1.21 defaults (zgrab-style scanners, Go tools)
 ClientHello openssl_client_hello();   // OpenSSL 3.0 as curl uses it (ALPN h2, http/1.1)
@@ -27,4 +27,4 @@ TcpStack masscan_stack(uint8_t hops);
 TcpStack nmap_stack(uint8_t hops);
 TcpStack sensor_stack(bool v6);  // the honeypot's own Linux stack
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

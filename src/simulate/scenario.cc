@@ -23,7 +23,7 @@
 #include "simulate/pcap_writer.h"
 #include "util/atomic_file.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 namespace {
 
@@ -231,7 +231,7 @@ std::string shift_text(const SimulateOptions& o, const std::vector<std::string>&
 
 }  // namespace
 
-SimulateResult simulate(const SimulateOptions& o) {
+SimulateResult run(const SimulateOptions& o) {
   check(o);
   bool per_day = wants_directory(o.out);
   if (per_day) std::filesystem::create_directories(o.out);
@@ -296,4 +296,4 @@ std::string demo_labels_tsv() {
   return scenario_labels_tsv(parse_scenario("demo", embedded_demo_scenario(), set), set);
 }
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace sg::sim {
+namespace sg::simulate {
 
 struct SimulateOptions {
   std::string scenario;  // "demo", "replay", "scale" or the path of a scenario JSON file
@@ -48,11 +48,11 @@ constexpr const char* kReplaySensorNet6 = "2001:db8::/124";  // four IPv6 sensor
 // Deterministic for a seed. Throws std::invalid_argument for bad options (the message is one line for
 // the CLI) and std::runtime_error for I/O errors. A capture appears under its name only once complete:
 // a failed run leaves no half-written file (per-day days already finished stay).
-SimulateResult simulate(const SimulateOptions& options);
+SimulateResult run(const SimulateOptions& options);
 
 // Ground truth of the demo scenario as a label list in the merged TSV layout of README, Labels
 // (`prefix<TAB>org<TAB>source<TAB>period`, header line included). One demo organisation is deliberately
-// missing: it plays a scanner nobody has published. simulate() writes it as DIR/labels.tsv.
+// missing: it plays a scanner nobody has published. simulate::run() writes it as DIR/labels.tsv.
 std::string demo_labels_tsv();
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

@@ -8,7 +8,7 @@
 
 #include "simulate/profile_session.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 namespace {
 
@@ -219,4 +219,4 @@ std::string scenario_labels_tsv(const ScenarioSpec& s, const ProfileSet& set) {
   return out;
 }
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

@@ -15,7 +15,7 @@
 #include "simulate/shift.h"
 #include "simulate/truth.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 struct ScenarioOrg {
   std::string profile;
@@ -58,4 +58,4 @@ class PortAllocator {
   std::unordered_map<uint64_t, uint32_t> used_;
 };
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

@@ -7,7 +7,7 @@
 #include <set>
 #include <string_view>
 
-namespace sg::sim {
+namespace sg::simulate {
 
 namespace {
 
@@ -340,4 +340,4 @@ ShiftedProfiles shift_profiles(const ProfileSet& in) {
   return r;
 }
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

@@ -23,7 +23,7 @@
 
 #include "simulate/profile.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 struct ShiftedProfiles {
   ProfileSet profiles;
@@ -47,4 +47,4 @@ struct ProfileEpochs {
   const ProfileSet& at(int64_t ts_us) const { return after && ts_us >= from_us ? *after : before; }
 };
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string_view>
 
-namespace sg::sim {
+namespace sg::simulate {
 
 namespace {
 
@@ -104,4 +104,4 @@ bool SkeletonReader::next(SkeletonRow& row) {
   return false;
 }
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

@@ -9,7 +9,7 @@
 
 #include "capture/packet.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 struct SkeletonRow {
   int64_t ts_us = 0;
@@ -42,4 +42,4 @@ class SkeletonReader {
 // "2024-12-10T20:05:39Z" as microseconds since the epoch; false when malformed.
 bool parse_skeleton_time(const std::string& text, int64_t& ts_us);
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

@@ -11,7 +11,7 @@
 
 #include "capture/packet.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 namespace {
 
@@ -217,4 +217,4 @@ void TruthWriter::finish() {
   if (bad) throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno));
 }
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

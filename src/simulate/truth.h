@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sg::sim {
+namespace sg::simulate {
 
 // One simulated session. `ts_us` is the time the capture extractor gives the session's probe: the first
 // client data segment (in sequence order) for TCP sessions with a payload, the SYN for SYN-only sessions,
@@ -78,4 +78,4 @@ class TruthWriter {
   uint64_t seq_ = 0, written_ = 0;
 };
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

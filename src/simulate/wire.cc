@@ -4,7 +4,7 @@
 #include <bit>
 #include <cstring>
 
-namespace sg::sim {
+namespace sg::simulate {
 
 namespace {
 
@@ -384,4 +384,4 @@ uint64_t SessionWriter::write(const UdpExchange& x, PacketSink& sink) {
   return 2;
 }
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

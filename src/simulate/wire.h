@@ -11,7 +11,7 @@
 #include "capture/packet.h"
 #include "util/bytes.h"
 
-namespace sg::sim {
+namespace sg::simulate {
 
 using Bytes = std::vector<uint8_t>;
 
@@ -147,4 +147,4 @@ class SessionWriter {
   int64_t probe_us_ = 0;
 };
 
-}  // namespace sg::sim
+}  // namespace sg::simulate

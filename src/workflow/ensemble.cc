@@ -13,10 +13,10 @@ namespace sg::workflow {
 
 namespace {
 
-std::vector<float> features_of(const std::vector<IpWindow>& rows, const int outcomes[agg::kVoteServices]) {
+std::vector<float> features_of(const std::vector<IpWindow>& rows, const int outcomes[aggregate::kVoteServices]) {
   std::vector<float> x;
   for (const auto& r : rows) {
-    auto f = agg::ip_feature_row(r.votes, outcomes);
+    auto f = aggregate::ip_feature_row(r.votes, outcomes);
     x.insert(x.end(), f.begin(), f.end());
   }
   return x;
@@ -46,20 +46,20 @@ ProbaKind parse_proba_kind(std::string_view name) {
 
 std::vector<float> ensemble_proba(const model::LogReg& lr, const EnsembleRun& run, const VoteClasses& vc,
                                   const std::vector<IpWindow>& rows) {
-  int outcomes[agg::kVoteServices];
-  for (int s = 0; s < agg::kVoteServices; ++s) {
+  int outcomes[aggregate::kVoteServices];
+  for (int s = 0; s < aggregate::kVoteServices; ++s) {
     outcomes[s] = run.outcomes[s];
     if (vc.outcomes(s) != run.outcomes[s])
       throw std::runtime_error(fmt::format("{}: fitted on {} outcomes for {}, the current model has {}; refit the "
                                            "ensemble (train or update)",
-                                           run.version, run.outcomes[s], agg::vote_service_name(s), vc.outcomes(s)));
+                                           run.version, run.outcomes[s], aggregate::vote_service_name(s), vc.outcomes(s)));
   }
   auto x = features_of(rows, outcomes);
   auto p = lr.predict_proba(x, rows.size());
   return run.proba == proba_kind_name(ProbaKind::raw) ? p.raw : p.normalised;
 }
 
-EnsembleReport fit_ensemble(Db& db, const agg::Windows& w, const EnsembleConfig& cfg) {
+EnsembleReport fit_ensemble(Db& db, const aggregate::Windows& w, const EnsembleConfig& cfg) {
   EnsembleReport rep;
   ModelRegistry reg(db);
   auto vc = VoteClasses::latest(reg);
@@ -83,15 +83,15 @@ EnsembleReport fit_ensemble(Db& db, const agg::Windows& w, const EnsembleConfig&
     id = int(run.classes.size());
     run.classes.push_back(org);
   }
-  for (int s = 0; s < agg::kVoteServices; ++s) {
+  for (int s = 0; s < aggregate::kVoteServices; ++s) {
     run.outcomes.push_back(vc.outcomes(s));
     run.service_models.push_back(vc.versions[s]);
   }
   std::vector<int> y;
   for (const auto& r : known) y.push_back(class_id[r.truth]);
   model::LogReg lr;
-  int outcomes[agg::kVoteServices] = {run.outcomes[0], run.outcomes[1], run.outcomes[2]};
-  lr.fit(features_of(known, outcomes), known.size(), agg::ip_feature_width(outcomes), y, int(run.classes.size()));
+  int outcomes[aggregate::kVoteServices] = {run.outcomes[0], run.outcomes[1], run.outcomes[2]};
+  lr.fit(features_of(known, outcomes), known.size(), aggregate::ip_feature_width(outcomes), y, int(run.classes.size()));
   std::vector<IpWindow> theta_rows = known;
   std::vector<int> theta_y = y;
   if (cfg.theta_rows == "all")
@@ -109,7 +109,7 @@ EnsembleReport fit_ensemble(Db& db, const agg::Windows& w, const EnsembleConfig&
     const std::string form = proba_kind_name(kind);
     EnsembleRun trial = run;
     trial.proba = form;
-    auto theta = agg::search_theta(ensemble_proba(lr, trial, vc, theta_rows), theta_y, int(run.classes.size()));
+    auto theta = aggregate::search_theta(ensemble_proba(lr, trial, vc, theta_rows), theta_y, int(run.classes.size()));
     if (theta.weighted_f1 > run.train_f1) {
       run.proba = form;
       run.theta = theta.theta;

@@ -43,7 +43,7 @@ struct EnsembleReport {
   size_t rows = 0, known_rows = 0, unknown_rows = 0;
 };
 
-EnsembleReport fit_ensemble(Db& db, const agg::Windows& w, const EnsembleConfig& cfg);
+EnsembleReport fit_ensemble(Db& db, const aggregate::Windows& w, const EnsembleConfig& cfg);
 
 // Probabilities per row (n × classes) in the form `proba` names.
 std::vector<float> ensemble_proba(const model::LogReg& lr, const EnsembleRun& run, const VoteClasses& vc,

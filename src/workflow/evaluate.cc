@@ -27,7 +27,7 @@ namespace sg::workflow {
 
 namespace {
 
-agg::Scores probe_scores(Db& db, const std::string& service, int64_t from_us, int64_t to_us,
+aggregate::Scores probe_scores(Db& db, const std::string& service, int64_t from_us, int64_t to_us,
                          const std::set<std::string>& eval_unknown) {
   ModelRegistry reg(db);
   std::vector<std::string> truth, pred;
@@ -44,15 +44,15 @@ agg::Scores probe_scores(Db& db, const std::string& service, int64_t from_us, in
     truth.push_back(t);
     pred.push_back(r.predicted);
   });
-  return agg::score(truth, pred);
+  return aggregate::score(truth, pred);
 }
 
-nlohmann::json scores_json(const agg::Scores& s, int min_support) {
-  auto row = [](const agg::ClassScore& c) {
+nlohmann::json scores_json(const aggregate::Scores& s, int min_support) {
+  auto row = [](const aggregate::ClassScore& c) {
     return nlohmann::json{{"precision", c.precision}, {"recall", c.recall}, {"f1", c.f1}, {"support", c.support}};
   };
   nlohmann::json classes = nlohmann::json::object();
-  for (const auto& c : agg::hide_small(s, min_support).classes) classes[c.name] = row(c);
+  for (const auto& c : aggregate::hide_small(s, min_support).classes) classes[c.name] = row(c);
   return {{"classes", classes},
           {"weighted", row(s.weighted)},
           {"macro", row(s.macro)},
@@ -60,13 +60,13 @@ nlohmann::json scores_json(const agg::Scores& s, int min_support) {
           {"rows", s.rows}};
 }
 
-std::string scores_table(const agg::Scores& s, int min_support) {
+std::string scores_table(const aggregate::Scores& s, int min_support) {
   std::string out = fmt::format("  {:<22} {:>9} {:>9} {:>9} {:>8}\n", "organisation", "precision", "recall", "f1",
                                 "support");
-  auto line = [&](const agg::ClassScore& c) {
+  auto line = [&](const aggregate::ClassScore& c) {
     out += fmt::format("  {:<22} {:>9.3f} {:>9.3f} {:>9.3f} {:>8}\n", term_safe(c.name), c.precision, c.recall, c.f1, c.support);
   };
-  auto shown = agg::hide_small(s, min_support);
+  auto shown = aggregate::hide_small(s, min_support);
   for (const auto& c : shown.classes) line(c);
   if (shown.classes.size() < s.classes.size())
     out += fmt::format("  ({} organisations with fewer than {} rows hidden; averages include them)\n",
@@ -93,7 +93,7 @@ std::string class_name(const std::vector<std::string>& classes, int c) {
 // Every parsed probe of `services` in [from, to) whose window an ensemble judges (labelled ones only when
 // asked), with the judge of its window.
 template <typename Fn>
-void for_each_judged_probe(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
+void for_each_judged_probe(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us,
                            const std::map<int64_t, Judge*>& judge_of_window, const std::vector<Service>& services,
                            bool labelled_only, Fn fn) {
   for (Service s : services) {
@@ -112,7 +112,7 @@ const std::vector<Service> kVoteServices = {Service::http, Service::tls, Service
 
 // Probe level for the baseline and the payload-evidence method, over the labelled probes of the range,
 // each judged by the ensemble that scored its window.
-void probe_level(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
+void probe_level(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us,
                  const std::map<int64_t, Judge*>& judge_of_window, const std::set<std::string>& eval_unknown,
                  Evaluation& e) {
   for (Service s : kVoteServices) {
@@ -129,13 +129,13 @@ void probe_level(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
                             evid.push_back(class_name(j.classes, c));
                           });
     if (truth.empty()) continue;
-    e.baseline_probes[service_name(s)] = agg::score(truth, base);
-    e.evidence_probes[service_name(s)] = agg::score(truth, evid);
+    e.baseline_probes[service_name(s)] = aggregate::score(truth, base);
+    e.evidence_probes[service_name(s)] = aggregate::score(truth, evid);
   }
 }
 
 // The true organisation of each (window, ip): the majority over its probes found in the truth file.
-std::map<std::pair<int64_t, std::string>, std::string> truth_of_rows(Db& db, const agg::Windows& w, int64_t from_us,
+std::map<std::pair<int64_t, std::string>, std::string> truth_of_rows(Db& db, const aggregate::Windows& w, int64_t from_us,
                                                                      int64_t to_us, const TruthIndex& truth) {
   std::map<std::pair<int64_t, std::string>, std::map<std::string, int>> counts;
   for_each_probe_flow(db, from_us, to_us, [&](const ProbeFlowRow& p) {
@@ -158,7 +158,7 @@ std::map<std::pair<int64_t, std::string>, std::string> truth_of_rows(Db& db, con
 // organisation (or "unknown") under which its distinct payloads are jointly most likely: the product over
 // its payloads of the share of that payload's true senders (smoothed), every service's payloads counted.
 std::map<std::pair<int64_t, std::string>, std::string> ceiling_of_rows(
-    Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us, const TruthIndex& truth,
+    Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us, const TruthIndex& truth,
     const std::map<int64_t, Judge*>& judge_of_window, const std::set<std::string>& eval_unknown) {
   std::map<std::pair<int64_t, std::string>, std::set<attribute::KeyHash>> keys_of;
   std::map<attribute::KeyHash, std::map<std::string, int>> senders;
@@ -212,9 +212,9 @@ std::string truth_key(int64_t ts_us, std::string_view src, int64_t sport, std::s
   return fmt::format("{}|{}|{}|{}|{}|{}", ts_us, src, sport, dst, dport, transport);
 }
 
-Evaluation evaluate(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us, const TruthIndex* truth_index) {
+Evaluation evaluate(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us, const TruthIndex* truth_index) {
   Evaluation e;
-  std::tie(e.from_us, e.to_us) = agg::whole_windows(w, from_us, to_us);
+  std::tie(e.from_us, e.to_us) = aggregate::whole_windows(w, from_us, to_us);
   features::ensure_label_table(db);
   PredictionStore ensure_predictions_table(db);
   auto eval_unknown = features::eval_unknown_orgs(db);
@@ -298,16 +298,16 @@ Evaluation evaluate(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_u
     b.push_back(base);
     c.push_back(ceil);
   }
-  if (truth_index) e.ceiling = agg::score(t, c);
+  if (truth_index) e.ceiling = aggregate::score(t, c);
   for (const auto& m : methods) e.method += (e.method.empty() ? "" : ",") + m;
-  e.baseline = agg::score(t, b);
+  e.baseline = aggregate::score(t, b);
   probe_level(db, w, e.from_us, e.to_us, judge_of_window, eval_unknown, e);
   for (const auto& v : scored_by) e.ensemble += (e.ensemble.empty() ? "" : ",") + v;
   if (e.ensemble.empty()) {
     auto latest = reg.latest_ensemble();
     e.ensemble = latest ? latest->version : "no ensemble";
   }
-  e.scanners = agg::score(t, p);
+  e.scanners = aggregate::score(t, p);
   for (const char* s : {"http", "tls", "dns"}) {
     auto ps = probe_scores(db, s, e.from_us, e.to_us, eval_unknown);
     if (ps.rows) e.probes[s] = ps;

@@ -42,26 +42,26 @@ struct ReliabilityBin {
 
 struct Evaluation {
   int64_t from_us = 0, to_us = 0;
-  agg::Scores scanners;
-  std::map<std::string, agg::Scores> probes;  // per service: the learned model's frozen probe scores
+  aggregate::Scores scanners;
+  std::map<std::string, aggregate::Scores> probes;  // per service: the learned model's frozen probe scores
   size_t unlabelled_scanners = 0;             // rows without a label, not scored
   size_t unlabelled_named = 0, baseline_unlabelled_named = 0;  // ... that the model / the baseline named
   std::string ensemble;  // the ensemble(s) that scored the rows, comma-separated
   std::string method;    // evidence kinds → "evidence" or "iomatch" (or both, comma-separated)
   // The exact-match baseline (attribute/baseline.h) on exactly the same rows and probes.
-  agg::Scores baseline;
-  std::map<std::string, agg::Scores> baseline_probes, evidence_probes;
+  aggregate::Scores baseline;
+  std::map<std::string, aggregate::Scores> baseline_probes, evidence_probes;
   bool has_truth = false;
   NameCounts names, baseline_names, ceiling_names;
   // With the truth: what a method that knew every payload's true senders in the test range would get (each
   // payload key → its majority true organisation, then the per-ip vote): the scenario's ceiling.
-  agg::Scores ceiling;
+  aggregate::Scores ceiling;
   std::vector<ReliabilityBin> reliability;
   std::string judged_by;  // "truth" or "labels"
 };
 
 // truth: when given, also the false-attribution rate and the precision of all names over every scanner.
-Evaluation evaluate(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us, const TruthIndex* truth = nullptr);
+Evaluation evaluate(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us, const TruthIndex* truth = nullptr);
 
 // Machine-readable form (also stored in the evaluations table for the report).
 std::string evaluation_json(const Evaluation& e, int min_support);

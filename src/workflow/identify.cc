@@ -26,10 +26,10 @@ namespace {
 struct IpFacts {
   int64_t first = INT64_MAX, last = INT64_MIN, probes = 0;
   std::set<std::string> services;
-  agg::Evidence evidence;
+  aggregate::Evidence evidence;
 };
 
-std::map<std::pair<int64_t, std::string>, IpFacts> gather_facts(Db& db, const agg::Windows& w, int64_t from_us,
+std::map<std::pair<int64_t, std::string>, IpFacts> gather_facts(Db& db, const aggregate::Windows& w, int64_t from_us,
                                                                  int64_t to_us) {
   std::map<std::pair<int64_t, std::string>, IpFacts> facts;
   for_each_probe_fact(db, from_us, to_us, [&](const ProbeFactRow& p) {
@@ -47,7 +47,7 @@ std::map<std::pair<int64_t, std::string>, IpFacts> gather_facts(Db& db, const ag
 std::string services_text(const std::set<std::string>& used);
 
 // What every row says besides its decision: when and how the ip probed, and the evidence in its probes.
-void fill_facts(ScannerRow& r, const agg::Windows& w, int64_t window, const std::string& ip,
+void fill_facts(ScannerRow& r, const aggregate::Windows& w, int64_t window, const std::string& ip,
                 std::map<std::pair<int64_t, std::string>, IpFacts>& facts, const std::string& model) {
   r.window_start = window;
   r.window_end = window + w.length_us;
@@ -78,11 +78,11 @@ std::optional<Method> method_from_name(const std::string& name) {
   return std::nullopt;
 }
 
-IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
+IdentifyReport identify(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us,
                         const std::function<void(const std::string&)>& log, Method method) {
   auto start = std::chrono::steady_clock::now();
   IdentifyReport rep;
-  std::tie(rep.from_us, rep.to_us) = agg::whole_windows(w, from_us, to_us);
+  std::tie(rep.from_us, rep.to_us) = aggregate::whole_windows(w, from_us, to_us);
   ModelRegistry reg(db);
   auto ens = reg.latest_ensemble();
   if (!ens) throw std::runtime_error("no ensemble yet: train (or update) first");
@@ -96,10 +96,10 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
     rep.predictions.push_back(p);
   }
   auto vc = VoteClasses::latest(reg);
-  for (int s = 0; s < agg::kVoteServices; ++s)
+  for (int s = 0; s < aggregate::kVoteServices; ++s)
     if (vc.versions[s] != ens->service_models[s])
       log(fmt::format("warning: {} was fitted with {} but the current {} model is {}", ens->version,
-                      ens->service_models[s].empty() ? "none" : ens->service_models[s], agg::vote_service_name(s),
+                      ens->service_models[s].empty() ? "none" : ens->service_models[s], aggregate::vote_service_name(s),
                       vc.versions[s].empty() ? "none" : vc.versions[s]));
   // The ensemble's votes and probabilities are the iomatch method's; the evidence methods need neither.
   const int K = int(ens->classes.size());
@@ -109,7 +109,7 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
   if (method == Method::iomatch) {
     rows = collect_votes(db, w, rep.from_us, rep.to_us, vc);
     proba = ensemble_proba(model::LogReg::load(ens->path), *ens, vc, rows);
-    pred = agg::apply_threshold(proba, K, ens->theta);
+    pred = aggregate::apply_threshold(proba, K, ens->theta);
   }
   auto facts = gather_facts(db, w, rep.from_us, rep.to_us);
 
@@ -153,9 +153,9 @@ IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t 
     r.confidence = pred[i] == K ? 1.0 - best : best;
     r.evidence_kind = "learned";
     nlohmann::json votes = nlohmann::json::object();
-    for (int s = 0; s < agg::kVoteServices; ++s) {
+    for (int s = 0; s < aggregate::kVoteServices; ++s) {
       auto name = vote_name(vc, s, v.vote[s]);
-      votes[agg::vote_service_name(s)] = name.empty() ? nlohmann::json(nullptr) : nlohmann::json(name);
+      votes[aggregate::vote_service_name(s)] = name.empty() ? nlohmann::json(nullptr) : nlohmann::json(name);
     }
     r.votes = votes.dump();
     ++rep.per_org[r.org];

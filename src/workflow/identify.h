@@ -36,7 +36,7 @@ struct IdentifyReport {
   double seconds = 0;
 };
 
-IdentifyReport identify(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
+IdentifyReport identify(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us,
                         const std::function<void(const std::string&)>& log, Method method = kDefaultMethod);
 
 }  // namespace sg::workflow

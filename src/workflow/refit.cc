@@ -8,7 +8,7 @@
 
 namespace sg::workflow {
 
-EnsembleReport refit_ensemble(Db& db, const agg::Windows& w, const RefitConfig& cfg,
+EnsembleReport refit_ensemble(Db& db, const aggregate::Windows& w, const RefitConfig& cfg,
                               const std::function<void(const std::string&)>& log) {
   for (Service s : model_services()) {
     auto p = predict_service(db, s, cfg.from_us.value_or(0), cfg.until_us);
@@ -30,7 +30,7 @@ bool ensemble_is_current(Db& db, int64_t until_us) {
   auto e = reg.latest_ensemble();
   if (!e || e->data_to_us != until_us) return false;
   auto vc = VoteClasses::latest(reg);
-  for (int s = 0; s < agg::kVoteServices; ++s)
+  for (int s = 0; s < aggregate::kVoteServices; ++s)
     if (size_t(s) >= e->service_models.size() || e->service_models[s] != vc.versions[s]) return false;
   return true;
 }

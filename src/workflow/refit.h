@@ -23,7 +23,7 @@ struct RefitConfig {
 
 // Logs one line per service predicted; the returned report says whether the ensemble was fitted (and why
 // not). Each call registers a new ensemble.
-EnsembleReport refit_ensemble(Db& db, const agg::Windows& w, const RefitConfig& cfg,
+EnsembleReport refit_ensemble(Db& db, const aggregate::Windows& w, const RefitConfig& cfg,
                               const std::function<void(const std::string&)>& log);
 
 // True when the latest ensemble was fitted on data up to `until_us` with exactly the current service

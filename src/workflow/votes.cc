@@ -8,15 +8,15 @@ namespace sg::workflow {
 
 VoteClasses VoteClasses::latest(ModelRegistry& reg) {
   VoteClasses vc;
-  for (int s = 0; s < agg::kVoteServices; ++s)
-    if (auto m = reg.latest_model(agg::vote_service_name(s))) {
+  for (int s = 0; s < aggregate::kVoteServices; ++s)
+    if (auto m = reg.latest_model(aggregate::vote_service_name(s))) {
       vc.classes[s] = m->classes;
       vc.versions[s] = m->version;
     }
   return vc;
 }
 
-std::map<std::pair<int64_t, std::string>, std::string> window_truth(Db& db, const agg::Windows& w, int64_t from_us,
+std::map<std::pair<int64_t, std::string>, std::string> window_truth(Db& db, const aggregate::Windows& w, int64_t from_us,
                                                                     int64_t to_us) {
   features::ensure_label_table(db);
   auto eval_unknown = features::eval_unknown_orgs(db);
@@ -35,30 +35,30 @@ std::map<std::pair<int64_t, std::string>, std::string> window_truth(Db& db, cons
   return truth;
 }
 
-std::vector<IpWindow> collect_votes(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
+std::vector<IpWindow> collect_votes(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us,
                                     const VoteClasses& vc) {
-  std::map<std::string, int> ids[agg::kVoteServices];
-  for (int s = 0; s < agg::kVoteServices; ++s)
+  std::map<std::string, int> ids[aggregate::kVoteServices];
+  for (int s = 0; s < aggregate::kVoteServices; ++s)
     for (size_t i = 0; i < vc.classes[s].size(); ++i) ids[s][vc.classes[s][i]] = int(i);
-  std::vector<agg::ProbeOutcome> outcomes;
+  std::vector<aggregate::ProbeOutcome> outcomes;
   PredictionStore preds(db);
   PredictionQuery q;
   q.from_us = from_us;
   q.to_us = to_us;
   preds.for_each(q, [&](const PredictedProbe& p) {
-    int s = agg::vote_service_index(p.service);
+    int s = aggregate::vote_service_index(p.service);
     if (s < 0 || vc.classes[s].empty()) return;
     auto it = ids[s].find(p.org);
     int cls = it == ids[s].end() ? int(vc.classes[s].size()) : it->second;  // "unknown" or an unseen name
     outcomes.push_back({p.ip, s, w.start_of(p.ts_us), cls});
   });
   // Each service has its own "unknown" id; vote() needs one, so vote service by service.
-  std::map<std::pair<int64_t, std::string>, agg::IpVotes> merged;
-  for (int s = 0; s < agg::kVoteServices; ++s) {
-    std::vector<agg::ProbeOutcome> mine;
+  std::map<std::pair<int64_t, std::string>, aggregate::IpVotes> merged;
+  for (int s = 0; s < aggregate::kVoteServices; ++s) {
+    std::vector<aggregate::ProbeOutcome> mine;
     for (const auto& o : outcomes)
       if (o.service == s) mine.push_back(o);
-    for (const auto& v : agg::vote(mine, int(vc.classes[s].size()))) {
+    for (const auto& v : aggregate::vote(mine, int(vc.classes[s].size()))) {
       auto& m = merged[{v.window, v.ip}];
       m.window = v.window;
       m.ip = v.ip;

@@ -17,24 +17,24 @@
 namespace sg::workflow {
 
 struct IpWindow {
-  agg::IpVotes votes;
+  aggregate::IpVotes votes;
   std::string truth;  // the labelled org, "unknown" for evaluation-unknown orgs, "" when unlabelled
 };
 
-// Class lists of the vote services' models (index = agg::vote_service_index; empty = no model).
+// Class lists of the vote services' models (index = aggregate::vote_service_index; empty = no model).
 struct VoteClasses {
-  std::vector<std::string> classes[agg::kVoteServices];
-  std::string versions[agg::kVoteServices];
+  std::vector<std::string> classes[aggregate::kVoteServices];
+  std::string versions[aggregate::kVoteServices];
   int outcomes(int s) const { return classes[s].empty() ? 0 : int(classes[s].size()) + 1; }
   static VoteClasses latest(ModelRegistry& reg);
 };
 
 // Majority label of each ip's probes per window in [from, to); evaluation-unknown orgs become "unknown".
-std::map<std::pair<int64_t, std::string>, std::string> window_truth(Db& db, const agg::Windows& w, int64_t from_us,
+std::map<std::pair<int64_t, std::string>, std::string> window_truth(Db& db, const aggregate::Windows& w, int64_t from_us,
                                                                     int64_t to_us);
 
 // Vote rows for every (window, ip) with a prediction on a vote service in [from, to).
-std::vector<IpWindow> collect_votes(Db& db, const agg::Windows& w, int64_t from_us, int64_t to_us,
+std::vector<IpWindow> collect_votes(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us,
                                     const VoteClasses& vc);
 
 // The class name of a vote (a service's class id) for reports: "unknown", or "" when absent.

@@ -33,7 +33,7 @@ std::string models_of(ModelRegistry& reg, const std::string& ensemble_version) {
 
 }  // namespace
 
-WeekSummary week_summary(Db& db, const agg::Windows& w, int64_t window_start, bool in_sample) {
+WeekSummary week_summary(Db& db, const aggregate::Windows& w, int64_t window_start, bool in_sample) {
   const int64_t end = window_start + w.length_us;
   ScannerStore store(db);
   ScannerQuery q;
@@ -74,7 +74,7 @@ WeekSummary week_summary(Db& db, const agg::Windows& w, int64_t window_start, bo
   return {out, scanners};
 }
 
-WeekReport write_week_report(Db& db, const agg::Windows& w, int64_t window_start, const std::string& dir,
+WeekReport write_week_report(Db& db, const aggregate::Windows& w, int64_t window_start, const std::string& dir,
                              bool in_sample) {
   WeekReport rep;
   WeekSummary sum = week_summary(db, w, window_start, in_sample);

@@ -23,10 +23,10 @@ struct WeekSummary {
 };
 // in_sample: the week was scored by models trained on it (a bootstrap week); the text says so, since its
 // names and confidences are then no measure of how the models do on weeks they never saw.
-WeekSummary week_summary(Db& db, const agg::Windows& w, int64_t window_start, bool in_sample = false);
+WeekSummary week_summary(Db& db, const aggregate::Windows& w, int64_t window_start, bool in_sample = false);
 
 // Writes DIR/week-YYYY-MM-DD.txt (DIR created if missing).
-WeekReport write_week_report(Db& db, const agg::Windows& w, int64_t window_start, const std::string& dir,
+WeekReport write_week_report(Db& db, const aggregate::Windows& w, int64_t window_start, const std::string& dir,
                              bool in_sample = false);
 
 }  // namespace sg::workflow

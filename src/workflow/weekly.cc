@@ -44,7 +44,7 @@ struct StageDone {
 struct Context {
   Db& db;
   const WeeklyConfig& cfg;
-  agg::Windows w;
+  aggregate::Windows w;
   const RunLog& detail;
 };
 
@@ -58,7 +58,7 @@ int64_t now_us(const WeeklyConfig& cfg) {
 // those that a newer probe proves finished, or that the clock left behind by the grace (the last week of a
 // finished folder has no newer probe, but its captures are all there). Weeks after the newest probe wait for
 // probes of their own, so a folder of old captures does not become a row of empty weeks up to today.
-std::vector<int64_t> complete_windows(Db& db, const agg::Windows& w, const WeeklyConfig& cfg) {
+std::vector<int64_t> complete_windows(Db& db, const aggregate::Windows& w, const WeeklyConfig& cfg) {
   std::vector<int64_t> out;
   auto span = probe_time_span(db);
   if (!span) return out;
@@ -71,7 +71,7 @@ std::vector<int64_t> complete_windows(Db& db, const agg::Windows& w, const Weekl
   return out;
 }
 
-std::vector<int64_t> windows_ending_by(const std::vector<int64_t>& complete, const agg::Windows& w, int64_t cut) {
+std::vector<int64_t> windows_ending_by(const std::vector<int64_t>& complete, const aggregate::Windows& w, int64_t cut) {
   std::vector<int64_t> out;
   for (int64_t s : complete)
     if (s + w.length_us <= cut) out.push_back(s);

@@ -1,7 +1,7 @@
 // Long-term operation, the weekly part (docs/METHOD.md): which weeks are complete, and for each the stages
 // that turn its probes into scanner rows and better models, resumable after a crash (workflow/run_state.h).
 //
-// A week (a window of agg::Windows, anchored by workflow/windows.h) is complete when the newest
+// A week (a window of aggregate::Windows, anchored by workflow/windows.h) is complete when the newest
 // probe in the database is at or past its end, or when the clock is past its end by clock_grace_us (the
 // last week of a folder that no longer grows has no newer probe). This assumes captures arrive in time
 // order: probes that arrive later for a week already done are stored but the week is not redone (they are

@@ -4,13 +4,13 @@
 
 namespace sg::workflow {
 
-int64_t window_anchor_us(Db& db) { return ModelRegistry(db).window_anchor_us().value_or(agg::kDefaultAnchorUs); }
+int64_t window_anchor_us(Db& db) { return ModelRegistry(db).window_anchor_us().value_or(aggregate::kDefaultAnchorUs); }
 
-agg::Windows stored_windows(Db& db) {
+aggregate::Windows stored_windows(Db& db) {
   ModelRegistry reg(db);
-  agg::Windows w;
-  w.anchor_us = reg.window_anchor_us().value_or(agg::kDefaultAnchorUs);
-  w.length_us = reg.window_length_us().value_or(agg::kWeekUs);
+  aggregate::Windows w;
+  w.anchor_us = reg.window_anchor_us().value_or(aggregate::kDefaultAnchorUs);
+  w.length_us = reg.window_length_us().value_or(aggregate::kWeekUs);
   return w;
 }
 

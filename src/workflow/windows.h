@@ -10,6 +10,6 @@
 namespace sg::workflow {
 
 int64_t window_anchor_us(Db& db);
-agg::Windows stored_windows(Db& db);
+aggregate::Windows stored_windows(Db& db);
 
 }  // namespace sg::workflow

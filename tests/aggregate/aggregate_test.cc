@@ -7,7 +7,7 @@
 #include "aggregate/vote.h"
 #include "aggregate/window.h"
 
-namespace sg::agg {
+namespace sg::aggregate {
 namespace {
 
 TEST(Vote, MajorityTieGoesToKnownThenLowestId) {
@@ -111,13 +111,13 @@ TEST(Windows, AlignOnAnchorIncludingBeforeIt) {
 }
 
 }  // namespace
-}  // namespace sg::agg
+}  // namespace sg::aggregate
 
 #include <nlohmann/json.hpp>
 
 #include "aggregate/evidence.h"
 
-namespace sg::agg {
+namespace sg::aggregate {
 namespace {
 
 TEST(Evidence, CountsDistinctiveValuesMostFrequentFirst) {
@@ -162,9 +162,9 @@ TEST(Evidence, PayloadPreviewIsBoundedAndSurvivesBadHex) {
 }
 
 }  // namespace
-}  // namespace sg::agg
+}  // namespace sg::aggregate
 
-namespace sg::agg {
+namespace sg::aggregate {
 namespace {
 
 // The fast reader of stored probe text gives exactly what the nlohmann reader gives, on good probes and
@@ -199,4 +199,4 @@ TEST(Evidence, ProbeTextReadsAsTheParsedProbeDoes) {
 }
 
 }  // namespace
-}  // namespace sg::agg
+}  // namespace sg::aggregate

@@ -72,7 +72,7 @@ class Store : public testing::Test {
   }
 
   std::vector<attribute::ProbeKeys> keys_of(const Attributor& a, const std::string& ip) {
-    for (auto& wk : attribute::window_keys(db(), a, agg::Windows{}, kCut, kCut + 7 * kDay))
+    for (auto& wk : attribute::window_keys(db(), a, aggregate::Windows{}, kCut, kCut + 7 * kDay))
       if (wk.ip == ip) return wk.keys;
     ADD_FAILURE() << "no row for " << ip;
     return {};
@@ -93,7 +93,7 @@ TEST_F(Store, OrganisationPayloadNamesItAndAPublicToolDefaultNamesNobody) {
   http(t, "198.51.100.61", "zgrab/0.x", "bravo");  // bravo, but through the public tool
   http(t, "192.0.2.202", "AlphaScan/2.1");       // alpha's agent, a new version
   http(t, "192.0.2.203", "Nothing/9", "", "/x");  // two fields nobody sent
-  auto a = Attributor::build(db(), kClasses, kCut, agg::Windows{});
+  auto a = Attributor::build(db(), kClasses, kCut, aggregate::Windows{});
   EXPECT_GT(a.training_rows(), 20u);
   EXPECT_GE(a.theta(), 0.5);
 
@@ -115,7 +115,7 @@ TEST_F(Store, OrganisationPayloadNamesItAndAPublicToolDefaultNamesNobody) {
   // Without the network level it rests on the payload alone, which is a public tool's.
   attribute::AttributorOptions payload_only;
   payload_only.network = false;
-  auto p = Attributor::build(db(), kClasses, kCut, agg::Windows{}, payload_only);
+  auto p = Attributor::build(db(), kClasses, kCut, aggregate::Windows{}, payload_only);
   auto alone = p.decide(keys_of(p, "198.51.100.61"), attribute::network_keys("198.51.100.61"));
   EXPECT_EQ(alone.cls, -1) << alone.reason;
   EXPECT_EQ(alone.kind, EvidenceKind::public_tool);
@@ -140,10 +140,10 @@ TEST_F(Store, TheBaselineNamesThePublicToolWhereEvidenceDoesNot) {
   so.until_us = kCut;
   ASSERT_EQ(features::select_service(db(), Service::http, so).status, features::SelectStatus::stored);
   auto base = attribute::ExactBaseline::build(db(), kClasses, kCut);
-  auto a = Attributor::build(db(), kClasses, kCut, agg::Windows{});
-  auto voted = base.ip_classes(db(), agg::Windows{}, kCut, kCut + 7 * kDay);
+  auto a = Attributor::build(db(), kClasses, kCut, aggregate::Windows{});
+  auto voted = base.ip_classes(db(), aggregate::Windows{}, kCut, kCut + 7 * kDay);
   int base_named = 0, evidence_named = 0;
-  for (auto& wk : attribute::window_keys(db(), a, agg::Windows{}, kCut, kCut + 7 * kDay)) {
+  for (auto& wk : attribute::window_keys(db(), a, aggregate::Windows{}, kCut, kCut + 7 * kDay)) {
     if (wk.ip.rfind("192.0.2.1", 0) != 0 || wk.ip.size() != 11) continue;  // the ten 192.0.2.1xx zgrab ips
     base_named += voted.at({wk.window, wk.ip}) >= 0;
     evidence_named += a.decide(wk.keys, wk.nets).cls >= 0;
@@ -200,10 +200,10 @@ TEST_F(Store, VersionsAreCoarseAndForeignCopiesNameNobody) {
     http(t + 200 + i, fmt::format("10.{}.0.2", 40 + i), "AlphaScan/2.0");
   }
   http(t, "192.0.2.202", "AlphaScan/2.1");
-  auto a = Attributor::build(db(), kClasses, kCut, agg::Windows{});
+  auto a = Attributor::build(db(), kClasses, kCut, aggregate::Windows{});
   attribute::WindowSenders senders;
   std::map<std::string, attribute::WindowIp> rows;
-  for (auto& wk : attribute::window_keys(db(), a, agg::Windows{}, kCut, kCut + 7 * kDay, &senders)) rows[wk.ip] = wk;
+  for (auto& wk : attribute::window_keys(db(), a, aggregate::Windows{}, kCut, kCut + 7 * kDay, &senders)) rows[wk.ip] = wk;
   auto decide = [&](const std::string& ip) {
     const auto& wk = rows.at(ip);
     return a.decide(wk.keys, wk.nets, &senders, wk.window);

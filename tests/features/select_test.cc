@@ -26,7 +26,7 @@ CliRun run(const std::string& args) { return sgtest::run_cli(args); }
 // Labels every stored probe whose source falls in a demo prefix (the labels module does this for real).
 void label_demo(Db& db) {
   std::vector<std::pair<Cidr, std::string>> prefixes;
-  std::istringstream tsv(sim::demo_labels_tsv());
+  std::istringstream tsv(simulate::demo_labels_tsv());
   std::string line;
   std::getline(tsv, line);  // header
   while (std::getline(tsv, line)) {
@@ -71,10 +71,10 @@ const json& field(const json& svc, const std::string& name) {
 class Select : public ::testing::Test {
  protected:
   void SetUp() override {
-    sim::SimulateOptions o;
+    simulate::SimulateOptions o;
     o.scenario = "demo";
     o.out = dir_.file("demo.pcap");
-    sim::simulate(o);
+    simulate::run(o);
     db_ = dir_.file("demo.db");
     CliRun r = run("ingest --db " + db_ + " " + o.out);
     ASSERT_EQ(r.rc, 0) << r.out;

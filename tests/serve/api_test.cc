@@ -388,7 +388,7 @@ TEST(ServeApiLimits, AnswersStayWholeWhileAWriterRewritesTheWeek) {
   std::thread writer([&] {
     sg::ProbeStore store(copy);
     sg::ScannerStore s(store.db());
-    for (int i = 0; i < 60; ++i) s.replace_window(week, week + sg::agg::kWeekUs, i % 2 ? before : after);
+    for (int i = 0; i < 60; ++i) s.replace_window(week, week + sg::aggregate::kWeekUs, i % 2 ? before : after);
     done = true;
   });
   int answers = 0;
@@ -425,7 +425,7 @@ TEST(ServeApiLimits, TablesAWriterCreatesLaterAreSeen) {
     sg::ProbeStore store(path);
     sg::ScannerRow row;
     row.window_start = 1737331200000000;
-    row.window_end = row.window_start + sg::agg::kWeekUs;
+    row.window_end = row.window_start + sg::aggregate::kWeekUs;
     row.ip = "192.0.2.77";
     row.org = "alpha";
     row.votes = "{}";

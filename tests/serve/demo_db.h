@@ -73,12 +73,12 @@ inline void build_demo_db(DemoDb& d) {
     }
   }
   std::vector<std::string> classes(orgs.begin(), orgs.end());
-  sg::agg::Windows w;
+  sg::aggregate::Windows w;
   auto att = sg::attribute::Attributor::build(db, classes, DemoDb::kCut, w);
   struct Facts {
     int64_t first = INT64_MAX, last = INT64_MIN, probes = 0;
     std::set<std::string> services;
-    sg::agg::Evidence ev;
+    sg::aggregate::Evidence ev;
   };
   std::map<std::pair<int64_t, std::string>, Facts> facts;
   {

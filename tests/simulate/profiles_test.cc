@@ -24,7 +24,7 @@
 namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace sg;
-using namespace sg::sim;
+using namespace sg::simulate;
 
 namespace {
 
@@ -222,7 +222,7 @@ TEST(Extract, DemoProbesCarryTheirProfilesValues) {
   SimulateOptions o;
   o.scenario = "demo";
   o.out = dir.file("demo") + "/";
-  SimulateResult r = simulate(o);
+  SimulateResult r = simulate::run(o);
   std::vector<json> probes = extract(r.files);
   ASSERT_EQ(probes.size(), r.sessions) << "one probe per session, SYN-only ones included";
   const ProfileSet& set = embedded_profiles();
@@ -316,16 +316,16 @@ TEST(ScenarioFile, RealRangesSeedAndLabels) {
   SimulateOptions o;
   o.scenario = dir.file("s.json");
   o.out = dir.file("a") + "/";
-  SimulateResult a = simulate(o);
+  SimulateResult a = simulate::run(o);
   EXPECT_EQ(a.sessions, 80u);
   EXPECT_EQ(a.files.size(), 3u);
   o.out = dir.file("b") + "/";
   o.seed = 99;  // not set on the command line: the file's seed 5 applies
-  simulate(o);
+  simulate::run(o);
   EXPECT_EQ(read_file(dir.file("a/2025-03-02.pcap")), read_file(dir.file("b/2025-03-02.pcap")));
   o.out = dir.file("c") + "/";
   o.seed_set = true;
-  simulate(o);
+  simulate::run(o);
   EXPECT_NE(read_file(dir.file("a/2025-03-02.pcap")), read_file(dir.file("c/2025-03-02.pcap")));
   const Profile& shadow = embedded_profiles().get("shadowserver");
   std::set<std::string> srcs;
@@ -346,21 +346,21 @@ TEST(ScenarioFile, RealRangesSeedAndLabels) {
   EXPECT_EQ(labels.find("unknown"), std::string::npos);
   write_file(dir.file("bad.json"), R"({"start": "2025-02-30", "sensors": {}, "orgs": []})");
   o.scenario = dir.file("bad.json");
-  EXPECT_THROW(simulate(o), std::invalid_argument);
+  EXPECT_THROW(simulate::run(o), std::invalid_argument);
   write_file(dir.file("bad3.json"), R"({"start": "2025-02-01", "sensors": {"v4_count": 2},
     "orgs": [{"profile": "censys", "ips": 2, "v6_ips": 1}]})");
   o.scenario = dir.file("bad3.json");
-  EXPECT_THROW(simulate(o), std::invalid_argument) << "IPv6 scanners need IPv6 sensors";
+  EXPECT_THROW(simulate::run(o), std::invalid_argument) << "IPv6 scanners need IPv6 sensors";
   write_file(dir.file("bad4.json"), R"({"start": "2025-02-01", "sensors": {},
     "orgs": [{"profile": "censys", "ips": 4000000000}]})");
   o.scenario = dir.file("bad4.json");
-  EXPECT_THROW(simulate(o), std::invalid_argument);
+  EXPECT_THROW(simulate::run(o), std::invalid_argument);
   write_file(dir.file("bad2.json"), R"({"start": "2025-02-01", "sensors": {}, "orgs": [{"profile": "nobody"}]})");
   o.scenario = dir.file("bad2.json");
-  EXPECT_THROW(simulate(o), std::invalid_argument);  // A number no double holds is valid JSON grammar but overflows (fuzz_simulate found it): a refusal, not a crash.
+  EXPECT_THROW(simulate::run(o), std::invalid_argument);  // A number no double holds is valid JSON grammar but overflows (fuzz_simulate found it): a refusal, not a crash.
   write_file(dir.file("bad5.json"), "55E555");
   o.scenario = dir.file("bad5.json");
-  EXPECT_THROW(simulate(o), std::invalid_argument);
+  EXPECT_THROW(simulate::run(o), std::invalid_argument);
 }
 
 // ---- replay ----
@@ -386,7 +386,7 @@ TEST(Replay, EveryRowBecomesOneSessionAndGarbageIsCounted) {
   o.scenario = "replay";
   o.skeleton = dir.file("s.tsv");
   o.out = dir.file("out") + "/";
-  SimulateResult r = simulate(o);
+  SimulateResult r = simulate::run(o);
   EXPECT_EQ(r.sessions, 8u);
   EXPECT_EQ(r.skipped_rows, 5u);
   ASSERT_EQ(r.problems.size(), 5u);
@@ -434,12 +434,12 @@ TEST(Replay, DeterministicPerSeed) {
   o.scenario = "replay";
   o.skeleton = dir.file("s.tsv");
   o.out = dir.file("a.pcap");
-  simulate(o);
+  simulate::run(o);
   o.out = dir.file("b.pcap");
-  simulate(o);
+  simulate::run(o);
   o.seed = 2;
   o.out = dir.file("c.pcap");
-  simulate(o);
+  simulate::run(o);
   EXPECT_EQ(read_file(dir.file("a.pcap")), read_file(dir.file("b.pcap")));
   EXPECT_NE(read_file(dir.file("a.pcap")), read_file(dir.file("c.pcap")));
 }
@@ -539,10 +539,10 @@ TEST(Profiles, ADirectoryOverridesTheBuiltInOnes) {
   o.scenario = dir.file("s.json");
   o.out = dir.file("a.pcap");
   o.profiles = dir.file("profiles");
-  SimulateResult r = simulate(o);
+  SimulateResult r = simulate::run(o);
   std::vector<json> probes = extract(r.files);
   ASSERT_EQ(probes.size(), 5u);
   for (const json& p : probes) EXPECT_EQ(p["tls"]["sni"], "researchscan.example");
   o.profiles = dir.file("missing");
-  EXPECT_THROW(simulate(o), std::runtime_error);
+  EXPECT_THROW(simulate::run(o), std::runtime_error);
 }

@@ -35,9 +35,9 @@ SimulateOptions opts(const std::string& scenario, const std::string& out, uint64
 
 TEST(Scenario, DemoIsDeterministicPerSeed) {
   TempDir dir;
-  SimulateResult a = simulate(opts("demo", dir.file("a.pcap"), 7));
-  SimulateResult b = simulate(opts("demo", dir.file("b.pcap"), 7));
-  SimulateResult c = simulate(opts("demo", dir.file("c.pcap"), 8));
+  SimulateResult a = simulate::run(opts("demo", dir.file("a.pcap"), 7));
+  SimulateResult b = simulate::run(opts("demo", dir.file("b.pcap"), 7));
+  SimulateResult c = simulate::run(opts("demo", dir.file("c.pcap"), 8));
   EXPECT_EQ(read_file(dir.file("a.pcap")), read_file(dir.file("b.pcap")));
   EXPECT_NE(read_file(dir.file("a.pcap")), read_file(dir.file("c.pcap")));
   EXPECT_EQ(a.packets, b.packets);
@@ -53,7 +53,7 @@ TEST(Scenario, DemoIsDeterministicPerSeed) {
 
 TEST(Scenario, DemoFramesAreValidAndTimeOrdered) {
   TempDir dir;
-  SimulateResult r = simulate(opts("demo", dir.file("demo.pcap"), 1));
+  SimulateResult r = simulate::run(opts("demo", dir.file("demo.pcap"), 1));
   auto frames = read_pcap(dir.file("demo.pcap"));
   ASSERT_EQ(frames.size(), r.packets);
   EXPECT_GE(frames.front().ts_us, kDemoStartUs);
@@ -85,7 +85,7 @@ TEST(Scenario, DemoFramesAreValidAndTimeOrdered) {
 TEST(Scenario, DemoIntoDirectoryWritesOneFilePerDayAndLabels) {
   TempDir dir;
   std::string out = dir.file("days") + "/";
-  SimulateResult r = simulate(opts("demo", out, 1));
+  SimulateResult r = simulate::run(opts("demo", out, 1));
   ASSERT_GE(r.files.size(), size_t(kDemoDays));
   EXPECT_EQ(fs::path(r.files.front()).filename(), "2025-01-06.pcap");
   EXPECT_EQ(fs::path(r.files[kDemoDays - 1]).filename(), "2025-01-26.pcap");
@@ -99,7 +99,7 @@ TEST(Scenario, DemoIntoDirectoryWritesOneFilePerDayAndLabels) {
   EXPECT_EQ(read_file(out + "labels.tsv"), demo_labels_tsv());
   EXPECT_EQ(r.sensor_nets, (std::vector<std::string>{"192.0.2.0/28", "2001:db8::/124"}));
   // Same content as the single-file run.
-  SimulateResult single = simulate(opts("demo", dir.file("one.pcap"), 1));
+  SimulateResult single = simulate::run(opts("demo", dir.file("one.pcap"), 1));
   EXPECT_EQ(single.packets, r.packets);
 }
 
@@ -107,28 +107,28 @@ TEST(Scenario, ScaleWritesExactlyN) {
   TempDir dir;
   for (uint64_t n : {1ull, 37ull, 100000ull}) {
     std::string path = dir.file("scale" + std::to_string(n) + ".pcap");
-    SimulateResult r = simulate(opts("scale", path, 3, n));
+    SimulateResult r = simulate::run(opts("scale", path, 3, n));
     EXPECT_EQ(r.packets, n);
     auto frames = read_pcap(path);
     ASSERT_EQ(frames.size(), n);
     for (size_t i = 1; i < frames.size(); ++i) ASSERT_LE(frames[i - 1].ts_us, frames[i].ts_us);
     for (size_t i = 0; i < frames.size(); i += 97) expect_checksums_ok(frames[i].data);
   }
-  SimulateResult r = simulate(opts("scale", dir.file("x.pcap"), 3, 100000));
+  SimulateResult r = simulate::run(opts("scale", dir.file("x.pcap"), 3, 100000));
   EXPECT_GT(r.sessions, 5000u);
   EXPECT_GE(r.sessions_by_service.size(), 6u);
 }
 
 TEST(Scenario, RejectsBadOptions) {
   TempDir dir;
-  EXPECT_THROW(simulate(opts("nope", dir.file("a.pcap"), 1)), std::invalid_argument);
-  EXPECT_THROW(simulate(opts("demo", "", 1)), std::invalid_argument);
-  EXPECT_THROW(simulate(opts("demo", dir.file("a.pcap"), 1, 5)), std::invalid_argument);
-  EXPECT_THROW(simulate(opts("replay", dir.file("a.pcap"), 1)), std::invalid_argument) << "replay without a skeleton";
+  EXPECT_THROW(simulate::run(opts("nope", dir.file("a.pcap"), 1)), std::invalid_argument);
+  EXPECT_THROW(simulate::run(opts("demo", "", 1)), std::invalid_argument);
+  EXPECT_THROW(simulate::run(opts("demo", dir.file("a.pcap"), 1, 5)), std::invalid_argument);
+  EXPECT_THROW(simulate::run(opts("replay", dir.file("a.pcap"), 1)), std::invalid_argument) << "replay without a skeleton";
   SimulateOptions o = opts("demo", dir.file("a.pcap"), 1);
   o.skeleton = dir.file("s.tsv");
-  EXPECT_THROW(simulate(o), std::invalid_argument) << "a skeleton outside replay";
-  EXPECT_THROW(simulate(opts("scale", dir.file("no/such/dir.pcap"), 1, 10)), std::runtime_error);
+  EXPECT_THROW(simulate::run(o), std::invalid_argument) << "a skeleton outside replay";
+  EXPECT_THROW(simulate::run(opts("scale", dir.file("no/such/dir.pcap"), 1, 10)), std::runtime_error);
   EXPECT_TRUE(fs::is_empty(dir.path()));
 }
 

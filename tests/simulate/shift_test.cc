@@ -19,7 +19,7 @@
 
 namespace fs = std::filesystem;
 using namespace sg;
-using namespace sg::sim;
+using namespace sg::simulate;
 
 namespace {
 
@@ -204,8 +204,8 @@ TEST(ShiftProfiles, MoreUnknownActorsWithPublicTools) {
 
 TEST(SimulateShift, ChangesOnlyTheSessionsFromTheDateOn) {
   TempDir dir;
-  SimulateResult plain = simulate(demo(dir.file("plain") + "/"));
-  SimulateResult shifted = simulate(demo(dir.file("shifted") + "/", "2025-01-20"));
+  SimulateResult plain = simulate::run(demo(dir.file("plain") + "/"));
+  SimulateResult shifted = simulate::run(demo(dir.file("shifted") + "/", "2025-01-20"));
   EXPECT_TRUE(plain.shift.empty());
   EXPECT_TRUE(plain.shift_changes.empty());
   EXPECT_EQ(shifted.shift, dir.file("shifted") + "/shift.txt");
@@ -255,16 +255,16 @@ TEST(SimulateShift, ChangesOnlyTheSessionsFromTheDateOn) {
 TEST(SimulateShift, RejectsScaleAndBadDates) {
   TempDir dir;
   SimulateOptions o = demo(dir.file("a.pcap"), "2025-01-32");
-  EXPECT_THROW(simulate(o), std::invalid_argument);
+  EXPECT_THROW(simulate::run(o), std::invalid_argument);
   o.shift_from = "next week";
-  EXPECT_THROW(simulate(o), std::invalid_argument);
+  EXPECT_THROW(simulate::run(o), std::invalid_argument);
   o.scenario = "scale";
   o.shift_from = "2025-01-20";
   o.packets = 10;
-  EXPECT_THROW(simulate(o), std::invalid_argument);
+  EXPECT_THROW(simulate::run(o), std::invalid_argument);
   EXPECT_TRUE(fs::is_empty(dir.file("")));
   o = demo(dir.file("b.pcap"), "2025-01-20T12:00:00Z");
-  SimulateResult r = simulate(o);
+  SimulateResult r = simulate::run(o);
   EXPECT_EQ(r.shift, dir.file("b.pcap") + ".shift.txt");
   EXPECT_TRUE(fs::exists(r.shift));
 }

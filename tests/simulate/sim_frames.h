@@ -15,7 +15,7 @@
 namespace simtest {
 
 using namespace sg;
-using namespace sg::sim;
+using namespace sg::simulate;
 using sgtest::read_file;
 
 // A fresh directory per test, removed afterwards.

@@ -23,7 +23,7 @@
 
 namespace fs = std::filesystem;
 using namespace sg;
-using namespace sg::sim;
+using namespace sg::simulate;
 
 namespace {
 
@@ -158,7 +158,7 @@ TEST(TruthWriterTest, WritesRowsInTimeOrderBehindTheWatermark) {
 TEST(SimulateTruth, DemoDirectoryHoldsOneSortedRowPerSession) {
   TempDir dir;
   std::string out = dir.file("days") + "/";
-  SimulateResult r = simulate(opts("demo", out));
+  SimulateResult r = simulate::run(opts("demo", out));
   EXPECT_EQ(r.truth, out + "truth.tsv");
   TruthReadStats stats;
   std::vector<TruthRow> rows = read_truth(r.truth, &stats);
@@ -186,15 +186,15 @@ TEST(SimulateTruth, DemoDirectoryHoldsOneSortedRowPerSession) {
 
 TEST(SimulateTruth, SingleCaptureGetsItBesideAndScaleGetsNone) {
   TempDir dir;
-  SimulateResult one = simulate(opts("demo", dir.file("demo.pcap"), 5));
+  SimulateResult one = simulate::run(opts("demo", dir.file("demo.pcap"), 5));
   EXPECT_EQ(one.truth, dir.file("demo.pcap") + ".truth.tsv");
-  SimulateResult days = simulate(opts("demo", dir.file("days") + "/", 5));
+  SimulateResult days = simulate::run(opts("demo", dir.file("days") + "/", 5));
   EXPECT_EQ(read_file(one.truth), read_file(days.truth)) << "the same sessions whatever the file layout";
-  SimulateResult other = simulate(opts("demo", dir.file("other.pcap"), 6));
+  SimulateResult other = simulate::run(opts("demo", dir.file("other.pcap"), 6));
   EXPECT_NE(read_file(one.truth), read_file(other.truth));
   SimulateOptions s = opts("scale", dir.file("scale.pcap"), 1);
   s.packets = 1000;
-  SimulateResult scale = simulate(s);
+  SimulateResult scale = simulate::run(s);
   EXPECT_TRUE(scale.truth.empty());
   EXPECT_FALSE(fs::exists(dir.file("scale.pcap") + ".truth.tsv"));
 }
@@ -205,7 +205,7 @@ TEST(SimulateTruth, ScenarioFileAndReplayWriteTruth) {
   write_file(scenario, R"({"start": "2025-03-03", "days": 2, "sensors": {"v4": "192.0.2.0/28", "v4_count": 2},
     "orgs": [{"profile": "censys", "sessions": 40, "ips": 3, "v4": ["198.51.100.32/28"]},
              {"profile": "unknown", "sessions": 60, "ips": 20, "v4": ["203.0.113.0/24"]}]})");
-  SimulateResult r = simulate(opts(scenario, dir.file("s") + "/"));
+  SimulateResult r = simulate::run(opts(scenario, dir.file("s") + "/"));
   std::vector<TruthRow> rows = read_truth(r.truth);
   ASSERT_EQ(rows.size(), 100u);
   EXPECT_EQ(std::count_if(rows.begin(), rows.end(), [](const TruthRow& t) { return t.org == "censys"; }), 40);
@@ -218,7 +218,7 @@ TEST(SimulateTruth, ScenarioFileAndReplayWriteTruth) {
                        "2024-12-10T20:05:41Z\t198.51.100.41\thttp\tnobody\n");
   SimulateOptions o = opts("replay", dir.file("replay.pcap"));
   o.skeleton = skeleton;
-  SimulateResult rr = simulate(o);
+  SimulateResult rr = simulate::run(o);
   std::vector<TruthRow> rep = read_truth(rr.truth);
   ASSERT_EQ(rep.size(), 3u) << "the skipped skeleton row has no session";
   EXPECT_EQ(rep[0].src, "198.51.100.40");
@@ -238,7 +238,7 @@ TEST(SimulateTruth, ScenarioFileAndReplayWriteTruth) {
 TEST(SimulateTruth, EveryExtractedProbeJoinsExactlyOneRow) {
   TempDir dir;
   std::string out = dir.file("days") + "/";
-  SimulateResult r = simulate(opts("demo", out, 3));
+  SimulateResult r = simulate::run(opts("demo", out, 3));
   using Key = std::tuple<std::string, std::string, std::string, int, std::string, int>;
   std::map<Key, const TruthRow*> truth;
   std::vector<TruthRow> rows = read_truth(r.truth);
