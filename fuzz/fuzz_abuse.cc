@@ -5,11 +5,11 @@
 #include <cstdlib>
 #include <string>
 
-#include "serve/abuse.h"
+#include "intel/abuse.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
-  auto r = sg::serve::parse_abuse_checks(text, "fuzz.json");
+  auto r = sg::intel::parse_abuse_checks(text, "fuzz.json");
   for (const auto& c : r.checks)
     if (c.ip.empty() || c.score < 0 || c.score > 100) std::abort();
   for (const auto& s : r.skips)

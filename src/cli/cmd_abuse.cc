@@ -9,7 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "serve/abuse.h"
+#include "intel/abuse.h"
 #include "storage/probe_store.h"
 #include "util/terminal.h"
 #include "util/time.h"
@@ -39,10 +39,10 @@ std::string read_all(const std::string& path) {
 }
 
 void run_import(const AbuseArgs& a) {
-  std::vector<serve::AbuseCheck> checks;
+  std::vector<intel::AbuseCheck> checks;
   size_t skipped = 0;
   for (const auto& path : a.files) {
-    auto r = serve::parse_abuse_checks(read_all(path), path);
+    auto r = intel::parse_abuse_checks(read_all(path), path);
     for (const auto& s : r.skips) {
       if (skipped++ < a.show_skips)
         fmt::print(stderr, "skip: {}{}: {}\n", term_safe(s.file), s.line ? fmt::format(":{}", s.line) : "",
@@ -53,19 +53,19 @@ void run_import(const AbuseArgs& a) {
   if (skipped > a.show_skips) fmt::print(stderr, "skip: ... {} more\n", skipped - a.show_skips);
   ProbeStore store(a.db);
   auto now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  auto r = serve::import_abuse_checks(store.db(), checks, format_ts(now));
+  auto r = intel::import_abuse_checks(store.db(), checks, format_ts(now));
   size_t abusive = 0;
-  for (const auto& c : checks) abusive += c.score >= serve::kAbusiveScore;
+  for (const auto& c : checks) abusive += c.score >= intel::kAbusiveScore;
   if (a.format == "json") {
     print_json(nlohmann::json{{"checks", checks.size()},       {"files", a.files.size()},
-                              {"abusive", abusive},             {"abusive_score", serve::kAbusiveScore},
+                              {"abusive", abusive},             {"abusive_score", intel::kAbusiveScore},
                               {"skipped", skipped},             {"added", r.added},
                               {"updated", r.changed},           {"unchanged", r.unchanged}});
     return;
   }
   fmt::print("{} checks read from {} files ({} with abuseConfidenceScore >= {}), {} skipped; {} new, {} updated, "
              "{} unchanged\n",
-             checks.size(), a.files.size(), abusive, serve::kAbusiveScore, skipped, r.added, r.changed, r.unchanged);
+             checks.size(), a.files.size(), abusive, intel::kAbusiveScore, skipped, r.added, r.changed, r.unchanged);
 }
 
 }  // namespace

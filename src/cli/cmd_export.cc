@@ -11,7 +11,7 @@
 #include "util/atomic_file.h"
 #include "util/terminal.h"
 #include "util/verbosity.h"
-#include "serve/scanner_export.h"
+#include "intel/scanner_export.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
 
@@ -21,7 +21,7 @@ namespace {
 
 struct ExportArgs {
   std::string db, format = "jsonl", out, from, to, org, tlp = "green";
-  serve::NameFilter names;
+  intel::NameFilter names;
 };
 
 void run_export(const ExportArgs& a) {
@@ -37,12 +37,12 @@ void run_export(const ExportArgs& a) {
   if (rows.empty() && chatty())
     fmt::print(stderr, "export: no scanner rows in {} for this selection (run identify first)\n", term_safe(a.db));
 
-  const serve::Tlp tlp = serve::parse_tlp(a.tlp);
+  const intel::Tlp tlp = intel::parse_tlp(a.tlp);
   if (a.format == "misp") {
     if (a.out.empty() || a.out == "-")
       throw CLI::ValidationError("--out", "--format misp writes a feed folder: give --out DIR");
     const std::filesystem::path dir(a.out);
-    auto feed = serve::misp_feed(rows, a.names, tlp);
+    auto feed = intel::misp_feed(rows, a.names, tlp);
     std::filesystem::create_directories(dir);
     for (const auto& [file, text] : feed.events) write_text_atomically((dir / file).string(), text + "\n");
     for (const auto& [name, text] : feed.warninglists) {
@@ -59,14 +59,14 @@ void run_export(const ExportArgs& a) {
   }
   std::ostringstream text;
   if (a.format == "jsonl") {
-    serve::write_jsonl(rows, text);
+    intel::write_jsonl(rows, text);
   } else if (a.format == "json") {
-    serve::write_json(rows, text);
+    intel::write_json(rows, text);
   } else if (a.format == "csv") {
-    serve::write_csv(rows, text);
+    intel::write_csv(rows, text);
   } else {
     const auto history = scanners.rows({});  // every window, for each object's creation time
-    text << serve::stix_bundle(rows, a.names, &history, tlp) << '\n';
+    text << intel::stix_bundle(rows, a.names, &history, tlp) << '\n';
   }
   if (a.out.empty() || a.out == "-") {
     write_stdout(text.str());

@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "model/iomatch.h"
-#include "serve/scanner_export.h"
+#include "intel/scanner_export.h"
 #include "simulate/truth.h"
 #include "storage/model_registry.h"
 #include "storage/probe_store.h"
@@ -56,7 +56,7 @@ nlohmann::json identify_json(const workflow::IdentifyReport& r, const std::vecto
           {"ensemble", r.ensemble},
           {"seconds", r.seconds},
           {"per_org", r.per_org},
-          {"rows", serve::rows_json(rows)}};
+          {"rows", intel::rows_json(rows)}};
 }
 
 void run_identify(const RangeArgs& a) {
@@ -83,9 +83,9 @@ void run_identify(const RangeArgs& a) {
   if (a.format == "json")
     print_json(identify_json(rep, rows));
   else if (a.format == "jsonl")
-    serve::write_jsonl(rows, std::cout);
+    intel::write_jsonl(rows, std::cout);
   else
-    serve::write_csv(rows, std::cout);
+    intel::write_csv(rows, std::cout);
 }
 
 // Scores of a range without scanner rows are empty tables that read like a model that named nobody.

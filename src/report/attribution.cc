@@ -8,8 +8,8 @@
 #include "probe/service.h"
 #include "report/plot.h"
 #include "report/sections.h"
-#include "serve/abuse.h"
-#include "serve/org_names.h"
+#include "intel/abuse.h"
+#include "intel/org_names.h"
 #include "storage/report_queries.h"
 #include "storage/scanner_store.h"
 
@@ -68,9 +68,9 @@ std::string joined(const std::set<std::string>& s) {
 }
 
 // Where an organisation's section, and an ip's row in it, are on the page.
-std::string org_anchor(const std::string& org) { return "org-" + serve::file_safe(org); }
+std::string org_anchor(const std::string& org) { return "org-" + intel::file_safe(org); }
 std::string ip_anchor(const std::string& org, const std::string& ip) {
-  return Html::anchor("ip-" + serve::file_safe(org) + "-", ip);
+  return Html::anchor("ip-" + intel::file_safe(org) + "-", ip);
 }
 
 // The least certain names first: what an analyst should check before acting on them.
@@ -160,7 +160,7 @@ void organisations_section(Context& c) {
     std::stable_sort(list.begin(), list.end(), [](const NamedIp& a, const NamedIp& b) {
       return a.confidence != b.confidence ? a.confidence > b.confidence : a.ip < b.ip;
     });
-    const std::string name = serve::display_name(org);
+    const std::string name = intel::display_name(org);
     c.html.subheading(fmt::format("{}{}: {} named ip(s)", name, name == org ? "" : " (" + org + ")", list.size()),
                       org_anchor(org));
     const size_t shown = std::min(list.size(), size_t(std::max(c.o.org_ips, 0)));
@@ -191,7 +191,7 @@ void organisations_section(Context& c) {
 
 void abuse_section(Context& c) {
   c.section("abuse", "Abuse reports (AbuseIPDB)");
-  auto scores = serve::abuse_scores(c.db);
+  auto scores = intel::abuse_scores(c.db);
   if (scores.empty()) {
     c.note("No AbuseIPDB checks imported: 'scannergrouper abuse import --db DB FILE...' reads /check responses.");
     return;
@@ -208,7 +208,7 @@ void abuse_section(Context& c) {
     auto it = scores.find(ip);
     if (it == scores.end()) continue;
     ++x.checked;
-    x.abusive += it->second >= serve::kAbusiveScore;
+    x.abusive += it->second >= intel::kAbusiveScore;
     x.score_sum += it->second;
   }
   std::vector<std::string> orgs;
@@ -226,7 +226,7 @@ void abuse_section(Context& c) {
   c.html.table({"organisation", "scanner ips", "checked", "abusive", "abusive share", "mean score"}, rows,
                fmt::format("Each ip under the organisation of its latest week in the range; abusive = "
                            "abuseConfidenceScore ≥ {}; {} checks stored in all.",
-                           serve::kAbusiveScore, scores.size()));
+                           intel::kAbusiveScore, scores.size()));
   if (!bars.empty())
     c.figure(bar_chart("Share of checked scanner ips reported abusive", bars, "% abusive"),
              "Share of each organisation's checked scanner ips with abuseConfidenceScore ≥ 25.");

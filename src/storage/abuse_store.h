@@ -1,5 +1,5 @@
 // Table abuse_reports: the latest AbuseIPDB check stored per ip (score, when it was checked, and the check as
-// imported). serve/abuse.h parses the check files and decides what is written.
+// imported). intel/abuse.h parses the check files and decides what is written.
 #pragma once
 
 #include <map>

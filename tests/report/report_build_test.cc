@@ -8,7 +8,7 @@
 #include "analysis/cluster_fixture.h"
 #include "report/chromium.h"
 #include "report/report.h"
-#include "serve/abuse.h"
+#include "intel/abuse.h"
 #include "util/atomic_file.h"
 
 namespace sg::report {
@@ -19,10 +19,10 @@ const std::vector<std::string> kSections = {"overview", "attribution", "evaluati
 
 TEST(Report, BuildsEverySectionFromTheDatabase) {
   sgtest::UnknownDb fx("report_build.db");
-  auto checks = serve::parse_abuse_checks(
+  auto checks = intel::parse_abuse_checks(
       R"([{"ipAddress":"203.0.113.0","abuseConfidenceScore":90},{"ipAddress":"203.0.113.1","abuseConfidenceScore":0}])", "t")
                     .checks;
-  serve::import_abuse_checks(fx.db(), checks, "2025-01-10T00:00:00Z");
+  intel::import_abuse_checks(fx.db(), checks, "2025-01-10T00:00:00Z");
   ReportOptions o;
   o.clusters.map_points = 80;
   o.clusters.map_iterations = 250;

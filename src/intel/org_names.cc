@@ -1,11 +1,11 @@
-#include "serve/org_names.h"
+#include "intel/org_names.h"
 
 #include "util/hash.h"
 
 #include <cctype>
 #include <utility>
 
-namespace sg::serve {
+namespace sg::intel {
 
 namespace {
 
@@ -88,4 +88,4 @@ std::string file_safe(std::string_view org) {
   return out;
 }
 
-}  // namespace sg::serve
+}  // namespace sg::intel

@@ -1,4 +1,4 @@
-#include "serve/scanner_export.h"
+#include "intel/scanner_export.h"
 
 #include <fmt/format.h>
 
@@ -7,12 +7,12 @@
 #include <nlohmann/json.hpp>
 
 #include "export/csv.h"
-#include "serve/org_names.h"
+#include "intel/org_names.h"
 #include "util/hash.h"
 #include "util/time.h"
 #include "util/uuid.h"
 
-namespace sg::serve {
+namespace sg::intel {
 
 namespace {
 
@@ -368,4 +368,4 @@ std::string stix_bundle(const std::vector<ScannerRow>& rows, const NameFilter& f
   return bundle.dump(2, ' ', false, json::error_handler_t::replace);
 }
 
-}  // namespace sg::serve
+}  // namespace sg::intel

@@ -12,7 +12,7 @@
 
 #include "storage/db.h"
 
-namespace sg::serve {
+namespace sg::intel {
 
 inline constexpr int kAbusiveScore = 25;  // abuseConfidenceScore at or above this counts as abusive
 
@@ -47,4 +47,4 @@ AbuseImport import_abuse_checks(Db& db, const std::vector<AbuseCheck>& checks, c
 // ip → score of every stored check.
 std::map<std::string, int> abuse_scores(Db& db);
 
-}  // namespace sg::serve
+}  // namespace sg::intel

@@ -2,10 +2,10 @@
 
 #include <filesystem>
 
-#include "serve/abuse.h"
+#include "intel/abuse.h"
 #include "storage/sqlite.h"
 
-namespace sg::serve {
+namespace sg::intel {
 namespace {
 
 TEST(Abuse, ReadsObjectArrayAndJsonLines) {
@@ -71,4 +71,4 @@ TEST(Abuse, ImportKeepsTheLatestCheckAndIsIdempotent) {
 }
 
 }  // namespace
-}  // namespace sg::serve
+}  // namespace sg::intel

@@ -13,7 +13,7 @@
 
 #include "storage/scanner_store.h"
 
-namespace sg::serve {
+namespace sg::intel {
 
 // Which names leave the database: a name under `min_confidence` is not exported, and neither is a name
 // that rests only on payloads a public tool sends too (evidence kind public-tool) unless asked for.
@@ -61,4 +61,4 @@ MispFeed misp_feed(const std::vector<ScannerRow>& rows, const NameFilter& f = {}
 std::string stix_bundle(const std::vector<ScannerRow>& rows, const NameFilter& f = {},
                         const std::vector<ScannerRow>* history = nullptr, Tlp tlp = Tlp::green);
 
-}  // namespace sg::serve
+}  // namespace sg::intel

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace sg::serve {
+namespace sg::intel {
 
 std::string display_name(std::string_view org);
 
@@ -15,4 +15,4 @@ std::string display_name(std::string_view org);
 // which may hold "../" or spaces; two names never map to one file).
 std::string file_safe(std::string_view org);
 
-}  // namespace sg::serve
+}  // namespace sg::intel

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "serve/scanner_export.h"
+#include "intel/scanner_export.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
 
@@ -61,10 +61,10 @@ TEST(ScannerStore, ReplacingAWindowKeepsHistoryAndNeverDuplicates) {
 TEST(ScannerExport, LatestWindowDecidesAndUnknownRetracts) {
   std::vector<ScannerRow> rows = {row(100, "192.0.2.1", "shodan"), row(200, "192.0.2.1", "unknown"),
                                   row(100, "192.0.2.2", "censys"), row(200, "2001:db8::5", "shodan")};
-  auto latest = serve::latest_attributed(rows);
+  auto latest = intel::latest_attributed(rows);
   EXPECT_EQ(latest.size(), 2u);
   EXPECT_FALSE(latest.count("192.0.2.1"));
-  auto misp = serve::misp_warninglists(rows);
+  auto misp = intel::misp_warninglists(rows);
   ASSERT_EQ(misp.size(), 2u);
   auto shodan = nlohmann::json::parse(misp["shodan"]);
   EXPECT_EQ(shodan["type"], "cidr");
@@ -75,8 +75,8 @@ TEST(ScannerExport, LatestWindowDecidesAndUnknownRetracts) {
 TEST(ScannerExport, StixBundleIsWellFormedAndStable) {
   std::vector<ScannerRow> rows = {row(100, "192.0.2.1", "shodan"), row(100, "2001:db8::5", "shodan"),
                                   row(100, "192.0.2.9", "censys")};
-  std::string text = serve::stix_bundle(rows);
-  EXPECT_EQ(text, serve::stix_bundle(rows));  // name-based ids: same input, same bundle
+  std::string text = intel::stix_bundle(rows);
+  EXPECT_EQ(text, intel::stix_bundle(rows));  // name-based ids: same input, same bundle
   auto b = nlohmann::json::parse(text);
   EXPECT_EQ(b["type"], "bundle");
   int identities = 0, indicators = 0, relationships = 0;
@@ -106,9 +106,9 @@ TEST(ScannerExport, StixBundleIsWellFormedAndStable) {
 TEST(ScannerExport, CsvQuotesAndJsonlRoundTrips) {
   std::vector<ScannerRow> rows = {row(100, "192.0.2.1", "shodan")};
   std::ostringstream csv, jl;
-  serve::write_csv(rows, csv);
+  intel::write_csv(rows, csv);
   EXPECT_NE(csv.str().find("\"{\"\"http\"\":\"\"shodan\"\""), std::string::npos);
-  serve::write_jsonl(rows, jl);
+  intel::write_jsonl(rows, jl);
   auto j = nlohmann::json::parse(jl.str());
   EXPECT_EQ(j["evidence"]["user_agents"][0][0], "Mozilla/5.0, \"quoted\"");
   EXPECT_EQ(j["votes"]["tls"], nullptr);

@@ -10,8 +10,8 @@
 #include <set>
 #include <sstream>
 
-#include "serve/org_names.h"
-#include "serve/scanner_export.h"
+#include "intel/org_names.h"
+#include "intel/scanner_export.h"
 #include "util/hash.h"
 #include "util/uuid.h"
 
@@ -131,7 +131,7 @@ std::map<std::string, json> check_bundle(const json& b) {
 TEST(StixExport, EveryObjectHasWhatTheSpecificationRequires) {
   std::vector<ScannerRow> rows = {named(kW1, "198.51.100.3", "shadowserver"), named(kW1, "2001:db8::1", "shodan"),
                                   named(kW1, "192.0.2.9", "unknown")};
-  auto byid = check_bundle(json::parse(serve::stix_bundle(rows, {}, nullptr, serve::Tlp::amber)));
+  auto byid = check_bundle(json::parse(intel::stix_bundle(rows, {}, nullptr, intel::Tlp::amber)));
   std::map<std::string, int> types;
   for (const auto& [id, o] : byid) ++types[o["type"]];
   EXPECT_EQ(types["marking-definition"], 1);
@@ -173,8 +173,8 @@ TEST(StixExport, ReexportOverAnotherRangeKeepsEachIdsCreationTime) {
       if (o.contains("created")) out[o["id"]] = o["created"];
     return out;
   };
-  auto whole = created(serve::stix_bundle(history, {}, &history));
-  auto later = created(serve::stix_bundle(week2, {}, &history));
+  auto whole = created(intel::stix_bundle(history, {}, &history));
+  auto later = created(intel::stix_bundle(week2, {}, &history));
   int shared = 0;
   for (const auto& [id, when] : later)
     if (whole.count(id)) {
@@ -189,7 +189,7 @@ TEST(StixExport, ReexportOverAnotherRangeKeepsEachIdsCreationTime) {
 
 TEST(StixExport, NothingToExportIsAnEmptyValidBundle) {
   for (const auto& rows : {std::vector<ScannerRow>{}, std::vector<ScannerRow>{named(kW1, "192.0.2.1", "unknown")}}) {
-    json b = json::parse(serve::stix_bundle(rows));
+    json b = json::parse(intel::stix_bundle(rows));
     check_bundle(b);
     EXPECT_FALSE(b.contains("objects")) << b.dump();
     EXPECT_EQ(b.dump().find("1970"), std::string::npos);
@@ -202,7 +202,7 @@ TEST(MispFeed, LayoutMispSubscribesTo) {
                                   named(kW1 + kWeek, "198.51.100.3", "shadowserver"),
                                   named(kW1, "2001:db8::1", "shodan"), named(kW1, "192.0.2.9", "unknown"),
                                   named(kW1, "192.0.2.10", "censys", 0.6, "public-tool")};
-  serve::MispFeed feed = serve::misp_feed(rows, {}, serve::Tlp::green);
+  intel::MispFeed feed = intel::misp_feed(rows, {}, intel::Tlp::green);
   ASSERT_EQ(feed.events.size(), 3u) << "one event per organisation and week; unknown and public-tool left out";
   json manifest = json::parse(feed.manifest);
   ASSERT_EQ(manifest.size(), feed.events.size());
@@ -245,21 +245,21 @@ TEST(MispFeed, LayoutMispSubscribesTo) {
     EXPECT_TRUE(list.contains(key)) << key;
   EXPECT_EQ(list["list"], json::array({"198.51.100.3/32", "198.51.100.4/32"}));
   // The same input, the same feed: event and attribute uuids are name-based.
-  EXPECT_EQ(serve::misp_feed(rows, {}, serve::Tlp::green).manifest, feed.manifest);
+  EXPECT_EQ(intel::misp_feed(rows, {}, intel::Tlp::green).manifest, feed.manifest);
 }
 
 TEST(MispFeed, HostileOrganisationNamesStayInsideTheFolder) {
   for (const std::string org : {"../../etc/passwd", "a b", "a-b", "..", "", "Shodan"}) {
-    std::string f = serve::file_safe(org);
+    std::string f = intel::file_safe(org);
     EXPECT_EQ(f.find('/'), std::string::npos) << org;
     EXPECT_NE(f, "..");
     EXPECT_NE(f, ".");
     EXPECT_FALSE(f.empty());
   }
-  EXPECT_NE(serve::file_safe("a b"), serve::file_safe("a-b"));
-  EXPECT_EQ(serve::file_safe("shodan"), "shodan");
-  EXPECT_EQ(serve::display_name("paloalto-xpanse"), "Palo Alto Networks Cortex Xpanse");
-  EXPECT_EQ(serve::display_name("someone-new"), "someone-new");
+  EXPECT_NE(intel::file_safe("a b"), intel::file_safe("a-b"));
+  EXPECT_EQ(intel::file_safe("shodan"), "shodan");
+  EXPECT_EQ(intel::display_name("paloalto-xpanse"), "Palo Alto Networks Cortex Xpanse");
+  EXPECT_EQ(intel::display_name("someone-new"), "someone-new");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "serve/abuse.h"
+#include "intel/abuse.h"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -8,7 +8,7 @@
 
 #include "storage/abuse_store.h"
 
-namespace sg::serve {
+namespace sg::intel {
 
 using nlohmann::json;
 
@@ -109,4 +109,4 @@ AbuseImport import_abuse_checks(Db& db, const std::vector<AbuseCheck>& checks, c
 
 std::map<std::string, int> abuse_scores(Db& db) { return abuse_report_scores(db); }
 
-}  // namespace sg::serve
+}  // namespace sg::intel
