@@ -1,10 +1,11 @@
 #include "storage/abuse_store.h"
 
+#include "storage/schema.h"
 #include "storage/sqlite.h"
 
 namespace sg {
 
-void create_abuse_reports(Db& db) { db.exec(kAbuseReportsDdl); }
+void create_abuse_reports(Db& db) { db.exec(schema::ddl(schema::Tables::abuse_reports)); }
 
 AbuseReportWriter::AbuseReportWriter(Db& db)
     : get_(std::make_unique<Stmt>(db, "SELECT raw FROM abuse_reports WHERE ip=?")),
@@ -27,7 +28,7 @@ void AbuseReportWriter::put(const std::string& ip, int score, const std::string&
 }
 
 std::map<std::string, int> abuse_report_scores(Db& db) {
-  db.ensure_schema(kAbuseReportsDdl);
+  schema::ensure(db, schema::Tables::abuse_reports);
   std::map<std::string, int> out;
   Stmt s(db, "SELECT ip, score FROM abuse_reports");
   while (s.step()) out[s.col_text(0)] = int(s.col_int(1));

@@ -13,13 +13,6 @@ namespace sg {
 
 class Stmt;
 
-constexpr const char* kAbuseReportsDdl = R"sql(
-CREATE TABLE IF NOT EXISTS abuse_reports(
-  ip TEXT PRIMARY KEY,
-  score INTEGER NOT NULL,
-  checked_at TEXT NOT NULL,
-  raw TEXT NOT NULL);
-)sql";
 
 // Creates the table in the file (a writer's call: a read-only connection fails).
 void create_abuse_reports(Db& db);

@@ -1,18 +1,17 @@
 #include "storage/analysis_queries.h"
 
+#include "storage/schema.h"
 #include "storage/sqlite.h"
 
 namespace sg {
 
 namespace {
 
-// The meta table's shape, so that reading an anchor from a database that never stored one finds no row.
-constexpr const char* kMetaSchema = "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)";
 
 }  // namespace
 
 std::optional<std::string> stored_window_anchor(Db& db) {
-  db.ensure_schema(kMetaSchema);
+  schema::ensure(db, schema::Tables::meta);
   Stmt s(db, "SELECT value FROM meta WHERE key='windows.anchor_us'");
   if (!s.step()) return std::nullopt;
   return s.col_text(0);

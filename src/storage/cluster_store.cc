@@ -1,11 +1,12 @@
 #include "storage/cluster_store.h"
 
+#include "storage/schema.h"
 #include "storage/sqlite.h"
 
 namespace sg {
 
 void replace_cluster_runs(Db& db, int64_t from_us, int64_t to_us, const std::vector<StoredClusterRun>& runs) {
-  db.exec(kClusterSchema);
+  db.exec(schema::ddl(schema::Tables::clusters));
   Transaction tx(db);
   for (const char* sql : {"DELETE FROM cluster_runs WHERE from_us=? AND to_us=?", "DELETE FROM clusters WHERE from_us=? AND to_us=?"}) {
     Stmt del(db, sql);
@@ -31,7 +32,7 @@ void replace_cluster_runs(Db& db, int64_t from_us, int64_t to_us, const std::vec
 }
 
 std::vector<StoredClusterRun> cluster_runs(Db& db, int64_t from_us, int64_t to_us) {
-  db.ensure_schema(kClusterSchema);  // creates nothing in a read-only database
+  schema::ensure(db, schema::Tables::clusters);  // creates nothing in a read-only database
   std::vector<StoredClusterRun> out;
   Stmt runs(db, "SELECT service, k, probes, json FROM cluster_runs WHERE from_us=? AND to_us=?");
   runs.bind(1, from_us).bind(2, to_us);
@@ -54,7 +55,7 @@ std::vector<StoredClusterRun> cluster_runs(Db& db, int64_t from_us, int64_t to_u
 }
 
 std::vector<std::pair<int64_t, int64_t>> stored_cluster_ranges(Db& db) {
-  db.ensure_schema(kClusterSchema);
+  schema::ensure(db, schema::Tables::clusters);
   std::vector<std::pair<int64_t, int64_t>> out;
   Stmt s(db, "SELECT DISTINCT from_us, to_us FROM cluster_runs ORDER BY to_us DESC, from_us");
   while (s.step()) out.emplace_back(s.col_int(0), s.col_int(1));

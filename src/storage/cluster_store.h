@@ -13,27 +13,6 @@
 
 namespace sg {
 
-constexpr const char* kClusterSchema = R"sql(
-CREATE TABLE IF NOT EXISTS cluster_runs(
-  from_us INTEGER NOT NULL,
-  to_us INTEGER NOT NULL,
-  service TEXT NOT NULL,
-  k INTEGER NOT NULL,
-  probes INTEGER NOT NULL,
-  json TEXT NOT NULL,
-  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-  PRIMARY KEY(from_us, to_us, service));
-CREATE TABLE IF NOT EXISTS clusters(
-  from_us INTEGER NOT NULL,
-  to_us INTEGER NOT NULL,
-  service TEXT NOT NULL,
-  cluster INTEGER NOT NULL,
-  size INTEGER NOT NULL,
-  nearest_org TEXT NOT NULL,
-  nearest_distance REAL NOT NULL,
-  json TEXT NOT NULL,
-  PRIMARY KEY(from_us, to_us, service, cluster));
-)sql";
 
 struct StoredCluster {
   int64_t cluster = 0, size = 0;

@@ -1,20 +1,17 @@
 #include "storage/evaluation_store.h"
 
+#include "storage/schema.h"
 #include "storage/sqlite.h"
 
 namespace sg {
 
 namespace {
 
-constexpr const char* kEvaluationsSchema =
-    "CREATE TABLE IF NOT EXISTS evaluations(from_us INTEGER NOT NULL, to_us INTEGER NOT NULL, ensemble TEXT NOT "
-    "NULL, json TEXT NOT NULL, created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
-    "PRIMARY KEY(from_us, to_us, ensemble))";
 
 }  // namespace
 
 void put_evaluation(Db& db, int64_t from_us, int64_t to_us, const std::string& ensemble, const std::string& json) {
-  db.exec(kEvaluationsSchema);
+  db.exec(schema::ddl(schema::Tables::evaluations));
   Stmt s(db, "INSERT OR REPLACE INTO evaluations(from_us, to_us, ensemble, json) VALUES(?,?,?,?)");
   s.bind(1, from_us).bind(2, to_us).bind(3, ensemble).bind(4, json);
   s.step();

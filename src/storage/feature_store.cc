@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "storage/schema.h"
 #include "storage/sqlite.h"
 
 namespace sg {
@@ -14,7 +15,7 @@ std::string real_text(double v) { return fmt::format("{:.17g}", v); }
 
 }  // namespace
 
-void ensure_feature_selection_tables(Db& db) { db.ensure_schema(kFeatureTablesDdl); }
+void ensure_feature_selection_tables(Db& db) { schema::ensure(db, schema::Tables::features); }
 
 void replace_feature_ranking(Db& db, const std::string& service, const std::vector<FeatureRankRow>& rows) {
   Stmt del(db, "DELETE FROM feature_selection WHERE service=?");

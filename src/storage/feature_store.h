@@ -12,29 +12,6 @@
 
 namespace sg {
 
-constexpr const char* kFeatureTablesDdl = R"sql(
-CREATE TABLE IF NOT EXISTS feature_selection(
-  service TEXT NOT NULL,
-  rank INTEGER NOT NULL,
-  field TEXT NOT NULL,
-  mi REAL NOT NULL,
-  distinct_values INTEGER NOT NULL,
-  present INTEGER NOT NULL,
-  ratio REAL NOT NULL,
-  selected INTEGER NOT NULL,
-  random_flag INTEGER NOT NULL,
-  until_us INTEGER NOT NULL,
-  PRIMARY KEY(service, field));
-CREATE TABLE IF NOT EXISTS feature_schema(
-  service TEXT NOT NULL,
-  mode TEXT NOT NULL CHECK(mode IN ('full','incremental')),
-  version INTEGER NOT NULL,
-  side INTEGER NOT NULL,
-  cells INTEGER NOT NULL,
-  json TEXT NOT NULL,
-  created TEXT NOT NULL,
-  PRIMARY KEY(service, mode, version));
-)sql";
 
 void ensure_feature_selection_tables(Db& db);
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "storage/schema.h"
 #include "storage/sqlite.h"
 
 namespace sg {
@@ -33,14 +34,12 @@ int64_t insert_import(Db& db, const LabelImportRow& row) {
 }  // namespace
 
 void ensure_probe_label_tables(Db& db) {
-  db.ensure_schema(kLabelMetaDdl);
-  db.ensure_schema(kProbeLabelsDdl);
+  schema::ensure(db, schema::Tables::probe_labels);
 }
 
 void ensure_label_tables(Db& db) {
-  db.ensure_schema(kLabelMetaDdl);
-  db.ensure_schema(kLabelListsDdl);
-  db.ensure_schema(kProbeLabelsDdl);
+  schema::ensure(db, schema::Tables::label_lists);
+  schema::ensure(db, schema::Tables::probe_labels);
 }
 
 std::optional<std::string> label_meta(Db& db, const std::string& key) {

@@ -24,39 +24,8 @@ namespace sg {
 
 class Stmt;
 
-// The same key/value table the probe store creates; IF NOT EXISTS lets either create it first.
-constexpr const char* kLabelMetaDdl = "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
-constexpr const char* kProbeLabelsDdl =
-    "CREATE TABLE IF NOT EXISTS probe_labels(probe_id INTEGER PRIMARY KEY REFERENCES probes(id) ON DELETE "
-    "CASCADE, org TEXT NOT NULL, source TEXT NOT NULL);";
 
-constexpr const char* kLabelListsDdl = R"sql(
-CREATE TABLE IF NOT EXISTS label_imports(
-  id INTEGER PRIMARY KEY,
-  key TEXT NOT NULL UNIQUE,
-  path TEXT NOT NULL,
-  format TEXT NOT NULL,
-  source TEXT NOT NULL,
-  entries INTEGER NOT NULL,
-  refused INTEGER NOT NULL,
-  unlabelled INTEGER NOT NULL,
-  imported_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS label_imports_path ON label_imports(path);
-CREATE TABLE IF NOT EXISTS label_entries(
-  import_id INTEGER NOT NULL REFERENCES label_imports(id) ON DELETE CASCADE,
-  prefix TEXT NOT NULL,
-  org TEXT NOT NULL,
-  source TEXT NOT NULL,
-  valid_from INTEGER,
-  valid_to INTEGER);
-CREATE INDEX IF NOT EXISTS label_entries_import ON label_entries(import_id);
-CREATE TABLE IF NOT EXISTS label_refusals(
-  import_id INTEGER NOT NULL REFERENCES label_imports(id) ON DELETE CASCADE,
-  line INTEGER NOT NULL,
-  reason TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS label_refusals_import ON label_refusals(import_id);
-)sql";
 
 // meta and probe_labels: what readers of the labels need (a read-only connection gets TEMP tables).
 void ensure_probe_label_tables(Db& db);

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <nlohmann/json.hpp>
 
+#include "storage/schema.h"
 #include "storage/sqlite.h"
 #include "util/time.h"
 
@@ -13,35 +14,6 @@ namespace sg {
 
 namespace {
 
-constexpr const char* kModelRegistrySchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS model_runs(
-  id INTEGER PRIMARY KEY,
-  service TEXT NOT NULL,
-  mode TEXT NOT NULL,
-  backbone TEXT NOT NULL,
-  schema_version INTEGER NOT NULL,
-  classes TEXT NOT NULL,
-  data_from INTEGER NOT NULL,
-  data_to INTEGER NOT NULL,
-  iterations INTEGER NOT NULL,
-  seconds REAL NOT NULL,
-  path TEXT NOT NULL,
-  parent INTEGER REFERENCES model_runs(id),
-  created TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ensemble_runs(
-  id INTEGER PRIMARY KEY,
-  classes TEXT NOT NULL,
-  service_models TEXT NOT NULL,
-  outcomes TEXT NOT NULL,
-  theta REAL NOT NULL,
-  proba TEXT NOT NULL,
-  data_to INTEGER NOT NULL,
-  rows INTEGER NOT NULL,
-  train_f1 REAL NOT NULL,
-  path TEXT NOT NULL,
-  created TEXT NOT NULL);
-)sql";
 
 const char* kModelColumns =
     "id, service, mode, backbone, schema_version, classes, data_from, data_to, iterations, seconds, path, parent, "
@@ -96,7 +68,7 @@ EnsembleRun read_ensemble(Stmt& s, const std::string& db_path) {
 
 }  // namespace
 
-ModelRegistry::ModelRegistry(Db& db) : db_(db) { db_.ensure_schema(kModelRegistrySchema); }
+ModelRegistry::ModelRegistry(Db& db) : db_(db) { schema::ensure(db_, schema::Tables::models); }
 
 std::string ModelRegistry::models_dir(const std::string& db_path) { return db_path + ".models"; }
 

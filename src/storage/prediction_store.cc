@@ -2,27 +2,15 @@
 
 #include <cstring>
 
+#include "storage/schema.h"
 #include "storage/sqlite.h"
 
 namespace sg {
 
 namespace {
-const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS probe_predictions(
-  probe_id INTEGER PRIMARY KEY REFERENCES probes(id) ON DELETE CASCADE,
-  model TEXT NOT NULL,
-  org TEXT NOT NULL,
-  prob REAL NOT NULL,
-  feature BLOB);
-CREATE TABLE IF NOT EXISTS probe_scores(
-  probe_id INTEGER PRIMARY KEY REFERENCES probes(id) ON DELETE CASCADE,
-  model TEXT NOT NULL,
-  org TEXT NOT NULL,
-  prob REAL NOT NULL);
-)sql";
 }  // namespace
 
-PredictionStore::PredictionStore(Db& db) : db_(db) { db_.ensure_schema(kSchema); }
+PredictionStore::PredictionStore(Db& db) : db_(db) { schema::ensure(db_, schema::Tables::predictions); }
 
 void PredictionStore::put(const std::vector<PredictionRow>& rows) {
   Transaction tx(db_);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "export/json.h"
+#include "storage/schema.h"
 #include "storage/sqlite.h"
 #include "util/time.h"
 
@@ -10,44 +11,12 @@ namespace sg {
 
 namespace {
 
-const char* kSchemaV1 = R"sql(
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS captures(
-  id INTEGER PRIMARY KEY,
-  sha256 TEXT NOT NULL UNIQUE,
-  path TEXT NOT NULL,
-  size INTEGER NOT NULL,
-  status TEXT NOT NULL CHECK(status IN ('ingesting','complete','damaged')),
-  started_at TEXT NOT NULL,
-  finished_at TEXT,
-  packets INTEGER NOT NULL DEFAULT 0,
-  probes INTEGER NOT NULL DEFAULT 0,
-  error TEXT);
-CREATE TABLE IF NOT EXISTS probes(
-  id INTEGER PRIMARY KEY,
-  capture_id INTEGER NOT NULL REFERENCES captures(id),
-  ts_us INTEGER NOT NULL,
-  src TEXT NOT NULL, sport INTEGER NOT NULL,
-  dst TEXT NOT NULL, dport INTEGER NOT NULL,
-  transport TEXT NOT NULL,
-  service TEXT NOT NULL,
-  truncated INTEGER NOT NULL DEFAULT 0,
-  json TEXT NOT NULL,
-  UNIQUE(ts_us, src, sport, dst, dport, transport));
-CREATE INDEX IF NOT EXISTS probes_service_ts ON probes(service, ts_us);
-CREATE INDEX IF NOT EXISTS probes_src ON probes(src);
-CREATE TABLE IF NOT EXISTS capture_skips(
-  capture_id INTEGER NOT NULL REFERENCES captures(id),
-  reason TEXT NOT NULL,
-  count INTEGER NOT NULL,
-  PRIMARY KEY(capture_id, reason));
-)sql";
 
 }  // namespace
 
 ProbeStore::ProbeStore(const std::string& path, Access access) : db_(path, access) {
   if (access == Access::read_only) {
-    if (check_version() < kSchemaVersion) db_.ensure_schema(kSchemaV1);  // an empty file reads as no probes
+    if (check_version() < kSchemaVersion) schema::ensure(db_, schema::Tables::probes);  // an empty file reads as no probes
     return;
   }
   db_.enable_wal();
@@ -77,7 +46,8 @@ void ProbeStore::migrate() {
   // transaction tells the others that there is nothing left to do.
   Transaction tx(db_);
   if (check_version() == kSchemaVersion) return;
-  db_.exec(kSchemaV1);
+  schema::ensure(db_, schema::Tables::probes);
+  schema::migrate(db_);  // an older file's tables brought up to date, schema.version recorded
   db_.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion).c_str());
   tx.commit();
 }

@@ -13,6 +13,7 @@
 #include "probe/probe.h"
 #include "session/stats.h"
 #include "storage/db.h"
+#include "storage/schema.h"
 
 namespace sg {
 
@@ -30,7 +31,7 @@ struct ProbeQuery {
 
 class ProbeStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = schema::kVersion;
   // Read-only: nothing is created or migrated; a table an older or empty database lacks reads as empty.
   explicit ProbeStore(const std::string& path, Access access = Access::read_write);
 

@@ -1,24 +1,16 @@
 #include "storage/run_weeks.h"
 
+#include "storage/schema.h"
 #include "storage/sqlite.h"
 
 namespace sg {
 
 namespace {
 
-constexpr const char* kRunWeeksSchema = R"sql(
-CREATE TABLE IF NOT EXISTS run_weeks(
-  window_start INTEGER PRIMARY KEY,
-  role TEXT NOT NULL,
-  stage TEXT NOT NULL,
-  updated TEXT NOT NULL,
-  seconds REAL NOT NULL DEFAULT 0,
-  log TEXT NOT NULL DEFAULT '');
-)sql";
 
 }  // namespace
 
-RunWeeks::RunWeeks(Db& db) : db_(db) { db_.ensure_schema(kRunWeeksSchema); }
+RunWeeks::RunWeeks(Db& db) : db_(db) { schema::ensure(db_, schema::Tables::run_weeks); }
 
 std::vector<RunWeekRow> RunWeeks::rows() {
   Stmt s(db_, "SELECT window_start, role, stage, updated, seconds, log FROM run_weeks ORDER BY window_start");

@@ -2,33 +2,13 @@
 
 #include <string>
 
+#include "storage/schema.h"
 #include "storage/sqlite.h"
 
 namespace sg {
 
 namespace {
 
-const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS scanners(
-  window_start INTEGER NOT NULL,
-  window_end INTEGER NOT NULL,
-  ip TEXT NOT NULL,
-  org TEXT NOT NULL,
-  probability REAL NOT NULL,
-  votes TEXT NOT NULL,
-  first_seen INTEGER NOT NULL,
-  last_seen INTEGER NOT NULL,
-  services TEXT NOT NULL,
-  probes INTEGER NOT NULL,
-  evidence TEXT NOT NULL,
-  model_version TEXT NOT NULL,
-  confidence REAL NOT NULL DEFAULT 0,
-  evidence_kind TEXT NOT NULL DEFAULT 'learned',
-  reason TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY(window_start, ip));
-CREATE INDEX IF NOT EXISTS scanners_ip ON scanners(ip);
-CREATE INDEX IF NOT EXISTS scanners_org ON scanners(org, window_start);
-)sql";
 
 const char* kColumns =
     "window_start, window_end, ip, org, probability, votes, first_seen, last_seen, services, probes, evidence, "
@@ -54,23 +34,6 @@ ScannerRow read_row(Stmt& s) {
   return r;
 }
 
-bool has_trust_columns(Db& db) {
-  Stmt s(db, "SELECT 1 FROM pragma_table_info('scanners') WHERE name='confidence'");
-  return s.step();
-}
-
-// Columns added after the first release; a database written before them gets them on first use (rows of
-// the learned model: their probability was their only confidence).
-void add_trust_columns(Db& db) {
-  if (has_trust_columns(db)) return;
-  Transaction tx(db);
-  db.exec("ALTER TABLE scanners ADD COLUMN confidence REAL NOT NULL DEFAULT 0");
-  db.exec("ALTER TABLE scanners ADD COLUMN evidence_kind TEXT NOT NULL DEFAULT 'learned'");
-  db.exec("ALTER TABLE scanners ADD COLUMN reason TEXT NOT NULL DEFAULT ''");
-  db.exec("UPDATE scanners SET confidence = probability");
-  tx.commit();
-}
-
 // A database from before the trust columns, opened read-only, reads its rows as the learned model's.
 const char* kOldColumns =
     "window_start, window_end, ip, org, probability, votes, first_seen, last_seen, services, probes, evidence, "
@@ -79,9 +42,8 @@ const char* kOldColumns =
 }  // namespace
 
 ScannerStore::ScannerStore(Db& db) : db_(db) {
-  db_.ensure_schema(kSchema);
-  if (!db_.read_only()) add_trust_columns(db_);
-  columns_ = has_trust_columns(db_) ? kColumns : kOldColumns;
+  schema::ensure(db_, schema::Tables::scanners);  // a writer also adds the trust columns an older file lacks
+  columns_ = schema::has_column(db_, "scanners", "confidence") ? kColumns : kOldColumns;
 }
 
 

@@ -1,0 +1,43 @@
+// Every table of the scanner database, declared in this one place, and the migrations of older files.
+// A group of tables is created by the store that owns it the first time it is used (CREATE ... IF NOT
+// EXISTS), so a database holds only what its commands wrote; a read-only connection creates nothing in the
+// file and reads a missing table as an empty stand-in (Db::ensure_schema). The layout version is kept in meta
+// `schema.version` (and PRAGMA user_version, which the probe store checks first); a file newer than this
+// program is refused.
+#pragma once
+
+#include "storage/db.h"
+
+namespace sg::schema {
+
+// The layout this program writes. 1: the first release; 2: scanners carry confidence, evidence_kind and
+// reason.
+constexpr int kVersion = 2;
+
+enum class Tables {
+  meta,
+  probes,
+  probe_labels,
+  label_lists,
+  features,
+  models,
+  predictions,
+  scanners,
+  clusters,
+  run_weeks,
+  evaluations,
+  abuse_reports,
+};
+
+// The DDL of a group (CREATE TABLE/INDEX IF NOT EXISTS statements).
+const char* ddl(Tables t);
+// Creates the group where it is missing, with meta where the group reads it; on a writable connection also
+// brings an older layout of the group up to date.
+void ensure(Db& db, Tables t);
+// Applies every migration an older file needs (each checks the file, so running it again does nothing) and
+// records kVersion in meta. Writers call it once per open (the probe store, inside its creating transaction).
+void migrate(Db& db);
+// Whether `table` has `column` (false when the table does not exist).
+bool has_column(Db& db, const char* table, const char* column);
+
+}  // namespace sg::schema

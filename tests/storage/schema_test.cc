@@ -1,0 +1,102 @@
+// The schema module: a file of the first layout (scanners without the trust columns, user_version 1) is
+// brought up to date by the first writer and keeps its rows; a file newer than this program is refused; a
+// read-only connection creates nothing in the file.
+#include "storage/schema.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "storage/probe_store.h"
+#include "storage/scanner_store.h"
+#include "storage/sqlite.h"
+
+namespace sg {
+namespace {
+
+std::string fresh_db(const char* name) {
+  std::string path = testing::TempDir() + "/" + name;
+  for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
+  return path;
+}
+
+std::string text_of(Db& db, const char* sql) {
+  Stmt s(db, sql);
+  return s.step() ? s.col_text(0) : "";
+}
+
+TEST(Schema, AFirstLayoutFileIsMigratedByItsFirstWriter) {
+  std::string path = fresh_db("schema_v1.db");
+  {
+    Db db(path);
+    db.exec(schema::ddl(schema::Tables::probes));
+    // The scanners table as the first release wrote it: no confidence, evidence_kind or reason.
+    db.exec("CREATE TABLE scanners(window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, ip TEXT NOT NULL, "
+            "org TEXT NOT NULL, probability REAL NOT NULL, votes TEXT NOT NULL, first_seen INTEGER NOT NULL, "
+            "last_seen INTEGER NOT NULL, services TEXT NOT NULL, probes INTEGER NOT NULL, evidence TEXT NOT NULL, "
+            "model_version TEXT NOT NULL, PRIMARY KEY(window_start, ip))");
+    db.exec("INSERT INTO scanners VALUES(0, 10, '192.0.2.7', 'censys', 0.8, '{}', 1, 2, 'http', 3, '{}', 'e1')");
+    db.exec("PRAGMA user_version=1");
+  }
+  {
+    // Read-only: nothing changes in the file; the old row reads with its probability as its confidence.
+    ProbeStore ro(path, Access::read_only);
+    ScannerStore scanners(ro.db());
+    auto rows = scanners.rows({});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_DOUBLE_EQ(rows[0].confidence, 0.8);
+    EXPECT_EQ(rows[0].evidence_kind, "learned");
+    EXPECT_FALSE(schema::has_column(ro.db(), "scanners", "confidence"));
+  }
+  {
+    ProbeStore rw(path);
+    EXPECT_TRUE(schema::has_column(rw.db(), "scanners", "confidence"));
+    EXPECT_EQ(text_of(rw.db(), "SELECT value FROM meta WHERE key='schema.version'"), std::to_string(schema::kVersion));
+    EXPECT_EQ(text_of(rw.db(), "PRAGMA user_version"), std::to_string(schema::kVersion));
+    ScannerStore scanners(rw.db());
+    auto rows = scanners.rows({});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].org, "censys");
+    EXPECT_DOUBLE_EQ(rows[0].confidence, 0.8);
+  }
+  {
+    ProbeStore again(path);  // nothing left to do: the migration checks the file, not a flag
+    EXPECT_TRUE(schema::has_column(again.db(), "scanners", "reason"));
+  }
+}
+
+TEST(Schema, AFileNewerThanThisProgramIsRefused) {
+  std::string path = fresh_db("schema_newer.db");
+  { ProbeStore store(path); }
+  {
+    Db db(path);
+    db.exec(("PRAGMA user_version=" + std::to_string(schema::kVersion + 1)).c_str());
+  }
+  try {
+    ProbeStore store(path);
+    FAIL() << "opened a newer file";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("newer than this program"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Schema, EveryGroupHasItsDdlAndAReadOnlyConnectionCreatesNothing) {
+  std::string path = fresh_db("schema_groups.db");
+  { ProbeStore store(path); }
+  Db ro(path, Access::read_only);
+  for (auto t : {schema::Tables::meta, schema::Tables::probes, schema::Tables::probe_labels,
+                 schema::Tables::label_lists, schema::Tables::features, schema::Tables::models,
+                 schema::Tables::predictions, schema::Tables::scanners, schema::Tables::clusters,
+                 schema::Tables::run_weeks, schema::Tables::evaluations, schema::Tables::abuse_reports}) {
+    EXPECT_NE(std::string(schema::ddl(t)).find("CREATE TABLE IF NOT EXISTS"), std::string::npos);
+    schema::ensure(ro, t);
+  }
+  EXPECT_EQ(text_of(ro, "SELECT count(*) FROM clusters"), "0");  // an empty TEMP stand-in for this connection
+  EXPECT_FALSE(ro.has_table("clusters"));                          // not in the file
+  Db other(path, Access::read_only);
+  EXPECT_FALSE(other.has_table("clusters"));
+  EXPECT_FALSE(other.has_table("abuse_reports"));
+}
+
+}  // namespace
+}  // namespace sg
