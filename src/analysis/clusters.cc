@@ -20,6 +20,7 @@
 #include "storage/analysis_queries.h"
 #include "storage/prediction_store.h"
 #include "storage/scanner_store.h"
+#include "storage/window_settings.h"
 
 namespace sg::analysis {
 
@@ -331,21 +332,12 @@ ServiceClusters analyse_service(Db& db, const std::string& service, int64_t from
 
 bool has_probes_table(Db& db) { return db.has_table("probes"); }
 
-int64_t window_anchor(Db& db) {
-  auto text = stored_window_anchor(db);
-  if (!text) return aggregate::kDefaultAnchorUs;
-  try {
-    return std::stoll(*text);
-  } catch (const std::exception&) {
-    throw std::runtime_error(fmt::format("meta windows.anchor_us is not a number: '{}'", *text));
-  }
-}
-
 std::pair<int64_t, int64_t> whole_windows(Db& db, int64_t from_us, int64_t to_us) {
+  WindowSettings stored = window_settings(db);
   aggregate::Windows w;
-  w.anchor_us = window_anchor(db);
-  int64_t to = w.start_of(to_us) == to_us ? to_us : w.end_of(to_us);
-  return {w.start_of(from_us), to};
+  w.anchor_us = stored.anchor_us.value_or(aggregate::kDefaultAnchorUs);
+  w.length_us = stored.length_us.value_or(aggregate::kWeekUs);
+  return aggregate::whole_windows(w, from_us, to_us);
 }
 
 ClusterAnalysis analyse_unknowns(Db& db, int64_t from_us, int64_t to_us, const ClusterOptions& o) {

@@ -85,9 +85,8 @@ struct ClusterAnalysis {
   double seconds = 0;
 };
 
-// The window anchor every stage shares (meta windows.anchor_us), default a Monday.
-int64_t window_anchor(Db& db);
-// [from, to) widened to whole windows.
+// [from, to) widened to whole windows of the stored anchor and length (storage/window_settings.h), as identify
+// cut them.
 std::pair<int64_t, int64_t> whole_windows(Db& db, int64_t from_us, int64_t to_us);
 
 // false for a database nothing was ingested into

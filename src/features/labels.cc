@@ -19,10 +19,8 @@ std::string org_key(std::string_view org) {
 
 std::set<std::string> eval_unknown_orgs(Db& db) {
   ensure_label_table(db);
-  std::string list = label_meta(db, kEvalUnknownKey).value_or(kDefaultEvalUnknown);
-  std::set<std::string> out;
-  for (const std::string& org : split_list(list)) out.insert(org_key(org));
-  return out;
+  auto names = eval_unknown_setting(db);
+  return {names.begin(), names.end()};
 }
 
 }  // namespace sg::features

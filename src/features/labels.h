@@ -9,13 +9,10 @@
 
 namespace sg::features {
 
-constexpr const char* kEvalUnknownKey = "labels.eval_unknown";
-constexpr const char* kDefaultEvalUnknown = "censys,driftnet";
-
 // meta and probe_labels (storage/label_store.h owns them), so reading finds no rows rather than no table.
 void ensure_label_table(Db& db);
 
-// meta[labels.eval_unknown] (comma-separated), or censys,driftnet when unset; lower-cased and trimmed.
+// The evaluation-unknown organisations as a set (storage/label_store.h: eval_unknown_setting).
 std::set<std::string> eval_unknown_orgs(Db& db);
 
 // Lower-case, trimmed: org names compare this way.

@@ -119,7 +119,7 @@ ImportReport run_import(Db& db, const ImportRequest& req) {
   if (req.eval_unknown)
     store.set_eval_unknown(*req.eval_unknown);
   else if (store.meta("labels.eval_unknown", "").empty())
-    store.set_meta("labels.eval_unknown", kDefaultEvalUnknown);  // stored with the labels it applies to
+    store.set_meta(kEvalUnknownKey, kDefaultEvalUnknown);  // stored with the labels it applies to
   if (req.policy) store.set_policy(*req.policy);
   Aliases aliases = stored_aliases(store);
   RdnsRules rules = stored_rules(store);

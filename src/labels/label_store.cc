@@ -43,13 +43,7 @@ std::string LabelStore::meta(const std::string& key, const std::string& fallback
 
 void LabelStore::set_meta(const std::string& key, const std::string& value) { set_label_meta(db_, key, value); }
 
-std::vector<std::string> eval_unknown(Db& db) {
-  std::string text = label_meta_if_present(db, "labels.eval_unknown").value_or(kDefaultEvalUnknown);
-  std::vector<std::string> out;
-  for (auto& part : split(text, ','))
-    if (auto t = trim(part); !t.empty()) out.push_back(t);
-  return out;
-}
+std::vector<std::string> eval_unknown(Db& db) { return eval_unknown_setting(db); }
 
 void LabelStore::set_eval_unknown(const std::vector<std::string>& orgs) {
   std::string text;

@@ -17,9 +17,7 @@
 
 namespace sg::labels {
 
-inline constexpr const char* kDefaultEvalUnknown = "censys,driftnet";
-
-// The evaluation-unknown organisations (meta `labels.eval_unknown`, default censys,driftnet).
+// The evaluation-unknown organisations (storage/label_store.h: eval_unknown_setting).
 std::vector<std::string> eval_unknown(Db& db);
 
 struct ImportRecord {

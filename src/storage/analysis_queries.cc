@@ -1,21 +1,8 @@
 #include "storage/analysis_queries.h"
 
-#include "storage/schema.h"
 #include "storage/sqlite.h"
 
 namespace sg {
-
-namespace {
-
-
-}  // namespace
-
-std::optional<std::string> stored_window_anchor(Db& db) {
-  schema::ensure(db, schema::Tables::meta);
-  Stmt s(db, "SELECT value FROM meta WHERE key='windows.anchor_us'");
-  if (!s.step()) return std::nullopt;
-  return s.col_text(0);
-}
 
 std::vector<std::string> predicted_services(Db& db, int64_t from_us, int64_t to_us) {
   Stmt s(db,

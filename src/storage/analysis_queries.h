@@ -1,6 +1,5 @@
 // The reads of the unknown-probe analyses (analysis/clusters, analysis/lookalikes): each prediction joined
-// with its probe, its label and the scanner row of its window, and the window anchor they widen ranges
-// with. None writes.
+// with its probe, its label and the scanner row of its window. None writes.
 #pragma once
 
 #include <cstdint>
@@ -13,9 +12,6 @@
 #include "storage/db.h"
 
 namespace sg {
-
-// The meta value windows.anchor_us as stored (the caller parses it), if set.
-std::optional<std::string> stored_window_anchor(Db& db);
 
 // Services with a predicted probe in [from, to), each once.
 std::vector<std::string> predicted_services(Db& db, int64_t from_us, int64_t to_us);

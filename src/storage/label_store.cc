@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 
 #include "storage/schema.h"
@@ -192,6 +194,24 @@ void ProbeLabelWriter::remove(int64_t probe_id) {
   del_->bind(1, probe_id);
   del_->step();
   del_->reset();
+}
+
+std::vector<std::string> eval_unknown_setting(Db& db) {
+  std::string text = label_meta_if_present(db, kEvalUnknownKey).value_or(kDefaultEvalUnknown);
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t comma = std::min(text.find(',', at), text.size());
+    std::string name = text.substr(at, comma - at);
+    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
+    size_t lead = 0;
+    while (lead < name.size() && std::isspace(static_cast<unsigned char>(name[lead]))) ++lead;
+    name.erase(0, lead);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!name.empty()) out.push_back(name);
+    at = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace sg

@@ -105,4 +105,11 @@ class ProbeLabelWriter {
   std::unique_ptr<Stmt> up_, del_;  // storage/sqlite.h
 };
 
+// The evaluation-unknown organisations: those evaluation treats as the class "unknown" and training as
+// unlabelled (meta labels.eval_unknown, comma-separated; censys and driftnet when unset). Names trimmed and
+// lower-cased, empty ones dropped: the one reading of the setting for every stage.
+constexpr const char* kEvalUnknownKey = "labels.eval_unknown";
+constexpr const char* kDefaultEvalUnknown = "censys,driftnet";
+std::vector<std::string> eval_unknown_setting(Db& db);
+
 }  // namespace sg

@@ -8,6 +8,7 @@
 
 #include "storage/schema.h"
 #include "storage/sqlite.h"
+#include "storage/window_settings.h"
 #include "util/time.h"
 
 namespace sg {
@@ -135,11 +136,7 @@ std::vector<EnsembleRun> ModelRegistry::ensembles() {
   return out;
 }
 
-std::optional<int64_t> ModelRegistry::window_anchor_us() {
-  Stmt s(db_, "SELECT value FROM meta WHERE key='windows.anchor_us'");
-  if (!s.step()) return std::nullopt;
-  return std::stoll(s.col_text(0));
-}
+std::optional<int64_t> ModelRegistry::window_anchor_us() { return window_settings(db_).anchor_us; }
 
 void ModelRegistry::set_window_anchor_us(int64_t anchor) {
   Stmt s(db_, "INSERT INTO meta(key, value) VALUES('windows.anchor_us', ?) "
@@ -148,11 +145,7 @@ void ModelRegistry::set_window_anchor_us(int64_t anchor) {
   s.step();
 }
 
-std::optional<int64_t> ModelRegistry::window_length_us() {
-  Stmt s(db_, "SELECT value FROM meta WHERE key='windows.length_us'");
-  if (!s.step()) return std::nullopt;
-  return std::stoll(s.col_text(0));
-}
+std::optional<int64_t> ModelRegistry::window_length_us() { return window_settings(db_).length_us; }
 
 void ModelRegistry::set_window_length_us(int64_t length) {
   if (length <= 0) throw std::invalid_argument("window length must be positive");
