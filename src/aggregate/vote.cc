@@ -8,16 +8,20 @@
 namespace sg::aggregate {
 
 namespace {
-const char* kNames[kVoteServices] = {"http", "tls", "dns"};
+// The voted services' names in table order.
+const std::vector<Service>& voted() {
+  static const std::vector<Service> v = voted_services();
+  return v;
 }
+}  // namespace
 
 int vote_service_index(const std::string& service) {
   for (int i = 0; i < kVoteServices; ++i)
-    if (service == kNames[i]) return i;
+    if (service == service_name(voted()[size_t(i)])) return i;
   return -1;
 }
 
-const char* vote_service_name(int index) { return kNames[index]; }
+const char* vote_service_name(int index) { return service_name(voted()[size_t(index)]); }
 
 int majority(const std::vector<int>& preds, int unknown) {
   if (preds.empty()) return -1;

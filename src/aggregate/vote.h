@@ -7,10 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "probe/service.h"
+
 namespace sg::aggregate {
 
-// The services the paper's ensemble combines, in block order.
-inline constexpr int kVoteServices = 3;  // http, tls, dns
+// The services the paper's ensemble combines, in block order: the voted rows of the service table.
+inline constexpr int kVoteServices = [] {
+  int n = 0;
+  for (const auto& s : kServices) n += s.voted;
+  return n;
+}();
+static_assert(kVoteServices == 3, "IpVotes below initialises one cell per voted service: extend its initialisers");
 int vote_service_index(const std::string& service);  // -1 for services outside the ensemble
 const char* vote_service_name(int index);
 

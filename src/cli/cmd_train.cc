@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aggregate/window.h"
+#include "probe/service.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "features/feature_store.h"
@@ -22,13 +23,20 @@ namespace sg::cli {
 
 namespace {
 
+// The services with a per-service model (probe/service.h), as --services names them.
+std::vector<std::string> voted_names() {
+  std::vector<std::string> out;
+  for (Service s : voted_services()) out.push_back(service_name(s));
+  return out;
+}
+
 // The options write into the workflow's config structs, whose defaults --help shows.
 struct TrainArgs {
   std::string db, until, from, week, anchor, format = "table";
   workflow::TrainConfig train;
   workflow::RefitConfig refit;
   std::string backbone = model::backbone_name(train.backbone), proba = workflow::proba_kind_name(refit.proba);
-  std::vector<std::string> services = {"http", "tls", "dns"};
+  std::vector<std::string> services = voted_names();
   int window_days = 0;
   bool incremental = false;
 };
@@ -77,7 +85,7 @@ std::vector<Service> services_of(const TrainArgs& a) {
     auto s = service_from_name(name);
     if (!s || std::find(workflow::model_services().begin(), workflow::model_services().end(), *s) ==
                   workflow::model_services().end())
-      throw CLI::ValidationError("--services", fmt::format("'{}' is not one of http, tls, dns", name));
+      throw CLI::ValidationError("--services", fmt::format("'{}' is not one of {}", name, join_service_names(", ", [](const ServiceInfo& i) { return i.voted; })));
     out.push_back(*s);
   }
   return out;

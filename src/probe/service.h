@@ -1,5 +1,5 @@
 // The one table of services: every stage that lists, orders or looks up services iterates kServices
-// instead of writing its own list, so a new protocol is added here once (docs/ADD_PROTOCOL.md). Its order
+// instead of writing its own list, so a new protocol is added here once (docs/ARCHITECTURE.md, "Adding a protocol"). Its order
 // is the order of Service and the order services appear in the database, the export and the reports.
 #pragma once
 

@@ -76,7 +76,7 @@ std::string ip_anchor(const std::string& org, const std::string& ip) {
 // The least certain names first: what an analyst should check before acting on them.
 void names_table(Context& c) {
   std::vector<std::vector<Html::Cell>> rows;
-  for (const auto& n : least_confident_names(c.db, c.from_us, c.to_us, int64_t(c.o.top_names))) {
+  for (const auto& n : least_confident_names(c.db, c.from_us, c.to_us, int64_t(c.options.top_names))) {
     rows.push_back({{n.ip, "#" + ip_anchor(n.org, n.ip), ""},
                     {n.org, "#" + org_anchor(n.org), ""},
                     {fixed(n.confidence)},
@@ -126,7 +126,7 @@ void attribution_section(Context& c) {
   names_table(c);
   c.figure(bar_chart("Scanner ips per organisation", bars, "scanner ips"), "Scanner ips per organisation over the range.");
   std::vector<Series> trend;
-  for (size_t i = 0; i < orgs.size() && int(i) < c.o.top_orgs; ++i) {
+  for (size_t i = 0; i < orgs.size() && int(i) < c.options.top_orgs; ++i) {
     Series s{plot_label(orgs[i]), {}, {}};
     for (const auto& [week, n] : facts.at(orgs[i]).per_week) s.points.emplace_back(double(week) / 1e6, double(n));
     trend.push_back(std::move(s));
@@ -163,7 +163,7 @@ void organisations_section(Context& c) {
     const std::string name = intel::display_name(org);
     c.html.subheading(fmt::format("{}{}: {} named ip(s)", name, name == org ? "" : " (" + org + ")", list.size()),
                       org_anchor(org));
-    const size_t shown = std::min(list.size(), size_t(std::max(c.o.org_ips, 0)));
+    const size_t shown = std::min(list.size(), size_t(std::max(c.options.org_ips, 0)));
     for (size_t from = 0; from < shown; from += kPage) {
       const size_t to = std::min(shown, from + kPage);
       c.html.begin_details(fmt::format("ips {}–{} of {}", from + 1, to, list.size()), from == 0);
@@ -221,7 +221,7 @@ void abuse_section(Context& c) {
     double share = x.checked ? double(x.abusive) / x.checked : 0;
     rows.push_back({org, std::to_string(x.ips), std::to_string(x.checked), std::to_string(x.abusive),
                     x.checked ? percent(share) : "", x.checked ? fixed(double(x.score_sum) / x.checked, 1) : ""});
-    if (x.checked && int(bars.size()) < c.o.top_orgs) bars.emplace_back(plot_label(org), 100 * share);
+    if (x.checked && int(bars.size()) < c.options.top_orgs) bars.emplace_back(plot_label(org), 100 * share);
   }
   c.html.table({"organisation", "scanner ips", "checked", "abusive", "abusive share", "mean score"}, rows,
                fmt::format("Each ip under the organisation of its latest week in the range; abusive = "

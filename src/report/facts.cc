@@ -50,7 +50,7 @@ void scores_table(Context& c, const json& scores, const std::string& caption) {
   };
   int hidden = 0;
   for (const auto& [name, s] : obj(scores, "classes").items()) {
-    if (num(s, "support") < c.o.min_support) {
+    if (num(s, "support") < c.options.min_support) {
       ++hidden;
       continue;
     }
@@ -59,7 +59,7 @@ void scores_table(Context& c, const json& scores, const std::string& caption) {
   row("weighted avg", obj(scores, "weighted"));
   row("macro avg", obj(scores, "macro"));
   std::string cap = caption;
-  if (hidden) cap += fmt::format(" {} organisations with fewer than {} rows hidden (averages include them).", hidden, c.o.min_support);
+  if (hidden) cap += fmt::format(" {} organisations with fewer than {} rows hidden (averages include them).", hidden, c.options.min_support);
   c.html.table({"organisation", "precision", "recall", "F1", "support"}, rows, cap);
 }
 
@@ -89,7 +89,7 @@ void evaluation_section(Context& c) {
                              count_of(sc, "rows"), count_of(e, "unlabelled_scanners")));
     std::vector<std::pair<std::string, double>> bars;
     for (const auto& [name, x] : obj(sc, "classes").items())
-      if (num(x, "support") >= c.o.min_support) bars.emplace_back(plot_label(name), num(x, "f1"));
+      if (num(x, "support") >= c.options.min_support) bars.emplace_back(plot_label(name), num(x, "f1"));
     if (!bars.empty())
       c.figure(bar_chart("Scanner-level F1 per organisation", bars, "F1"),
                fmt::format("F1 per organisation, {} .. {}.", date_of(ev.from_us), date_of(ev.to_us)));

@@ -11,7 +11,7 @@ namespace sg::report {
 
 struct Context {
   Db& db;
-  const ReportOptions& o;
+  const ReportOptions& options;
   int64_t from_us = 0, to_us = 0;
   Html& html;
   ReportResult& result;

@@ -78,7 +78,7 @@ void maps(Context& c, const analysis::ClusterAnalysis& a) {
     std::vector<std::pair<std::string, int>> orgs(org_count.begin(), org_count.end());
     std::stable_sort(orgs.begin(), orgs.end(), [](auto& x, auto& y) { return x.second > y.second; });
     std::map<std::string, std::string> shown;
-    for (size_t i = 0; i < orgs.size(); ++i) shown[orgs[i].first] = int(i) < c.o.top_orgs ? plot_label(orgs[i].first) : "other";
+    for (size_t i = 0; i < orgs.size(); ++i) shown[orgs[i].first] = int(i) < c.options.top_orgs ? plot_label(orgs[i].first) : "other";
     for (const auto& p : s.map) {
       auto& sc = by_cluster[p.cluster];
       sc.name = p.cluster < 0 ? "known organisations" : fmt::format("cluster {}", p.cluster);
@@ -145,8 +145,8 @@ void case1(Context& c) {
 void cluster_sections(Context& c) {
   c.section("clusters", "Clusters of unknown probes");
   std::optional<analysis::ClusterAnalysis> a = analysis::load_clusters(c.db, c.from_us, c.to_us);
-  if (!a && c.o.compute_clusters) {
-    a = analysis::analyse_unknowns(c.db, c.from_us, c.to_us, c.o.clusters);
+  if (!a && c.options.compute_clusters) {
+    a = analysis::analyse_unknowns(c.db, c.from_us, c.to_us, c.options.clusters);
     c.result.clusters_computed = true;
     // Kept for the next report, unless the database is read-only (an archive): then computed each time.
     c.result.clusters_kept = !a->services.empty() && !c.db.read_only();

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "probe/service.h"
 #include "attribute/baseline.h"
 #include "attribute/evidence.h"
 #include "features/json_access.h"
@@ -108,7 +109,7 @@ void for_each_judged_probe(Db& db, const aggregate::Windows& w, int64_t from_us,
   }
 }
 
-const std::vector<Service> kVoteServices = {Service::http, Service::tls, Service::dns};
+const std::vector<Service> kVoteServices = voted_services();
 
 // Probe level for the baseline and the payload-evidence method, over the labelled probes of the range,
 // each judged by the ensemble that scored its window.
@@ -308,7 +309,8 @@ Evaluation evaluate(Db& db, const aggregate::Windows& w, int64_t from_us, int64_
     e.ensemble = latest ? latest->version : "no ensemble";
   }
   e.scanners = aggregate::score(t, p);
-  for (const char* s : {"http", "tls", "dns"}) {
+  for (Service svc : voted_services()) {
+    const std::string s = service_name(svc);
     auto ps = probe_scores(db, s, e.from_us, e.to_us, eval_unknown);
     if (ps.rows) e.probes[s] = ps;
   }

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "probe/service.h"
 #include "features/batch_reader.h"
 #include "features/feature_store.h"
 #include "util/progress.h"
@@ -78,7 +79,7 @@ model::ProgressFn progress_logger(const TrainLog& log, Service s) {
 }  // namespace
 
 const std::vector<Service>& model_services() {
-  static const std::vector<Service> s = {Service::http, Service::tls, Service::dns};
+  static const std::vector<Service> s = voted_services();  // the services with a model (probe/service.h)
   return s;
 }
 
