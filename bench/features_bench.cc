@@ -1,6 +1,5 @@
-// Encoding throughput (docs/ARCHITECTURE.md "features"): stored probe JSON → image, per probe and through the batch reader
-// (SQLite read + parse + encode), to compare with ingest's probe rate.
-// Run: ./build/bench/features_bench
+// Encoding throughput (docs/ARCHITECTURE.md "features"): stored probe JSON → image, per probe and through the batch
+// reader (SQLite read + parse + encode), to compare with ingest's probe rate. Run: ./build/bench/features_bench
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -11,11 +10,11 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "bench_probes.h"
 #include "export/json.h"
 #include "features/features.h"
 #include "probe/analyzer.h"
 #include "storage/probe_store.h"
-#include "bench_probes.h"
 
 namespace {
 
@@ -50,8 +49,10 @@ std::vector<std::string> all_fields(sg::Service s) {
 }
 
 // The fields `select` froze on the demo capture (bench/RESULTS.md), and every field as the upper bound.
-const std::vector<std::string> kHttpTop = {"accept_encoding", "header_names", "header_order", "header_values", "host", "user_agent"};
-const std::vector<std::string> kTlsTop = {"ciphers", "extensions", "ja3", "ja4", "signature_algorithms", "supported_groups"};
+const std::vector<std::string> kHttpTop = {"accept_encoding", "header_names", "header_order",
+                                           "header_values",   "host",         "user_agent"};
+const std::vector<std::string> kTlsTop = {"ciphers", "extensions",           "ja3",
+                                          "ja4",     "signature_algorithms", "supported_groups"};
 
 Encoder encoder_for(sg::Service s, const std::vector<std::string>& fields, const std::vector<std::string>& jsons) {
   TokenCounts c;
@@ -84,12 +85,18 @@ std::vector<std::string> http_jsons() {
   return {sg::probe_to_jsonl(probe_of(sg::Service::http, kZgrabGet, 1, 1)),
           sg::probe_to_jsonl(probe_of(sg::Service::http, kChromeGet, 2, 2))};
 }
-std::vector<std::string> tls_jsons() { return {sg::probe_to_jsonl(probe_of(sg::Service::tls, go_client_hello(), 1, 1))}; }
+std::vector<std::string> tls_jsons() {
+  return {sg::probe_to_jsonl(probe_of(sg::Service::tls, go_client_hello(), 1, 1))};
+}
 
 void BM_EncodeHttpTop6(benchmark::State& st) { encode_loop(st, sg::Service::http, kHttpTop, http_jsons()); }
-void BM_EncodeHttpAllFields(benchmark::State& st) { encode_loop(st, sg::Service::http, all_fields(sg::Service::http), http_jsons()); }
+void BM_EncodeHttpAllFields(benchmark::State& st) {
+  encode_loop(st, sg::Service::http, all_fields(sg::Service::http), http_jsons());
+}
 void BM_EncodeTlsTop6(benchmark::State& st) { encode_loop(st, sg::Service::tls, kTlsTop, tls_jsons()); }
-void BM_EncodeTlsAllFields(benchmark::State& st) { encode_loop(st, sg::Service::tls, all_fields(sg::Service::tls), tls_jsons()); }
+void BM_EncodeTlsAllFields(benchmark::State& st) {
+  encode_loop(st, sg::Service::tls, all_fields(sg::Service::tls), tls_jsons());
+}
 BENCHMARK(BM_EncodeHttpTop6);
 BENCHMARK(BM_EncodeHttpAllFields);
 BENCHMARK(BM_EncodeTlsTop6);
@@ -97,7 +104,8 @@ BENCHMARK(BM_EncodeTlsAllFields);
 
 // A store of SG_BENCH_PROBES probes (default 100,000; half HTTP, half TLS), built once.
 struct BenchStore {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("sg_features_bench_" + std::to_string(getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("sg_features_bench_" + std::to_string(getpid()));
   std::string path;
   int probes = getenv("SG_BENCH_PROBES") ? std::atoi(getenv("SG_BENCH_PROBES")) : 100000;
   // Built in a child process, so that this process's peak memory is the reading alone.
@@ -119,8 +127,9 @@ struct BenchStore {
     std::string hello = go_client_hello();
     for (int i = 0; i < probes; ++i) {
       bool tls = i % 2;
-      store.add_probe(cap, probe_of(tls ? sg::Service::tls : sg::Service::http, tls ? hello : (i % 4 ? kZgrabGet : kChromeGet),
-                                    1736121600LL * 1000000 + int64_t(i) * 1000, i));
+      store.add_probe(
+          cap, probe_of(tls ? sg::Service::tls : sg::Service::http, tls ? hello : (i % 4 ? kZgrabGet : kChromeGet),
+                        1736121600LL * 1000000 + int64_t(i) * 1000, i));
     }
     store.flush();
   }
@@ -159,7 +168,7 @@ void reader_loop(benchmark::State& st, sg::Service s, const std::vector<std::str
   st.SetItemsProcessed(int64_t(n));
   // What reading adds to the process (one page of rows, one batch of images, SQLite's page cache), and
   // the process's peak; neither should follow the size of the store.
-  struct rusage ru{};
+  struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   st.counters["rss_growth_KiB"] = double(peak - before);
   st.counters["peak_rss_KiB"] = double(ru.ru_maxrss);

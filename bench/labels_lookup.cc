@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < n; ++i) {
     const Entry& e = entries[pick(rng)];
     ips[i] = e.prefix.net;
-    if (e.prefix.net.v4 && e.prefix.bits < 32) ips[i].b[3] |= static_cast<uint8_t>(rng() & ((1u << (32 - e.prefix.bits)) - 1) & 0xff);
+    if (e.prefix.net.v4 && e.prefix.bits < 32)
+      ips[i].b[3] |= static_cast<uint8_t>(rng() & ((1u << (32 - e.prefix.bits)) - 1) & 0xff);
     times[i] = when(rng);
   }
   Result listed = run(index, ips, times);

@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include "labels/labels.h"
 #include "storage/probe_store.h"
@@ -21,7 +21,8 @@ using namespace sg::labels;
 int main(int argc, char** argv) {
   std::string list = argc > 1 ? argv[1] : std::string(SG_SHARED_DATA) + "/lists/merged_scanner_labels.tsv";
   size_t n = argc > 2 ? std::stoul(argv[2]) : 1'000'000;
-  std::string db_path = fmt::format("{}/sg-relabel-bench-{}.db", std::filesystem::temp_directory_path().string(), getpid());
+  std::string db_path =
+      fmt::format("{}/sg-relabel-bench-{}.db", std::filesystem::temp_directory_path().string(), getpid());
   {
     ProbeStore store(db_path);
     // Addresses to draw "listed" probes from: the list's own entries.
@@ -41,9 +42,11 @@ int main(int argc, char** argv) {
     std::mt19937_64 rng(7);
     std::uniform_int_distribution<int64_t> when(*parse_time_us("2021-01-01"), *parse_time_us("2026-06-30"));
     Transaction tx(store.db());
-    store.db().exec("INSERT INTO captures(id, sha256, path, size, status, started_at) VALUES(1,'b','b',0,'complete','now')");
-    Stmt s(store.db(), "INSERT INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, json) "
-                       "VALUES(1, ?, ?, ?, '192.0.2.1', 80, 'tcp', 'http', '{}')");
+    store.db().exec(
+        "INSERT INTO captures(id, sha256, path, size, status, started_at) VALUES(1,'b','b',0,'complete','now')");
+    Stmt s(store.db(),
+           "INSERT INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, json) "
+           "VALUES(1, ?, ?, ?, '192.0.2.1', 80, 'tcp', 'http', '{}')");
     for (size_t i = 0; i < n; ++i) {
       IpAddr ip;
       if (i % 2 == 0 && !listed.empty()) {
@@ -67,10 +70,11 @@ int main(int argc, char** argv) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     size_t entries = 0;
     for (const auto& f : r.files) entries += f.list.entries.size();
-    fmt::print("import #{}: {} new entries, {} probes relabelled ({} labelled, {} written, {} conflicts) in {:.2f} s "
-               "= {:.2f} M probes/s\n",
-               round, entries, r.relabel.probes, r.relabel.labelled, r.relabel.added + r.relabel.changed + r.relabel.removed,
-               r.relabel.conflicts, secs, r.relabel.probes / secs / 1e6);
+    fmt::print(
+        "import #{}: {} new entries, {} probes relabelled ({} labelled, {} written, {} conflicts) in {:.2f} s "
+        "= {:.2f} M probes/s\n",
+        round, entries, r.relabel.probes, r.relabel.labelled, r.relabel.added + r.relabel.changed + r.relabel.removed,
+        r.relabel.conflicts, secs, r.relabel.probes / secs / 1e6);
   }
   std::filesystem::remove(db_path);
   std::filesystem::remove(db_path + "-wal");

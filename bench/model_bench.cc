@@ -4,15 +4,15 @@
 //   model_bench --backbone mlp --service all --iterations 2000      # full reference runs
 //   model_bench --backbone wrn --service http --iterations 30       # WRN: measure, then extrapolate
 //
-// Synthetic cells follow the encoder's shapes (side² cells of 0/255, docs/ARCHITECTURE.md "features") with one block of cells per
-// organisation, so the network has something to learn; the timing does not depend on the values.
-// Probe-level F1 of the two backbones on real encoded probes with a time split is measured end to end by
-// `BACKBONE=wrn|mlp bash bench/selfdeploy_eval.sh one-time` (bench/RESULTS.md puts them side by side).
+// Synthetic cells follow the encoder's shapes (side² cells of 0/255, docs/ARCHITECTURE.md "features") with one
+// block of cells per organisation, so the network has something to learn; the timing does not depend on the
+// values. Probe-level F1 of the two backbones on real encoded probes with a time split is measured end to end
+// by `BACKBONE=wrn|mlp bash bench/selfdeploy_eval.sh one-time` (bench/RESULTS.md puts them side by side).
 #include <CLI/CLI.hpp>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <random>
 #include <string>
@@ -70,14 +70,15 @@ double load_average() {
   return l;
 }
 
-int run(const std::string& backbone, const std::string& service, const std::string& device, int iterations,
-        int warmup, int batch, int uratio, int classes, int probes, int threads, int mlp_hidden);
+int run(const std::string& backbone, const std::string& service, const std::string& device, int iterations, int warmup,
+        int batch, int uratio, int classes, int probes, int threads, int mlp_hidden);
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Training throughput of the IOMatch model on synthetic probes of the reference shapes.\n"
-               "Example: model_bench --backbone mlp --service all --iterations 2000"};
+  CLI::App app{
+      "Training throughput of the IOMatch model on synthetic probes of the reference shapes.\n"
+      "Example: model_bench --backbone mlp --service all --iterations 2000"};
   std::string backbone = "mlp", service = "all", device = "cpu";
   int iterations = 100, warmup = 3, batch = 64, uratio = 7, classes = 20, probes = 20000, threads = 0;
   int mlp_hidden = 512;
@@ -105,8 +106,8 @@ int main(int argc, char** argv) {
 
 namespace {
 
-int run(const std::string& backbone, const std::string& service, const std::string& device, int iterations,
-        int warmup, int batch, int uratio, int classes, int probes, int threads, int mlp_hidden) {
+int run(const std::string& backbone, const std::string& service, const std::string& device, int iterations, int warmup,
+        int batch, int uratio, int classes, int probes, int threads, int mlp_hidden) {
   if (iterations < 1 || warmup < 0) throw std::invalid_argument("--iterations must be >= 1, --warmup >= 0");
   parse_backbone(backbone);
   if (service != "all" && service != "http" && service != "tls" && service != "dns")
@@ -116,8 +117,8 @@ int run(const std::string& backbone, const std::string& service, const std::stri
   std::printf("backbone %s  device %s  threads %d  blas %s  OMP_WAIT_POLICY %s  load average at start %.2f\n",
               backbone.c_str(), device.c_str(), sg::model::threads(), blas_in_use().c_str(), wait ? wait : "(unset)",
               load_average());
-  std::printf("B=%d labelled + %d unlabelled per step, K=%d, %d synthetic probes\n", batch, batch * uratio,
-              classes, probes);
+  std::printf("B=%d labelled + %d unlabelled per step, K=%d, %d synthetic probes\n", batch, batch * uratio, classes,
+              probes);
   // Wall time is what a user waits; CPU time (all threads) shows how much of it was contention when the
   // machine is shared: with one thread, cpu ms/iter is close to the wall time on an idle core.
   std::printf("%-6s %5s %6s %8s %9s %13s %11s %16s\n", "svc", "side", "cells", "iters", "ms/iter", "cpu ms/iter",
@@ -155,8 +156,8 @@ int run(const std::string& backbone, const std::string& service, const std::stri
     std::printf("%-6s %5d %6d %8d %9.1f %13.1f %11.0f %13.1f %s\n", s.name.c_str(), s.side, cells, iterations,
                 per_iter * 1000, cpu * 1000 / iterations, batch * (1 + uratio) / per_iter, full,
                 iterations == 2000 ? "(measured)" : "(extrapolated)");
-    std::printf("       last step: loss %.3f  closed %.3f  multi-binary %.3f  pseudo %.3f  open %.3f\n",
-                r.last.total, r.last.closed, r.last.multi_binary, r.last.closed_pseudo, r.last.open_set);
+    std::printf("       last step: loss %.3f  closed %.3f  multi-binary %.3f  pseudo %.3f  open %.3f\n", r.last.total,
+                r.last.closed, r.last.multi_binary, r.last.closed_pseudo, r.last.open_set);
     std::fflush(stdout);
   }
   std::printf("all services, 2000 iterations each: %.1f s\n", total_2000);

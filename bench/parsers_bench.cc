@@ -2,11 +2,11 @@
 // Run: ./build/bench/parsers_bench
 #include <benchmark/benchmark.h>
 
+#include "bench_probes.h"
 #include "export/json.h"
 #include "probe/analyzer.h"
 #include "probe/http.h"
 #include "probe/tls.h"
-#include "bench_probes.h"
 
 namespace {
 

@@ -19,9 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     auto reader = sg::CaptureReader::open_file(path);
     sg::IngestStats stats;
-    sg::SessionTracker tracker({}, [](sg::Probe&) {}, stats);
+    sg::SessionTracker tracker(
+        {}, [](sg::Probe&) {}, stats);
     sg::run_capture(*reader, tracker, stats, {});
-  } catch (const sg::CaptureError&) {
-  }
+  } catch (const sg::CaptureError&) {}
   return 0;
 }

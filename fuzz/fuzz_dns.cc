@@ -6,7 +6,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sg::ByteView in(data, size);
-  (void)sg::dns_match(in); (void)sg::dns_tcp_match(in); (void)sg::dns_tcp_state(in);
+  (void)sg::dns_match(in);
+  (void)sg::dns_tcp_match(in);
+  (void)sg::dns_tcp_state(in);
   sg::DnsProbe t;
   (void)sg::parse_dns_tcp_query(in, t);
   sg::DnsProbe out;

@@ -6,7 +6,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sg::ByteView in(data, size);
-  (void)sg::rdp_match(in); (void)sg::rdp_state(in);
+  (void)sg::rdp_match(in);
+  (void)sg::rdp_state(in);
   sg::RdpProbe out;
   (void)sg::parse_rdp(in, out);
   return 0;

@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cfg.byte_cap = 512;
   sg::IngestStats stats;
   size_t probes = 0;
-  sg::SessionTracker tracker(cfg, [&](sg::Probe&) { ++probes; }, stats);
+  sg::SessionTracker tracker(
+      cfg, [&](sg::Probe&) { ++probes; }, stats);
   int64_t ts = 0;
   size_t off = 0;
   while (off + 3 <= size) {

@@ -21,16 +21,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
       sg::simulate::SkeletonReader reader(path);
       sg::simulate::SkeletonRow row;
-      while (reader.next(row)) {
-      }
+      while (reader.next(row)) {}
     } catch (const std::runtime_error&) {  // a damaged gzip stream
     }
   }
   const sg::simulate::ProfileSet& set = sg::simulate::embedded_profiles();
   try {
     sg::simulate::parse_scenario("fuzz", text, set);
-  } catch (const std::invalid_argument&) {
-  }
+  } catch (const std::invalid_argument&) {}
   static const sg::simulate::ProfileFiles tools = [] {
     sg::simulate::ProfileFiles out;
     for (const auto& f : sg::simulate::embedded_profile_files())
@@ -41,7 +39,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   files.emplace_back("fuzz.json", text);
   try {
     sg::simulate::parse_profiles(files);
-  } catch (const std::invalid_argument&) {
-  }
+  } catch (const std::invalid_argument&) {}
   return 0;
 }

@@ -6,7 +6,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sg::ByteView in(data, size);
-  (void)sg::ssh_match(in); (void)sg::ssh_state(in);
+  (void)sg::ssh_match(in);
+  (void)sg::ssh_state(in);
   sg::SshProbe out;
   (void)sg::parse_ssh(in, out);
   return 0;

@@ -6,7 +6,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sg::ByteView in(data, size);
-  (void)sg::tls_match(in); (void)sg::tls_state(in);
+  (void)sg::tls_match(in);
+  (void)sg::tls_state(in);
   sg::TlsProbe out;
   (void)sg::parse_tls_client_hello(in, out);
   return 0;

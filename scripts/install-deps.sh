@@ -38,6 +38,7 @@ TEST_PACKAGES=(
   "libbenchmark-dev=1.7.1-1"
   "clang=1:14.0-55.7~deb12u1"          # libFuzzer targets
   "libclang-rt-14-dev=1:14.0.6-12"     # sanitizer and fuzzer runtimes
+  "clang-format=1:14.0-55.7~deb12u1"   # the house style (.clang-format), checked by scripts/test.sh
   "tshark=4.0.17-0+deb12u3"            # benchmark baseline only
   "sqlite3=3.40.1-2+deb12u2"           # the end-to-end tests read the database with the sqlite3 shell
   "time=1.9-0.2"                       # peak memory in benchmarks

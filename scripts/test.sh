@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this script; the README names it):
-#   1. install dependencies, build, run every GoogleTest through CTest;
+#   1. install dependencies, build (warnings are errors), check the style, run every GoogleTest through CTest;
 #   2. agreement with peer tools on ../shared/data/oracle (Suricata, Zeek, Arkime, FoxIO JA4);
 #   3. the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer;
 #   4. every libFuzzer target for a short run (FUZZ_SECONDS each, default 20).
@@ -9,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
 SG_WERROR=ON bash scripts/build.sh  # warnings fail CI (a developer's build only prints them)
+
+echo "== style: every C++ file as .clang-format lays it out"
+git ls-files -z '*.cc' '*.h' | xargs -0 clang-format --dry-run -Werror
 
 echo "== unit and end-to-end tests"
 ctest --test-dir build -j"$(nproc)" --output-on-failure

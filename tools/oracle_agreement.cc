@@ -26,7 +26,8 @@ std::vector<json> extract(const std::string& path) {
   std::vector<json> out;
   sg::IngestStats st;
   sg::SessionConfig cfg;
-  sg::SessionTracker tracker(cfg, [&](sg::Probe& p) { out.push_back(json::parse(sg::probe_to_jsonl(p))); }, st);
+  sg::SessionTracker tracker(
+      cfg, [&](sg::Probe& p) { out.push_back(json::parse(sg::probe_to_jsonl(p))); }, st);
   auto reader = sg::CaptureReader::open_file(path);
   sg::run_capture(*reader, tracker, st, {});
   return out;
@@ -120,7 +121,9 @@ int main(int argc, char** argv) {
         } else {
           disagreements.push_back(fmt::format("{} [{} {}] {}: expected {} got {}", c["pcap"].get<std::string>(),
                                               c["source"].get<std::string>(), c["match"].dump(), k, v.dump(),
-                                              got ? got->dump() : best ? "(field absent)" : "(no session)"));
+                                              got    ? got->dump()
+                                              : best ? "(field absent)"
+                                                     : "(no session)"));
         }
       }
     }
@@ -133,7 +136,8 @@ int main(int argc, char** argv) {
     agr += t.agreed;
   }
   double overall = 100.0 * agr / std::max(exp, 1);
-  fmt::print("{:<20} {:>8} {:>8} {:>7.1f}%   ({} cases, {} pcaps)\n", "overall", exp, agr, overall, cases, cache.size());
+  fmt::print("{:<20} {:>8} {:>8} {:>7.1f}%   ({} cases, {} pcaps)\n", "overall", exp, agr, overall, cases,
+             cache.size());
   if (verbose || !disagreements.empty()) {
     fmt::print("\ndisagreements ({}):\n", disagreements.size());
     for (const auto& d : disagreements) fmt::print("  {}\n", d);

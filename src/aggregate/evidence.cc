@@ -1,8 +1,8 @@
 #include "aggregate/evidence.h"
 
+#include <rapidjson/document.h>
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <rapidjson/document.h>
 #include <vector>
 
 #include "util/bytes.h"
@@ -18,9 +18,15 @@ struct Source {
   const char* kind;
 };
 constexpr Source kSources[] = {
-    {"http", "user_agent", "user_agents"}, {"http", "uri", "uris"},        {"tls", "ja3_hash", "ja3_hashes"},
-    {"tls", "ja4", "ja4s"},                {"tls", "sni", "snis"},         {"dns", "qname", "qnames"},
-    {"ssh", "banner", "ssh_banners"},      {"ssh", "hassh", "hasshes"},    {"rdp", "cookie", "rdp_cookies"},
+    {"http", "user_agent", "user_agents"},
+    {"http", "uri", "uris"},
+    {"tls", "ja3_hash", "ja3_hashes"},
+    {"tls", "ja4", "ja4s"},
+    {"tls", "sni", "snis"},
+    {"dns", "qname", "qnames"},
+    {"ssh", "banner", "ssh_banners"},
+    {"ssh", "hassh", "hasshes"},
+    {"rdp", "cookie", "rdp_cookies"},
     {"syn", "sig", "tcp_signatures"},
 };
 

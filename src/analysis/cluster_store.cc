@@ -43,8 +43,12 @@ std::vector<FieldTop> tops_from(const json& arr) {
 json cluster_json(const Cluster& c) {
   json ips = json::array();
   for (const auto& m : c.ips)
-    ips.push_back({{"ip", m.ip}, {"probes", m.probes}, {"first_seen", format_ts(m.first_us)}, {"last_seen", format_ts(m.last_us)},
-                   {"first_us", m.first_us}, {"last_us", m.last_us}});
+    ips.push_back({{"ip", m.ip},
+                   {"probes", m.probes},
+                   {"first_seen", format_ts(m.first_us)},
+                   {"last_seen", format_ts(m.last_us)},
+                   {"first_us", m.first_us},
+                   {"last_us", m.last_us}});
   return {{"id", c.id},
           {"size", c.size},
           {"fields", tops_json(c.fields)},
@@ -80,11 +84,21 @@ Cluster cluster_from(const json& j) {
 json service_json(const ServiceClusters& s) {
   json map = json::array();
   for (const auto& p : s.map) map.push_back({p.x, p.y, p.cluster, p.org});
-  return {{"service", s.service},     {"model", s.model},           {"probes", s.probes},
-          {"fitted_on", s.fitted_on}, {"known_probes", s.known_probes}, {"other_model", s.other_model},
-          {"k", s.k},                 {"candidates", s.candidates}, {"share", s.share},
-          {"mean_silhouette", s.mean_silhouette}, {"selected_fields", s.selected_fields}, {"map", map},
-          {"skipped", s.skipped},     {"skip_examples", s.skip_examples}, {"note", s.note}};
+  return {{"service", s.service},
+          {"model", s.model},
+          {"probes", s.probes},
+          {"fitted_on", s.fitted_on},
+          {"known_probes", s.known_probes},
+          {"other_model", s.other_model},
+          {"k", s.k},
+          {"candidates", s.candidates},
+          {"share", s.share},
+          {"mean_silhouette", s.mean_silhouette},
+          {"selected_fields", s.selected_fields},
+          {"map", map},
+          {"skipped", s.skipped},
+          {"skip_examples", s.skip_examples},
+          {"note", s.note}};
 }
 
 ServiceClusters service_from(const json& j) {
@@ -128,8 +142,12 @@ std::string clusters_json(const ClusterAnalysis& a) {
     j["clusters"] = cl;
     services.push_back(j);
   }
-  return dump({{"from", format_ts(a.from_us)}, {"to", format_ts(a.to_us)}, {"from_us", a.from_us}, {"to_us", a.to_us},
-               {"seconds", a.seconds}, {"services", services}});
+  return dump({{"from", format_ts(a.from_us)},
+               {"to", format_ts(a.to_us)},
+               {"from_us", a.from_us},
+               {"to_us", a.to_us},
+               {"seconds", a.seconds},
+               {"services", services}});
 }
 
 ClusterAnalysis clusters_from_json(const std::string& text) {
@@ -184,7 +202,8 @@ std::optional<ClusterAnalysis> load_clusters(Db& db, int64_t from_us, int64_t to
     auto s = service_from_name(name);
     return s && service_info(*s).has_fields ? static_cast<size_t>(*s) : kServices.size();
   };
-  std::stable_sort(a.services.begin(), a.services.end(), [&](const auto& x, const auto& y) { return rank(x.service) < rank(y.service); });
+  std::stable_sort(a.services.begin(), a.services.end(),
+                   [&](const auto& x, const auto& y) { return rank(x.service) < rank(y.service); });
   return a;
 }
 
@@ -208,8 +227,8 @@ std::string clusters_table(const ClusterAnalysis& a) {
     for (const auto& c : s.clusters) {
       out += fmt::format("  cluster {}: {} probes from {} ips", c.id, c.size, c.ip_count);
       if (!c.nearest_org.empty())  // organisation names come from label files
-        out += fmt::format(", nearest known {} at {:.3f} (radius {:.3f})", term_safe(c.nearest_org),
-                           c.nearest_distance, c.radius);
+        out += fmt::format(", nearest known {} at {:.3f} (radius {:.3f})", term_safe(c.nearest_org), c.nearest_distance,
+                           c.radius);
       if (c.lookalike_share > 0)
         out += fmt::format(", {:.0f}% predicted {}", 100 * c.lookalike_share, term_safe(c.lookalike_org));
       out += "\n";

@@ -62,7 +62,7 @@ std::vector<std::pair<std::string, const char*>> fingerprints_for(const ServiceC
 struct UnknownRows {
   std::vector<float> features;
   int dim = 0;
-  std::vector<uint32_t> ip;        // index into ips
+  std::vector<uint32_t> ip;  // index into ips
   std::vector<int64_t> ts;
   std::vector<uint32_t> lookalike;  // index into orgs, kAbsent when the probe was predicted unknown
   std::vector<uint32_t> values;     // rows × columns, kAbsent when the field is absent
@@ -77,7 +77,7 @@ struct KnownSample {
 struct Gathered {
   UnknownRows unknown;
   Interner ips, orgs;
-  std::vector<Interner> columns;  // selected fields, then fingerprints
+  std::vector<Interner> columns;                                                 // selected fields, then fingerprints
   std::map<std::string, std::pair<std::vector<double>, int64_t>> centroid_sums;  // org → (sum, n)
   std::vector<KnownSample> known_sample;
   int64_t known = 0;
@@ -128,7 +128,8 @@ void gather(Db& db, ServiceClusters& out, int64_t from_us, int64_t to_us, const 
     }
     if (!doc.parse(s.json)) {
       ++out.skipped;
-      if (out.skip_examples.size() < 5) out.skip_examples.push_back(fmt::format("probe {}: not a JSON object", s.probe_id));
+      if (out.skip_examples.size() < 5)
+        out.skip_examples.push_back(fmt::format("probe {}: not a JSON object", s.probe_id));
       return;
     }
     u.features.insert(u.features.end(), f.begin(), f.end());
@@ -185,7 +186,8 @@ void describe(ServiceClusters& out, const Gathered& g, const Matrix& x, const KM
   const int k = km.k;
   const size_t cols = g.columns.size();
   std::vector<Cluster> cl(static_cast<size_t>(k));
-  std::vector<std::vector<std::unordered_map<uint32_t, int64_t>>> counts(static_cast<size_t>(k), std::vector<std::unordered_map<uint32_t, int64_t>>(cols));
+  std::vector<std::vector<std::unordered_map<uint32_t, int64_t>>> counts(
+      static_cast<size_t>(k), std::vector<std::unordered_map<uint32_t, int64_t>>(cols));
   std::vector<std::map<uint32_t, MemberIp>> ips(static_cast<size_t>(k));
   std::vector<std::map<uint32_t, int64_t>> look(static_cast<size_t>(k));
   std::vector<double> sq(size_t(k), 0.0);
@@ -276,7 +278,8 @@ void build_map(ServiceClusters& out, const Gathered& g, const std::vector<int>& 
   if (ui.size() + ki.size() < 2) return;
   Matrix x(int(ui.size() + ki.size()), u.dim);
   for (size_t i = 0; i < ui.size(); ++i)
-    std::copy(u.features.begin() + size_t(ui[i]) * u.dim, u.features.begin() + size_t(ui[i] + 1) * u.dim, x.row(int(i)));
+    std::copy(u.features.begin() + size_t(ui[i]) * u.dim, u.features.begin() + size_t(ui[i] + 1) * u.dim,
+              x.row(int(i)));
   for (size_t i = 0; i < ki.size(); ++i)
     std::copy(g.known_sample[ki[i]].feature.begin(), g.known_sample[ki[i]].feature.end(), x.row(int(ui.size() + i)));
   TsneOptions to;

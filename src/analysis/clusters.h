@@ -1,5 +1,5 @@
-// The unknown-probe clusters an analyst reads (README, From probes to organisations): per service, the probes of a range whose ip the
-// ensemble left "unknown" are grouped by k-means++ on their 128-d model features, K chosen by the
+// The unknown-probe clusters an analyst reads (README, From probes to organisations): per service, the probes of a
+// range whose ip the ensemble left "unknown" are grouped by k-means++ on their 128-d model features, K chosen by the
 // silhouette-share rule; each cluster is described by what its probes sent (top values of the selected
 // fields, fingerprints), who sent them (ips, first/last seen) and which known organisation it resembles.
 // Reads the database only (probes, probe_predictions, scanners, feature_selection); no model code.
@@ -47,12 +47,12 @@ struct Cluster {
   std::vector<FieldTop> fields;        // the service's selected fields, alphabetical
   std::vector<FieldTop> fingerprints;  // ja3/ja4, hassh, user agent: what analysts search for
   int64_t ip_count = 0;
-  std::vector<MemberIp> ips;           // most probes first, at most top_ips
-  double radius = 0;                   // RMS distance of members to the centroid (scale for the next line)
-  std::string nearest_org;             // nearest centroid of known-org probes; empty when there is none
+  std::vector<MemberIp> ips;  // most probes first, at most top_ips
+  double radius = 0;          // RMS distance of members to the centroid (scale for the next line)
+  std::string nearest_org;    // nearest centroid of known-org probes; empty when there is none
   double nearest_distance = 0;
-  double lookalike_share = 0;          // probes the model itself called a known org (the ip stayed unknown)
-  std::string lookalike_org;           // the most frequent such org
+  double lookalike_share = 0;  // probes the model itself called a known org (the ip stayed unknown)
+  std::string lookalike_org;   // the most frequent such org
 };
 
 // One point of the 2-D map: cluster -1 marks a probe of a known organisation.
@@ -74,7 +74,7 @@ struct ServiceClusters {
   std::vector<std::string> selected_fields;
   std::vector<Cluster> clusters;  // largest first
   std::vector<MapPoint> map;
-  uint64_t skipped = 0;                // stored probes that were not readable JSON
+  uint64_t skipped = 0;  // stored probes that were not readable JSON
   std::vector<std::string> skip_examples;
   std::string note;  // why there are no clusters
 };

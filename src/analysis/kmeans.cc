@@ -27,8 +27,7 @@ Matrix seed_plus_plus(const Matrix& x, int k, std::mt19937_64& rng) {
     int pick = 0;
     if (total > 0) {
       double r = std::uniform_real_distribution<double>(0, total)(rng);
-      for (pick = 0; pick < x.rows - 1 && (r -= d2[pick]) > 0; ++pick) {
-      }
+      for (pick = 0; pick < x.rows - 1 && (r -= d2[pick]) > 0; ++pick) {}
     } else {
       pick = std::uniform_int_distribution<int>(0, x.rows - 1)(rng);  // all points identical
     }

@@ -43,22 +43,38 @@ Nets network_keys(std::string_view ip) {
 
 const char* evidence_kind_name(EvidenceKind k) {
   switch (k) {
-    case EvidenceKind::exact_payload: return "exact-payload";
-    case EvidenceKind::near_payload: return "near-payload";
-    case EvidenceKind::network: return "network";
-    case EvidenceKind::learned: return "learned";
-    case EvidenceKind::public_tool: return "public-tool";
-    case EvidenceKind::weak: return "weak";
-    case EvidenceKind::no_match: return "no-match";
+    case EvidenceKind::exact_payload:
+      return "exact-payload";
+    case EvidenceKind::near_payload:
+      return "near-payload";
+    case EvidenceKind::network:
+      return "network";
+    case EvidenceKind::learned:
+      return "learned";
+    case EvidenceKind::public_tool:
+      return "public-tool";
+    case EvidenceKind::weak:
+      return "weak";
+    case EvidenceKind::no_match:
+      return "no-match";
   }
   return "?";
 }
 
 void Senders::add(int cls, int K, int32_t n) {
-  if (cls == K) { other_labelled += n; return; }
-  if (cls == K + 1) { unlabelled += n; return; }
+  if (cls == K) {
+    other_labelled += n;
+    return;
+  }
+  if (cls == K + 1) {
+    unlabelled += n;
+    return;
+  }
   for (auto& [c, m] : known)
-    if (c == cls) { m += n; return; }
+    if (c == cls) {
+      m += n;
+      return;
+    }
   known.emplace_back(cls, n);
 }
 
@@ -66,7 +82,11 @@ void Senders::add(const Senders& o, int32_t factor) {
   for (const auto& [c, m] : o.known) {
     bool found = false;
     for (auto& [d, n] : known)
-      if (d == c) { n = std::max(0, n + factor * m); found = true; break; }
+      if (d == c) {
+        n = std::max(0, n + factor * m);
+        found = true;
+        break;
+      }
     if (!found && factor > 0) known.emplace_back(c, factor * m);
   }
   other_labelled = std::max(0, other_labelled + factor * o.other_labelled);
@@ -123,9 +143,7 @@ struct Contribution {
   KeyHash key;
   int32_t ip;
   int cls;
-  bool operator<(const Contribution& o) const {
-    return std::tie(key, ip, cls) < std::tie(o.key, o.ip, o.cls);
-  }
+  bool operator<(const Contribution& o) const { return std::tie(key, ip, cls) < std::tie(o.key, o.ip, o.cls); }
   bool operator==(const Contribution& o) const { return key == o.key && ip == o.ip && cls == o.cls; }
 };
 
@@ -133,7 +151,11 @@ struct Contribution {
 // with one right and one wrong pseudo-row, so a block of three right names says 0.8, not 1.0.
 std::vector<std::pair<double, double>> isotonic(std::vector<std::pair<double, int>> xy) {
   std::sort(xy.begin(), xy.end());
-  struct Block { double hi; double sum; double n; };
+  struct Block {
+    double hi;
+    double sum;
+    double n;
+  };
   std::vector<Block> b;
   for (const auto& [x, y] : xy) {
     b.push_back({x, double(y), 1});
@@ -166,8 +188,8 @@ bool Attributor::keys(const features::ProbeDoc& probe, Service service, ProbeKey
   return true;
 }
 
-Attributor Attributor::build(Db& db, const std::vector<std::string>& classes, int64_t cut_us, const aggregate::Windows& w,
-                             const AttributorOptions& opt) {
+Attributor Attributor::build(Db& db, const std::vector<std::string>& classes, int64_t cut_us,
+                             const aggregate::Windows& w, const AttributorOptions& opt) {
   Attributor a;
   a.classes_ = classes;
   a.opt_ = opt;
@@ -222,7 +244,8 @@ Attributor Attributor::build(Db& db, const std::vector<std::string>& classes, in
         if (cls <= K) ++row.labels[cls];
         // A payload that names its sender's organisation (user agent, URI, DNS name...) claims an identity;
         // copying it would be claiming someone else's, which is what copies of a tool's default do not do.
-        if (cls < K && !a.self_naming_.count(pk.whole) && names_org(a.makers_.at(s).field_labels(doc), class_words[size_t(cls)]))
+        if (cls < K && !a.self_naming_.count(pk.whole) &&
+            names_org(a.makers_.at(s).field_labels(doc), class_words[size_t(cls)]))
           a.self_naming_.insert(pk.whole), a.self_naming_.insert(pk.coarse);
         row.vote = row.vote || vote_service(s);
       }
@@ -279,7 +302,7 @@ struct Attributor::Candidates {
   int cls = -1;
   int level = 3;
   double raw = 0;
-  Senders ev;                  // the senders of its strongest key
+  Senders ev;  // the senders of its strongest key
   const ProbeKeys* key = nullptr;
   // The network candidate: a class some payload of the ip supports, by its share of the /24's ips.
   // The network candidates, narrow and wide: a class some payload of the ip supports, by its share of
@@ -380,9 +403,10 @@ IpDecision Attributor::decide(const Candidates& c, const Nets* nets, const Windo
   if (c.cls >= 0 && payload_conf * copied < theta_ && payload_conf >= theta_) {
     d.confidence = 1 - payload_conf * copied;
     d.kind = EvidenceKind::public_tool;
-    d.reason = fmt::format("{} {} payload is {}'s, but {} ip(s) outside its networks sent it in this window, more "
-                           "than its own new addresses explain: copied",
-                           kWhat[c.level], service_name(c.key->service), classes_[size_t(c.cls)], outside);
+    d.reason = fmt::format(
+        "{} {} payload is {}'s, but {} ip(s) outside its networks sent it in this window, more "
+        "than its own new addresses explain: copied",
+        kWhat[c.level], service_name(c.key->service), classes_[size_t(c.cls)], outside);
     return d;
   }
   if (c.cls >= 0 && payload_conf >= theta_) {
@@ -404,26 +428,28 @@ IpDecision Attributor::decide(const Candidates& c, const Nets* nets, const Windo
     d.raw = c.net_raw[g];
     d.confidence = net_conf[g];
     d.kind = EvidenceKind::network;
-    d.reason = fmt::format("it sends payloads {} sends, from a {} where {} listed {} ip(s) scanned before ({} other "
-                           "listed, {} unlisted)",
-                           classes_[size_t(d.cls)], g == 0 ? "/24 (/48)" : "/16 (/32)", ne.of(d.cls),
-                           classes_[size_t(d.cls)], ne.known_total() - ne.of(d.cls) + ne.other_labelled, ne.unlabelled);
+    d.reason = fmt::format(
+        "it sends payloads {} sends, from a {} where {} listed {} ip(s) scanned before ({} other "
+        "listed, {} unlisted)",
+        classes_[size_t(d.cls)], g == 0 ? "/24 (/48)" : "/16 (/32)", ne.of(d.cls), classes_[size_t(d.cls)],
+        ne.known_total() - ne.of(d.cls) + ne.other_labelled, ne.unlabelled);
     return d;
   }
   // Unknown: the confidence is that of "no known organisation".
   d.confidence = 1.0 - std::max({payload_conf, net_conf[0], net_conf[1]});
   if (c.tool_key) {
     d.kind = EvidenceKind::public_tool;
-    d.reason = fmt::format("its {} payload is also sent by {} unlisted and {} other listed ip(s) besides {} of "
-                           "known organisations: a public tool's default",
-                           service_name(c.tool_key->service), c.tool_ev.unlabelled, c.tool_ev.other_labelled,
-                           c.tool_ev.known_total());
+    d.reason = fmt::format(
+        "its {} payload is also sent by {} unlisted and {} other listed ip(s) besides {} of "
+        "known organisations: a public tool's default",
+        service_name(c.tool_key->service), c.tool_ev.unlabelled, c.tool_ev.other_labelled, c.tool_ev.known_total());
   } else if (c.any_known) {
     d.kind = EvidenceKind::weak;
-    d.reason = c.cls >= 0 ? fmt::format("{} {} payload is also sent by {} listed {} ip(s), too few for a name "
-                                        "(confidence {:.2f}, below {:.2f})",
-                                        kWhat[c.level], service_name(c.key->service), c.ev.of(c.cls),
-                                        classes_[size_t(c.cls)], payload_conf, theta_)
+    d.reason = c.cls >= 0 ? fmt::format(
+                                "{} {} payload is also sent by {} listed {} ip(s), too few for a name "
+                                "(confidence {:.2f}, below {:.2f})",
+                                kWhat[c.level], service_name(c.key->service), c.ev.of(c.cls), classes_[size_t(c.cls)],
+                                payload_conf, theta_)
                           : "too little evidence";
   } else {
     d.kind = EvidenceKind::no_match;
@@ -460,8 +486,7 @@ void Attributor::fit(const std::vector<TrainRow>& rows) {
   }
   // A level with too few rows to measure borrows the curve of the more specific level above it: a
   // version or order variant of a payload is taken to be about as telling as the payload itself.
-  for (int l = 0; l < 3; ++l)
-    calib_[l] = l > 0 && xy[l].size() < kMinCalibrationRows ? calib_[l - 1] : isotonic(xy[l]);
+  for (int l = 0; l < 3; ++l) calib_[l] = l > 0 && xy[l].size() < kMinCalibrationRows ? calib_[l - 1] : isotonic(xy[l]);
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& c = cs[i];
     if (c.cls >= 0 && calibrate(c.level, c.raw) >= opt_.min_threshold) continue;
@@ -517,7 +542,7 @@ const std::vector<KeyHash>* WindowSenders::of(int64_t window, KeyHash whole) con
 }
 
 std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const aggregate::Windows& w, int64_t from_us,
-                                 int64_t to_us, WindowSenders* senders) {
+                                  int64_t to_us, WindowSenders* senders) {
   std::map<std::pair<int64_t, std::string>, std::pair<std::unordered_set<KeyHash>, WindowIp>> acc;
   for (Service s : features::feature_services()) {
     features::ProbeStream stream(db, s, {from_us, to_us});

@@ -78,12 +78,12 @@ struct Senders {
 
 // One scored (window, ip).
 struct IpDecision {
-  int cls = -1;                 // known class index, -1 = unknown
-  double raw = 0;               // noisy-OR score of the best class
-  double confidence = 0;        // calibrated: how often such a name was right in training
-  int level = -1;  // the evidence level of the name (0 exact, 1 coarse, 2 near, 3 /24 network, 4 /16 network)
+  int cls = -1;           // known class index, -1 = unknown
+  double raw = 0;         // noisy-OR score of the best class
+  double confidence = 0;  // calibrated: how often such a name was right in training
+  int level = -1;         // the evidence level of the name (0 exact, 1 coarse, 2 near, 3 /24 network, 4 /16 network)
   EvidenceKind kind = EvidenceKind::no_match;
-  std::string reason;           // one line for people
+  std::string reason;             // one line for people
   std::vector<int> service_best;  // per probe service (Service enum index): best class of its keys, -1 none
 };
 
@@ -172,7 +172,7 @@ class Attributor {
   std::unordered_map<std::string, int32_t> ip_ids_;  // training source address → its id in contributions_
   static constexpr int kLevels = 5;
   std::vector<std::pair<double, double>> calib_[kLevels];  // (raw upper bound, confidence) steps per level
-  std::vector<double> new_network_rate_;  // per class: share of its listed training ips in a new /16
+  std::vector<double> new_network_rate_;                   // per class: share of its listed training ips in a new /16
   std::unordered_set<KeyHash> self_naming_;  // whole and coarse keys of payloads naming their organisation
   double theta_ = 0.5, train_f1_ = 0;
   size_t train_rows_ = 0;
@@ -188,6 +188,6 @@ struct WindowIp {
   bool vote = false;
 };
 std::vector<WindowIp> window_keys(Db& db, const Attributor& a, const aggregate::Windows& w, int64_t from_us,
-                                 int64_t to_us, WindowSenders* senders = nullptr);
+                                  int64_t to_us, WindowSenders* senders = nullptr);
 
 }  // namespace sg::attribute

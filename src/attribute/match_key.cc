@@ -12,9 +12,9 @@ namespace {
 
 // Fields that differ in every session of the same client, or are computed from other fields of the key.
 const std::set<std::string_view> kNotMatched = {
-    "random", "gmt_unix_time", "session_id",    // tls per-session bytes (session_id_length stays)
-    "id",                                       // dns transaction id
-    "ja3", "ja4", "hassh", "header_names", "sig",  // functions of fields already in the key
+    "random", "gmt_unix_time", "session_id",                         // tls per-session bytes (session_id_length stays)
+    "id",                                                            // dns transaction id
+    "ja3",    "ja4",           "hassh",      "header_names", "sig",  // functions of fields already in the key
 };
 
 // FNV-1a: stable across builds and platforms (std::hash is not), so a key means the same everywhere.
@@ -47,13 +47,27 @@ std::string value_label(const features::FieldSpec& f, const features::ProbeDoc& 
 }
 
 // Fields whose value is a comma-separated list in wire order: a reordering keeps the coarse value.
-const std::set<std::string_view> kListFields = {
-    "accept", "accept_encoding", "header_order", "alpn", "ciphers", "compression_methods", "ec_point_formats",
-    "extensions", "signature_algorithms", "supported_groups", "supported_versions", "compression_c2s",
-    "encryption_c2s", "host_key_algorithms", "kex_algorithms", "mac_c2s", "edns_options", "options"};
+const std::set<std::string_view> kListFields = {"accept",
+                                                "accept_encoding",
+                                                "header_order",
+                                                "alpn",
+                                                "ciphers",
+                                                "compression_methods",
+                                                "ec_point_formats",
+                                                "extensions",
+                                                "signature_algorithms",
+                                                "supported_groups",
+                                                "supported_versions",
+                                                "compression_c2s",
+                                                "encryption_c2s",
+                                                "host_key_algorithms",
+                                                "kex_algorithms",
+                                                "mac_c2s",
+                                                "edns_options",
+                                                "options"};
 // Text fields where digits are versions, counters or addresses rather than identity.
-const std::set<std::string_view> kTextFields = {"user_agent", "header_values", "uri", "host", "sni", "banner",
-                                                "qname", "cookie", "routing_token"};
+const std::set<std::string_view> kTextFields = {"user_agent", "header_values", "uri",    "host",         "sni",
+                                                "banner",     "qname",         "cookie", "routing_token"};
 
 std::string_view dst_of(const features::ProbeDoc& probe) {
   if (auto d = features::get_string(&probe.root(), "dst")) return *d;
@@ -80,8 +94,10 @@ std::string coarse_value(std::string_view field, std::string_view value) {
   std::string out;
   for (char c : value) {
     bool digit = c >= '0' && c <= '9';
-    if (!digit) out += c;
-    else if (out.empty() || out.back() != '#') out += '#';
+    if (!digit)
+      out += c;
+    else if (out.empty() || out.back() != '#')
+      out += '#';
   }
   return out;
 }

@@ -6,10 +6,10 @@
 //     so one scanner's payload is one key on every sensor;
 //   - the selected key: the frozen fields of `select` (the exact-match baseline of the evaluation).
 // Each field value is hashed once; the whole key and every "all fields but one" key (the near match that
-// survives one drifted field; attribution builds it on the coarse values) are combinations of those hashes, so a probe costs one extraction and a few
-// dozen multiplications. A third key, the coarse key, hashes each value with the commonest drift taken
-// out: numbers in text (user-agent and tool versions, "Chrome/126") become '#', and lists whose order a
-// new library release shuffles (cipher suites, extensions, groups, header order...) are compared as sets.
+// survives one drifted field; attribution builds it on the coarse values) are combinations of those hashes, so a probe
+// costs one extraction and a few dozen multiplications. A third key, the coarse key, hashes each value with the
+// commonest drift taken out: numbers in text (user-agent and tool versions, "Chrome/126") become '#', and lists whose
+// order a new library release shuffles (cipher suites, extensions, groups, header order...) are compared as sets.
 #pragma once
 
 #include <cstdint>

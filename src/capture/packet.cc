@@ -247,9 +247,9 @@ const char* decode_ipv6(ByteView b, Packet& out, int depth) {
   // Walk extension headers; their count is bounded so a chain of options cannot spin.
   for (int i = 0; i < 16; ++i) {
     switch (next) {
-      case 0:    // hop-by-hop
-      case 43:   // routing
-      case 60: { // destination options
+      case 0:     // hop-by-hop
+      case 43:    // routing
+      case 60: {  // destination options
         if (rest.size() < 8) return "ipv6.truncated";
         size_t len = (size_t(rest[1]) + 1) * 8;
         if (len > rest.size()) return "ipv6.bad_extension_length";
@@ -285,9 +285,12 @@ const char* decode_ip(ByteView b, Packet& out, int depth) {
   if (depth > kMaxTunnelDepth) return "tunnel.too_deep";
   if (b.empty()) return "ip.truncated";
   switch (b[0] >> 4) {
-    case 4: return decode_ipv4(b, out, depth);
-    case 6: return decode_ipv6(b, out, depth);
-    default: return "ip.bad_version";
+    case 4:
+      return decode_ipv4(b, out, depth);
+    case 6:
+      return decode_ipv6(b, out, depth);
+    default:
+      return "ip.bad_version";
   }
 }
 

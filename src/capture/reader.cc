@@ -18,8 +18,8 @@ constexpr int64_t kMaxCaptureSeconds = 253402300799;  // 9999-12-31T23:59:59Z
 // libpcap reads from a stdio FILE*. Compressed captures are decoded on the fly behind a glibc
 // fopencookie stream, so libpcap's own pcap/pcapng parsing does the work for every variant.
 struct CaptureReader::Stream {
-  FILE* raw = nullptr;      // the compressed file on disk
-  std::vector<uint8_t> zin; // compressed bytes read from `raw`, not yet decoded
+  FILE* raw = nullptr;       // the compressed file on disk
+  std::vector<uint8_t> zin;  // compressed bytes read from `raw`, not yet decoded
   bool eof = false;
   // gzip is inflated here rather than through gzread: gzread drops everything it decoded in a call that
   // ends in an error (a bad trailer CRC lost the whole capture), and we want every byte before the damage.
@@ -28,10 +28,10 @@ struct CaptureReader::Stream {
   bool gz_in_member = false;  // inside a gzip member (its trailer not yet checked)
   ZSTD_DStream* zs = nullptr;
   ZSTD_inBuffer zbuf{nullptr, 0, 0};
-  size_t zhint = 0;         // non-zero while a zstd frame is unfinished: the input it asks for next
-  bool zdrained = true;     // the last zstd call handed over everything it had decoded
-  uint64_t pos = 0;         // decompressed bytes handed to stdio
-  std::string decode_error; // set once; the read after the last good bytes reports it
+  size_t zhint = 0;          // non-zero while a zstd frame is unfinished: the input it asks for next
+  bool zdrained = true;      // the last zstd call handed over everything it had decoded
+  uint64_t pos = 0;          // decompressed bytes handed to stdio
+  std::string decode_error;  // set once; the read after the last good bytes reports it
 
   ~Stream() {
     if (gzip) inflateEnd(&gz);
@@ -125,7 +125,7 @@ struct CaptureReader::Stream {
         break;
       }
       if (zbuf.pos < zbuf.size) continue;  // it held nothing back after all: the next call gets input
-      if (out.pos > 0) break;  // it needs more input: hand over what we have rather than wait
+      if (out.pos > 0) break;              // it needs more input: hand over what we have rather than wait
       const uint8_t* next = nullptr;
       size_t avail = 0;
       if (!fill(next, avail)) {
@@ -181,9 +181,8 @@ std::unique_ptr<CaptureReader> CaptureReader::open_file(const std::string& path,
   std::unique_ptr<CaptureReader> r(new CaptureReader);
   r->name_ = name.empty() ? path : name;
   const std::string& shown = r->name_;
-  struct stat st{};
-  if (stat(path.c_str(), &st) != 0)
-    throw CaptureError(fmt::format("{}: cannot open: {}", shown, std::strerror(errno)));
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) throw CaptureError(fmt::format("{}: cannot open: {}", shown, std::strerror(errno)));
   if (S_ISDIR(st.st_mode)) throw CaptureError(fmt::format("{}: is a directory", shown));
   r->file_size_ = static_cast<uint64_t>(st.st_size);
   r->stream_ = std::make_unique<Stream>();
@@ -222,8 +221,7 @@ std::unique_ptr<CaptureReader> CaptureReader::open_file(const std::string& path,
   return r;
 }
 
-std::unique_ptr<CaptureReader> CaptureReader::open_live(const std::string& iface, const std::string& bpf,
-                                                        int snaplen) {
+std::unique_ptr<CaptureReader> CaptureReader::open_live(const std::string& iface, const std::string& bpf, int snaplen) {
   std::unique_ptr<CaptureReader> r(new CaptureReader);
   r->name_ = "live:" + iface;
   r->live_ = true;

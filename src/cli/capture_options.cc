@@ -34,7 +34,7 @@ class StderrEvents::Lines {
  public:
   Lines(const std::vector<std::string>& files) {
     for (const auto& f : files) {
-      struct stat st{};
+      struct stat st {};
       if (stat(f.c_str(), &st) == 0) total_ += static_cast<uint64_t>(st.st_size);
     }
   }

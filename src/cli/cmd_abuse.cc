@@ -52,20 +52,26 @@ void run_import(const AbuseArgs& a) {
   }
   if (skipped > a.show_skips) fmt::print(stderr, "skip: ... {} more\n", skipped - a.show_skips);
   ProbeStore store(a.db);
-  auto now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+                 .count();
   auto r = intel::import_abuse_checks(store.db(), checks, format_ts(now));
   size_t abusive = 0;
   for (const auto& c : checks) abusive += c.score >= intel::kAbusiveScore;
   if (a.format == "json") {
-    print_json(nlohmann::json{{"checks", checks.size()},       {"files", a.files.size()},
-                              {"abusive", abusive},             {"abusive_score", intel::kAbusiveScore},
-                              {"skipped", skipped},             {"added", r.added},
-                              {"updated", r.changed},           {"unchanged", r.unchanged}});
+    print_json(nlohmann::json{{"checks", checks.size()},
+                              {"files", a.files.size()},
+                              {"abusive", abusive},
+                              {"abusive_score", intel::kAbusiveScore},
+                              {"skipped", skipped},
+                              {"added", r.added},
+                              {"updated", r.changed},
+                              {"unchanged", r.unchanged}});
     return;
   }
-  fmt::print("{} checks read from {} files ({} with abuseConfidenceScore >= {}), {} skipped; {} new, {} updated, "
-             "{} unchanged\n",
-             checks.size(), a.files.size(), abusive, intel::kAbusiveScore, skipped, r.added, r.changed, r.unchanged);
+  fmt::print(
+      "{} checks read from {} files ({} with abuseConfidenceScore >= {}), {} skipped; {} new, {} updated, "
+      "{} unchanged\n",
+      checks.size(), a.files.size(), abusive, intel::kAbusiveScore, skipped, r.added, r.changed, r.unchanged);
 }
 
 }  // namespace

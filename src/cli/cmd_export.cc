@@ -8,12 +8,12 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "util/atomic_file.h"
-#include "util/terminal.h"
-#include "util/verbosity.h"
 #include "intel/scanner_export.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
+#include "util/atomic_file.h"
+#include "util/terminal.h"
+#include "util/verbosity.h"
 
 namespace sg::cli {
 
@@ -104,9 +104,11 @@ void add_export(CLI::App& app) {
   cmd->add_option("--min-confidence", args->names.min_confidence,
                   "leave out names whose confidence is lower (0-1; a confidence p means such names were right "
                   "about p of the time on the training weeks)")
-      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
-  cmd->add_option("--tlp", args->tlp, "Traffic Light Protocol marking of the STIX objects and MISP events: white "
-                                      "(or clear), green, amber, red")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--tlp", args->tlp,
+                  "Traffic Light Protocol marking of the STIX objects and MISP events: white "
+                  "(or clear), green, amber, red")
       ->check(CLI::IsMember({"white", "clear", "green", "amber", "red"}))
       ->capture_default_str();
   cmd->add_flag("--public-tool", args->names.public_tool,

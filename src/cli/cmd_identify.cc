@@ -6,8 +6,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "model/iomatch.h"
 #include "intel/scanner_export.h"
+#include "model/iomatch.h"
 #include "simulate/truth.h"
 #include "storage/model_registry.h"
 #include "storage/probe_store.h"
@@ -66,11 +66,12 @@ void run_identify(const RangeArgs& a) {
   if (!ModelRegistry(store.db()).latest_ensemble())
     throw std::runtime_error("no trained models yet: run train first (scannergrouper train --db DB --until DATE)");
   auto w = workflow::stored_windows(store.db());
-  auto rep = workflow::identify(store.db(), w, from, to,
-                                [](const std::string& s) {
-                                  if (chatty()) fmt::print(stderr, "{}\n", term_safe(s));  // progress: -q drops it
-                                },
-                                *workflow::method_from_name(a.method));
+  auto rep = workflow::identify(
+      store.db(), w, from, to,
+      [](const std::string& s) {
+        if (chatty()) fmt::print(stderr, "{}\n", term_safe(s));  // progress: -q drops it
+      },
+      *workflow::method_from_name(a.method));
   if (a.format == "table") {
     print_summary(rep);
     return;
@@ -121,7 +122,8 @@ void run_evaluate(const RangeArgs& a) {
 
 void range_options(CLI::App* cmd, RangeArgs& a) {
   cmd->add_option("--db", a.db, "the scannergrouper database")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--from", a.from, "start (YYYY-MM-DD or RFC 3339, UTC); widened to the start of its week")->required();
+  cmd->add_option("--from", a.from, "start (YYYY-MM-DD or RFC 3339, UTC); widened to the start of its week")
+      ->required();
   cmd->add_option("--to", a.to, "end, exclusive; widened to the end of its week")->required();
 }
 
@@ -148,7 +150,8 @@ void add_identify(CLI::App& app) {
   cmd->add_option("--method", a->method,
                   "evidence: payload and network evidence with calibrated confidence (default); payload: the "
                   "same on payloads alone; iomatch: the paper's IOMatch votes and logistic-regression ensemble")
-      ->check(CLI::IsMember({"evidence", "payload", "iomatch"}))->capture_default_str();
+      ->check(CLI::IsMember({"evidence", "payload", "iomatch"}))
+      ->capture_default_str();
   cmd->callback([a] { run_identify(*a); });
 }
 

@@ -45,7 +45,9 @@ std::vector<std::string> split_list(const std::string& text) {
 
 Policy policy_arg(const std::string& text) {
   auto p = parse_policy(text);
-  if (!p) throw CLI::ValidationError("--policy", fmt::format("unknown policy '{}' (lpm, agree[:N], narrow-or-agree[:N])", text));
+  if (!p)
+    throw CLI::ValidationError("--policy",
+                               fmt::format("unknown policy '{}' (lpm, agree[:N], narrow-or-agree[:N])", text));
   return *p;
 }
 
@@ -111,14 +113,26 @@ void print_report(const ImportReport& r, size_t show_refusals, const std::string
   const size_t imported = r.files.size() - unchanged - duplicates - not_lists;
   const auto& l = r.relabel;
   if (format == "json") {
-    print_json(nlohmann::json{
-        {"entries", entries},       {"files", files},         {"imported_files", imported},
-        {"unchanged", unchanged},   {"duplicates", duplicates}, {"not_lists", not_lists},
-        {"refused", refused},       {"unlabelled", unlabelled}, {"per_source", per_source},
-        {"per_org", per_org},       {"rdns", {{"resolved", r.rdns_resolved}, {"matched", r.rdns_matched}}},
-        {"relabel", {{"probes", l.probes}, {"labelled", l.labelled}, {"added", l.added}, {"changed", l.changed},
-                     {"removed", l.removed}, {"conflicts", l.conflicts}, {"too_weak", l.too_weak}}},
-        {"seconds", r.seconds}});
+    print_json(nlohmann::json{{"entries", entries},
+                              {"files", files},
+                              {"imported_files", imported},
+                              {"unchanged", unchanged},
+                              {"duplicates", duplicates},
+                              {"not_lists", not_lists},
+                              {"refused", refused},
+                              {"unlabelled", unlabelled},
+                              {"per_source", per_source},
+                              {"per_org", per_org},
+                              {"rdns", {{"resolved", r.rdns_resolved}, {"matched", r.rdns_matched}}},
+                              {"relabel",
+                               {{"probes", l.probes},
+                                {"labelled", l.labelled},
+                                {"added", l.added},
+                                {"changed", l.changed},
+                                {"removed", l.removed},
+                                {"conflicts", l.conflicts},
+                                {"too_weak", l.too_weak}}},
+                              {"seconds", r.seconds}});
     return;
   }
   for (const auto& [s, n] : per_source) fmt::print("source\t{}\t{}\n", T(s), n);
@@ -151,7 +165,8 @@ void run_import_cmd(const ImportArgs& a) {
   if (!a.period.empty()) {
     req.options.period = parse_period(a.period);
     if (!req.options.period)
-      throw CLI::ValidationError("--period", fmt::format("'{}' is not a period (2024, 2024_1Q, 2024-12-01..2025-03-31, current)", a.period));
+      throw CLI::ValidationError(
+          "--period", fmt::format("'{}' is not a period (2024, 2024_1Q, 2024-12-01..2025-03-31, current)", a.period));
   }
   if (!a.aliases.empty()) req.aliases_file = a.aliases;
   if (!a.rules.empty()) req.rules_file = a.rules;
@@ -206,8 +221,10 @@ void run_lookup(const LookupArgs& a) {
         j["entries"] = nlohmann::ordered_json::array();
         for (const Entry* e : cover)
           j["entries"].push_back({{"prefix", fmt::format("{}/{}", to_string(e->prefix.net), e->prefix.bits)},
-                                  {"org", index.org(e->org)}, {"source", index.source(e->source)},
-                                  {"period", format_period(e->period)}, {"valid_then", e->period.holds_at(t)}});
+                                  {"org", index.org(e->org)},
+                                  {"source", index.source(e->source)},
+                                  {"period", format_period(e->period)},
+                                  {"valid_then", e->period.holds_at(t)}});
       }
       if (a.format == "json")
         all.push_back(std::move(j));
@@ -220,7 +237,8 @@ void run_lookup(const LookupArgs& a) {
       index.covering_any_time(ip, cover);
       for (const Entry* e : cover)
         fmt::print("  {}/{}\t{}\t{}\t{}{}\n", to_string(e->prefix.net), e->prefix.bits, T(index.org(e->org)),
-                   T(index.source(e->source)), format_period(e->period), e->period.holds_at(t) ? "" : "\t(not valid then)");
+                   T(index.source(e->source)), format_period(e->period),
+                   e->period.holds_at(t) ? "" : "\t(not valid then)");
     }
   }
   if (a.format == "json") print_json(all);
@@ -235,8 +253,10 @@ struct StatsArgs {
 };
 
 nlohmann::json entry_json(const PrefixIndex& index, const Entry* e) {
-  return {{"prefix", fmt::format("{}/{}", to_string(e->prefix.net), e->prefix.bits)}, {"org", index.org(e->org)},
-          {"source", index.source(e->source)}, {"period", format_period(e->period)}};
+  return {{"prefix", fmt::format("{}/{}", to_string(e->prefix.net), e->prefix.bits)},
+          {"org", index.org(e->org)},
+          {"source", index.source(e->source)},
+          {"period", format_period(e->period)}};
 }
 
 void run_stats(const StatsArgs& a) {
@@ -248,7 +268,10 @@ void run_stats(const StatsArgs& a) {
     nlohmann::json j = {{"policy", to_string(store.policy())}, {"eval_unknown", eu}};
     j["imports"] = nlohmann::json::array();
     for (const auto& i : store.imports())
-      j["imports"].push_back({{"path", i.path}, {"format", i.format}, {"entries", i.entries}, {"refused", i.refused},
+      j["imports"].push_back({{"path", i.path},
+                              {"format", i.format},
+                              {"entries", i.entries},
+                              {"refused", i.refused},
                               {"unlabelled", i.unlabelled}});
     j["sources"] = store.count_by("source");
     j["orgs"] = store.count_by("org");
@@ -262,7 +285,8 @@ void run_stats(const StatsArgs& a) {
       ConflictReport c = find_conflicts(index, a.limit);
       nlohmann::json listed = nlohmann::json::array();
       for (const auto& x : c.listed)
-        listed.push_back({{"kind", x.same_prefix() ? "same-prefix" : "nested"}, {"wide", entry_json(index, x.wide)},
+        listed.push_back({{"kind", x.same_prefix() ? "same-prefix" : "nested"},
+                          {"wide", entry_json(index, x.wide)},
                           {"narrow", entry_json(index, x.narrow)}});
       j["conflicts"] = {{"same_prefix", c.same_prefix}, {"nested", c.nested}, {"listed", listed}};
     }
@@ -344,8 +368,11 @@ void run_tag(const TagArgs& a) {
   if (!parse_ip(a.ip, rec.scanner)) throw std::invalid_argument(fmt::format("'{}' is not an IP address", a.ip));
   std::string tag = make_tag(load_tag_key(a.key_file), rec);
   if (a.format == "json") {
-    nlohmann::json j = {{"tag", tag}, {"scanner", to_string(rec.scanner)}, {"time", format_ts(rec.time_us)},
-                        {"sensor", rec.sensor}, {"record", rec.record}};
+    nlohmann::json j = {{"tag", tag},
+                        {"scanner", to_string(rec.scanner)},
+                        {"time", format_ts(rec.time_us)},
+                        {"sensor", rec.sensor},
+                        {"record", rec.record}};
     if (!a.cookie.empty()) j["set_cookie"] = fmt::format("{}={}; Path=/; HttpOnly", a.cookie, tag);
     print_json(j);
   } else if (a.cookie.empty())
@@ -373,8 +400,12 @@ void run_find_tags(const TagArgs& a) {
     }
     for (const auto& t : find_tags(key, text)) {
       ++found;
-      nlohmann::ordered_json j = {{"file", f}, {"offset", t.offset}, {"scanner", to_string(t.record.scanner)},
-                          {"time", format_ts(t.record.time_us)}, {"sensor", t.record.sensor}, {"record", t.record.record}};
+      nlohmann::ordered_json j = {{"file", f},
+                                  {"offset", t.offset},
+                                  {"scanner", to_string(t.record.scanner)},
+                                  {"time", format_ts(t.record.time_us)},
+                                  {"sensor", t.record.sensor},
+                                  {"record", t.record.record}};
       if (a.format == "json")
         all.push_back(std::move(j));
       else
@@ -401,16 +432,18 @@ void add_labels(CLI::App& app) {
 
   {
     auto a = std::make_shared<ImportArgs>();
-    auto* c = labels->add_subcommand("import", "Import label lists (files or folders; the format is detected from content)");
-    c->footer(std::string(
-        "Formats: MISP warninglist JSON, JSON arrays of {ip, scanner|org}, prefix<TAB>org<TAB>source<TAB>period\n"
-        "TSV, ipset restore files, ip,org CSV ('unknown' = no label), one CIDR/IP per line (organisation from\n"
-        "--org, else the file name, else a host name in the line's comment matched by the rDNS rules), and with\n"
-        "--ptr, ip,ptr-name CSV tables mapped through the rDNS rules. Periods: 2024, 2024_1Q, 2021-05,\n"
-        "2021-03/05, 2024-12-01..2025-03-31, current (valid at any time). IPv4 prefixes shorter than /21 and\n"
-        "IPv6 shorter than /32 are refused unless --force. Bad lines are reported as file:line and skipped.\n"
-        "Re-importing a file with the same content and options changes nothing; a changed file replaces its\n"
-        "earlier import. Everything, including relabelling the stored probes, happens in one transaction.\n") +
+    auto* c =
+        labels->add_subcommand("import", "Import label lists (files or folders; the format is detected from content)");
+    c->footer(
+        std::string(
+            "Formats: MISP warninglist JSON, JSON arrays of {ip, scanner|org}, prefix<TAB>org<TAB>source<TAB>period\n"
+            "TSV, ipset restore files, ip,org CSV ('unknown' = no label), one CIDR/IP per line (organisation from\n"
+            "--org, else the file name, else a host name in the line's comment matched by the rDNS rules), and with\n"
+            "--ptr, ip,ptr-name CSV tables mapped through the rDNS rules. Periods: 2024, 2024_1Q, 2021-05,\n"
+            "2021-03/05, 2024-12-01..2025-03-31, current (valid at any time). IPv4 prefixes shorter than /21 and\n"
+            "IPv6 shorter than /32 are refused unless --force. Bad lines are reported as file:line and skipped.\n"
+            "Re-importing a file with the same content and options changes nothing; a changed file replaces its\n"
+            "earlier import. Everything, including relabelling the stored probes, happens in one transaction.\n") +
         kPolicyHelp +
         "\nExample:\n"
         "  scannergrouper labels import --db scanners.db lists/\n"
@@ -419,14 +452,17 @@ void add_labels(CLI::App& app) {
     c->add_option("lists", a->lists, "List files or folders (folders are walked)");
     c->add_option("--org", a->org, "Organisation of every entry (for plain lists)");
     c->add_option("--source", a->source, "Source name (default: the folder below the named one, or the file name)");
-    c->add_option("--period", a->period, "Validity of entries whose file gives none (default: from the file name, else current)");
+    c->add_option("--period", a->period,
+                  "Validity of entries whose file gives none (default: from the file name, else current)");
     c->add_flag("--force", a->force, "Accept IPv4 prefixes shorter than /21 and IPv6 shorter than /32");
     c->add_option("--aliases", a->aliases, "Organisation alias table (alias<TAB>canonical); stored with the labels");
     c->add_option("--rdns-rules", a->rules, "rDNS rules (suffix|regex<TAB>pattern<TAB>org); stored with the labels");
     c->add_flag("--ptr", a->ptr, "CSV files are ip,ptr-name tables, mapped through the rDNS rules");
-    c->add_flag("--rdns-live", a->rdns_live, "Reverse-resolve the sources of unlabelled probes and apply the rDNS rules");
+    c->add_flag("--rdns-live", a->rdns_live,
+                "Reverse-resolve the sources of unlabelled probes and apply the rDNS rules");
     c->add_option("--rdns-max", a->rdns_max, "At most this many addresses resolved per run (default 10000)");
-    c->add_option("--eval-unknown", a->eval_unknown, "Organisations treated as unknown in evaluation (default censys,driftnet)");
+    c->add_option("--eval-unknown", a->eval_unknown,
+                  "Organisations treated as unknown in evaluation (default censys,driftnet)");
     c->add_option("--policy", a->policy, "lpm | agree[:N] | narrow-or-agree[:N] (see below)");
     c->add_option("--show-refusals", a->show_refusals, "Refused lines printed per file (default 10)");
     add_format_option(c, a->format, {"table", "json"},
@@ -454,7 +490,8 @@ void add_labels(CLI::App& app) {
     auto* c = labels->add_subcommand("stats", "Imports, entries per source and organisation, refusals, conflicts");
     c->footer("Example:\n  scannergrouper labels stats --db scanners.db --conflicts --limit 20");
     c->add_option("--db", a->db, "SQLite database file")->required();
-    c->add_flag("--conflicts", a->conflicts, "List entries of different organisations whose prefixes and periods overlap");
+    c->add_flag("--conflicts", a->conflicts,
+                "List entries of different organisations whose prefixes and periods overlap");
     c->add_option("--refusals", a->refusals, "List up to N refused lines (file:line and why)");
     c->add_option("--limit", a->limit, "Conflicts listed (default 50; all are counted)");
     add_format_option(c, a->format, {"table", "json"}, "table (tab-separated lines) or json (one object)");
@@ -474,8 +511,10 @@ void add_labels(CLI::App& app) {
   {
     auto a = std::make_shared<TagArgs>();
     auto* c = labels->add_subcommand("tag", "Make a search-engine tag (AES-256-GCM) for a Set-Cookie value");
-    c->footer("The tag seals sensor id, time, record id and the scanner IP; the key is never printed.\n"
-              "Example:\n  scannergrouper labels tag --key-file sensor.key --sensor 7 --record 1234 --ip 198.51.100.9 --cookie sid");
+    c->footer(
+        "The tag seals sensor id, time, record id and the scanner IP; the key is never printed.\n"
+        "Example:\n  scannergrouper labels tag --key-file sensor.key --sensor 7 --record 1234 --ip 198.51.100.9 "
+        "--cookie sid");
     c->add_option("--key-file", a->key_file, "Key: 32 raw bytes or 64 hex digits")->required();
     c->add_option("--sensor", a->sensor, "Sensor id")->required();
     c->add_option("--record", a->record, "Record id")->required();
@@ -487,10 +526,12 @@ void add_labels(CLI::App& app) {
   }
   {
     auto a = std::make_shared<TagArgs>();
-    auto* c = labels->add_subcommand("find-tags", "Find and open tags in text (e.g. a search engine's exported banner)");
-    c->footer("Prints one JSON line per verified tag: the scanner IP that collected it, when, sensor and record\n"
-              "(--format json: one array of them).\n"
-              "Example:\n  scannergrouper labels find-tags --key-file sensor.key shodan_export.json");
+    auto* c =
+        labels->add_subcommand("find-tags", "Find and open tags in text (e.g. a search engine's exported banner)");
+    c->footer(
+        "Prints one JSON line per verified tag: the scanner IP that collected it, when, sensor and record\n"
+        "(--format json: one array of them).\n"
+        "Example:\n  scannergrouper labels find-tags --key-file sensor.key shodan_export.json");
     c->add_option("--key-file", a->key_file, "Key: 32 raw bytes or 64 hex digits")->required();
     c->add_option("files", a->files, "Text files ('-' = stdin)")->required();
     a->format = "jsonl";

@@ -28,8 +28,9 @@ struct LookupArgs {
 void print_evidence(const nlohmann::json& ev) {
   for (const auto& [kind, values] : ev.items()) {
     std::string list;
-    for (const auto& v : values) list += fmt::format("{}\"{}\" ×{}", list.empty() ? "" : ", ",
-                                                     term_safe(v[0].get<std::string>()), v[1].get<int>());
+    for (const auto& v : values)
+      list +=
+          fmt::format("{}\"{}\" ×{}", list.empty() ? "" : ", ", term_safe(v[0].get<std::string>()), v[1].get<int>());
     fmt::print("    {}: {}\n", term_safe(kind), list);
   }
 }
@@ -71,8 +72,8 @@ void print_table(const nlohmann::json& j) {
       if (!v.is_null()) votes += fmt::format(" {}:{}", svc, term_safe(v.get<std::string>()));
     fmt::print("  week {}  {:<16} confidence {:.2f} ({})  votes{}  probes={}  model {}\n",
                w["window_start"].get<std::string>().substr(0, 10), term_safe(w["org"].get<std::string>()),
-               w["confidence"].get<double>(), w["evidence_kind"].get<std::string>(), votes,
-               w["probes"].get<int64_t>(), term_safe(w["model_version"].get<std::string>()));
+               w["confidence"].get<double>(), w["evidence_kind"].get<std::string>(), votes, w["probes"].get<int64_t>(),
+               term_safe(w["model_version"].get<std::string>()));
     if (!w["why"].get<std::string>().empty()) fmt::print("    why: {}\n", term_safe(w["why"].get<std::string>()));
   }
   if (probes) {

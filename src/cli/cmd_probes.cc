@@ -19,11 +19,11 @@ struct ProbesArgs {
 
 // CSV columns: the envelope, then the contract fields of every service (empty where they do not apply).
 const char* const kCsvColumns[] = {
-    "ts", "src", "sport", "dst", "dport", "transport", "service", "truncated",
-    "http.method", "http.uri", "http.version", "http.host", "http.user_agent",
-    "tls.version", "tls.sni", "tls.alpn", "tls.ja3", "tls.ja3_hash", "tls.ja4",
-    "dns.id", "dns.flags", "dns.qname", "dns.qtype", "dns.qclass",
-    "ssh.banner", "ssh.hassh", "rdp.cookie", "rdp.requested_protocols", "syn.sig", "other.head"};
+    "ts",        "src",         "sport",      "dst",          "dport",     "transport",       "service",
+    "truncated", "http.method", "http.uri",   "http.version", "http.host", "http.user_agent", "tls.version",
+    "tls.sni",   "tls.alpn",    "tls.ja3",    "tls.ja3_hash", "tls.ja4",   "dns.id",          "dns.flags",
+    "dns.qname", "dns.qtype",   "dns.qclass", "ssh.banner",   "ssh.hassh", "rdp.cookie",      "rdp.requested_protocols",
+    "syn.sig",   "other.head"};
 
 // Arrays (ALPN values, ...) read as one text cell, their items joined by ','.
 std::string joined(const nlohmann::json& j) {
@@ -101,8 +101,9 @@ void run_probes(const ProbesArgs& a) {
 void add_probes(CLI::App& app) {
   auto args = std::make_shared<ProbesArgs>();
   auto* cmd = app.add_subcommand("probes", "Export stored probes (JSON Lines in the export contract, or CSV)");
-  cmd->footer("--format jsonl: one probe per line (the export contract); json: one array of them; csv: a flat table.\n"
-              "Example:\n  scannergrouper probes --db scanners.db --service http --format csv > http.csv");
+  cmd->footer(
+      "--format jsonl: one probe per line (the export contract); json: one array of them; csv: a flat table.\n"
+      "Example:\n  scannergrouper probes --db scanners.db --service http --format csv > http.csv");
   cmd->add_option("--db", args->db, "database written by ingest")->required()->check(CLI::ExistingFile);
   cmd->add_option("--service", args->service, "only this service (" + join_service_names(" ") + ")");
   add_format_option(cmd, args->format, {"jsonl", "json", "csv"}, "jsonl, json (one array) or csv");

@@ -58,9 +58,9 @@ void run_report(ReportArgs& a) {
   if (chatty())
     for (const auto& n : r.notes) fmt::print(stderr, "note: {}\n", term_safe(n));
   if (to_stdout && !chatty()) return;  // the summary is on stderr there: information, silenced by -q
-  fmt::print(to_stdout ? stderr : stdout, "wrote {} ({} sections, {} figures, {:.1f} KiB) for {} .. {}{} in {:.2f} s\n", path, r.sections.size(),
-             r.figures, r.html.size() / 1024.0, format_ts(r.from_us).substr(0, 10), format_ts(r.to_us).substr(0, 10),
-             r.clusters_computed ? ", clusters computed" : "", seconds);
+  fmt::print(to_stdout ? stderr : stdout, "wrote {} ({} sections, {} figures, {:.1f} KiB) for {} .. {}{} in {:.2f} s\n",
+             path, r.sections.size(), r.figures, r.html.size() / 1024.0, format_ts(r.from_us).substr(0, 10),
+             format_ts(r.to_us).substr(0, 10), r.clusters_computed ? ", clusters computed" : "", seconds);
 }
 
 }  // namespace
@@ -77,7 +77,8 @@ void add_report(CLI::App& app) {
       "none. The file is replaced atomically; the time taken is printed (--format json: as one JSON object).\n"
       "Example: scannergrouper report --db scanners.db --out report/ --from 2025-01-20 --to 2025-01-27");
   cmd->add_option("--db", a->db, "the scannergrouper database")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--out", a->out, "directory for report.html (created if needed), or - for standard output")->required();
+  cmd->add_option("--out", a->out, "directory for report.html (created if needed), or - for standard output")
+      ->required();
   cmd->add_option("--from", a->from, "start (YYYY-MM-DD or RFC 3339); default: the first week with scanners");
   cmd->add_option("--to", a->to, "end, exclusive; default: the end of the last week with scanners");
   cmd->add_option("--min-support", a->opt.min_support, "hide organisations with fewer scanners in evaluation tables")

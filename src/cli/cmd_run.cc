@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/capture_options.h"
 #include "cli/commands.h"
@@ -17,7 +17,6 @@
 #include "pipeline/run_passes.h"
 #include "pipeline/stop.h"
 #include "util/time.h"
-#include "workflow/windows.h"
 #include "util/verbosity.h"
 #include "workflow/run_state.h"
 #include "workflow/weekly.h"
@@ -91,16 +90,19 @@ void ingest_pass(const RunArgs& a, ProbeStore& store, nlohmann::json& pass) {
   }
   const pipeline::IngestOutcome& o = r.outcome;
   if (o.exit_code) g_exit_code = o.exit_code;
-  pass["ingest"] = {{"files_ingested", o.files_ingested}, {"files_skipped", o.files_skipped},
-                    {"new_probes", o.new_probes},         {"labelled", o.labelled.labelled},
+  pass["ingest"] = {{"files_ingested", o.files_ingested},
+                    {"files_skipped", o.files_skipped},
+                    {"new_probes", o.new_probes},
+                    {"labelled", o.labelled.labelled},
                     {"seconds", o.seconds}};
   info_line(fmt::format("ingest: {} new file(s), {} already ingested, {} new probes ({} labelled) {:.1f} s",
-                       o.files_ingested, o.files_skipped, o.new_probes, o.labelled.labelled, o.seconds));
+                        o.files_ingested, o.files_skipped, o.new_probes, o.labelled.labelled, o.seconds));
   if (r.late_probes) {
     pass["ingest"]["late_probes"] = r.late_probes;
-    log_line(fmt::format("warning: {} new probes fall in weeks already reported; those weeks are not redone "
-                         "(captures are expected in time order)",
-                         r.late_probes));
+    log_line(
+        fmt::format("warning: {} new probes fall in weeks already reported; those weeks are not redone "
+                    "(captures are expected in time order)",
+                    r.late_probes));
   }
 }
 
@@ -110,10 +112,10 @@ void labels_pass(const RunArgs& a, ProbeStore& store, nlohmann::json& pass) {
   pass["labels"] = {{"imported_files", r.imported_files}, {"unchanged_files", r.unchanged_files},
                     {"added", r.relabel.added},           {"changed", r.relabel.changed},
                     {"removed", r.relabel.removed},       {"seconds", r.seconds}};
-  info_line(fmt::format("labels: {} list file(s) imported, {} unchanged; probe labels {} added, {} changed, {} removed "
-                       "{:.1f} s",
-                       r.imported_files, r.unchanged_files, r.relabel.added, r.relabel.changed, r.relabel.removed,
-                       r.seconds));
+  info_line(fmt::format(
+      "labels: {} list file(s) imported, {} unchanged; probe labels {} added, {} changed, {} removed "
+      "{:.1f} s",
+      r.imported_files, r.unchanged_files, r.relabel.added, r.relabel.changed, r.relabel.removed, r.seconds));
 }
 
 void one_pass(const RunArgs& a, const workflow::WeeklyConfig& cfg) {
@@ -131,7 +133,9 @@ void one_pass(const RunArgs& a, const workflow::WeeklyConfig& cfg) {
   auto out = workflow::run_weeks(store.db(), cfg, info_line, detail);
   if (!out.waiting.empty()) info_line("waiting: " + out.waiting);
   info_line(fmt::format("{} of {} complete week(s) done", out.done_weeks, out.complete_weeks));
-  pass["weeks"] = {{"complete", out.complete_weeks}, {"done", out.done_weeks}, {"stages", out.transitions},
+  pass["weeks"] = {{"complete", out.complete_weeks},
+                   {"done", out.done_weeks},
+                   {"stages", out.transitions},
                    {"late", out.late_weeks}};
   pass["waiting"] = out.waiting.empty() ? nlohmann::json(nullptr) : nlohmann::json(out.waiting);
   if (a.format == "json") print_json(pass);
@@ -192,12 +196,14 @@ void add_run(CLI::App& app) {
       "           --labels lists/ --watch 3600");
   cmd->add_option("--db", a->db, "SQLite database file (created if missing)")->required();
   cmd->add_option("--captures", a->captures, "folder searched (recursively) for pcap/pcapng files")
-      ->required()->check(CLI::ExistingDirectory);
+      ->required()
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--sensor-net", a->sensor_nets, "CIDR of the sensors (repeatable), as for ingest")
       ->allow_extra_args(false);
   cmd->add_flag("--no-syn", a->no_syn, "leave out TCP sessions that sent a SYN but no payload");
   cmd->add_option("--labels", a->labels, "label list file or folder to (re)import each pass (repeatable)")
-      ->allow_extra_args(false)->check(CLI::ExistingPath);
+      ->allow_extra_args(false)
+      ->check(CLI::ExistingPath);
   cmd->add_option("--report", a->report, "folder for the weekly reports (default: DB.reports)");
   cmd->add_option("--bootstrap-weeks", a->weekly.bootstrap_weeks, "complete weeks the first models are trained on")
       ->capture_default_str();
@@ -206,35 +212,43 @@ void add_run(CLI::App& app) {
   cmd->add_option("--week-anchor", a->anchor,
                   "start of any week (e.g. 2024-12-09T16:00:00Z for the paper's weeks); default Monday 00:00 UTC");
   cmd->add_option("--backbone", a->backbone, "mlp (fast on CPU) or wrn (WRN-10-2, the paper's)")
-      ->check(CLI::IsMember({"mlp", "wrn"}))->capture_default_str();
+      ->check(CLI::IsMember({"mlp", "wrn"}))
+      ->capture_default_str();
   cmd->add_option("--device", a->weekly.train.options.device,
                   "cpu, or cuda with a CUDA-enabled libtorch (not bit-repeatable)")
-      ->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
+      ->check(CLI::IsMember({"cpu", "cuda"}))
+      ->capture_default_str();
   cmd->add_option("--iterations", a->weekly.train.options.iterations,
                   "training iterations per service for the bootstrap models")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--batch", a->weekly.train.options.batch, "labelled probes per bootstrap iteration")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--week-iterations", a->weekly.week_options.iterations,
                   "iterations per service for each weekly update")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--week-batch", a->weekly.week_options.batch, "labelled probes per weekly iteration")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--seed", a->weekly.train.options.seed, "seed of weights and batches")->capture_default_str();
-  cmd->add_option("--threads", a->weekly.train.options.threads,
-                  "CPU threads for training (fixed, so that runs repeat)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--threads", a->weekly.train.options.threads, "CPU threads for training (fixed, so that runs repeat)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--proba", a->proba,
                   "probability θ compares: normalised (reference code), raw (paper) or auto (the better on the "
                   "training rows)")
-      ->check(CLI::IsMember(workflow::proba_kind_names()))->capture_default_str();
+      ->check(CLI::IsMember(workflow::proba_kind_names()))
+      ->capture_default_str();
   cmd->add_option("--min-class-probes", a->weekly.train.min_class_probes,
                   "organisations with fewer labelled probes stay unlabelled")
       ->capture_default_str();
   cmd->add_option("--method", a->method,
                   "who names the scanners: evidence (payload and network evidence with calibrated confidence), "
                   "payload (payloads alone) or iomatch (the paper's models and ensemble)")
-      ->check(CLI::IsMember({"evidence", "payload", "iomatch"}))->capture_default_str();
+      ->check(CLI::IsMember({"evidence", "payload", "iomatch"}))
+      ->capture_default_str();
   cmd->add_option("--watch", a->watch, "keep running: look for new captures every SECONDS until SIGINT/SIGTERM")
       ->check(CLI::NonNegativeNumber);
   // -v (every command's, add_verbosity_options) also logs the stages' own progress (training steps,

@@ -33,8 +33,10 @@ void print_table(const SelectOutcome& o) {
     return;
   }
   if (o.status == SelectStatus::uninformative) {
-    fmt::print("{}: {} labelled probes of {} organisation(s) before {}: no field tells organisations apart; "
-               "nothing selected\n\n", svc, r.probes, r.orgs, format_ts(r.until_us));
+    fmt::print(
+        "{}: {} labelled probes of {} organisation(s) before {}: no field tells organisations apart; "
+        "nothing selected\n\n",
+        svc, r.probes, r.orgs, format_ts(r.until_us));
     return;
   }
   fmt::print("{}: {} labelled probes before {}, {} organisations, H(org) = {:.4f} nats\n", svc, r.probes,
@@ -44,14 +46,13 @@ void print_table(const SelectOutcome& o) {
   int rank = 0;
   for (const FieldRank& f : r.fields)
     fmt::print("{:>4}  {:<22} {:>9.4f}  {:>17} {:>6.3f}  {:<6}  {}\n", ++rank, f.field, f.mi,
-               fmt::format("{}/{}", f.distinct, f.present), f.ratio, f.random ? "random" : "",
-               f.selected ? "*" : "");
+               fmt::format("{}/{}", f.distinct, f.present), f.ratio, f.random ? "random" : "", f.selected ? "*" : "");
   fmt::print("selected (frozen): {}\n", fmt::join(o.selected, ", "));
-  fmt::print("schema v1: full {}x{} ({} cells), incremental {}x{} ({} of {} cells); tokens: {} kept, {} under "
-             "the minimum count, {} over the cap\n",
-             o.full.side, o.full.side, o.full.cells.size(), o.incremental.side, o.incremental.side,
-             o.incremental.cells.size(), o.incremental.capacity(), o.full_report.tokens_kept,
-             o.full_report.below_min_count, o.full_report.over_cap);
+  fmt::print(
+      "schema v1: full {}x{} ({} cells), incremental {}x{} ({} of {} cells); tokens: {} kept, {} under "
+      "the minimum count, {} over the cap\n",
+      o.full.side, o.full.side, o.full.cells.size(), o.incremental.side, o.incremental.side, o.incremental.cells.size(),
+      o.incremental.capacity(), o.full_report.tokens_kept, o.full_report.below_min_count, o.full_report.over_cap);
   for (const SkipLog* s : {&r.skips, &o.vocabulary_skips})
     if (s->count)  // the examples quote stored probes
       fmt::print("skipped {} damaged stored probes: {}\n", s->count,
@@ -61,15 +62,25 @@ void print_table(const SelectOutcome& o) {
 
 nlohmann::json to_json(const SelectOutcome& o) {
   const Ranking& r = o.ranking;
-  nlohmann::json j = {{"service", service_name(r.service)}, {"until", format_ts(r.until_us)},
-                      {"status", status_name(o.status)},    {"probes", r.probes},
-                      {"orgs", r.orgs},                     {"h_org", r.h_org}};
+  nlohmann::json j = {{"service", service_name(r.service)},
+                      {"until", format_ts(r.until_us)},
+                      {"status", status_name(o.status)},
+                      {"probes", r.probes},
+                      {"orgs", r.orgs},
+                      {"h_org", r.h_org}};
   j["ranking"] = nlohmann::json::array();
   for (const FieldRank& f : r.fields) {
     const FieldSpec* spec = find_field(r.service, f.field);
-    j["ranking"].push_back({{"field", f.field}, {"mi", f.mi}, {"distinct", f.distinct}, {"present", f.present},
-                            {"ratio", f.ratio}, {"random", f.random}, {"selected", f.selected},
-                            {"kind", kind_name(spec->kind)}, {"width", spec->width}, {"tokens", spec->tokens}});
+    j["ranking"].push_back({{"field", f.field},
+                            {"mi", f.mi},
+                            {"distinct", f.distinct},
+                            {"present", f.present},
+                            {"ratio", f.ratio},
+                            {"random", f.random},
+                            {"selected", f.selected},
+                            {"kind", kind_name(spec->kind)},
+                            {"width", spec->width},
+                            {"tokens", spec->tokens}});
   }
   j["selected"] = o.selected;
   if (o.status != SelectStatus::no_labels && o.status != SelectStatus::uninformative) {
@@ -102,9 +113,11 @@ void run_select(const SelectArgs& a) {
   for (Service s : services) outcomes.push_back(select_service(store.db(), s, opt));
   // Without a single labelled probe nothing can be ranked: say what to run first instead of a table of
   // "nothing selected" and exit 0.
-  if (std::all_of(outcomes.begin(), outcomes.end(), [](const SelectOutcome& o) { return o.status == SelectStatus::no_labels; }))
-    throw std::runtime_error(fmt::format("no labelled probes before {}: import labels first (scannergrouper labels import)",
-                                         format_ts(opt.until_us).substr(0, 10)));
+  if (std::all_of(outcomes.begin(), outcomes.end(),
+                  [](const SelectOutcome& o) { return o.status == SelectStatus::no_labels; }))
+    throw std::runtime_error(
+        fmt::format("no labelled probes before {}: import labels first (scannergrouper labels import)",
+                    format_ts(opt.until_us).substr(0, 10)));
   nlohmann::json all = nlohmann::json::array();
   for (const SelectOutcome& o : outcomes) {
     if (a.format == "json")
@@ -133,9 +146,12 @@ void add_select(CLI::App& app) {
       "one array with an object per service.\n"
       "Example:\n  scannergrouper select --db scanners.db --until 2025-01-20 --service tls");
   cmd->add_option("--db", args->db, "database written by ingest, with labels")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--until", args->until, "end of the first period (YYYY-MM-DD or RFC 3339, UTC), exclusive")->required();
+  cmd->add_option("--until", args->until, "end of the first period (YYYY-MM-DD or RFC 3339, UTC), exclusive")
+      ->required();
   cmd->add_option("--service", args->service, "only this service (http tls dns ssh rdp syn)");
-  cmd->add_option("--top", args->top, "fields to keep per service (not dns)")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->add_option("--top", args->top, "fields to keep per service (not dns)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->add_flag("--keep-random", args->keep_random, "keep per-probe random fields (reproduces the reference)");
   cmd->add_flag("--force", args->force, "replace a different selection already frozen (and its schema versions)");
   add_format_option(cmd, args->format, {"table", "json"}, "table or json (one array, an object per service)");

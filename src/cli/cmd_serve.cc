@@ -26,7 +26,8 @@ void run_serve(const ServeArgs& a) {
   opt.db = a.db;
   opt.threads = a.threads;
   if (!serve::parse_listen(a.listen, opt.host, opt.port))
-    throw CLI::ValidationError("--listen", fmt::format("'{}' is not HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080)", a.listen));
+    throw CLI::ValidationError("--listen",
+                               fmt::format("'{}' is not HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080)", a.listen));
   serve::HttpServer server(opt);
   int port = server.bind();
   std::string host = opt.host.find(':') == std::string::npos ? opt.host : "[" + opt.host + "]";
@@ -52,7 +53,8 @@ void add_serve(CLI::App& app) {
       "                            first/last seen, weeks, services, ports, user agents, ja3/ja4, HASSH,\n"
       "                            SYN signatures, per-week history\n"
       "  GET  /v1/ip?cidr=PREFIX   the ips of a prefix (at most /16 for IPv4, /112 for IPv6), paged\n"
-      "  POST /v1/ip               {\"ips\": [\"192.0.2.1\", \"198.51.100.0/24\", ...]}: a summary each (at most 1000;\n"
+      "  POST /v1/ip               {\"ips\": [\"192.0.2.1\", \"198.51.100.0/24\", ...]}: a summary each (at most "
+      "1000;\n"
       "                            bodies up to 1 MiB)\n"
       "  GET  /v1/org/{org}        its ips (paged), fingerprints and weekly counts\n"
       "  GET  /v1/search?ja4=V     the ips that sent a fingerprint: ja3, ja4, sni, ua, qname or hassh\n"

@@ -15,15 +15,18 @@ namespace sg::cli {
 namespace {
 
 void print_result_json(const simulate::SimulateOptions& opt, const simulate::SimulateResult& r, double secs) {
-  nlohmann::json j = {{"packets", r.packets},         {"sessions", r.sessions},
+  nlohmann::json j = {{"packets", r.packets},
+                      {"sessions", r.sessions},
                       {"sessions_by_service", r.sessions_by_service},
-                      {"files", r.files},             {"bytes", r.bytes},
-                      {"seconds", secs},              {"sensor_nets", r.sensor_nets},
-                      {"skipped_rows", r.skipped_rows}, {"problems", r.problems}};
+                      {"files", r.files},
+                      {"bytes", r.bytes},
+                      {"seconds", secs},
+                      {"sensor_nets", r.sensor_nets},
+                      {"skipped_rows", r.skipped_rows},
+                      {"problems", r.problems}};
   j["labels"] = r.labels.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.labels);
   j["truth"] = r.truth.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.truth);
-  if (!r.shift.empty())
-    j["shift"] = {{"from", opt.shift_from}, {"file", r.shift}, {"changes", r.shift_changes}};
+  if (!r.shift.empty()) j["shift"] = {{"from", opt.shift_from}, {"file", r.shift}, {"changes", r.shift_changes}};
   print_json(j);
 }
 
@@ -68,9 +71,11 @@ constexpr const char* kFooter =
     "  scale   exactly --packets packets of mixed sessions, for throughput benchmarks.\n"
     "  FILE    a scenario JSON file:\n"
     "          {\"start\": \"2025-01-06\", \"days\": 21, \"seed\": 1,\n"
-    "           \"sensors\": {\"v4\": \"192.0.2.0/28\", \"v4_count\": 8, \"v6\": \"2001:db8::/124\", \"v6_count\": 4},\n"
+    "           \"sensors\": {\"v4\": \"192.0.2.0/28\", \"v4_count\": 8, \"v6\": \"2001:db8::/124\", \"v6_count\": "
+    "4},\n"
     "           \"orgs\": [{\"profile\": \"censys\", \"sessions\": 300, \"ips\": 12, \"v6_ips\": 2,\n"
-    "                     \"v4\": [\"198.51.100.32/28\"], \"v6\": [\"2001:db8:c::/64\"], \"labelled\": true, \"period\": \"current\"},\n"
+    "                     \"v4\": [\"198.51.100.32/28\"], \"v6\": [\"2001:db8:c::/64\"], \"labelled\": true, "
+    "\"period\": \"current\"},\n"
     "                    {\"profile\": \"unknown\", \"sessions\": 1000, \"ips\": 100, \"v4\": [\"203.0.113.0/24\"]}]}\n"
     "          profile = an organisation of data/profiles (or --profiles); v4/v6 default to the profile's published\n"
     "          ranges; sessions default to its daily rate x days; \"services\" ({\"http\": 0.5, \"ssh\": 0.2, ...})\n"
@@ -79,7 +84,8 @@ constexpr const char* kFooter =
     "scenario files, DIR/labels.tsv (prefix, org, source, period) of the labelled organisations.\n"
     "Ground truth: demo, replay and scenario files also write DIR/truth.tsv (FILE.truth.tsv beside a single capture),\n"
     "one line per session, sorted by time: ts, transport, src, sport, dst, dport, service, org, population. ts is the\n"
-    "probe's time as `extract` reports it (RFC 3339, microseconds); org is the organisation's profile, also when it is\n"
+    "probe's time as `extract` reports it (RFC 3339, microseconds); org is the organisation's profile, also when it "
+    "is\n"
     "left out of labels.tsv, and `unknown` for the unattributed population; population is the unknown population's\n"
     "tool (zgrab2, masscan, ...) or the organisation again. The scale scenario writes no truth (cloned templates).\n"
     "--shift-from DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ; demo, replay, scenario files): sessions starting at or\n"
@@ -102,7 +108,8 @@ constexpr const char* kFooter =
 void add_simulate(CLI::App& app) {
   auto opt = std::make_shared<simulate::SimulateOptions>();
   auto format = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("simulate", "Write captures of simulated scanner traffic (demo, SelfDeploy replay, benchmarks)");
+  auto* cmd = app.add_subcommand("simulate",
+                                 "Write captures of simulated scanner traffic (demo, SelfDeploy replay, benchmarks)");
   cmd->footer(kFooter);
   cmd->add_option("--scenario", opt->scenario, "demo, replay, scale, or a scenario JSON file")->required();
   cmd->add_option("--out", opt->out, "capture file, or directory for one capture per day")->required();

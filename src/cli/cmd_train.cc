@@ -5,10 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "aggregate/window.h"
-#include "probe/service.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "features/feature_store.h"
+#include "probe/service.h"
 #include "storage/model_registry.h"
 #include "storage/probe_store.h"
 #include "util/time.h"
@@ -55,10 +55,17 @@ struct Outcome {
 
 nlohmann::json ensemble_json(const workflow::EnsembleReport& e) {
   const auto& r = e.run;
-  return {{"version", r.version},   {"classes", r.classes},         {"service_models", r.service_models},
-          {"theta", r.theta},       {"proba", r.proba},             {"data_to", format_ts(r.data_to_us)},
-          {"rows", e.rows},         {"known_rows", e.known_rows},   {"unknown_rows", e.unknown_rows},
-          {"train_f1", r.train_f1}, {"path", r.path}};
+  return {{"version", r.version},
+          {"classes", r.classes},
+          {"service_models", r.service_models},
+          {"theta", r.theta},
+          {"proba", r.proba},
+          {"data_to", format_ts(r.data_to_us)},
+          {"rows", e.rows},
+          {"known_rows", e.known_rows},
+          {"unknown_rows", e.unknown_rows},
+          {"train_f1", r.train_f1},
+          {"path", r.path}};
 }
 
 void print_outcome(const TrainArgs& a, const Outcome& o) {
@@ -85,7 +92,9 @@ std::vector<Service> services_of(const TrainArgs& a) {
     auto s = service_from_name(name);
     if (!s || std::find(workflow::model_services().begin(), workflow::model_services().end(), *s) ==
                   workflow::model_services().end())
-      throw CLI::ValidationError("--services", fmt::format("'{}' is not one of {}", name, join_service_names(", ", [](const ServiceInfo& i) { return i.voted; })));
+      throw CLI::ValidationError("--services",
+                                 fmt::format("'{}' is not one of {}", name,
+                                             join_service_names(", ", [](const ServiceInfo& i) { return i.voted; })));
     out.push_back(*s);
   }
   return out;
@@ -106,11 +115,17 @@ void refit_ensemble(Db& db, const aggregate::Windows& w, std::optional<int64_t> 
 }
 
 void report(const workflow::TrainReport& r, const TrainArgs& a, Outcome& out) {
-  nlohmann::json j = {{"service", r.service}, {"trained", r.trained}, {"probes", r.probes}, {"labelled", r.labelled},
+  nlohmann::json j = {{"service", r.service},
+                      {"trained", r.trained},
+                      {"probes", r.probes},
+                      {"labelled", r.labelled},
                       {"skipped_records", r.skipped_records}};
   if (r.trained)
-    j.update(nlohmann::json{{"version", r.run.version}, {"iterations", r.run.iterations}, {"seconds", r.run.seconds},
-              {"classes", r.run.classes}, {"checkpoint", r.run.path}});
+    j.update(nlohmann::json{{"version", r.run.version},
+                            {"iterations", r.run.iterations},
+                            {"seconds", r.run.seconds},
+                            {"classes", r.run.classes},
+                            {"checkpoint", r.run.path}});
   else
     j["why_not"] = r.why_not;
   out.services.push_back(j);
@@ -190,20 +205,27 @@ void range_and_theta_options(CLI::App* cmd, TrainArgs& a) {
   cmd->add_option("--proba", a.proba,
                   "probability θ compares: normalised (reference code), raw (paper) or auto (the better on the "
                   "training rows)")
-      ->check(CLI::IsMember(workflow::proba_kind_names()))->capture_default_str();
-  cmd->add_option("--theta-rows", a.refit.theta_rows,
-                  "rows θ is searched on: all (known + evaluation-unknown as unknown) or known (the paper's protocol literally)")
-      ->check(CLI::IsMember({"all", "known"}))->capture_default_str();
+      ->check(CLI::IsMember(workflow::proba_kind_names()))
+      ->capture_default_str();
+  cmd->add_option(
+         "--theta-rows", a.refit.theta_rows,
+         "rows θ is searched on: all (known + evaluation-unknown as unknown) or known (the paper's protocol literally)")
+      ->check(CLI::IsMember({"all", "known"}))
+      ->capture_default_str();
   add_format_option(cmd, a.format, {"table", "json"},
                     "table (lines on stderr) or json (the services trained and the ensemble: one object on stdout)");
 }
 
 void common_options(CLI::App* cmd, TrainArgs& a) {
-  cmd->add_option("--db", a.db, "database with probes, labels and a feature selection")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--db", a.db, "database with probes, labels and a feature selection")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--backbone", a.backbone, "mlp (fast on CPU) or wrn (WRN-10-2, the paper's)")
-      ->check(CLI::IsMember({"mlp", "wrn"}))->capture_default_str();
+      ->check(CLI::IsMember({"mlp", "wrn"}))
+      ->capture_default_str();
   cmd->add_option("--device", a.train.options.device, "cpu, or cuda with a CUDA-enabled libtorch")
-      ->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
+      ->check(CLI::IsMember({"cpu", "cuda"}))
+      ->capture_default_str();
   cmd->add_option("--services", a.services, "services to train")->delimiter(',')->capture_default_str();
   cmd->add_option("--seed", a.train.options.seed, "seed of weights and batches (runs repeat on CPU)")
       ->capture_default_str();
@@ -219,7 +241,8 @@ void add_train(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand("train", model_command_help("train"));
   cmd->footer(
-      "One-time training (docs/METHOD.md, the paper's method): for http, tls and dns, an IOMatch open-set model on every probe\n"
+      "One-time training (docs/METHOD.md, the paper's method): for http, tls and dns, an IOMatch open-set model on "
+      "every probe\n"
       "before --until (labelled probes of known organisations supervise; all probes are the unlabelled pool;\n"
       "evaluation-unknown organisations count as unlabelled), then the training probes are predicted and the\n"
       "logistic-regression ensemble and its unknown threshold θ are fitted on the labelled scanners.\n"
@@ -231,8 +254,10 @@ void add_train(CLI::App& app) {
   cmd->add_option("--from", a->from, "start of the training data (default: the first probe)");
   // 0 iterations would register untrained models as the current ones.
   cmd->add_option("--iterations", a->train.options.iterations, "training iterations per service")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--batch", a->train.options.batch, "labelled probes per iteration (B)")->check(CLI::PositiveNumber)
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--batch", a->train.options.batch, "labelled probes per iteration (B)")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--uratio", a->train.options.uratio, "unlabelled probes per labelled one in a batch")
       ->capture_default_str();
@@ -253,16 +278,19 @@ void add_update(CLI::App& app) {
   a->train.options.batch = week.batch;
   auto* cmd = app.add_subcommand("update", model_command_help("update"));
   cmd->footer(
-      "One incremental week (README, Long-term operation): the encoding schema grows by the week's new tokens (appended,\n"
+      "One incremental week (README, Long-term operation): the encoding schema grows by the week's new tokens "
+      "(appended,\n"
       "positions never move), each service's latest model resumes (weights, EMA, optimiser, schedule) and trains\n"
       "on the week's probes only, and the ensemble is refitted on every week so far. Needs `train --incremental`.\n"
       "--format json prints the models updated and the ensemble as one object (-q: no log on stderr).\n"
       "Example: scannergrouper update --db scanners.db --week 2025-01-13");
   common_options(cmd, *a);
   cmd->add_option("--week", a->week, "any time inside the week (weeks follow the anchor set at train)")->required();
-  cmd->add_option("--iterations", a->train.options.iterations, "iterations for the week")->check(CLI::PositiveNumber)
+  cmd->add_option("--iterations", a->train.options.iterations, "iterations for the week")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--batch", a->train.options.batch, "labelled probes per iteration")->check(CLI::PositiveNumber)
+  cmd->add_option("--batch", a->train.options.batch, "labelled probes per iteration")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--uratio", a->train.options.uratio, "unlabelled probes per labelled one")->capture_default_str();
   a->incremental = true;

@@ -57,11 +57,13 @@ int64_t parse_date_us(const std::string& text) {
 }
 
 void add_verbosity_options(CLI::App& app) {
-  auto* q = app.add_flag_callback("-q,--quiet", [] { set_verbosity(Verbosity::quiet); },
-                                  "no progress or informational lines on stderr (errors and warnings about lost "
-                                  "data still print)");
-  auto* v = app.add_flag_callback("-v,--verbose", [] { set_verbosity(Verbosity::verbose); },
-                                  "more detail on stderr: per-file lines, stage logs, the time taken");
+  auto* q = app.add_flag_callback(
+      "-q,--quiet", [] { set_verbosity(Verbosity::quiet); },
+      "no progress or informational lines on stderr (errors and warnings about lost "
+      "data still print)");
+  auto* v = app.add_flag_callback(
+      "-v,--verbose", [] { set_verbosity(Verbosity::verbose); },
+      "more detail on stderr: per-file lines, stage logs, the time taken");
   q->excludes(v);
   for (CLI::App* sub : app.get_subcommands([](CLI::App* c) { return !c->get_name().empty(); }))  // not option groups
     add_verbosity_options(*sub);
@@ -84,8 +86,8 @@ void print_json(const nlohmann::ordered_json& j) {
 nlohmann::json ingest_stats_json(const IngestStats& s) {
   nlohmann::json skipped = nlohmann::json::object();
   for (const auto& [reason, n] : s.skipped) skipped[std::string(reason)] = n;
-  return {{"files", s.files},       {"packets", s.packets}, {"bytes", s.bytes},
-          {"sessions", s.sessions}, {"probes", s.probes},   {"probes_by_service", s.probes_by_service},
+  return {{"files", s.files},       {"packets", s.packets},    {"bytes", s.bytes},
+          {"sessions", s.sessions}, {"probes", s.probes},      {"probes_by_service", s.probes_by_service},
           {"skipped", skipped},     {"damaged", s.file_errors}};
 }
 
@@ -107,9 +109,9 @@ ProgressBar::ProgressBar(size_t index, size_t count) : index_(index), count_(cou
 
 void ProgressBar::update(const Progress& p) {
   if (!tty_) return;
-  int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now().time_since_epoch())
-                    .count();
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
   if (now - last_us_ < 200000) return;
   last_us_ = now;
   double frac = p.total_bytes ? std::min(1.0, double(p.done_bytes) / double(p.total_bytes)) : 0;

@@ -145,7 +145,8 @@ int main(int argc_in, char** argv_in) {
   // libtorch has no such binary, and says so.
   for (const auto& c : sg::cli::kModelCommands)
     app.add_subcommand(c.name, c.help)->allow_extras()->callback([name = std::string(c.name)] {
-      throw std::runtime_error("'" + name + "' needs the models, and this build has none (configure with "
+      throw std::runtime_error("'" + name +
+                               "' needs the models, and this build has none (configure with "
                                "-DSG_TORCH=ON)");
     });
 #endif
@@ -170,7 +171,7 @@ int main(int argc_in, char** argv_in) {
         fmt::print(stderr, "{}: {:.2f} s\n", command_path(app),
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     } catch (const CLI::ParseError& e) {
-      rc = app.exit(e);  // --help and usage errors print too
+      rc = app.exit(e);               // --help and usage errors print too
       if (rc != 0) rc = kUsageError;  // CLI11's own codes (105, 106, ...) mean nothing to a shell script
     }
     sg::cli::finish_stdout();  // what was printed must have reached its file: a failed write fails the command

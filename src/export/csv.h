@@ -20,7 +20,6 @@ std::string csv_text(std::string_view s);
 std::string csv_number(int64_t v);
 std::string csv_number(double v);
 
-
 // One row, cell by cell, each cell stated as text or number.
 class CsvRow {
  public:

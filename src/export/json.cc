@@ -4,7 +4,6 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-
 #include "util/bytes.h"
 #include "util/time.h"
 #include "util/utf8.h"
@@ -16,7 +15,6 @@ namespace {
 // The export is written straight into one buffer by RapidJSON's streaming writer: no document tree per
 // probe, which was the largest cost of `extract` when it was built with nlohmann::json.
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
 
 void str(Writer& w, std::string_view s) {
   if (valid_utf8(s)) {

@@ -5,7 +5,9 @@
 namespace sg::features {
 
 BatchReader::BatchReader(Db& db, const Schema& schema, Window window, size_t batch_size)
-    : encoder_(schema), stream_(db, schema.service, window), batch_size_(batch_size ? batch_size : 1),
+    : encoder_(schema),
+      stream_(db, schema.service, window),
+      batch_size_(batch_size ? batch_size : 1),
       eval_unknown_(eval_unknown_orgs(db)) {}
 
 bool BatchReader::next(EncodedBatch& b) {

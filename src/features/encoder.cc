@@ -14,12 +14,14 @@ constexpr uint8_t kOn = 255;
 }  // namespace
 
 Encoder::Encoder(Schema schema) : schema_(std::move(schema)) {
-  if (schema_.cells.size() > cells_per_probe()) throw std::invalid_argument("schema has more cells than its side allows");
+  if (schema_.cells.size() > cells_per_probe())
+    throw std::invalid_argument("schema has more cells than its side allows");
   for (const SchemaField& f : schema_.fields) {
     Plan p;
     p.spec = find_field(schema_.service, f.name);
     if (!p.spec || p.spec->kind != f.kind)
-      throw std::invalid_argument(fmt::format("schema field {}.{} is not in the registry", service_name(schema_.service), f.name));
+      throw std::invalid_argument(
+          fmt::format("schema field {}.{} is not in the registry", service_name(schema_.service), f.name));
     p.slots.assign(size_t(f.width), kNoCell);
     plans_.push_back(std::move(p));
   }
@@ -85,7 +87,8 @@ std::vector<uint8_t> Encoder::encode(const nlohmann::json& probe) const {
 
 std::vector<DecodedField> Encoder::decode(const uint8_t* cells) const {
   std::vector<DecodedField> out;
-  for (const SchemaField& f : schema_.fields) out.push_back({f.name, f.kind, {}, std::string(size_t(f.kind == FieldKind::string ? f.width : 0), '\0'), 0});
+  for (const SchemaField& f : schema_.fields)
+    out.push_back({f.name, f.kind, {}, std::string(size_t(f.kind == FieldKind::string ? f.width : 0), '\0'), 0});
   for (uint32_t pos = 0; pos < schema_.cells.size(); ++pos) {
     const Cell& c = schema_.cells[pos];
     DecodedField& d = out[c.field];

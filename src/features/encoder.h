@@ -43,7 +43,7 @@ class Encoder {
   struct Plan {
     const FieldSpec* spec = nullptr;
     std::unordered_map<std::string, uint32_t> tokens;  // token → cell
-    std::vector<uint32_t> slots;                        // byte i / bit i → cell (UINT32_MAX: not laid out)
+    std::vector<uint32_t> slots;                       // byte i / bit i → cell (UINT32_MAX: not laid out)
   };
   Schema schema_;
   std::vector<Plan> plans_;

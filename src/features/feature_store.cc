@@ -70,8 +70,8 @@ std::optional<Schema> load_schema(Db& db, Service s, SchemaMode mode, int versio
 GrowResult grow_schema(Db& db, Service service, int64_t from_us, int64_t to_us, const LayoutRules& rules) {
   std::optional<Schema> old = load_schema(db, service, SchemaMode::incremental);
   if (!old)
-    throw std::runtime_error(fmt::format("no {} schema in {}: run 'scannergrouper select' first",
-                                         service_name(service), db.path()));
+    throw std::runtime_error(
+        fmt::format("no {} schema in {}: run 'scannergrouper select' first", service_name(service), db.path()));
   std::vector<std::string> fields;
   for (const SchemaField& f : old->fields) fields.push_back(f.name);
   GrowResult out;

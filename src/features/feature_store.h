@@ -31,9 +31,9 @@ std::optional<StoredSelection> load_selection(Db& db, Service s);
 std::optional<Schema> load_schema(Db& db, Service s, SchemaMode mode, int version = 0);
 
 struct GrowResult {
-  Schema schema;         // the latest incremental schema after growing (unchanged if nothing was new)
+  Schema schema;  // the latest incremental schema after growing (unchanged if nothing was new)
   bool new_version = false;
-  LayoutReport report;   // tokens appended (tokens_kept), dropped for a full canvas (over_cap), rare ones
+  LayoutReport report;  // tokens appended (tokens_kept), dropped for a full canvas (over_cap), rare ones
   SkipLog skips;
 };
 

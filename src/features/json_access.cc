@@ -3,7 +3,8 @@
 namespace sg::features {
 
 ProbeDoc::ProbeDoc()
-    : block_(new char[kBlock]), pool_(std::make_unique<Pool>(block_.get(), kBlock)),
+    : block_(new char[kBlock]),
+      pool_(std::make_unique<Pool>(block_.get(), kBlock)),
       doc_(std::make_unique<rapidjson::Document>(pool_.get())) {}
 
 bool ProbeDoc::parse(std::string_view text) {

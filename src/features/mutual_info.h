@@ -23,7 +23,9 @@ class ContingencyTable {
 
  private:
   struct PairHash {
-    size_t operator()(const std::pair<uint64_t, uint32_t>& p) const { return p.first * 0x9e3779b97f4a7c15ULL ^ p.second; }
+    size_t operator()(const std::pair<uint64_t, uint32_t>& p) const {
+      return p.first * 0x9e3779b97f4a7c15ULL ^ p.second;
+    }
   };
   std::unordered_map<std::pair<uint64_t, uint32_t>, uint64_t, PairHash> joint_;
   std::unordered_map<uint64_t, uint64_t> x_;

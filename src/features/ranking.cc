@@ -13,7 +13,10 @@ const uint64_t kAbsentHash = value_hash(std::string_view("\0absent", 7));
 }
 
 FieldRanker::FieldRanker(Service s)
-    : service_(s), specs_(service_fields(s)), tables_(specs_.size()), present_(specs_.size(), 0),
+    : service_(s),
+      specs_(service_fields(s)),
+      tables_(specs_.size()),
+      present_(specs_.size(), 0),
       absent_seen_(specs_.size(), false) {}
 
 void FieldRanker::add(const ProbeDoc& probe, const std::string& org) {

@@ -32,7 +32,7 @@ struct Ranking {
   int64_t until_us = 0;
   uint64_t probes = 0;  // labelled probes ranked (evaluation-unknown orgs left out)
   size_t orgs = 0;
-  double h_org = 0;     // H(org) in nats, the ceiling of every MI
+  double h_org = 0;               // H(org) in nats, the ceiling of every MI
   std::vector<FieldRank> fields;  // MI descending, ties by name
   SkipLog skips;
 };

@@ -14,9 +14,12 @@ namespace sg::features {
 
 const char* kind_name(FieldKind k) {
   switch (k) {
-    case FieldKind::option: return "option";
-    case FieldKind::string: return "string";
-    case FieldKind::integer: return "integer";
+    case FieldKind::option:
+      return "option";
+    case FieldKind::string:
+      return "string";
+    case FieldKind::integer:
+      return "integer";
   }
   return "?";
 }
@@ -52,8 +55,10 @@ Extractor list(const char* key) {
     if (!a) return;
     std::vector<std::string> wire;
     for (const auto& x : a->GetArray()) {
-      if (x.IsUint64()) wire.push_back(code_token(x.GetUint64()));
-      else if (x.IsString()) wire.push_back(clip_token(std::string_view(x.GetString(), x.GetStringLength())));
+      if (x.IsUint64())
+        wire.push_back(code_token(x.GetUint64()));
+      else if (x.IsString())
+        wire.push_back(clip_token(std::string_view(x.GetString(), x.GetStringLength())));
       if (wire.size() >= 4 * kMaxTokensPerValue) break;
     }
     std::string label = join(wire);
@@ -142,9 +147,9 @@ void header_order(const JsonValue* s, const JsonValue&, FieldValue& o) {
   if (names.empty()) return;
   std::string order = join(names);
   // One token for the whole order; a long order is rare and kept apart by a (stable) hash of the whole.
-  std::string token = order.size() <= kMaxTokenBytes ? order
-                                                      : fmt::format("{}~{:x}", order.substr(0, kMaxTokenBytes - 17),
-                                                                    value_hash(order));
+  std::string token = order.size() <= kMaxTokenBytes
+                          ? order
+                          : fmt::format("{}~{:x}", order.substr(0, kMaxTokenBytes - 17), value_hash(order));
   set_tokens(o, {token}, order);
 }
 
@@ -225,26 +230,46 @@ void ssh_banner(const JsonValue* s, const JsonValue&, FieldValue& o) {
 using F = FieldKind;
 
 std::vector<FieldSpec> sorted(std::vector<FieldSpec> v) {
-  std::sort(v.begin(), v.end(), [](const FieldSpec& a, const FieldSpec& b) { return std::string_view(a.name) < b.name; });
+  std::sort(v.begin(), v.end(),
+            [](const FieldSpec& a, const FieldSpec& b) { return std::string_view(a.name) < b.name; });
   return v;
 }
 
-const FieldSpec kSynSig{"syn_sig", F::option, 0, {"syn.ttl", "syn.window", "syn.mss", "syn.wscale", "syn.options", "syn.df"},
-                        "one token: initial TTL, window, mss, window scale, option kinds in order, df", syn_sig};
+const FieldSpec kSynSig{"syn_sig",
+                        F::option,
+                        0,
+                        {"syn.ttl", "syn.window", "syn.mss", "syn.wscale", "syn.options", "syn.df"},
+                        "one token: initial TTL, window, mss, window scale, option kinds in order, df",
+                        syn_sig};
 
 const std::vector<FieldSpec>& http_fields() {
   static const auto v = sorted({
       {"accept", F::option, 0, {"http.headers"}, "Accept split on ','", header_list("accept")},
-      {"accept_encoding", F::option, 0, {"http.headers"}, "Accept-Encoding split on ','", header_list("accept-encoding")},
+      {"accept_encoding",
+       F::option,
+       0,
+       {"http.headers"},
+       "Accept-Encoding split on ','",
+       header_list("accept-encoding")},
       {"body_length", F::integer, 16, {"http.body_length"}, "16 bits, saturating", integer("body_length")},
       {"header_names", F::option, 0, {"http.headers"}, "each header name as sent", header_names},
       {"header_order", F::option, 0, {"http.headers"}, "one token: the names in order", header_order},
-      {"header_values", F::option, 0, {"http.headers"}, "'Name: value' of headers without a field of their own", header_values},
+      {"header_values",
+       F::option,
+       0,
+       {"http.headers"},
+       "'Name: value' of headers without a field of their own",
+       header_values},
       {"host", F::string, 10, {"http.host"}, "first 10 bytes", text("host")},
       {"method", F::option, 0, {"http.method"}, "one token", single("method")},
       kSynSig,
       {"uri", F::string, 10, {"http.uri"}, "first 10 bytes", text("uri")},
-      {"user_agent", F::option, 0, {"http.user_agent"}, "product tokens and comment items (see tokenize.h)", user_agent},
+      {"user_agent",
+       F::option,
+       0,
+       {"http.user_agent"},
+       "product tokens and comment items (see tokenize.h)",
+       user_agent},
       {"version", F::option, 0, {"http.version"}, "one token", single("version")},
   });
   return v;
@@ -266,8 +291,18 @@ const std::vector<FieldSpec>& tls_fields() {
       {"session_id_length", F::integer, 6, {"tls.session_id"}, "6 bits", session_id_length},
       {"signature_algorithms", F::option, 0, {"tls.signature_algorithms"}, "each scheme", list("signature_algorithms")},
       {"sni", F::string, 10, {"tls.sni"}, "first 10 bytes", text("sni")},
-      {"supported_groups", F::option, 0, {"tls.supported_groups"}, "each group, GREASE as one token", list("supported_groups")},
-      {"supported_versions", F::option, 0, {"tls.supported_versions"}, "each version, GREASE as one token", list("supported_versions")},
+      {"supported_groups",
+       F::option,
+       0,
+       {"tls.supported_groups"},
+       "each group, GREASE as one token",
+       list("supported_groups")},
+      {"supported_versions",
+       F::option,
+       0,
+       {"tls.supported_versions"},
+       "each version, GREASE as one token",
+       list("supported_versions")},
       kSynSig,
       {"version", F::option, 0, {"tls.version"}, "one token", single("version")},
   });
@@ -351,7 +386,12 @@ const std::vector<FieldSpec>& syn_fields() {
       {"df", F::integer, 1, {"syn.df"}, "1 bit", integer("df")},
       {"mss", F::integer, 16, {"syn.mss"}, "16 bits", integer("mss")},
       {"options", F::option, 0, {"syn.options"}, "one token: option kinds in order", syn_option_order},
-      {"sig", F::option, 0, {"syn.ttl", "syn.window", "syn.mss", "syn.wscale", "syn.options", "syn.df"}, "one token", syn_sig},
+      {"sig",
+       F::option,
+       0,
+       {"syn.ttl", "syn.window", "syn.mss", "syn.wscale", "syn.options", "syn.df"},
+       "one token",
+       syn_sig},
       {"ttl", F::integer, 8, {"syn.ttl"}, "initial TTL (32/64/128/255), 8 bits", syn_ttl},
       {"window", F::integer, 16, {"syn.window"}, "16 bits", integer("window")},
       {"wscale", F::option, 0, {"syn.wscale"}, "one token", single("wscale")},
@@ -364,13 +404,20 @@ const std::vector<FieldSpec>& syn_fields() {
 const std::vector<FieldSpec>& service_fields(Service s) {
   static const std::vector<FieldSpec> none;
   switch (s) {
-    case Service::http: return http_fields();
-    case Service::tls: return tls_fields();
-    case Service::dns: return dns_fields();
-    case Service::ssh: return ssh_fields();
-    case Service::rdp: return rdp_fields();
-    case Service::syn: return syn_fields();
-    case Service::other: return none;
+    case Service::http:
+      return http_fields();
+    case Service::tls:
+      return tls_fields();
+    case Service::dns:
+      return dns_fields();
+    case Service::ssh:
+      return ssh_fields();
+    case Service::rdp:
+      return rdp_fields();
+    case Service::syn:
+      return syn_fields();
+    case Service::other:
+      return none;
   }
   return none;
 }

@@ -77,7 +77,8 @@ Schema build_schema(Service s, const TokenCounts& counts, SchemaMode mode, const
   size_t fixed = 0;
   for (const SchemaField& f : out.fields)
     if (f.kind != FieldKind::option) fixed += size_t(f.width);
-  size_t room = mode == SchemaMode::incremental ? std::min(rules.cap, size_t(canvas_side(s) * canvas_side(s))) : rules.cap;
+  size_t room =
+      mode == SchemaMode::incremental ? std::min(rules.cap, size_t(canvas_side(s) * canvas_side(s))) : rules.cap;
   if (fixed > room)
     throw std::invalid_argument(fmt::format("{}: the fixed-width fields need {} cells, more than the {} allowed",
                                             service_name(s), fixed, room));
@@ -95,7 +96,8 @@ Schema build_schema(Service s, const TokenCounts& counts, SchemaMode mode, const
         if (c.field == f) out.cells.push_back({uint16_t(f), CellKind::token, 0, c.token});
     } else {
       for (int i = 0; i < sf.width; ++i)
-        out.cells.push_back({uint16_t(f), sf.kind == FieldKind::string ? CellKind::byte : CellKind::bit, uint16_t(i), {}});
+        out.cells.push_back(
+            {uint16_t(f), sf.kind == FieldKind::string ? CellKind::byte : CellKind::bit, uint16_t(i), {}});
     }
   }
   out.side = mode == SchemaMode::incremental ? canvas_side(s)
@@ -133,7 +135,8 @@ std::string schema_to_json(const Schema& s) {
   j["mode"] = mode_name(s.mode);
   j["side"] = s.side;
   j["fields"] = nlohmann::json::array();
-  for (const SchemaField& f : s.fields) j["fields"].push_back({{"name", f.name}, {"kind", kind_name(f.kind)}, {"width", f.width}});
+  for (const SchemaField& f : s.fields)
+    j["fields"].push_back({{"name", f.name}, {"kind", kind_name(f.kind)}, {"width", f.width}});
   j["cells"] = nlohmann::json::array();
   for (const Cell& c : s.cells) {
     if (c.kind == CellKind::token)

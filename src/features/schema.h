@@ -38,9 +38,9 @@ struct Schema {
   Service service = Service::http;
   int version = 1;
   SchemaMode mode = SchemaMode::full;
-  int side = 0;                      // images are side × side, zero padded after the last cell
-  std::vector<SchemaField> fields;   // alphabetical
-  std::vector<Cell> cells;           // position = index
+  int side = 0;                     // images are side × side, zero padded after the last cell
+  std::vector<SchemaField> fields;  // alphabetical
+  std::vector<Cell> cells;          // position = index
   int capacity() const { return side * side; }
   bool operator==(const Schema&) const = default;
 };
@@ -52,7 +52,7 @@ struct LayoutRules {
 
 // Probes carrying each token of each option field over a window ("absent" included).
 struct TokenCounts {
-  std::vector<std::string> fields;  // alphabetical, as in the schema
+  std::vector<std::string> fields;                      // alphabetical, as in the schema
   std::vector<std::map<std::string, uint64_t>> counts;  // parallel to fields; empty for string/integer
   uint64_t probes = 0;
 };

@@ -12,11 +12,16 @@ namespace sg::features {
 
 const char* status_name(SelectStatus s) {
   switch (s) {
-    case SelectStatus::stored: return "stored";
-    case SelectStatus::unchanged: return "unchanged";
-    case SelectStatus::replaced: return "replaced";
-    case SelectStatus::no_labels: return "no labelled probes";
-    case SelectStatus::uninformative: return "no informative field";
+    case SelectStatus::stored:
+      return "stored";
+    case SelectStatus::unchanged:
+      return "unchanged";
+    case SelectStatus::replaced:
+      return "replaced";
+    case SelectStatus::no_labels:
+      return "no labelled probes";
+    case SelectStatus::uninformative:
+      return "no informative field";
   }
   return "?";
 }
@@ -26,8 +31,8 @@ namespace {
 bool same_as_stored(Db& db, const SelectOutcome& o, const StoredSelection& stored) {
   auto full = load_schema(db, o.ranking.service, SchemaMode::full, 1);
   auto incr = load_schema(db, o.ranking.service, SchemaMode::incremental, 1);
-  return stored.until_us == o.ranking.until_us && stored.selected == o.selected && full && *full == o.full &&
-         incr && *incr == o.incremental;
+  return stored.until_us == o.ranking.until_us && stored.selected == o.selected && full && *full == o.full && incr &&
+         *incr == o.incremental;
 }
 
 }  // namespace
@@ -42,7 +47,8 @@ SelectOutcome select_service(Db& db, Service service, const SelectOptions& optio
     return o;
   }
   // The vocabulary comes from every probe before the cut-off: unlabelled probes are trained on too.
-  TokenCounts counts = count_tokens(db, service, o.selected, Window{std::nullopt, options.until_us}, &o.vocabulary_skips);
+  TokenCounts counts =
+      count_tokens(db, service, o.selected, Window{std::nullopt, options.until_us}, &o.vocabulary_skips);
   o.full = build_schema(service, counts, SchemaMode::full, options.layout, &o.full_report);
   o.incremental = build_schema(service, counts, SchemaMode::incremental, options.layout, &o.incremental_report);
 
@@ -54,10 +60,10 @@ SelectOutcome select_service(Db& db, Service service, const SelectOptions& optio
     return o;  // nothing written; the transaction rolls back
   }
   if (stored && !options.force)
-    throw std::runtime_error(fmt::format(
-        "{}: a different selection is already frozen (until {}: {}); pass --force to replace it and its "
-        "schema versions",
-        service_name(service), format_ts(stored->until_us), fmt::join(stored->selected, ", ")));
+    throw std::runtime_error(
+        fmt::format("{}: a different selection is already frozen (until {}: {}); pass --force to replace it and its "
+                    "schema versions",
+                    service_name(service), format_ts(stored->until_us), fmt::join(stored->selected, ", ")));
   if (stored) delete_service_features(db, service);
   save_ranking(db, o.ranking);
   save_schema(db, o.full);

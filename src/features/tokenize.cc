@@ -34,7 +34,8 @@ void add_product(TokenSet& ts, std::string_view word, size_t sep) {
   std::string_view name = word.substr(0, sep), version = word.substr(sep + 1);
   ts.add(name);
   size_t dot = version.find('.');
-  if (dot != std::string_view::npos && dot > 0) ts.add(std::string(word.substr(0, sep + 1)) + std::string(version.substr(0, dot)));
+  if (dot != std::string_view::npos && dot > 0)
+    ts.add(std::string(word.substr(0, sep + 1)) + std::string(version.substr(0, dot)));
   ts.add(word);
 }
 
@@ -130,7 +131,8 @@ bool is_grease(uint64_t v) { return v <= 0xffff && (v & 0x0f0f) == 0x0a0a && (v 
 std::string code_token(uint64_t v) { return is_grease(v) ? "grease" : std::to_string(v); }
 
 unsigned initial_ttl(unsigned ttl) {
-  for (unsigned t : {32u, 64u, 128u}) if (ttl <= t) return t;
+  for (unsigned t : {32u, 64u, 128u})
+    if (ttl <= t) return t;
   return 255;
 }
 

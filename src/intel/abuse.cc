@@ -67,7 +67,8 @@ AbuseParse parse_abuse_checks(const std::string& text, const std::string& file) 
       for (size_t i = 0; i < list->size(); ++i) {
         size_t before = out.skips.size();
         take((*list)[i], file, 0, out);
-        if (out.skips.size() > before) out.skips.back().reason = fmt::format("element {}: {}", i, out.skips.back().reason);
+        if (out.skips.size() > before)
+          out.skips.back().reason = fmt::format("element {}: {}", i, out.skips.back().reason);
       }
     } else {
       take(whole, file, 1, out);

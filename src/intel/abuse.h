@@ -17,8 +17,8 @@ namespace sg::intel {
 inline constexpr int kAbusiveScore = 25;  // abuseConfidenceScore at or above this counts as abusive
 
 struct AbuseCheck {
-  std::string ip;  // normalised text form (as the probes table writes addresses)
-  int score = 0;   // abuseConfidenceScore, 0..100
+  std::string ip;   // normalised text form (as the probes table writes addresses)
+  int score = 0;    // abuseConfidenceScore, 0..100
   std::string raw;  // the data object as imported
 };
 

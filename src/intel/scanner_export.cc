@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "export/csv.h"
 #include "intel/org_names.h"
@@ -139,10 +139,14 @@ Tlp parse_tlp(const std::string& text) {
 
 std::string tlp_name(Tlp t) {
   switch (t) {
-    case Tlp::white: return "white";
-    case Tlp::green: return "green";
-    case Tlp::amber: return "amber";
-    case Tlp::red: return "red";
+    case Tlp::white:
+      return "white";
+    case Tlp::green:
+      return "green";
+    case Tlp::amber:
+      return "amber";
+    case Tlp::red:
+      return "red";
   }
   return "amber";
 }
@@ -156,8 +160,8 @@ int64_t epoch_seconds(int64_t us) { return us / 1000000; }
 json misp_org() { return {{"name", "scannergrouper"}, {"uuid", uuid_v5("producer:scannergrouper")}}; }
 
 json misp_tags(const std::string& org, Tlp tlp) {
-  return json::array({{{"name", "tlp:" + tlp_name(tlp)}},
-                      {{"name", fmt::format("scannergrouper:organisation=\"{}\"", org)}}});
+  return json::array(
+      {{{"name", "tlp:" + tlp_name(tlp)}}, {{"name", fmt::format("scannergrouper:organisation=\"{}\"", org)}}});
 }
 
 }  // namespace
@@ -233,12 +237,8 @@ json tlp_marking(Tlp t) {
   const std::string name = tlp_name(t);
   std::string upper = name;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return {{"type", "marking-definition"},
-          {"spec_version", "2.1"},
-          {"id", kIds[static_cast<int>(t)]},
-          {"created", "2017-01-20T00:00:00.000Z"},
-          {"definition_type", "tlp"},
-          {"name", "TLP:" + upper},
+  return {{"type", "marking-definition"},          {"spec_version", "2.1"},    {"id", kIds[static_cast<int>(t)]},
+          {"created", "2017-01-20T00:00:00.000Z"}, {"definition_type", "tlp"}, {"name", "TLP:" + upper},
           {"definition", {{"tlp", name}}}};
 }
 
@@ -256,8 +256,8 @@ struct Span {
 
 }  // namespace
 
-std::string stix_bundle(const std::vector<ScannerRow>& rows, const NameFilter& f, const std::vector<ScannerRow>* history,
-                        Tlp tlp) {
+std::string stix_bundle(const std::vector<ScannerRow>& rows, const NameFilter& f,
+                        const std::vector<ScannerRow>* history, Tlp tlp) {
   auto latest = latest_attributed(rows, f);
   if (latest.empty())  // a bundle's objects, when present, may not be empty (STIX 2.1 §8)
     return json{{"type", "bundle"}, {"id", "bundle--" + uuid_v5("bundle:empty")}}.dump(2);

@@ -95,8 +95,7 @@ std::optional<std::string> Aliases::normalise(const std::string& raw) const {
   // ipset names such as "censys.io_ipv6": the address family is not part of the organisation.
   for (const char* fam : {"_ipv6", "_ipv4", "-ipv6", "-ipv4"})
     if (bare.size() > 5 && bare.compare(bare.size() - 5, 5, fam) == 0) bare.resize(bare.size() - 5);
-  while (strip_tld(bare)) {
-  }
+  while (strip_tld(bare)) {}
   if (auto hit = find(bare)) return *hit;
   // "Rapid7 (Project Sonar)": the part before the parenthesis, then the part inside it.
   if (auto open = name.find('('); open != std::string::npos && open > 0) {

@@ -141,8 +141,7 @@ ImportReport run_import(Db& db, const ImportRequest& req) {
       } else {
         out.list = parse_list(file, content, opt);
         if (!out.list.skip_reason.empty()) {
-          if (!fs::is_directory(root))
-            throw std::runtime_error(fmt::format("{}: {}", file, out.list.skip_reason));
+          if (!fs::is_directory(root)) throw std::runtime_error(fmt::format("{}: {}", file, out.list.skip_reason));
           out.status = FileStatus::not_a_list;
         } else {
           out.status = store.save_import(key, abs, out.list).second ? FileStatus::replaced : FileStatus::imported;

@@ -16,7 +16,7 @@ namespace sg::labels {
 
 struct ImportRequest {
   std::vector<std::string> paths;
-  ImportOptions options;                 // source/source_forced: --source; aliases/rules set by run_import
+  ImportOptions options;  // source/source_forced: --source; aliases/rules set by run_import
   std::optional<std::string> aliases_file, rules_file;
   std::optional<std::vector<std::string>> eval_unknown;
   std::optional<Policy> policy;
@@ -34,7 +34,7 @@ const char* to_string(FileStatus s);
 struct FileOutcome {
   std::string path;
   FileStatus status = FileStatus::imported;
-  ParsedList list;  // entries/refusals of this file (empty when unchanged or a duplicate)
+  ParsedList list;      // entries/refusals of this file (empty when unchanged or a duplicate)
   std::string same_as;  // duplicate: the path imported earlier with the same content and options
 };
 

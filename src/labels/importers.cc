@@ -74,9 +74,7 @@ bool is_prefix(const std::string& text) {
   return parse_cidr(text, c);
 }
 
-bool first_field_is_prefix(const std::string& line, char sep) {
-  return is_prefix(trim(split(line, sep).front()));
-}
+bool first_field_is_prefix(const std::string& line, char sep) { return is_prefix(trim(split(line, sep).front())); }
 
 }  // namespace
 

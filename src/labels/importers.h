@@ -25,19 +25,19 @@ enum class Format { misp_json, records_json, tsv, ipset, csv, ptr_csv, plain, un
 const char* to_string(Format f);
 
 struct ImportOptions {
-  std::string org;                // --org: organisation of every entry (overrides what the file says)
-  std::string source;             // source name for entries whose file names none
-  bool source_forced = false;     // --source given: it overrides a TSV's source column too
-  std::optional<Period> period;   // --period: validity for entries whose file names none
-  bool force = false;             // accept IPv4 shorter than /21 and IPv6 shorter than /32
-  bool ptr_table = false;         // a CSV is `ip,ptr-name`, mapped through the rDNS rules
+  std::string org;               // --org: organisation of every entry (overrides what the file says)
+  std::string source;            // source name for entries whose file names none
+  bool source_forced = false;    // --source given: it overrides a TSV's source column too
+  std::optional<Period> period;  // --period: validity for entries whose file names none
+  bool force = false;            // accept IPv4 shorter than /21 and IPv6 shorter than /32
+  bool ptr_table = false;        // a CSV is `ip,ptr-name`, mapped through the rDNS rules
   const Aliases* aliases = nullptr;
   const RdnsRules* rules = nullptr;
 };
 
 struct RawEntry {
   Cidr prefix;
-  std::string org;     // canonical
+  std::string org;  // canonical
   std::string source;
   Period period;
   size_t line = 0;
@@ -54,8 +54,8 @@ struct ParsedList {
   Format format = Format::unknown;
   std::vector<RawEntry> entries;
   std::vector<Refusal> refused;
-  size_t unlabelled = 0;     // rows that name no organisation (`unknown`, aggregate lists without --org)
-  std::string skip_reason;   // set when the file is not a label list at all
+  size_t unlabelled = 0;    // rows that name no organisation (`unknown`, aggregate lists without --org)
+  std::string skip_reason;  // set when the file is not a label list at all
 };
 
 constexpr int kMinV4Bits = 21, kMinV6Bits = 32;

@@ -32,8 +32,8 @@ LabelStore::LabelStore(Db& db) : db_(db) {
   ensure_label_tables(db_);
   std::string v = meta("labels.schema", "");
   if (!v.empty() && std::stoi(v) > kSchemaVersion)
-    throw StoreError(fmt::format("{}: label schema version {} is newer than this program ({})", db_.path(), v,
-                                 kSchemaVersion));
+    throw StoreError(
+        fmt::format("{}: label schema version {} is newer than this program ({})", db_.path(), v, kSchemaVersion));
   if (v.empty() && !db_.read_only()) set_meta("labels.schema", std::to_string(kSchemaVersion));
 }
 
@@ -135,8 +135,8 @@ RelabelStats LabelStore::relabel(const PrefixIndex& index, const Policy& policy,
 std::vector<ImportRecord> LabelStore::imports() {
   std::vector<ImportRecord> out;
   for (auto& r : label_imports(db_))
-    out.push_back({r.id, std::move(r.path), std::move(r.format), std::move(r.source), r.entries, r.refused,
-                   r.unlabelled});
+    out.push_back(
+        {r.id, std::move(r.path), std::move(r.format), std::move(r.source), r.entries, r.refused, r.unlabelled});
   return out;
 }
 

@@ -47,8 +47,8 @@ class LabelStore {
   RelabelStats relabel(const PrefixIndex& index, const Policy& policy, int64_t after_id = 0);
 
   std::vector<ImportRecord> imports();
-  std::map<std::string, int64_t> count_by(const char* column);  // label_entries grouped by org or source
-  std::map<std::string, int64_t> refusal_reasons();             // grouped by the reason's kind
+  std::map<std::string, int64_t> count_by(const char* column);          // label_entries grouped by org or source
+  std::map<std::string, int64_t> refusal_reasons();                     // grouped by the reason's kind
   std::vector<std::pair<std::string, Refusal>> refusals(size_t limit);  // (path, refusal)
   std::map<std::string, int64_t> probe_label_counts();
 

@@ -73,8 +73,7 @@ void parse_csv(std::string_view content, ListSink& sink, bool ptr_table) {
     if (n == 1 && !ip.empty() && !std::isdigit(static_cast<unsigned char>(ip[0])) && ip.find(':') == std::string::npos)
       return;  // header such as "IP,Label"
     if (cols.size() != 2 || trim(cols[1]).empty()) {
-      sink.refuse(n, fmt::format("expected {} (2 fields), got {}", ptr_table ? "ip,ptr-name" : "ip,org",
-                                 cols.size()));
+      sink.refuse(n, fmt::format("expected {} (2 fields), got {}", ptr_table ? "ip,ptr-name" : "ip,org", cols.size()));
       return;
     }
     std::string value = trim(cols[1]);

@@ -51,8 +51,7 @@ std::optional<Period> months(int year, int first, int last) {
 
 std::optional<int64_t> day_start_us(int year, int month, int day) {
   static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (year < 1900 || year > 9999 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1])
-    return std::nullopt;
+  if (year < 1900 || year > 9999 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return std::nullopt;
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (month == 2 && day == 29 && !leap) return std::nullopt;
   return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * kDayUs;

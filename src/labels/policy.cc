@@ -79,8 +79,8 @@ Decision decide(const std::vector<const Entry*>& covering, const Policy& policy)
   for (const Entry* e : covering)
     if (e->org == d.org) add_unique(d.sources, e->source);
   bool agreed = static_cast<int>(d.sources.size()) >= policy.min_sources;
-  bool ok = policy.kind == PolicyKind::lpm || agreed ||
-            (policy.kind == PolicyKind::narrow_or_agree && narrow(best.prefix));
+  bool ok =
+      policy.kind == PolicyKind::lpm || agreed || (policy.kind == PolicyKind::narrow_or_agree && narrow(best.prefix));
   d.verdict = ok ? Verdict::labelled : Verdict::too_weak;
   return d;
 }

@@ -35,10 +35,10 @@ const char* to_string(Verdict v);
 
 struct Decision {
   Verdict verdict = Verdict::none;
-  uint32_t org = 0;                 // when labelled (or the candidate when too_weak)
-  std::vector<uint32_t> sources;    // distinct sources naming org, at any length valid then
-  std::vector<uint32_t> rivals;     // organisations named at the deciding length besides org (conflict)
-  int bits = -1;                    // the deciding prefix length
+  uint32_t org = 0;               // when labelled (or the candidate when too_weak)
+  std::vector<uint32_t> sources;  // distinct sources naming org, at any length valid then
+  std::vector<uint32_t> rivals;   // organisations named at the deciding length besides org (conflict)
+  int bits = -1;                  // the deciding prefix length
 };
 
 // `covering` is what PrefixIndex::covering returns: entries valid at the time, most specific first.

@@ -100,11 +100,13 @@ void PrefixIndex::collect(const IpAddr& ip, Keep keep, std::vector<const Entry*>
 }
 
 void PrefixIndex::covering(const IpAddr& ip, int64_t t_us, std::vector<const Entry*>& out) const {
-  collect(ip, [t_us](const Entry& e) { return e.period.holds_at(t_us); }, out);
+  collect(
+      ip, [t_us](const Entry& e) { return e.period.holds_at(t_us); }, out);
 }
 
 void PrefixIndex::covering_any_time(const IpAddr& ip, std::vector<const Entry*>& out) const {
-  collect(ip, [](const Entry&) { return true; }, out);
+  collect(
+      ip, [](const Entry&) { return true; }, out);
 }
 
 }  // namespace sg::labels

@@ -55,10 +55,10 @@ class PrefixIndex {
 
   std::vector<Entry> entries_;
   Table v4_[33], v6_[129];
-  using Mask = std::array<uint64_t, 2>;       // bit i: an entry of length base + i exists
-  std::vector<uint32_t> v4_masks_;            // per /16: lengths 16..32 present there
+  using Mask = std::array<uint64_t, 2>;          // bit i: an entry of length base + i exists
+  std::vector<uint32_t> v4_masks_;               // per /16: lengths 16..32 present there
   std::unordered_map<uint32_t, Mask> v6_masks_;  // per /32: lengths 32..128 present there
-  std::vector<int> v4_short_, v6_short_;      // lengths below /16 (IPv4) or /32 (IPv6), longest first
+  std::vector<int> v4_short_, v6_short_;         // lengths below /16 (IPv4) or /32 (IPv6), longest first
   bool built_ = false;
   std::vector<std::string> orgs_, sources_;
   std::unordered_map<std::string, uint32_t> org_ids_, source_ids_;

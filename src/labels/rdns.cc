@@ -32,8 +32,7 @@ RdnsRules RdnsRules::parse(const std::string& text, const std::string& origin) {
     auto cols = split(line, '\t');
     if (cols.size() != 3 || (cols[0] != "suffix" && cols[0] != "regex") || trim(cols[1]).empty() ||
         trim(cols[2]).empty())
-      throw std::invalid_argument(
-          fmt::format("{}:{}: expected suffix|regex<TAB>pattern<TAB>org", origin, line_no));
+      throw std::invalid_argument(fmt::format("{}:{}: expected suffix|regex<TAB>pattern<TAB>org", origin, line_no));
     RdnsRule r;
     r.is_regex = cols[0] == "regex";
     r.org = trim(cols[2]);
@@ -60,10 +59,9 @@ std::optional<std::string> RdnsRules::match(const std::string& ptr_name) const {
   for (const auto& r : rules_) {
     if (r.is_regex) {
       if (std::regex_match(name, r.re)) return r.org;
-    } else if (name == r.pattern ||
-               (name.size() > r.pattern.size() &&
-                name.compare(name.size() - r.pattern.size(), r.pattern.size(), r.pattern) == 0 &&
-                name[name.size() - r.pattern.size() - 1] == '.')) {
+    } else if (name == r.pattern || (name.size() > r.pattern.size() &&
+                                     name.compare(name.size() - r.pattern.size(), r.pattern.size(), r.pattern) == 0 &&
+                                     name[name.size() - r.pattern.size() - 1] == '.')) {
       return r.org;
     }
   }

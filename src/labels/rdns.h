@@ -14,7 +14,7 @@ struct RdnsRule {
   bool is_regex = false;
   std::string pattern;  // lower-case suffix without a leading dot, or the regex text
   std::regex re;
-  std::string org;      // as written; normalised through the aliases by the importer
+  std::string org;  // as written; normalised through the aliases by the importer
 };
 
 class RdnsRules {

@@ -11,8 +11,8 @@
 #include <stdexcept>
 
 #include "labels/text.h"
-#include "util/bytes.h"
 #include "util/atomic_file.h"
+#include "util/bytes.h"
 
 namespace sg::labels {
 

@@ -2,8 +2,8 @@
 // state, the distribution-alignment queue and the schedule position — everything incremental mode resumes.
 #include <stdexcept>
 
-#include "util/atomic_file.h"
 #include "model/model_impl.h"
+#include "util/atomic_file.h"
 
 namespace sg::model {
 namespace {

@@ -21,10 +21,10 @@ Backbone parse_backbone(const std::string& name);  // throws std::invalid_argume
 
 struct ModelConfig {
   Backbone backbone = Backbone::wrn;
-  int num_classes = 0;  // K known organisations; the open-set head has K+1 outputs, index K = unknown
-  int side = 0;         // wrn: image side; cells_per_probe must be side*side
-  int input_dim = 0;    // mlp: cells per probe
-  int mlp_hidden = 512; // mlp: width of the first hidden layer (the second is half of it)
+  int num_classes = 0;                   // K known organisations; the open-set head has K+1 outputs, index K = unknown
+  int side = 0;                          // wrn: image side; cells_per_probe must be side*side
+  int input_dim = 0;                     // mlp: cells per probe
+  int mlp_hidden = 512;                  // mlp: width of the first hidden layer (the second is half of it)
   std::vector<std::string> class_names;  // optional; saved with the checkpoint
   int schema_version = 0;                // encoding schema the cells follow; saved with the checkpoint
   uint64_t seed = 0;                     // weight initialisation
@@ -35,8 +35,8 @@ struct ModelConfig {
 // own iteration counter, so a resumed model continues the cosine where the checkpoint left it.
 struct TrainOptions {
   int iterations = 2000;
-  int batch = 64;            // labelled probes per step
-  int uratio = 7;            // unlabelled probes per step = uratio * batch
+  int batch = 64;  // labelled probes per step
+  int uratio = 7;  // unlabelled probes per step = uratio * batch
   double lr = 0.03;
   int schedule_total = 25000;  // N in lr*cos(7*pi*it/(16*N)); only read when the model starts at iteration 0
   double momentum = 0.9;
@@ -53,12 +53,12 @@ struct TrainOptions {
   // made the MLP call every DNS and TLS probe unknown (bench/RESULTS.md). `false` = the reference.
   bool bn_recalibrate = true;
   double weight_decay = 5e-4;
-  int warm_open = 100;       // iterations (of the model's counter) before the open-set term is switched on
-  double p_cutoff = 0.95;    // closed-set pseudo-label confidence
-  double q_cutoff = 0.5;     // open-set target confidence
-  bool dist_align = true;    // IOMatch's reference default: align p to a uniform class prior over 128 batches
-  uint64_t seed = 0;         // batch sampling
-  int threads = 0;           // 0 = every hardware core
+  int warm_open = 100;         // iterations (of the model's counter) before the open-set term is switched on
+  double p_cutoff = 0.95;      // closed-set pseudo-label confidence
+  double q_cutoff = 0.5;       // open-set target confidence
+  bool dist_align = true;      // IOMatch's reference default: align p to a uniform class prior over 128 batches
+  uint64_t seed = 0;           // batch sampling
+  int threads = 0;             // 0 = every hardware core
   std::string device = "cpu";  // "cpu" or "cuda" (needs a CUDA-enabled libtorch)
 };
 
@@ -105,7 +105,7 @@ struct TrainResult {
 // Per probe: K+1 open-set probabilities (index K = unknown), the argmax, and the 128-d projection feature
 // used for clustering unknowns (README, From probes to organisations). Row-major.
 struct Prediction {
-  int num_classes = 0;  // K
+  int num_classes = 0;         // K
   std::vector<float> probs;    // n*(K+1)
   std::vector<int> pred;       // n; K means unknown
   std::vector<float> feature;  // n*kFeatureDim
@@ -132,8 +132,8 @@ class Model {
   static Model load(const std::string& path);  // throws std::runtime_error naming the file on any defect
 
   const ModelConfig& config() const;
-  int64_t iteration() const;       // optimiser steps taken over the model's whole life
-  int schedule_total() const;      // the cosine's N, fixed at the first training step
+  int64_t iteration() const;   // optimiser steps taken over the model's whole life
+  int schedule_total() const;  // the cosine's N, fixed at the first training step
   double base_lr() const;
   void to_device(const std::string& device);  // "cpu" / "cuda"
 

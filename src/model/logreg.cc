@@ -1,10 +1,10 @@
 #include "model/logreg.h"
 
+#include <torch/torch.h>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
-#include <torch/torch.h>
 
 #include "util/atomic_file.h"
 

@@ -88,8 +88,8 @@ NetImpl::NetImpl(const ModelConfig& config) {
     mlp = register_module("mlp", Mlp(config.input_dim, config.mlp_hidden));
   }
   closed = register_module("closed", xavier_linear(kFeatureDim, k));
-  proj = register_module("proj", nn::Sequential(nn::Linear(kFeatureDim, kFeatureDim), nn::ReLU(),
-                                                nn::Linear(kFeatureDim, kFeatureDim)));
+  proj = register_module(
+      "proj", nn::Sequential(nn::Linear(kFeatureDim, kFeatureDim), nn::ReLU(), nn::Linear(kFeatureDim, kFeatureDim)));
   mb = register_module("mb", xavier_linear(kFeatureDim, 2 * k, false));
   open = register_module("open", xavier_linear(kFeatureDim, k + 1));
 }
@@ -145,8 +145,8 @@ constexpr int64_t kRecalibrationBatches = 50;
 
 }  // namespace
 
-void recalibrate_bn(Net& net, const torch::Tensor& cells, const std::vector<int64_t>& labelled, int batch,
-                    int uratio, const torch::Device& device) {
+void recalibrate_bn(Net& net, const torch::Tensor& cells, const std::vector<int64_t>& labelled, int batch, int uratio,
+                    const torch::Device& device) {
   if (labelled.empty() || cells.size(0) == 0) return;
   torch::NoGradGuard guard;
   const int64_t n = cells.size(0), u = int64_t(batch) * uratio, per_batch = batch + u;

@@ -20,7 +20,7 @@ torch::Tensor masked_soft_ce(const torch::Tensor& logits, const torch::Tensor& t
 // r = per-class binary probabilities. outlier_i = Σ_k p_ik · r_neg,ik; q_k = p_k · r_pos,k, q_K = outlier.
 struct OpenTargets {
   torch::Tensor p, q;
-  torch::Tensor outlier;    // [U]
+  torch::Tensor outlier;      // [U]
   torch::Tensor closed_mask;  // max p ≥ p_cutoff and outlier < 0.5, as float
   torch::Tensor open_mask;    // max q ≥ q_cutoff, as float
 };

@@ -75,7 +75,7 @@ torch::Tensor cells_to_input(const torch::Tensor& cells_u8, const torch::Device&
 // average) under its current weights. `cells` are all training probes ([N, cells] uint8), `labelled` the rows
 // with a label; batches mix them as training did (B labelled + uratio·B of all), deterministically. The
 // training momentum is restored and `net` left in eval mode.
-void recalibrate_bn(Net& net, const torch::Tensor& cells, const std::vector<int64_t>& labelled, int batch,
-                    int uratio, const torch::Device& device);
+void recalibrate_bn(Net& net, const torch::Tensor& cells, const std::vector<int64_t>& labelled, int batch, int uratio,
+                    const torch::Device& device);
 
 }  // namespace sg::model::detail

@@ -14,7 +14,7 @@ namespace sg::pipeline {
 namespace {
 
 uint64_t file_size(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
 

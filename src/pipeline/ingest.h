@@ -22,12 +22,12 @@ struct SkippedCapture {
 };
 
 struct IngestOutcome {
-  int exit_code = 0;          // 1 when an input could not be read as a capture
+  int exit_code = 0;  // 1 when an input could not be read as a capture
   uint64_t files_ingested = 0;
   uint64_t files_skipped = 0;  // same content as a capture already complete
   std::vector<SkippedCapture> skipped;
   uint64_t new_probes = 0;
-  labels::RelabelStats labelled;  // labelling of the new probes
+  labels::RelabelStats labelled;   // labelling of the new probes
   int64_t first_new_probe_id = 0;  // new probes have ids above this one
   IngestStats total;               // file_errors: unreadable and damaged captures, with what and where
   bool interrupted = false;        // a stop request ended it; a rerun completes it

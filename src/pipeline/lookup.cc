@@ -12,7 +12,7 @@ struct ProbeSummary {
   std::map<std::string, int64_t> per_service;
   int64_t first = 0, last = 0, total = 0;
   nlohmann::json labels = nlohmann::json::array();  // [{org, probes, sources}], most probes first
-  std::string evidence = "{}";                       // aggregate::Evidence over the ip's latest probes
+  std::string evidence = "{}";                      // aggregate::Evidence over the ip's latest probes
 };
 
 ProbeSummary probe_summary(Db& db, const std::string& ip) {

@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "storage/scanner_store.h"
 #include "storage/db.h"
+#include "storage/scanner_store.h"
 
 namespace sg::pipeline {
 

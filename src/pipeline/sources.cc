@@ -28,7 +28,8 @@ bool is_capture_name(std::string name) {
 void run_one(CaptureReader& reader, const SessionConfig& cfg, const SourceHooks& hooks, SourceEvents& events,
              IngestStats& total, size_t index, size_t count) {
   IngestStats st;
-  SessionTracker tracker(cfg, [&](Probe& p) { hooks.probe(p); }, st);
+  SessionTracker tracker(
+      cfg, [&](Probe& p) { hooks.probe(p); }, st);
   events.file_started(index, count);
   LoopOptions loop;
   loop.stop = &stop_flag();

@@ -21,7 +21,7 @@ std::atomic<bool>& stop_flag() { return g_stop; }
 bool stop_requested() { return g_stop.load(); }
 
 void install_stop_handlers() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);

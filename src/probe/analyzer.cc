@@ -17,8 +17,10 @@ Match detect_tcp_service(ByteView stream, Service& service) {
   };
   // Order matters: the patterns are not disjoint (an SSH banner with a space passes the HTTP request-line
   // test), so the most specific analyzers go first.
-  static const Candidate candidates[] = {{Service::tls, tls_match},     {Service::ssh, ssh_match},
-                                         {Service::rdp, rdp_match},     {Service::http, http_match},
+  static const Candidate candidates[] = {{Service::tls, tls_match},
+                                         {Service::ssh, ssh_match},
+                                         {Service::rdp, rdp_match},
+                                         {Service::http, http_match},
                                          {Service::dns, dns_tcp_match}};
   bool undecided = false;
   for (const auto& c : candidates) {
@@ -39,12 +41,18 @@ Service detect_udp_service(ByteView datagram) {
 
 MessageState message_state(Service service, Transport transport, ByteView stream) {
   switch (service) {
-    case Service::tls: return tls_state(stream);
-    case Service::http: return http_state(stream);
-    case Service::ssh: return ssh_state(stream);
-    case Service::rdp: return rdp_state(stream);
-    case Service::dns: return transport == Transport::udp ? MessageState::complete : dns_tcp_state(stream);
-    default: return MessageState::complete;
+    case Service::tls:
+      return tls_state(stream);
+    case Service::http:
+      return http_state(stream);
+    case Service::ssh:
+      return ssh_state(stream);
+    case Service::rdp:
+      return rdp_state(stream);
+    case Service::dns:
+      return transport == Transport::udp ? MessageState::complete : dns_tcp_state(stream);
+    default:
+      return MessageState::complete;
   }
 }
 
@@ -73,15 +81,26 @@ ParseStatus analyze(Service service, ByteView message, Probe& probe) {
   probe.service = service;
   ParseStatus st;
   switch (service) {
-    case Service::tls: st = run(parse_tls_client_hello, message, probe.tls); break;
-    case Service::http: st = run(parse_http_request, message, probe.http); break;
-    case Service::ssh: st = run(parse_ssh, message, probe.ssh); break;
-    case Service::rdp: st = run(parse_rdp, message, probe.rdp); break;
+    case Service::tls:
+      st = run(parse_tls_client_hello, message, probe.tls);
+      break;
+    case Service::http:
+      st = run(parse_http_request, message, probe.http);
+      break;
+    case Service::ssh:
+      st = run(parse_ssh, message, probe.ssh);
+      break;
+    case Service::rdp:
+      st = run(parse_rdp, message, probe.rdp);
+      break;
     case Service::dns:
       st = run(probe.transport == Transport::udp ? parse_dns_query : parse_dns_tcp_query, message, probe.dns);
       break;
-    case Service::syn: return {};
-    case Service::other: fill_other(message, probe); return {};
+    case Service::syn:
+      return {};
+    case Service::other:
+      fill_other(message, probe);
+      return {};
   }
   if (!st.ok()) fill_other(message, probe);
   return st;

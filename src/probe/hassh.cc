@@ -23,8 +23,8 @@ void fill_hassh(SshProbe& ssh) {
     ssh.hassh.clear();
     return;
   }
-  ssh.hassh_algorithms = join(ssh.kex_algorithms) + ';' + join(ssh.encryption_c2s) + ';' + join(ssh.mac_c2s) +
-                         ';' + join(ssh.compression_c2s);
+  ssh.hassh_algorithms = join(ssh.kex_algorithms) + ';' + join(ssh.encryption_c2s) + ';' + join(ssh.mac_c2s) + ';' +
+                         join(ssh.compression_c2s);
   ssh.hassh = md5_hex(ssh.hassh_algorithms);
 }
 

@@ -67,8 +67,7 @@ bool is_version(std::string_view t) {
   if (slash == 0 || slash == std::string_view::npos) return false;
   auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
   auto numeric = [](char c) { return (c >= '0' && c <= '9') || c == '.'; };
-  return std::all_of(t.begin(), t.begin() + slash, alpha) &&
-         std::all_of(t.begin() + slash + 1, t.end(), numeric);
+  return std::all_of(t.begin(), t.begin() + slash, alpha) && std::all_of(t.begin() + slash + 1, t.end(), numeric);
 }
 
 bool starts_with_http(std::string_view t) { return t.size() >= 5 && iequals(t.substr(0, 5), "HTTP/"); }

@@ -26,25 +26,32 @@ std::vector<uint16_t> without_grease(const std::vector<uint16_t>& values) {
 // The spec maps the highest non-GREASE supported_versions value, else the legacy version.
 const char* version_code(const TlsProbe& hello) {
   std::vector<uint16_t> supported = without_grease(hello.supported_versions);
-  const uint16_t v =
-      supported.empty() ? hello.version : *std::max_element(supported.begin(), supported.end());
+  const uint16_t v = supported.empty() ? hello.version : *std::max_element(supported.begin(), supported.end());
   switch (v) {
-    case 0x0304: return "13";
-    case 0x0303: return "12";
-    case 0x0302: return "11";
-    case 0x0301: return "10";
-    case 0x0300: return "s3";
-    case 0x0002: return "s2";
-    case 0xfeff: return "d1";
-    case 0xfefd: return "d2";
-    case 0xfefc: return "d3";
-    default: return "00";
+    case 0x0304:
+      return "13";
+    case 0x0303:
+      return "12";
+    case 0x0302:
+      return "11";
+    case 0x0301:
+      return "10";
+    case 0x0300:
+      return "s3";
+    case 0x0002:
+      return "s2";
+    case 0xfeff:
+      return "d1";
+    case 0xfefd:
+      return "d2";
+    case 0xfefc:
+      return "d3";
+    default:
+      return "00";
   }
 }
 
-bool is_alnum(uint8_t c) {
-  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
+bool is_alnum(uint8_t c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 
 // First and last character of the first ALPN value; when either end byte is not alphanumeric, the first
 // and last hex digits of the value instead (keeps '_' and control bytes out of the fingerprint).
@@ -110,8 +117,7 @@ std::string ja4(const TlsProbe& hello, char transport) {
   a += count2(ciphers.size());
   a += count2(extensions.size());
   a += alpn_code(hello);
-  return a + '_' + cipher_hash(ciphers) + '_' +
-         extension_hash(extensions, without_grease(hello.signature_algorithms));
+  return a + '_' + cipher_hash(ciphers) + '_' + extension_hash(extensions, without_grease(hello.signature_algorithms));
 }
 
 }  // namespace sg

@@ -25,8 +25,8 @@ struct HttpProbe {
   std::string uri;      // raw request target as sent
   std::string version;  // as sent, e.g. "HTTP/1.1"; empty when the request line has none
   std::vector<std::pair<std::string, std::string>> headers;  // names as sent, in order
-  std::optional<std::string> user_agent;                      // first User-Agent header
-  std::optional<std::string> host;                            // first Host header
+  std::optional<std::string> user_agent;                     // first User-Agent header
+  std::optional<std::string> host;                           // first Host header
   uint64_t body_length = 0;  // body bytes seen in the first message (Content-Length capped by what arrived)
 };
 
@@ -36,9 +36,9 @@ struct TlsProbe {
   Bytes random;                 // 32 bytes
   uint32_t gmt_unix_time = 0;   // first 4 bytes of random, big endian
   Bytes session_id;
-  std::vector<uint16_t> ciphers;           // wire order, GREASE kept
+  std::vector<uint16_t> ciphers;  // wire order, GREASE kept
   std::vector<uint8_t> compression_methods;
-  std::vector<uint16_t> extensions;        // wire order, GREASE kept
+  std::vector<uint16_t> extensions;  // wire order, GREASE kept
   std::optional<std::string> sni;
   std::vector<std::string> alpn;
   std::vector<uint16_t> supported_groups;
@@ -72,15 +72,15 @@ struct DnsProbe {
 struct SshProbe {
   std::string banner;  // identification line without CR/LF
   bool kexinit = false;
-  std::vector<std::string> kex_algorithms, host_key_algorithms, encryption_c2s, encryption_s2c, mac_c2s,
-      mac_s2c, compression_c2s, compression_s2c;
+  std::vector<std::string> kex_algorithms, host_key_algorithms, encryption_c2s, encryption_s2c, mac_c2s, mac_s2c,
+      compression_c2s, compression_s2c;
   std::string hassh_algorithms;  // "kex;enc;mac;cmp" (client to server lists)
   std::string hassh;             // MD5 of hassh_algorithms; empty without KEXINIT
 };
 
 struct RdpProbe {
-  std::optional<std::string> cookie;         // "Cookie: mstshash=..." value
-  std::optional<std::string> routing_token;  // any other CR-terminated token line
+  std::optional<std::string> cookie;            // "Cookie: mstshash=..." value
+  std::optional<std::string> routing_token;     // any other CR-terminated token line
   std::optional<uint32_t> requested_protocols;  // RDP_NEG_REQ flags
   uint8_t neg_flags = 0;
 };

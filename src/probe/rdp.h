@@ -7,7 +7,7 @@
 
 namespace sg {
 
-Match rdp_match(ByteView stream);  // yes: TPKT version 3 with an X.224 CR TPDU (0xE0)
+Match rdp_match(ByteView stream);         // yes: TPKT version 3 with an X.224 CR TPDU (0xE0)
 MessageState rdp_state(ByteView stream);  // complete when the TPKT length is there
 ParseStatus parse_rdp(ByteView stream, RdpProbe& out);
 

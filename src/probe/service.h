@@ -1,6 +1,6 @@
 // The one table of services: every stage that lists, orders or looks up services iterates kServices
-// instead of writing its own list, so a new protocol is added here once (docs/ARCHITECTURE.md, "Adding a protocol"). Its order
-// is the order of Service and the order services appear in the database, the export and the reports.
+// instead of writing its own list, so a new protocol is added here once (docs/ARCHITECTURE.md, "Adding a protocol").
+// Its order is the order of Service and the order services appear in the database, the export and the reports.
 #pragma once
 
 #include <array>

@@ -73,9 +73,9 @@ bool read_name_list(Cursor& c, std::vector<std::string>& out) {
 
 // Reads the ten name-lists of a KEXINIT payload, positioned after the message type byte.
 bool read_kexinit(Cursor c, SshProbe& out) {
-  std::vector<std::string>* lists[] = {&out.kex_algorithms,  &out.host_key_algorithms, &out.encryption_c2s,
-                                       &out.encryption_s2c,  &out.mac_c2s,             &out.mac_s2c,
-                                       &out.compression_c2s, &out.compression_s2c};
+  std::vector<std::string>* lists[] = {
+      &out.kex_algorithms, &out.host_key_algorithms, &out.encryption_c2s, &out.encryption_s2c, &out.mac_c2s,
+      &out.mac_s2c,        &out.compression_c2s,     &out.compression_s2c};
   std::vector<std::string> languages;
   if (!c.skip(kCookie)) return false;
   for (auto* list : lists)
@@ -119,9 +119,12 @@ MessageState ssh_state(ByteView stream) {
   if (!banner->whole) return MessageState::need_more;
   uint32_t packet_length = 0;
   switch (classify_packet(stream.subspan(banner->next), packet_length)) {
-    case Packet::partial: return MessageState::need_more;
-    case Packet::other: return MessageState::complete;
-    case Packet::kexinit: break;
+    case Packet::partial:
+      return MessageState::need_more;
+    case Packet::other:
+      return MessageState::complete;
+    case Packet::kexinit:
+      break;
   }
   return stream.size() - banner->next - 4 >= packet_length ? MessageState::complete : MessageState::need_more;
 }

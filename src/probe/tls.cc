@@ -226,8 +226,7 @@ const char* parse_hello_head(Cursor& c, TlsProbe& out) {
   if (!c.u16(cipher_len)) return "tls.truncated";
   if (cipher_len % 2 != 0) return "tls.bad_cipher_suites_length";
   if (!c.bytes(cipher_len, ciphers)) return "tls.truncated";
-  for (size_t i = 0; i < ciphers.size(); i += 2)
-    out.ciphers.push_back(uint16_t(ciphers[i] << 8 | ciphers[i + 1]));
+  for (size_t i = 0; i < ciphers.size(); i += 2) out.ciphers.push_back(uint16_t(ciphers[i] << 8 | ciphers[i + 1]));
   uint8_t comp_len = 0;
   if (!c.u8(comp_len) || !c.bytes(comp_len, compression)) return "tls.truncated";
   out.compression_methods.assign(compression.begin(), compression.end());

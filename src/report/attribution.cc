@@ -5,11 +5,11 @@
 #include <map>
 #include <set>
 
+#include "intel/abuse.h"
+#include "intel/org_names.h"
 #include "probe/service.h"
 #include "report/plot.h"
 #include "report/sections.h"
-#include "intel/abuse.h"
-#include "intel/org_names.h"
 #include "storage/report_queries.h"
 #include "storage/scanner_store.h"
 
@@ -20,8 +20,8 @@ namespace {
 struct OrgFacts {
   std::set<std::string> ips, services;
   int64_t rows = 0, probes = 0;
-  std::map<int64_t, int64_t> per_week;  // window start → scanner ips
-  double confidence = 0;                // summed over rows (mean = confidence / rows)
+  std::map<int64_t, int64_t> per_week;   // window start → scanner ips
+  double confidence = 0;                 // summed over rows (mean = confidence / rows)
   std::map<std::string, int64_t> kinds;  // evidence kind → rows
 };
 
@@ -53,7 +53,8 @@ std::map<std::string, OrgFacts> org_facts(Context& c, std::map<std::string, std:
 std::vector<std::string> by_ips(const std::map<std::string, OrgFacts>& facts) {
   std::vector<std::string> orgs;
   for (const auto& [org, f] : facts) orgs.push_back(org);
-  std::stable_sort(orgs.begin(), orgs.end(), [&](const auto& a, const auto& b) { return facts.at(a).ips.size() > facts.at(b).ips.size(); });
+  std::stable_sort(orgs.begin(), orgs.end(),
+                   [&](const auto& a, const auto& b) { return facts.at(a).ips.size() > facts.at(b).ips.size(); });
   return orgs;
 }
 
@@ -85,8 +86,9 @@ void names_table(Context& c) {
                     {n.reason}});
   }
   if (rows.empty()) return;
-  c.html.linked_table({"ip", "organisation", "confidence", "evidence", "week", "why"}, rows,
-               fmt::format("The {} least confident names of the range (all names: scannergrouper export).", rows.size()));
+  c.html.linked_table(
+      {"ip", "organisation", "confidence", "evidence", "week", "why"}, rows,
+      fmt::format("The {} least confident names of the range (all names: scannergrouper export).", rows.size()));
 }
 
 }  // namespace
@@ -115,16 +117,17 @@ void attribution_section(Context& c) {
                     {kinds_text(f.kinds)}});
     bars.emplace_back(plot_label(org), double(f.ips.size()));
   }
-  c.html.linked_table({"organisation", "scanner ips", "share", "ip-weeks", "probes", "services", "mean confidence", "evidence"},
-               rows,
-               "An ip attributed to different organisations in different weeks counts under each. A name's "
-               "confidence is how often such names were right on the training weeks; for \"unknown\" it is the "
-               "confidence that no known organisation sent the probes. Evidence kinds: exact-payload (a payload "
-               "seen from that organisation's listed ips), near-payload (a variant of one), network (a payload it "
-               "shares with others, from a network its listed ips scanned from), learned (the paper's models); "
-               "for unknown: public-tool (payloads unlisted ips send too), weak, no-match.");
+  c.html.linked_table(
+      {"organisation", "scanner ips", "share", "ip-weeks", "probes", "services", "mean confidence", "evidence"}, rows,
+      "An ip attributed to different organisations in different weeks counts under each. A name's "
+      "confidence is how often such names were right on the training weeks; for \"unknown\" it is the "
+      "confidence that no known organisation sent the probes. Evidence kinds: exact-payload (a payload "
+      "seen from that organisation's listed ips), near-payload (a variant of one), network (a payload it "
+      "shares with others, from a network its listed ips scanned from), learned (the paper's models); "
+      "for unknown: public-tool (payloads unlisted ips send too), weak, no-match.");
   names_table(c);
-  c.figure(bar_chart("Scanner ips per organisation", bars, "scanner ips"), "Scanner ips per organisation over the range.");
+  c.figure(bar_chart("Scanner ips per organisation", bars, "scanner ips"),
+           "Scanner ips per organisation over the range.");
   std::vector<Series> trend;
   for (size_t i = 0; i < orgs.size() && int(i) < c.options.top_orgs; ++i) {
     Series s{plot_label(orgs[i]), {}, {}};
@@ -152,8 +155,9 @@ void organisations_section(Context& c) {
   for (const auto& [org, list] : by_org) orgs.push_back(org);
   std::stable_sort(orgs.begin(), orgs.end(),
                    [&](const auto& a, const auto& b) { return by_org[a].size() > by_org[b].size(); });
-  c.html.paragraph("Every ip the range named after each organisation, most confident first, with the evidence of "
-                   "its latest week. Names in the tables above link here.");
+  c.html.paragraph(
+      "Every ip the range named after each organisation, most confident first, with the evidence of "
+      "its latest week. Names in the tables above link here.");
   constexpr size_t kPage = 100;
   for (const auto& org : orgs) {
     auto& list = by_org[org];
@@ -179,13 +183,13 @@ void organisations_section(Context& c) {
                         {std::to_string(n.probes)},
                         {n.reason}});
       }
-      c.html.linked_table({"ip", "confidence", "evidence", "weeks", "latest week", "services", "probes",
-                           "why (latest week)"},
-                          rows);
+      c.html.linked_table(
+          {"ip", "confidence", "evidence", "weeks", "latest week", "services", "probes", "why (latest week)"}, rows);
       c.html.end_details();
     }
     if (shown < list.size())
-      c.html.paragraph(fmt::format("{} more: scannergrouper export --org {} lists every one.", list.size() - shown, org));
+      c.html.paragraph(
+          fmt::format("{} more: scannergrouper export --org {} lists every one.", list.size() - shown, org));
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "report/plot.h"
 #include "report/sections.h"
+#include "storage/model_registry.h"
 #include "storage/report_queries.h"
 
 namespace sg::report {
@@ -46,7 +47,8 @@ std::string count_of(const json& j, const char* key) { return std::to_string(int
 void scores_table(Context& c, const json& scores, const std::string& caption) {
   std::vector<std::vector<std::string>> rows;
   auto row = [&](const std::string& name, const json& s) {
-    rows.push_back({name, fixed(num(s, "precision")), fixed(num(s, "recall")), fixed(num(s, "f1")), count_of(s, "support")});
+    rows.push_back(
+        {name, fixed(num(s, "precision")), fixed(num(s, "recall")), fixed(num(s, "f1")), count_of(s, "support")});
   };
   int hidden = 0;
   for (const auto& [name, s] : obj(scores, "classes").items()) {
@@ -59,7 +61,9 @@ void scores_table(Context& c, const json& scores, const std::string& caption) {
   row("weighted avg", obj(scores, "weighted"));
   row("macro avg", obj(scores, "macro"));
   std::string cap = caption;
-  if (hidden) cap += fmt::format(" {} organisations with fewer than {} rows hidden (averages include them).", hidden, c.options.min_support);
+  if (hidden)
+    cap += fmt::format(" {} organisations with fewer than {} rows hidden (averages include them).", hidden,
+                       c.options.min_support);
   c.html.table({"organisation", "precision", "recall", "F1", "support"}, rows, cap);
 }
 
@@ -68,8 +72,9 @@ void scores_table(Context& c, const json& scores, const std::string& caption) {
 void evaluation_section(Context& c) {
   c.section("evaluation", "Evaluation against the labels");
   if (table_rows(c.db, "probe_labels") == 0) {
-    c.note("No evaluation: the database holds no labels ('scannergrouper labels import' adds published scanner "
-           "lists), so there is nothing to score the attributions against.");
+    c.note(
+        "No evaluation: the database holds no labels ('scannergrouper labels import' adds published scanner "
+        "lists), so there is nothing to score the attributions against.");
     return;
   }
   if (!c.db.has_table("evaluations")) {
@@ -95,13 +100,14 @@ void evaluation_section(Context& c) {
                fmt::format("F1 per organisation, {} .. {}.", date_of(ev.from_us), date_of(ev.to_us)));
     if (e.contains("baseline")) {
       const json& b = obj(e, "baseline");
-      c.note(fmt::format("Method {}. The exact-match baseline on the same {} rows (each probe's selected fields "
-                         "looked up among the training probes, majority organisation, per-ip vote): weighted F1 "
-                         "{} against the method's {} (margin {:+.3f}). Unlabelled scanners named: the method {}, "
-                         "the baseline {}.",
-                         text_of(e, "method", "?"), count_of(b, "rows"), fixed(num(obj(b, "weighted"), "f1")),
-                         fixed(num(obj(sc, "weighted"), "f1")), num(e, "margin_weighted_f1"),
-                         count_of(e, "unlabelled_named"), count_of(e, "baseline_unlabelled_named")));
+      c.note(
+          fmt::format("Method {}. The exact-match baseline on the same {} rows (each probe's selected fields "
+                      "looked up among the training probes, majority organisation, per-ip vote): weighted F1 "
+                      "{} against the method's {} (margin {:+.3f}). Unlabelled scanners named: the method {}, "
+                      "the baseline {}.",
+                      text_of(e, "method", "?"), count_of(b, "rows"), fixed(num(obj(b, "weighted"), "f1")),
+                      fixed(num(obj(sc, "weighted"), "f1")), num(e, "margin_weighted_f1"),
+                      count_of(e, "unlabelled_named"), count_of(e, "baseline_unlabelled_named")));
     }
     if (e.contains("truth")) {
       std::vector<std::vector<std::string>> rows;
@@ -110,11 +116,11 @@ void evaluation_section(Context& c) {
         rows.push_back({who, count_of(t, "named"), fixed(num(t, "precision")), fixed(num(t, "false_attribution_rate")),
                         count_of(t, "false_attributions"), count_of(t, "no_org_scanners")});
       }
-      c.html.table({"", "names", "precision", "false-attribution rate", "false attributions", "scanners of no known org"},
-                   rows,
-                   "Every scanner judged by the simulator's truth: a false attribution is a name given to a scanner "
-                   "of no known organisation (the unattributed population, evaluation-unknown or unlisted "
-                   "organisations). The ceiling knows every test payload's true senders.");
+      c.html.table(
+          {"", "names", "precision", "false-attribution rate", "false attributions", "scanners of no known org"}, rows,
+          "Every scanner judged by the simulator's truth: a false attribution is a name given to a scanner "
+          "of no known organisation (the unattributed population, evaluation-unknown or unlisted "
+          "organisations). The ceiling knows every test payload's true senders.");
     }
     if (e.contains("reliability")) {
       std::vector<std::vector<std::string>> rows;
@@ -148,13 +154,16 @@ void ranking_section(Context& c) {
     for (const auto& f : field_ranking(c.db, service)) {
       until = f.until_us;
       rows.push_back({std::to_string(f.rank), f.field, fixed(f.mi, 4), std::to_string(f.distinct_values),
-                      std::to_string(f.present), fixed(f.ratio, 3), f.random ? "yes" : "", f.selected ? "selected" : ""});
+                      std::to_string(f.present), fixed(f.ratio, 3), f.random ? "yes" : "",
+                      f.selected ? "selected" : ""});
       if (bars.size() < 15) bars.emplace_back(plot_label(f.field), f.mi);
     }
     c.html.subheading(service);
-    c.html.table({"rank", "field", "MI (nats)", "distinct", "present", "distinct/present", "random-like", "selected"}, rows,
+    c.html.table({"rank", "field", "MI (nats)", "distinct", "present", "distinct/present", "random-like", "selected"},
+                 rows,
                  fmt::format("Labelled probes before {}; random-like fields (nearly every value distinct) are left out "
-                             "of the selection.", date_of(until)));
+                             "of the selection.",
+                             date_of(until)));
     c.figure(bar_chart(service + ": mutual information with the organisation", bars, "MI (nats)"),
              fmt::format("{}: the fields ranked by mutual information (top 15).", service));
   }
@@ -166,40 +175,38 @@ void models_section(Context& c) {
     c.note("No model trained yet: run 'scannergrouper train'.");
   } else {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& m : model_run_rows(c.db)) {
-      json classes = json::parse(m.classes, nullptr, false);
+    for (const auto& m : ModelRegistry(c.db).models()) {
       std::string names;
-      if (classes.is_array())
-        for (const auto& x : classes) names += (names.empty() ? "" : ", ") + (x.is_string() ? x.get<std::string>() : x.dump());
-      rows.push_back({fmt::format("{}-{}", m.service, m.id), m.mode, m.backbone, std::to_string(m.schema_version),
-                      fmt::format("{} .. {}", date_of(m.data_from), date_of(m.data_to)), std::to_string(m.iterations),
-                      fixed(m.seconds, 1), m.parent ? std::to_string(*m.parent) : "", names, m.created.substr(0, 19)});
+      for (const auto& x : m.classes) names += (names.empty() ? "" : ", ") + x;
+      rows.push_back({m.version, m.mode, m.backbone, std::to_string(m.schema_version),
+                      fmt::format("{} .. {}", date_of(m.data_from_us), date_of(m.data_to_us)),
+                      std::to_string(m.iterations), fixed(m.seconds, 1), m.parent ? std::to_string(*m.parent) : "",
+                      names, m.created.substr(0, 19)});
     }
-    c.html.table({"model", "mode", "backbone", "schema", "training data", "iterations", "seconds", "parent", "classes", "created"},
+    c.html.table({"model", "mode", "backbone", "schema", "training data", "iterations", "seconds", "parent", "classes",
+                  "created"},
                  rows, "Every per-service model; the newest of a service is in use.");
   }
   if (table_rows(c.db, "ensemble_runs")) {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& r : ensemble_run_rows(c.db)) {
-      json classes = json::parse(r.classes, nullptr, false);
-      json models = json::parse(r.service_models, nullptr, false);
+    for (const auto& r : ModelRegistry(c.db).ensembles()) {
       std::string m;
-      if (models.is_array())
-        for (const auto& x : models)
-          if (x.is_string() && !x.get<std::string>().empty()) m += (m.empty() ? "" : ", ") + x.get<std::string>();
-      rows.push_back({fmt::format("ensemble-{}", r.id), m, std::to_string(classes.is_array() ? classes.size() : 0),
-                      fixed(r.theta, 2), r.proba, date_of(r.data_to), std::to_string(r.rows), fixed(r.train_f1),
-                      r.created.substr(0, 19)});
+      for (const auto& x : r.service_models)
+        if (!x.empty()) m += (m.empty() ? "" : ", ") + x;
+      rows.push_back({r.version, m, std::to_string(r.classes.size()), fixed(r.theta, 2), r.proba, date_of(r.data_to_us),
+                      std::to_string(r.rows), fixed(r.train_f1), r.created.substr(0, 19)});
     }
-    c.html.table({"ensemble", "service models", "classes", "θ", "probability", "trained until", "rows", "train F1", "created"}, rows,
-                 "Logistic-regression ensembles over the per-service votes; θ is the unknown threshold.");
+    c.html.table(
+        {"ensemble", "service models", "classes", "θ", "probability", "trained until", "rows", "train F1", "created"},
+        rows, "Logistic-regression ensembles over the per-service votes; θ is the unknown threshold.");
   }
   if (table_rows(c.db, "feature_schema")) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& f : feature_schema_rows(c.db))
       rows.push_back({f.service, f.mode, std::to_string(f.version), fmt::format("{}×{}", f.side, f.side),
                       std::to_string(f.cells), f.created.substr(0, 19)});
-    c.html.table({"service", "mode", "version", "image", "cells", "created"}, rows, "Encoding schemas (versions only append cells).");
+    c.html.table({"service", "mode", "version", "image", "cells", "created"}, rows,
+                 "Encoding schemas (versions only append cells).");
   }
 }
 

@@ -41,12 +41,23 @@ std::string escape(const std::string& text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -86,8 +97,8 @@ void Html::linked_table(const std::vector<std::string>& header, const std::vecto
       body_ += numeric(cell.text) ? "<td class=\"n\"" : "<td";
       if (!cell.id.empty()) body_ += " id=\"" + escape(cell.id) + "\"";
       body_ += ">";
-      body_ += cell.href.empty() ? escape(cell.text)
-                                 : "<a href=\"" + escape(cell.href) + "\">" + escape(cell.text) + "</a>";
+      body_ +=
+          cell.href.empty() ? escape(cell.text) : "<a href=\"" + escape(cell.href) + "\">" + escape(cell.text) + "</a>";
       body_ += "</td>";
     }
     body_ += "</tr>\n";
@@ -118,7 +129,8 @@ void Html::figure(const std::string& svg, const std::string& caption) {
 
 std::string Html::page() const {
   std::string nav = "<nav><ul>";
-  for (const auto& [id, heading] : toc_) nav += fmt::format("<li><a href=\"#{}\">{}</a></li>", escape(id), escape(heading));
+  for (const auto& [id, heading] : toc_)
+    nav += fmt::format("<li><a href=\"#{}\">{}</a></li>", escape(id), escape(heading));
   nav += "</ul></nav>";
   return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{0}</title>\n<style>{1}</style>\n"

@@ -103,24 +103,28 @@ std::string bar_chart(const std::string& title, const std::vector<std::pair<std:
   for (size_t i = 0; i < bars.size(); ++i) data += fmt::format("{}\t{}\t\"{}\"\n", i, bars[i].second, bars[i].first);
   if (bars.empty()) data = "0\t0\t\"(none)\"\n";
   size.height = std::max(size.height, 40 + 18 * int(bars.size()));
-  std::string script = header(title, size) + fmt::format(
-      "set style fill solid 0.8 border -1\nset xlabel {}\nset yrange [-1:{}]\nset xrange [0:*]\n"
-      "set ytics noenhanced\nunset key\nset datafile separator '\\t'\n"
-      "plot 'bars.tsv' using ($2*0.5):1:($2*0.5):(0.4):yticlabels(3) with boxxyerrorbars lc rgb '#4477aa' notitle\n",
-      quote(xlabel), bars.size());
+  std::string script = header(title, size) +
+                       fmt::format(
+                           "set style fill solid 0.8 border -1\nset xlabel {}\nset yrange [-1:{}]\nset xrange [0:*]\n"
+                           "set ytics noenhanced\nunset key\nset datafile separator '\\t'\n"
+                           "plot 'bars.tsv' using ($2*0.5):1:($2*0.5):(0.4):yticlabels(3) with boxxyerrorbars lc rgb "
+                           "'#4477aa' notitle\n",
+                           quote(xlabel), bars.size());
   return run_gnuplot(title, script, {{"bars.tsv", data}});
 }
 
 std::string time_lines(const std::string& title, const std::vector<Series>& series, const std::string& ylabel,
                        PlotSize size) {
-  std::string script = header(title, size) + fmt::format(
-      "set xdata time\nset timefmt '%s'\nset format x '%Y-%m-%d'\nset xtics rotate by -30\nset ylabel {}\n",
-      quote(ylabel));
+  std::string script =
+      header(title, size) +
+      fmt::format("set xdata time\nset timefmt '%s'\nset format x '%Y-%m-%d'\nset xtics rotate by -30\nset ylabel {}\n",
+                  quote(ylabel));
   // gnuplot widens a range of one x value to a year or more; a single week is shown four days either side.
   double lo = 1e300, hi = -1e300;
   for (const auto& s : series)
     for (const auto& [x, y] : s.points) lo = std::min(lo, x), hi = std::max(hi, x);
-  if (lo == hi) script += fmt::format("set xrange ['{:.0f}':'{:.0f}']\nset yrange [0:*]\n", lo - 4 * 86400, hi + 4 * 86400);
+  if (lo == hi)
+    script += fmt::format("set xrange ['{:.0f}':'{:.0f}']\nset yrange [0:*]\n", lo - 4 * 86400, hi + 4 * 86400);
   std::vector<std::pair<std::string, std::string>> files;
   std::string plot = "plot ";
   for (size_t i = 0; i < series.size(); ++i) {

@@ -12,7 +12,7 @@ namespace sg::report {
 struct Series {
   std::string name;
   std::vector<std::pair<double, double>> points;  // (x, y)
-  std::string color;  // '#rrggbb'; empty: gnuplot's next colour
+  std::string color;                              // '#rrggbb'; empty: gnuplot's next colour
 };
 
 struct PlotSize {

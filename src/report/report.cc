@@ -39,9 +39,11 @@ std::pair<int64_t, int64_t> default_range(Db& db) {
 
 void overview_section(Context& c) {
   c.section("overview", "Overview");
-  auto now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  c.html.paragraph(fmt::format("Database {}; range {} .. {} (weeks start at the window anchor, end exclusive); generated {}.",
-                               c.db.path(), date_of(c.from_us), date_of(c.to_us), format_ts(now).substr(0, 19) + "Z"));
+  auto now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  c.html.paragraph(
+      fmt::format("Database {}; range {} .. {} (weeks start at the window anchor, end exclusive); generated {}.",
+                  c.db.path(), date_of(c.from_us), date_of(c.to_us), format_ts(now).substr(0, 19) + "Z"));
   if (!c.db.has_table("probes")) {
     c.note("The database holds no probes yet: run 'scannergrouper ingest' first.");
     return;

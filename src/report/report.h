@@ -19,10 +19,10 @@ struct ReportOptions {
   std::optional<int64_t> from_us, to_us;  // default: every window in the scanner table
   bool compute_clusters = true;           // analyse (and keep) the unknowns when nothing is stored for the range
   analysis::ClusterOptions clusters;
-  int min_support = 0;     // evaluation tables hide organisations with fewer scanners
-  int top_orgs = 10;       // organisations drawn in the trend and abuse charts
-  int top_names = 25;      // least confident names listed for checking
-  int org_ips = 500;       // named ips listed per organisation (in folded pages of 100)
+  int min_support = 0;  // evaluation tables hide organisations with fewer scanners
+  int top_orgs = 10;    // organisations drawn in the trend and abuse charts
+  int top_names = 25;   // least confident names listed for checking
+  int org_ips = 500;    // named ips listed per organisation (in folded pages of 100)
   std::string title = "scannergrouper report";
 };
 
@@ -31,12 +31,11 @@ struct ReportResult {
   int64_t from_us = 0, to_us = 0;
   std::vector<std::string> sections;  // ids, in page order
   int figures = 0;
-  std::vector<std::string> notes;     // parts left out, and why
+  std::vector<std::string> notes;  // parts left out, and why
   bool clusters_computed = false;
   bool clusters_kept = false;  // computed clusters were stored (not on a read-only database)
 };
 
 ReportResult build_report(Db& db, const ReportOptions& o);
-
 
 }  // namespace sg::report

@@ -32,14 +32,13 @@ void cluster_summary(Context& c, const analysis::ServiceClusters& s) {
   for (const auto& k : s.clusters)
     rows.push_back({std::to_string(k.id), std::to_string(k.size), std::to_string(k.ip_count),
                     k.nearest_org.empty() ? "(no known centroid)" : k.nearest_org,
-                    k.nearest_org.empty() ? "" : fixed(k.nearest_distance), fixed(k.radius),
-                    percent(k.lookalike_share), k.lookalike_org});
-  c.html.table({"cluster", "probes", "ips", "nearest known organisation", "distance", "radius", "predicted known",
-                "as"},
-               rows,
-               "Distance: from the cluster centroid to the nearest centroid of probes the model attributed to a known "
-               "organisation (radius: the cluster's RMS spread, for scale). Predicted known: members the probe model "
-               "called a known organisation although their ip stayed unknown.");
+                    k.nearest_org.empty() ? "" : fixed(k.nearest_distance), fixed(k.radius), percent(k.lookalike_share),
+                    k.lookalike_org});
+  c.html.table(
+      {"cluster", "probes", "ips", "nearest known organisation", "distance", "radius", "predicted known", "as"}, rows,
+      "Distance: from the cluster centroid to the nearest centroid of probes the model attributed to a known "
+      "organisation (radius: the cluster's RMS spread, for scale). Predicted known: members the probe model "
+      "called a known organisation although their ip stayed unknown.");
 }
 
 // Folded: a reader opens the clusters the summary table points to (the page stays short).
@@ -78,7 +77,8 @@ void maps(Context& c, const analysis::ClusterAnalysis& a) {
     std::vector<std::pair<std::string, int>> orgs(org_count.begin(), org_count.end());
     std::stable_sort(orgs.begin(), orgs.end(), [](auto& x, auto& y) { return x.second > y.second; });
     std::map<std::string, std::string> shown;
-    for (size_t i = 0; i < orgs.size(); ++i) shown[orgs[i].first] = int(i) < c.options.top_orgs ? plot_label(orgs[i].first) : "other";
+    for (size_t i = 0; i < orgs.size(); ++i)
+      shown[orgs[i].first] = int(i) < c.options.top_orgs ? plot_label(orgs[i].first) : "other";
     for (const auto& p : s.map) {
       auto& sc = by_cluster[p.cluster];
       sc.name = p.cluster < 0 ? "known organisations" : fmt::format("cluster {}", p.cluster);
@@ -111,7 +111,8 @@ std::string evidence_text(const std::string& json_text) {
     out += (out.empty() ? "" : "; ") + kind + ":";
     if (!values.is_array()) continue;
     for (const auto& v : values)
-      if (v.is_array() && v.size() == 2 && v[0].is_string()) out += fmt::format(" {} ({})", v[0].get<std::string>(), v[1].dump());
+      if (v.is_array() && v.size() == 2 && v[0].is_string())
+        out += fmt::format(" {} ({})", v[0].get<std::string>(), v[1].dump());
   }
   return out;
 }
@@ -122,8 +123,10 @@ void case1(Context& c) {
   std::string orgs;
   for (const auto& o : r.eval_unknown) orgs += (orgs.empty() ? "" : ", ") + o;
   if (r.labelled_probes == 0) {
-    c.note(fmt::format("No predicted probe in this range is labelled with an evaluation-unknown organisation ({}), so "
-                       "this case cannot be checked.", orgs));
+    c.note(
+        fmt::format("No predicted probe in this range is labelled with an evaluation-unknown organisation ({}), so "
+                    "this case cannot be checked.",
+                    orgs));
     return;
   }
   c.html.paragraph(fmt::format(
@@ -132,12 +135,15 @@ void case1(Context& c) {
       r.labelled_probes, orgs, r.predicted_known, percent(double(r.predicted_known) / r.labelled_probes), r.groups));
   std::vector<std::vector<std::string>> rows;
   for (const auto& x : r.rows)
-    rows.push_back({x.ip, x.service, x.label, x.predicted, std::to_string(x.probes), fixed(x.mean_prob), fixed(x.max_prob),
-                    x.scanner_org, fmt::format("{} .. {}", when(x.first_us), when(x.last_us)), evidence_text(x.evidence)});
+    rows.push_back({x.ip, x.service, x.label, x.predicted, std::to_string(x.probes), fixed(x.mean_prob),
+                    fixed(x.max_prob), x.scanner_org, fmt::format("{} .. {}", when(x.first_us), when(x.last_us)),
+                    evidence_text(x.evidence)});
   if (!rows.empty())
-    c.html.table({"ip", "service", "label", "predicted", "probes", "mean p", "max p", "ensemble", "seen", "evidence"}, rows,
-                 fmt::format("The {} largest groups; 'ensemble' is the ip's scanner-level call, evidence the values the "
-                             "probes sent.", rows.size()));
+    c.html.table(
+        {"ip", "service", "label", "predicted", "probes", "mean p", "max p", "ensemble", "seen", "evidence"}, rows,
+        fmt::format("The {} largest groups; 'ensemble' is the ip's scanner-level call, evidence the values the "
+                    "probes sent.",
+                    rows.size()));
 }
 
 }  // namespace
@@ -160,20 +166,22 @@ void cluster_sections(Context& c) {
     case1(c);
     return;
   }
-  c.html.paragraph(fmt::format("k-means++ on the 128-d model features of probes whose ip the ensemble left unknown, "
-                               "per service; {} (analysis took {:.1f} s).",
-                               !c.result.clusters_computed ? "as stored by 'scannergrouper clusters'"
-                               : c.result.clusters_kept    ? "computed for this report and kept in the database"
-                                                           : "computed for this report (the database is read-only)",
-                               a->seconds));
+  c.html.paragraph(
+      fmt::format("k-means++ on the 128-d model features of probes whose ip the ensemble left unknown, "
+                  "per service; {} (analysis took {:.1f} s).",
+                  !c.result.clusters_computed ? "as stored by 'scannergrouper clusters'"
+                  : c.result.clusters_kept    ? "computed for this report and kept in the database"
+                                              : "computed for this report (the database is read-only)",
+                  a->seconds));
   for (const auto& s : a->services) {
     c.html.subheading(fmt::format("{}: K = {}", s.service, s.k));
-    c.html.paragraph(fmt::format("{} unknown probes{} (model {}); {} probes of attributed ips give the known "
-                                 "centroids{}{}.",
-                                 s.probes, s.fitted_on < s.probes ? fmt::format(", K fitted on a sample of {}", s.fitted_on) : "",
-                                 s.model.empty() ? "none" : s.model, s.known_probes,
-                                 s.other_model ? fmt::format("; {} probes predicted by another model left out", s.other_model) : "",
-                                 s.skipped ? fmt::format("; {} unreadable stored probes skipped", s.skipped) : ""));
+    c.html.paragraph(
+        fmt::format("{} unknown probes{} (model {}); {} probes of attributed ips give the known "
+                    "centroids{}{}.",
+                    s.probes, s.fitted_on < s.probes ? fmt::format(", K fitted on a sample of {}", s.fitted_on) : "",
+                    s.model.empty() ? "none" : s.model, s.known_probes,
+                    s.other_model ? fmt::format("; {} probes predicted by another model left out", s.other_model) : "",
+                    s.skipped ? fmt::format("; {} unreadable stored probes skipped", s.skipped) : ""));
     if (!s.note.empty()) c.note(s.service + ": " + s.note);
     if (s.clusters.empty()) continue;
     k_choice_table(c, s);

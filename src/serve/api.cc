@@ -29,7 +29,8 @@ struct BadRequest {
 };
 
 // How many of an ip's latest probes its evidence is built from (as `lookup`), and how many values per kind.
-constexpr int64_t kEvidenceProbes = 1000;  // the latest probes read per lookup: bounds its cost (a busy scanner has thousands)
+constexpr int64_t kEvidenceProbes =
+    1000;  // the latest probes read per lookup: bounds its cost (a busy scanner has thousands)
 constexpr size_t kTopValues = 20;
 // How many of an organisation's latest rows its fingerprints are merged from.
 constexpr int64_t kOrgEvidenceRows = 5000;
@@ -37,11 +38,18 @@ constexpr size_t kMaxOrgName = 256;
 
 // Evidence kinds (aggregate/evidence.h) under the names the API gives them.
 const std::map<std::string, std::string>& fingerprint_names() {
-  static const std::map<std::string, std::string> names = {
-      {"ports", "ports"},         {"user_agents", "user_agents"}, {"uris", "uris"},
-      {"ja3_hashes", "ja3"},      {"ja4s", "ja4"},                {"snis", "sni"},
-      {"qnames", "qnames"},       {"ssh_banners", "ssh_banners"}, {"hasshes", "hassh"},
-      {"rdp_cookies", "rdp_cookies"}, {"tcp_signatures", "syn_signatures"}, {"payloads", "payloads"}};
+  static const std::map<std::string, std::string> names = {{"ports", "ports"},
+                                                           {"user_agents", "user_agents"},
+                                                           {"uris", "uris"},
+                                                           {"ja3_hashes", "ja3"},
+                                                           {"ja4s", "ja4"},
+                                                           {"snis", "sni"},
+                                                           {"qnames", "qnames"},
+                                                           {"ssh_banners", "ssh_banners"},
+                                                           {"hasshes", "hassh"},
+                                                           {"rdp_cookies", "rdp_cookies"},
+                                                           {"tcp_signatures", "syn_signatures"},
+                                                           {"payloads", "payloads"}};
   return names;
 }
 
@@ -102,8 +110,7 @@ int64_t int_param(const Request& r, const std::string& name, int64_t fallback, i
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
   if (ec != std::errc() || ptr != text->data() + text->size() || text->empty() || v < lo || v > hi)
-    throw BadRequest{400, "bad_parameter",
-                     fmt::format("{} must be an integer from {} to {}", name, lo, hi)};
+    throw BadRequest{400, "bad_parameter", fmt::format("{} must be an integer from {} to {}", name, lo, hi)};
   return v;
 }
 
@@ -132,8 +139,8 @@ std::string canonical_ip(const std::string& text) {
 Cidr checked_cidr(const std::string& text) {
   Cidr c;
   if (text.size() > 64 || !parse_cidr(text, c))
-    throw BadRequest{400, "bad_cidr", fmt::format("'{}' is not an address prefix (a.b.c.d/n or x:y::/n)",
-                                                  text.substr(0, 64))};
+    throw BadRequest{400, "bad_cidr",
+                     fmt::format("'{}' is not an address prefix (a.b.c.d/n or x:y::/n)", text.substr(0, 64))};
   const int min_bits = c.net.v4 ? kMinPrefixV4 : kMinPrefixV6;
   if (c.bits < min_bits)
     throw BadRequest{400, "cidr_too_large",
@@ -273,8 +280,10 @@ json batch(Db& db, const std::string& body) {
     throw BadRequest{413, "body_too_large", fmt::format("the body is over {} bytes", kMaxBody)};
   auto j = json::parse(body, nullptr, false);
   json list;
-  if (j.is_object() && j.contains("ips")) list = j["ips"];
-  else if (j.is_array()) list = j;
+  if (j.is_object() && j.contains("ips"))
+    list = j["ips"];
+  else if (j.is_array())
+    list = j;
   if (!list.is_array())
     throw BadRequest{400, "bad_body", "the body must be JSON: {\"ips\": [\"192.0.2.1\", \"198.51.100.0/24\", ...]}"};
   if (list.size() > kMaxBatch)
@@ -307,10 +316,12 @@ json batch(Db& db, const std::string& body) {
           ++items;
         }
         if (cut)
-          errors.push_back({{"input", text}, {"code", "truncated"},
+          errors.push_back({{"input", text},
+                            {"code", "truncated"},
                             {"message", fmt::format("the answer already holds {} ips", kMaxBatchResults)}});
         else if (c["next_offset"].is_number())
-          errors.push_back({{"input", text}, {"code", "truncated"},
+          errors.push_back({{"input", text},
+                            {"code", "truncated"},
                             {"message", fmt::format("more than {} ips: page through GET /v1/ip?cidr=", kMaxLimit)}});
       } else {
         results.push_back(ip_summary(db, canonical_ip(text)));
@@ -370,7 +381,10 @@ json org_detail(Db& db, const std::string& org, const Page& page) {
   json weekly = json::array();
   for (const auto& w : org_weekly(db, org))
     weekly.push_back({{"window_start", format_ts(w.window_start_us)}, {"ips", w.ips}, {"probes", w.probes}});
-  json out{{"org", org}, {"ips", items}, {"weekly", weekly}, {"fingerprints", merged_fingerprints(db, org)},
+  json out{{"org", org},
+           {"ips", items},
+           {"weekly", weekly},
+           {"fingerprints", merged_fingerprints(db, org)},
            {"fingerprints_from", fmt::format("its latest {} scanner rows at most", kOrgEvidenceRows)}};
   put_page(out, page, total);
   return out;
@@ -382,7 +396,7 @@ struct SearchField {
   const char* path;
 };
 constexpr SearchField kSearchFields[] = {
-    {"ja3", "tls", "$.tls.ja3_hash"}, {"ja4", "tls", "$.tls.ja4"},   {"sni", "tls", "$.tls.sni"},
+    {"ja3", "tls", "$.tls.ja3_hash"},    {"ja4", "tls", "$.tls.ja4"},     {"sni", "tls", "$.tls.sni"},
     {"ua", "http", "$.http.user_agent"}, {"qname", "dns", "$.dns.qname"}, {"hassh", "ssh", "$.ssh.hassh"},
 };
 
@@ -454,10 +468,14 @@ std::string json_text(const json& value) {
   out.reserve(text.size());
   // '<', '>' and '&' occur in JSON text only inside strings, so their \u forms mean the same.
   for (char c : text) {
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
-    else out += c;
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else
+      out += c;
   }
   return out;
 }

@@ -37,13 +37,13 @@ constexpr int64_t kMaxOffset = 10'000'000;
 constexpr size_t kMaxBody = 1 << 20;  // POST bodies beyond it: 413
 constexpr size_t kMaxBatch = 1000;    // entries of a POST /v1/ip
 constexpr int kMinPrefixV4 = 16, kMinPrefixV6 = 112;
-constexpr size_t kMaxParam = 4096;    // a query parameter's length
+constexpr size_t kMaxParam = 4096;          // a query parameter's length
 constexpr size_t kMaxBatchResults = 10000;  // ips a POST /v1/ip answers, its prefixes' included
 constexpr int kQueryTimeoutMs = 30000;
 
 struct Request {
   std::string method = "GET";
-  std::string path;                              // decoded, without the query
+  std::string path;                                // decoded, without the query
   std::multimap<std::string, std::string> params;  // decoded query parameters
   std::string body;
 };

@@ -142,8 +142,8 @@ int HttpServer::bind() {
   int port = impl_->opt.port == 0 ? impl_->svr.bind_to_any_port(impl_->opt.host)
                                   : (impl_->svr.bind_to_port(impl_->opt.host, impl_->opt.port) ? impl_->opt.port : -1);
   if (port < 0)
-    throw std::runtime_error(fmt::format("cannot listen on {}:{} (in use, or no such address)", impl_->opt.host,
-                                         impl_->opt.port));
+    throw std::runtime_error(
+        fmt::format("cannot listen on {}:{} (in use, or no such address)", impl_->opt.host, impl_->opt.port));
   impl_->port = port;
   return port;
 }

@@ -9,7 +9,7 @@
 namespace sg::serve {
 
 struct Asset {
-  const char* path;          // "/", "/app.js", "/app.css"
+  const char* path;  // "/", "/app.js", "/app.css"
   const char* content_type;
   std::string body;
 };

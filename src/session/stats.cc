@@ -19,8 +19,8 @@ void IngestStats::merge(const IngestStats& o) {
 }
 
 std::string IngestStats::summary() const {
-  std::string out = fmt::format("files {}  packets {}  bytes {}  sessions {}  probes {}\n", files, packets,
-                                bytes, sessions, probes);
+  std::string out =
+      fmt::format("files {}  packets {}  bytes {}  sessions {}  probes {}\n", files, packets, bytes, sessions, probes);
   if (!probes_by_service.empty()) {
     out += "probes by service:";
     for (const auto& [k, v] : probes_by_service) out += fmt::format("  {} {}", k, v);
@@ -28,7 +28,8 @@ std::string IngestStats::summary() const {
   }
   if (!skipped.empty()) {
     std::vector<std::pair<std::string_view, uint64_t>> rows(skipped.begin(), skipped.end());
-    std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); });
+    std::sort(rows.begin(), rows.end(),
+              [](auto& a, auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); });
     out += "skipped by reason:";
     for (const auto& [k, v] : rows) out += fmt::format("  {} {}", k, v);
     out += "\n";

@@ -10,8 +10,8 @@ struct SessionTracker::Flow {
   FlowKey key;
   int64_t last_seen = 0;
   int64_t first_payload_ts = 0;
-  int8_t client = -1;  // 0: key.a is the client, 1: key.b; -1 not decided yet
-  bool done = false;   // probe emitted (or nothing to emit): later packets are ignored
+  int8_t client = -1;      // 0: key.a is the client, 1: key.b; -1 not decided yet
+  bool done = false;       // probe emitted (or nothing to emit): later packets are ignored
   bool in_closed = false;  // lives in the closed_ list
   bool syn_seen = false;
   bool seq_known = false;
@@ -21,8 +21,8 @@ struct SessionTracker::Flow {
   uint32_t next_seq = 0;  // sequence number of the next client byte expected in order
   int64_t syn_ts = 0;
   SynSignature syn;
-  std::string stream;                        // client bytes in order, from the first one
-  std::map<uint32_t, std::string> pending;   // out-of-order segments keyed by sequence number
+  std::string stream;                       // client bytes in order, from the first one
+  std::map<uint32_t, std::string> pending;  // out-of-order segments keyed by sequence number
   size_t pending_bytes = 0;
 };
 
@@ -120,9 +120,9 @@ void SessionTracker::finish() {
 SessionTracker::FlowList::iterator SessionTracker::create(FlowList& list, const FlowKey& key, int64_t ts) {
   if (index_.size() >= cfg_.max_sessions) {
     // Tombstones go first; then the least recently active of the open sessions.
-    FlowList& victim = !closed_.empty() ? closed_
-                       : tcp_.empty() || (!udp_.empty() && udp_.front().last_seen < tcp_.front().last_seen) ? udp_
-                                                                                                             : tcp_;
+    FlowList* oldest_open =
+        tcp_.empty() || (!udp_.empty() && udp_.front().last_seen < tcp_.front().last_seen) ? &udp_ : &tcp_;
+    FlowList& victim = !closed_.empty() ? closed_ : *oldest_open;
     // A tombstone's probe is already out; only closing an open session early is worth counting.
     if (&victim != &closed_) stats_.skip("session.table_full_evicted");
     close(victim.front());
@@ -278,7 +278,7 @@ void SessionTracker::tcp_data(Flow& f, int64_t ts, uint32_t seq, ByteView payloa
     return;
   }
   if (-d >= static_cast<int64_t>(payload.size())) return;  // retransmission of bytes we have
-  payload = payload.subspan(static_cast<size_t>(-d));       // keep only the new tail (first copy wins)
+  payload = payload.subspan(static_cast<size_t>(-d));      // keep only the new tail (first copy wins)
   if (f.stream.empty()) f.first_payload_ts = ts;
   size_t room = cfg_.byte_cap - f.stream.size();
   size_t take = std::min(room, payload.size());

@@ -144,7 +144,6 @@ Bytes http_answer(const std::string& uri, int64_t ts_us) {
                              body);
 }
 
-
 void http_probe(SessionCtx& c, Plan& p, const HttpRequest& r) {
   p.service = "http";
   p.client = build_http_request(r);
@@ -168,7 +167,7 @@ void pad_to_512(ClientHello& h) {
   if (len < 512) h.padding_length = uint16_t(512 - len);
 }
 
-constexpr uint32_t kRandomOff = 11;   // record header 5, handshake header 4, version 2
+constexpr uint32_t kRandomOff = 11;     // record header 5, handshake header 4, version 2
 constexpr uint32_t kSessionIdOff = 44;  // random, then the session id length byte
 
 }  // namespace
@@ -188,7 +187,6 @@ void tls_probe(SessionCtx& c, Plan& p, ClientHello h, bool session_id) {
   p.spans.push_back({kRandomOff, RandomSpan::kNone, 32});
   if (session_id) p.spans.push_back({kSessionIdOff, kSessionIdOff, 32});
 }
-
 
 void ssh_probe(SessionCtx& c, Plan& p, const std::string& banner, std::optional<SshKexInit> kex) {
   static const std::string kServerBanner = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3";
@@ -249,9 +247,9 @@ void northwind(SessionCtx& c, Plan& p) {
 
 // masscan-like: SYN only, its own tiny stack; its kernel resets the SYN-ACK.
 void blueheron(SessionCtx& c, Plan& p) {
-  static const std::vector<uint16_t> kPorts = {21,   22,   23,   25,   53,   80,   110,  135,  139,  143,
-                                               443,  445,  993,  1433, 1723, 3306, 3389, 5432, 5900, 6379,
-                                               8080, 8443, 9200, 11211, 27017};
+  static const std::vector<uint16_t> kPorts = {21,   22,   23,   25,   53,   80,    110,  135,  139,
+                                               143,  443,  445,  993,  1433, 1723,  3306, 3389, 5432,
+                                               5900, 6379, 8080, 8443, 9200, 11211, 27017};
   uint16_t sport = uint16_t(40000 + (addr_hash(c.src) + uint32_t(c.start_us / 86400000000LL)) % 20000);
   tcp_plan(c, p, masscan_stack(c.hops), sport, c.rng.pick(kPorts));
   p.tcp.syn_only = true;
@@ -276,8 +274,8 @@ void harbor(SessionCtx& c, Plan& p) {
 
 // python-requests-like: path lists, requests' default headers, CPython's ClientHello.
 void quillmark(SessionCtx& c, Plan& p) {
-  static const std::vector<std::string> kPaths = {"/", "/", "/.env", "/.git/config", "/wp-login.php",
-                                                  "/admin", "/actuator/health", "/api/v1/status"};
+  static const std::vector<std::string> kPaths = {
+      "/", "/", "/.env", "/.git/config", "/wp-login.php", "/admin", "/actuator/health", "/api/v1/status"};
   bool tls = c.rng.chance(0.3);
   uint16_t port = tls ? c.rng.pick(kTlsPorts) : c.rng.pick(std::vector<uint16_t>{80, 80, 8080, 5000, 8000, 9000});
   tcp_plan(c, p, linux_stack(c.hops, !c.src.v4), linux_port(c.rng), port);
@@ -324,7 +322,6 @@ Bytes dns_answer(const DnsQuery& q) {
   return build_dns_response(q, 3, {});  // NXDOMAIN for the made-up names
 }
 
-
 void udp_plan(SessionCtx& c, Plan& p, uint16_t sport, uint16_t dport) {
   p.udp = true;
   p.spans.clear();
@@ -365,9 +362,12 @@ void glasswing(SessionCtx& c, Plan& p) {
   uint16_t port = c.rng.pick(std::vector<uint16_t>{22, 22, 22, 22, 22, 22, 22, 2222, 22222, 2022});
   tcp_plan(c, p, linux_stack(c.hops, !c.src.v4), linux_port(c.rng), port);
   double u = double(c.rng.below(100)) / 100;
-  if (u < 0.6) ssh_probe(c, p, "SSH-2.0-Go", go_ssh_kexinit());
-  else if (u < 0.85) ssh_probe(c, p, "SSH-2.0-libssh_0.9.6", libssh_kexinit());
-  else ssh_probe(c, p, "SSH-2.0-Go", std::nullopt);
+  if (u < 0.6)
+    ssh_probe(c, p, "SSH-2.0-Go", go_ssh_kexinit());
+  else if (u < 0.85)
+    ssh_probe(c, p, "SSH-2.0-libssh_0.9.6", libssh_kexinit());
+  else
+    ssh_probe(c, p, "SSH-2.0-Go", std::nullopt);
   p.tcp.close = u < 0.85 ? TcpClose::fin : TcpClose::client_rst;
 }
 
@@ -386,9 +386,9 @@ void tallow(SessionCtx& c, Plan& p) {
 void kestrel(SessionCtx& c, Plan& p) {
   static const std::string kNse = "Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)";
   int kind = int(c.rng.below(100));
-  uint16_t port = kind < 70 ? c.rng.pick(std::vector<uint16_t>{80, 8080, 3389, 8000})
-                 : kind < 85 ? c.rng.pick(std::vector<uint16_t>{443, 8443})
-                             : 3389;
+  uint16_t port = kind < 70   ? c.rng.pick(std::vector<uint16_t>{80, 8080, 3389, 8000})
+                  : kind < 85 ? c.rng.pick(std::vector<uint16_t>{443, 8443})
+                              : 3389;
   tcp_plan(c, p, nmap_stack(c.hops), linux_port(c.rng), port);
   p.tcp.close = TcpClose::client_rst;
   if (kind >= 85) return rdp_probe(p, {std::string("nmap"), std::nullopt, 0x03, 0});
@@ -443,7 +443,7 @@ void meridian(SessionCtx& c, Plan& p) {
 
 // A scanner nobody lists: env-file hunting, proxy checks and API pokes, HTTP on odd ports too.
 void unlisted(SessionCtx& c, Plan& p) {
-  static const std::vector<std::string> kPaths = {"/.env", "/.env", "/config.json", "/.aws/credentials",
+  static const std::vector<std::string> kPaths = {"/.env",          "/.env", "/config.json", "/.aws/credentials",
                                                   "/server-status", "/"};
   uint16_t port = c.rng.pick(std::vector<uint16_t>{80, 80, 8080, 3389, 8443, 5555, 7547});
   tcp_plan(c, p, linux_stack(c.hops, false), linux_port(c.rng), port);
@@ -465,8 +465,8 @@ void unlisted(SessionCtx& c, Plan& p) {
     r.method = "POST";
     r.uri = "/api/v1/ping";
     r.body = "{\"ping\":1}";
-    r.headers = {{"Host", host}, {"Content-Type", "application/json"},
-                 {"Content-Length", std::to_string(r.body.size())}};
+    r.headers = {
+        {"Host", host}, {"Content-Type", "application/json"}, {"Content-Length", std::to_string(r.body.size())}};
   } else {
     r.method = "HEAD";
     r.version = "HTTP/1.0";

@@ -25,7 +25,9 @@ class Rng {
   int64_t between(int64_t lo, int64_t hi) { return lo + int64_t(below(uint64_t(hi - lo) + 1)); }  // inclusive
   bool chance(double p) { return double(gen_() >> 11) * 0x1.0p-53 < p; }
   template <class T>
-  const T& pick(const std::vector<T>& v) { return v[below(v.size())]; }
+  const T& pick(const std::vector<T>& v) {
+    return v[below(v.size())];
+  }
   void fill(uint8_t* p, size_t n);
 
  private:
@@ -83,8 +85,8 @@ SessionCtx make_ctx(Rng& rng, int64_t start_us, const IpAddr& src);
 
 // ---- building blocks of a session plan, shared by the archetypes and the profile-driven sessions ----
 
-uint32_t addr_hash(const IpAddr& a);             // FNV-1a of the address bytes
-IpAddr host_in(const Cidr& c, uint64_t index);   // adds `index` into the host bits (at most the low 64)
+uint32_t addr_hash(const IpAddr& a);            // FNV-1a of the address bytes
+IpAddr host_in(const Cidr& c, uint64_t index);  // adds `index` into the host bits (at most the low 64)
 std::string host_header(const IpAddr& a, uint16_t port, uint16_t default_port);  // "addr[:port]"
 std::string random_label(Rng& r, size_t n);
 // A TCP session from c.src to c.dst with the client's stack, the sensor's stack and path quirks.

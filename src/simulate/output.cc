@@ -15,9 +15,7 @@ std::string day_name(int64_t ts_us) {
   return buf;
 }
 
-bool wants_directory(const std::string& out) {
-  return out.ends_with('/') || std::filesystem::is_directory(out);
-}
+bool wants_directory(const std::string& out) { return out.ends_with('/') || std::filesystem::is_directory(out); }
 
 uint64_t Emitter::write(Plan& p, Attribution who) {
   p.bind();
@@ -27,8 +25,8 @@ uint64_t Emitter::write(Plan& p, Attribution who) {
   result.sessions_by_service[p.service] += 1;
   if (truth) {
     const Flow& f = p.udp ? p.dgram.flow : p.tcp.flow;
-    truth->add({writer.probe_us(), p.udp ? "udp" : "tcp", to_string(f.client.ip), f.client.port,
-                to_string(f.server.ip), f.server.port, p.service, std::string(who.org), std::string(who.population)});
+    truth->add({writer.probe_us(), p.udp ? "udp" : "tcp", to_string(f.client.ip), f.client.port, to_string(f.server.ip),
+                f.server.port, p.service, std::string(who.org), std::string(who.population)});
   }
   return n;
 }

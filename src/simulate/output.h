@@ -23,7 +23,7 @@ namespace sg::simulate {
 constexpr int64_t kDayUs = 86400LL * 1000000;
 constexpr int64_t kHourUs = 3600LL * 1000000;
 
-std::string day_name(int64_t ts_us);  // "YYYY-MM-DD.pcap" of the UTC day
+std::string day_name(int64_t ts_us);           // "YYYY-MM-DD.pcap" of the UTC day
 bool wants_directory(const std::string& out);  // an existing directory, or a path ending in '/'
 
 // One capture file, or one per UTC day (YYYY-MM-DD.pcap) when writing into a directory. Packets arrive in
@@ -111,9 +111,8 @@ class OrderingSink : public PacketSink {
 
   void flush(int64_t watermark) {
     auto ready = std::partition(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.ts < watermark; });
-    std::sort(entries_.begin(), ready, [](const Entry& a, const Entry& b) {
-      return a.ts != b.ts ? a.ts < b.ts : a.seq < b.seq;
-    });
+    std::sort(entries_.begin(), ready,
+              [](const Entry& a, const Entry& b) { return a.ts != b.ts ? a.ts < b.ts : a.seq < b.seq; });
     for (auto it = entries_.begin(); it != ready; ++it) out_.packet(it->ts, {arena_.data() + it->off, it->len});
     spare_.clear();
     for (auto it = ready; it != entries_.end(); ++it) {

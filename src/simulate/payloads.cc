@@ -73,13 +73,20 @@ namespace {
 
 size_t key_share_size(uint16_t group) {
   switch (group) {
-    case 0x0017: return 65;    // secp256r1, uncompressed point
-    case 0x0018: return 97;    // secp384r1
-    case 0x0019: return 133;   // secp521r1
-    case 0x001e: return 56;    // x448
-    case 0x11ec: return 1216;  // X25519MLKEM768
-    case 0x6399: return 1216;  // X25519Kyber768Draft00
-    default: return 32;        // x25519 and anything unknown
+    case 0x0017:
+      return 65;  // secp256r1, uncompressed point
+    case 0x0018:
+      return 97;  // secp384r1
+    case 0x0019:
+      return 133;  // secp521r1
+    case 0x001e:
+      return 56;  // x448
+    case 0x11ec:
+      return 1216;  // X25519MLKEM768
+    case 0x6399:
+      return 1216;  // X25519Kyber768Draft00
+    default:
+      return 32;  // x25519 and anything unknown
   }
 }
 
@@ -97,8 +104,8 @@ struct Grease {
 
 Grease grease_values(const ClientHello& h) {
   if (!h.grease) return {};
-  Grease g{grease_value(h.random[0]), grease_value(h.random[1]), grease_value(h.random[2]),
-           grease_value(h.random[3]), grease_value(h.random[4])};
+  Grease g{grease_value(h.random[0]), grease_value(h.random[1]), grease_value(h.random[2]), grease_value(h.random[3]),
+           grease_value(h.random[4])};
   if (g.ext_last == g.ext_first) g.ext_last ^= 0x1010;  // BoringSSL never repeats an extension type
   return g;
 }
@@ -157,24 +164,51 @@ void extension_body(Bytes& b, uint16_t type, const ClientHello& h, const Grease&
   static const Bytes kRecordLimit = {0x40, 0x01};
   static const Bytes kAlpsH2 = {0, 3, 2, 'h', '2'};
   switch (type) {
-    case server_name: server_name_body(b, h.server_name.value_or("")); break;
-    case supported_groups: put_u16_list(b, with_grease(g.group, h.supported_groups), 2); break;
+    case server_name:
+      server_name_body(b, h.server_name.value_or(""));
+      break;
+    case supported_groups:
+      put_u16_list(b, with_grease(g.group, h.supported_groups), 2);
+      break;
     case ec_point_formats:
       put8(b, uint8_t(h.ec_point_formats.size()));
       append(b, h.ec_point_formats);
       break;
-    case signature_algorithms: put_u16_list(b, h.signature_algorithms, 2); break;
-    case alpn: alpn_body(b, h.alpn); break;
-    case supported_versions: put_u16_list(b, with_grease(g.version, h.supported_versions), 1); break;
-    case key_share: key_share_body(b, h, g); break;
-    case status_request: append(b, kStatusRequest); break;
-    case psk_key_exchange_modes: append(b, kPskModes); break;
-    case renegotiation_info: append(b, kRenegotiation); break;
-    case compress_certificate: append(b, kBrotli); break;
-    case record_size_limit: append(b, kRecordLimit); break;
-    case application_settings: append(b, kAlpsH2); break;
-    case padding: b.insert(b.end(), h.padding_length, 0); break;
-    default: break;  // session_ticket, extended_master_secret, encrypt_then_mac, sct, ...: empty
+    case signature_algorithms:
+      put_u16_list(b, h.signature_algorithms, 2);
+      break;
+    case alpn:
+      alpn_body(b, h.alpn);
+      break;
+    case supported_versions:
+      put_u16_list(b, with_grease(g.version, h.supported_versions), 1);
+      break;
+    case key_share:
+      key_share_body(b, h, g);
+      break;
+    case status_request:
+      append(b, kStatusRequest);
+      break;
+    case psk_key_exchange_modes:
+      append(b, kPskModes);
+      break;
+    case renegotiation_info:
+      append(b, kRenegotiation);
+      break;
+    case compress_certificate:
+      append(b, kBrotli);
+      break;
+    case record_size_limit:
+      append(b, kRecordLimit);
+      break;
+    case application_settings:
+      append(b, kAlpsH2);
+      break;
+    case padding:
+      b.insert(b.end(), h.padding_length, 0);
+      break;
+    default:
+      break;  // session_ticket, extended_master_secret, encrypt_then_mac, sct, ...: empty
   }
 }
 
@@ -382,8 +416,8 @@ Bytes build_ssh_kexinit(const SshKexInit& k) {
   Bytes payload;
   put8(payload, kMsgKexinit);
   append(payload, k.cookie);
-  for (const auto* list : {&k.kex_algorithms, &k.host_key_algorithms, &k.encryption_c2s, &k.encryption_s2c,
-                           &k.mac_c2s, &k.mac_s2c, &k.compression_c2s, &k.compression_s2c})
+  for (const auto* list : {&k.kex_algorithms, &k.host_key_algorithms, &k.encryption_c2s, &k.encryption_s2c, &k.mac_c2s,
+                           &k.mac_s2c, &k.compression_c2s, &k.compression_s2c})
     put_name_list(payload, *list);
   put32(payload, 0);  // languages client to server
   put32(payload, 0);  // languages server to client
@@ -439,8 +473,10 @@ Bytes x224(uint8_t code, uint16_t src_ref, const Bytes& user_data) {
 
 Bytes build_rdp_connection_request(const RdpConnectionRequest& r) {
   Bytes data;
-  if (r.cookie) append(data, "Cookie: mstshash=" + *r.cookie + "\r\n");
-  else if (r.routing_token) append(data, *r.routing_token + "\r\n");
+  if (r.cookie)
+    append(data, "Cookie: mstshash=" + *r.cookie + "\r\n");
+  else if (r.routing_token)
+    append(data, *r.routing_token + "\r\n");
   if (r.requested_protocols) {
     put8(data, 0x01);  // TYPE_RDP_NEG_REQ
     put8(data, r.neg_flags);

@@ -33,10 +33,9 @@ Bytes build_http_response(int status, const std::string& reason, const Headers& 
 namespace tlsext {
 constexpr uint16_t server_name = 0, status_request = 5, supported_groups = 10, ec_point_formats = 11,
                    signature_algorithms = 13, alpn = 16, sct = 18, padding = 21, encrypt_then_mac = 22,
-                   extended_master_secret = 23, compress_certificate = 27, record_size_limit = 28,
-                   session_ticket = 35, supported_versions = 43, psk_key_exchange_modes = 45,
-                   post_handshake_auth = 49, key_share = 51, application_settings = 17513,
-                   renegotiation_info = 0xff01;
+                   extended_master_secret = 23, compress_certificate = 27, record_size_limit = 28, session_ticket = 35,
+                   supported_versions = 43, psk_key_exchange_modes = 45, post_handshake_auth = 49, key_share = 51,
+                   application_settings = 17513, renegotiation_info = 0xff01;
 }
 
 struct ClientHello {
@@ -107,8 +106,8 @@ Bytes build_ssh_kexinit(const SshKexInit& k);
 // ---- RDP (TPKT RFC 1006, X.224 CR, MS-RDPBCGR 2.2.1.1) ----
 
 struct RdpConnectionRequest {
-  std::optional<std::string> cookie;         // "Cookie: mstshash=<cookie>\r\n"
-  std::optional<std::string> routing_token;  // a whole token line without CRLF (used when no cookie)
+  std::optional<std::string> cookie;            // "Cookie: mstshash=<cookie>\r\n"
+  std::optional<std::string> routing_token;     // a whole token line without CRLF (used when no cookie)
   std::optional<uint32_t> requested_protocols;  // RDP_NEG_REQ; absent: no negotiation request
   uint8_t neg_flags = 0;
 };

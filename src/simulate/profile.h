@@ -28,7 +28,7 @@ struct TcpStackSpec {
 
 struct TlsClientSpec {
   std::string name, source;
-  ClientHello hello;      // per-session fields (random, session id, SNI) left empty
+  ClientHello hello;  // per-session fields (random, session id, SNI) left empty
   bool session_id = false;
 };
 
@@ -59,7 +59,7 @@ struct TlsEntry {
 struct DnsEntry {
   double share = 1;
   std::string source;
-  DnsQuery query;  // qname may hold "{rand}"
+  DnsQuery query;       // qname may hold "{rand}"
   bool cookie = false;  // EDNS client COOKIE (RFC 7873), random per query
   std::vector<uint16_t> ports;
 };
@@ -126,7 +126,7 @@ struct ProfileSet {
   std::map<std::string, TcpStackSpec> stacks;
   std::map<std::string, TlsClientSpec> tls_clients;
   std::map<std::string, SshClientSpec> ssh_clients;
-  std::map<std::string, Profile> profiles;  // by org name
+  std::map<std::string, Profile> profiles;           // by org name
   const Profile& get(const std::string& org) const;  // throws std::invalid_argument naming the org
 };
 
@@ -137,8 +137,8 @@ using ProfileFiles = std::vector<std::pair<std::string, std::string>>;
 // references must resolve. Throws std::invalid_argument naming the file and the entry.
 ProfileSet parse_profiles(const ProfileFiles& files);
 ProfileFiles read_profile_dir(const std::string& dir);  // throws std::runtime_error when unreadable
-const ProfileFiles& embedded_profile_files();            // data/profiles/*.json as built into the binary
-const ProfileSet& embedded_profiles();                   // parsed once
+const ProfileFiles& embedded_profile_files();           // data/profiles/*.json as built into the binary
+const ProfileSet& embedded_profiles();                  // parsed once
 // The embedded demo scenario (data/scenarios/demo.json).
 const std::string& embedded_demo_scenario();
 

@@ -32,7 +32,8 @@ const T* weighted_by_key(const std::vector<const T*>& v, uint32_t key) {
 }
 
 void replace_all(std::string& s, const std::string& from, const std::string& to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
 }
 
 std::string fill(std::string s, const std::string& host, SessionCtx& c) {

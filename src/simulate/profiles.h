@@ -10,11 +10,11 @@
 
 namespace sg::simulate {
 
-ClientHello go_client_hello();        // Go crypto/tls 1.21 defaults (zgrab-style scanners, Go tools)
-ClientHello openssl_client_hello();   // OpenSSL 3.0 as curl uses it (ALPN h2, http/1.1)
-ClientHello python_client_hello();    // CPython ssl + urllib3 (ALPN http/1.1)
-ClientHello chrome_client_hello();    // Chrome 120: GREASE, X25519 share, padding to 512
-ClientHello sslv3_client_hello();     // nmap's SSLSessionReq probe: SSL 3.0, no extensions
+ClientHello go_client_hello();       // Go crypto/tls 1.21 defaults (zgrab-style scanners, Go tools)
+ClientHello openssl_client_hello();  // OpenSSL 3.0 as curl uses it (ALPN h2, http/1.1)
+ClientHello python_client_hello();   // CPython ssl + urllib3 (ALPN http/1.1)
+ClientHello chrome_client_hello();   // Chrome 120: GREASE, X25519 share, padding to 512
+ClientHello sslv3_client_hello();    // nmap's SSLSessionReq probe: SSL 3.0, no extensions
 
 SshKexInit go_ssh_kexinit();          // golang.org/x/crypto/ssh client
 SshKexInit libssh_kexinit();          // libssh 0.9 client

@@ -1,32 +1,30 @@
 #include "simulate/scenario.h"
 
-
 #include <algorithm>
-#include <fstream>
-#include <optional>
-#include <set>
-#include <sstream>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include "simulate/organisations.h"
 #include "simulate/output.h"
+#include "simulate/pcap_writer.h"
 #include "simulate/profile_session.h"
 #include "simulate/scenario_file.h"
 #include "simulate/shift.h"
-#include "simulate/truth.h"
 #include "simulate/skeleton.h"
-#include "simulate/pcap_writer.h"
+#include "simulate/truth.h"
 #include "util/atomic_file.h"
 
 namespace sg::simulate {
 
 namespace {
-
 
 // ---- scale ----
 
@@ -137,8 +135,8 @@ void run_scale(Rng& rng, uint64_t target, OrderingSink& sink, SimulateResult& re
 
 // Every skeleton row becomes one session from its address, at its second (plus a sub-second offset that
 // keeps the probe inside that second), of its service, with a payload from its organisation's profile.
-void run_replay(const SimulateOptions& o, const ProfileEpochs& sets, Rng& rng, OrderingSink& sink, SimulateResult& result,
-                TruthWriter* truth) {
+void run_replay(const SimulateOptions& o, const ProfileEpochs& sets, Rng& rng, OrderingSink& sink,
+                SimulateResult& result, TruthWriter* truth) {
   std::vector<IpAddr> sensors;
   Cidr net, net6;
   parse_cidr(kReplaySensorNet, net);
@@ -201,7 +199,8 @@ const std::set<std::string> kBuiltIn = {"demo", "replay", "scale"};
 int64_t shift_from_us(const std::string& text) {
   int64_t us = 0;
   if (parse_skeleton_time(text.size() == 10 ? text + "T00:00:00Z" : text, us)) return us;
-  throw std::invalid_argument("--shift-from: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, got '" + text.substr(0, 40) + "'");
+  throw std::invalid_argument("--shift-from: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, got '" + text.substr(0, 40) +
+                              "'");
 }
 
 void check(const SimulateOptions& o) {
@@ -209,11 +208,15 @@ void check(const SimulateOptions& o) {
   if (o.scenario.empty()) throw std::invalid_argument("--scenario is required");
   bool file = !kBuiltIn.count(o.scenario);
   if (file && !std::filesystem::is_regular_file(o.scenario))
-    throw std::invalid_argument("unknown scenario '" + o.scenario + "' (expected demo, replay, scale or a scenario JSON file)");
-  if (o.scenario != "scale" && o.packets != 0) throw std::invalid_argument("--packets applies to the scale scenario only");
+    throw std::invalid_argument("unknown scenario '" + o.scenario +
+                                "' (expected demo, replay, scale or a scenario JSON file)");
+  if (o.scenario != "scale" && o.packets != 0)
+    throw std::invalid_argument("--packets applies to the scale scenario only");
   if (o.scenario == "replay" && o.skeleton.empty()) throw std::invalid_argument("replay needs --skeleton FILE");
-  if (o.scenario != "replay" && !o.skeleton.empty()) throw std::invalid_argument("--skeleton applies to the replay scenario only");
-  if (o.scenario == "scale" && !o.shift_from.empty()) throw std::invalid_argument("--shift-from does not apply to the scale scenario");
+  if (o.scenario != "replay" && !o.skeleton.empty())
+    throw std::invalid_argument("--skeleton applies to the replay scenario only");
+  if (o.scenario == "scale" && !o.shift_from.empty())
+    throw std::invalid_argument("--shift-from does not apply to the scale scenario");
   if (!o.shift_from.empty()) shift_from_us(o.shift_from);
 }
 
@@ -245,8 +248,10 @@ SimulateResult run(const SimulateOptions& o) {
     shifted = shift_profiles(*set);
     result.shift_changes = shifted->changes;
   }
-  if (o.scenario == "demo") spec = parse_scenario("demo", embedded_demo_scenario(), *set);
-  else if (!kBuiltIn.count(o.scenario)) spec = parse_scenario(o.scenario, read_text(o.scenario), *set);
+  if (o.scenario == "demo")
+    spec = parse_scenario("demo", embedded_demo_scenario(), *set);
+  else if (!kBuiltIn.count(o.scenario))
+    spec = parse_scenario(o.scenario, read_text(o.scenario), *set);
   uint64_t seed = spec && spec->seed && !o.seed_set ? *spec->seed : o.seed;
   static const ProfileSet kNone;  // scale draws from its archetypes, not from profiles
   ProfileEpochs sets{set ? *set : kNone, shifted ? &shifted->profiles : nullptr,

@@ -24,17 +24,17 @@ struct SimulateOptions {
 
 struct SimulateResult {
   uint64_t packets = 0;
-  uint64_t sessions = 0;  // TCP sessions and UDP exchanges
-  uint64_t bytes = 0;     // bytes written, pcap headers included
+  uint64_t sessions = 0;                                // TCP sessions and UDP exchanges
+  uint64_t bytes = 0;                                   // bytes written, pcap headers included
   std::map<std::string, uint64_t> sessions_by_service;  // "http", "tls", "dns", "ssh", "rdp", "syn"
   std::vector<std::string> files;                       // captures written, in time order
   std::vector<std::string> sensor_nets;                 // give these to `ingest --sensor-net`
   std::string labels;                                   // labels.tsv written beside the captures, if any
-  std::string truth;    // truth.tsv (DIR/truth.tsv or FILE.truth.tsv): who sent each session; none for scale
-  std::string shift;    // shift.txt (DIR/shift.txt or FILE.shift.txt) with --shift-from
+  std::string truth;  // truth.tsv (DIR/truth.tsv or FILE.truth.tsv): who sent each session; none for scale
+  std::string shift;  // shift.txt (DIR/shift.txt or FILE.shift.txt) with --shift-from
   std::vector<std::string> shift_changes;  // what the shift changed, one line each
-  uint64_t skipped_rows = 0;                            // replay: skeleton rows that could not be used
-  std::vector<std::string> problems;                    // the first few of them, "file:line: why"
+  uint64_t skipped_rows = 0;               // replay: skeleton rows that could not be used
+  std::vector<std::string> problems;       // the first few of them, "file:line: why"
 };
 
 constexpr int64_t kDemoStartUs = 1736121600LL * 1000000;  // 2025-01-06T00:00:00Z, a Monday

@@ -26,7 +26,8 @@ int64_t parse_day(const std::string& name, const std::string& text) {
   int y = 0;
   unsigned m = 0, d = 0;
   char tail = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3) fail(name, "start is not YYYY-MM-DD: " + text);
+  if (std::sscanf(text.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3)
+    fail(name, "start is not YYYY-MM-DD: " + text);
   year_month_day ymd{year{y}, month{m}, day{d}};
   if (!ymd.ok()) fail(name, "no such day: " + text);
   return int64_t(sys_days{ymd}.time_since_epoch().count()) * kDayUs;
@@ -69,8 +70,8 @@ struct Planned {
   uint32_t org, ip;
 };
 
-std::vector<Planned> schedule(const ScenarioSpec& s, const ProfileSet& set,
-                              const std::vector<std::vector<IpAddr>>& ips, Rng& rng) {
+std::vector<Planned> schedule(const ScenarioSpec& s, const ProfileSet& set, const std::vector<std::vector<IpAddr>>& ips,
+                              Rng& rng) {
   std::vector<Planned> out;
   int start_weekday = int(((s.start_us / kDayUs) % 7 + 10) % 7);  // 1970-01-01 was a Thursday; 0 = Monday
   for (uint32_t o = 0; o < s.orgs.size(); ++o) {
@@ -132,7 +133,8 @@ ScenarioSpec parse_scenario(const std::string& name, const std::string& text, co
       org.labelled = o.value("labelled", org.profile != "unknown");
       org.period = o.value("period", "current");
       if (o.contains("services")) org.services = o.at("services").get<std::map<std::string, double>>();
-      if (org.ips < 1 || org.v4.empty()) fail(name, org.profile + ": needs IPv4 addresses (\"v4\" or profile ranges) and ips >= 1");
+      if (org.ips < 1 || org.v4.empty())
+        fail(name, org.profile + ": needs IPv4 addresses (\"v4\" or profile ranges) and ips >= 1");
       if (org.v6_ips && org.v6.empty()) fail(name, org.profile + ": v6_ips without IPv6 blocks");
       if (org.v6_ips && !s.sensors_v6) fail(name, org.profile + ": v6_ips without IPv6 sensors (sensors.v6_count)");
       if (org.ips > kMaxIps || org.v6_ips > kMaxIps || org.sessions > kMaxSessions)
@@ -164,7 +166,8 @@ SessionCtx ctx_towards(Rng& rng, int64_t start_us, const IpAddr& src, const std:
   std::vector<const IpAddr*> same;
   for (const IpAddr& a : sensors)
     if (a.v4 == src.v4) same.push_back(&a);
-  if (same.empty()) throw std::invalid_argument("no " + std::string(src.v4 ? "IPv4" : "IPv6") + " sensor for " + to_string(src));
+  if (same.empty())
+    throw std::invalid_argument("no " + std::string(src.v4 ? "IPv4" : "IPv6") + " sensor for " + to_string(src));
   uint32_t h = addr_hash(src);
   int64_t rtt = 8000 + int64_t(h >> 8) % 240000;
   const IpAddr& dst = *same[rng.below(same.size())];
@@ -177,8 +180,8 @@ uint16_t PortAllocator::next(const IpAddr& src) {
   return uint16_t(32768 + (addr_hash(src) + uint64_t(n) * 7919) % 28232);  // 7919 is prime to 28232
 }
 
-void run_scenario(const ScenarioSpec& s, const ProfileEpochs& sets, Rng& rng, OrderingSink& sink, SimulateResult& result,
-                  TruthWriter* truth) {
+void run_scenario(const ScenarioSpec& s, const ProfileEpochs& sets, Rng& rng, OrderingSink& sink,
+                  SimulateResult& result, TruthWriter* truth) {
   std::vector<IpAddr> sensors = sensor_hosts(s);
   std::vector<std::vector<IpAddr>> ips;
   for (const ScenarioOrg& o : s.orgs) {
@@ -210,7 +213,8 @@ std::string scenario_labels_tsv(const ScenarioSpec& s, const ProfileSet& set) {
   for (const ScenarioOrg& o : s.orgs) {
     if (!o.labelled) continue;
     auto row = [&](const Cidr& c) {
-      out += to_string(c.net) + "/" + std::to_string(c.bits) + "\t" + o.profile + "\tsimulate-" + s.name + "\t" + o.period + "\n";
+      out += to_string(c.net) + "/" + std::to_string(c.bits) + "\t" + o.profile + "\tsimulate-" + s.name + "\t" +
+             o.period + "\n";
     };
     for (const Cidr& c : o.v4) row(c);
     if (o.v6_ips)

@@ -44,8 +44,8 @@ bool version_char(char c) { return std::isalnum(uint8_t(c)) || c == '.'; }
 
 // Tokens whose number never moves: Mozilla/5.0 and the WebKit/Safari pair are frozen in every browser's UA,
 // Go-http-client/1.1 names the HTTP version, not Go's.
-const std::set<std::string> kFrozen = {"mozilla", "applewebkit", "safari", "go-http-client", "gecko", "khtml",
-                                       "trident", "like"};
+const std::set<std::string> kFrozen = {"mozilla", "applewebkit", "safari",  "go-http-client",
+                                       "gecko",   "khtml",       "trident", "like"};
 
 // The next release's version of `name/version`.
 std::string next_version(const std::string& name, const std::string& version) {
@@ -61,8 +61,10 @@ std::string next_version(const std::string& name, const std::string& version) {
   // Browsers ship a major release every four weeks: half a year is about six.
   if (n == "chrome" || n == "firefox" || n == "edg" || n == "crios")
     return std::to_string(major + 6) + version.substr(major_text.size());
-  if (n == "curl") return major < 8 ? "8.5.0" : std::to_string(major) + "." + std::to_string(std::stoi(minor_text) + 2) + ".0";
-  if (n == "python-requests" && numeric_minor) return std::to_string(major) + "." + std::to_string(std::stoi(minor_text) + 1) + ".0";
+  if (n == "curl")
+    return major < 8 ? "8.5.0" : std::to_string(major) + "." + std::to_string(std::stoi(minor_text) + 2) + ".0";
+  if (n == "python-requests" && numeric_minor)
+    return std::to_string(major) + "." + std::to_string(std::stoi(minor_text) + 1) + ".0";
   if (!numeric_minor) return std::to_string(major + 1) + version.substr(major_text.size());  // zgrab/0.x -> 1.x
   return std::to_string(major) + "." + std::to_string(std::stoi(minor_text) + 1) +
          (dot2 == std::string::npos ? "" : rest.substr(dot2));  // CensysInspect/1.1 -> 1.2
@@ -188,7 +190,8 @@ bool add_way(ProfileSet& set, Profile& p, Variant& v, int kind, std::vector<std:
     e.share = total_share(v.http) / 3;
     e.source = kNewSource;
     v.http.push_back(e);
-    changes.push_back("new-way: " + p.org + " adds its http request on ports 8000, 8008, 8081, 8888, 9000, 9090 (25% of its http)");
+    changes.push_back("new-way: " + p.org +
+                      " adds its http request on ports 8000, 8008, 8081, 8888, 9000, 9090 (25% of its http)");
   } else {
     TlsEntry e = heaviest(v.tls);
     std::string from = e.client->name;
@@ -258,8 +261,9 @@ void more_public_tools(const ProfileSet& original, ProfileSet& set, std::vector<
       c.share = 0.04;
       c.tcp = v.tcp;
       c.tls = v.tls;
-      changes.push_back("copycat: unknown adds " + c.name + " (share 0.04): " + name + "'s " + std::to_string(c.http.size()) +
-                        " anonymous http request(s)" + (c.tls.empty() ? "" : " and its tls") + " from unlisted addresses");
+      changes.push_back("copycat: unknown adds " + c.name + " (share 0.04): " + name + "'s " +
+                        std::to_string(c.http.size()) + " anonymous http request(s)" +
+                        (c.tls.empty() ? "" : " and its tls") + " from unlisted addresses");
       copycats.push_back(std::move(c));
     }
   }
@@ -326,8 +330,7 @@ ShiftedProfiles shift_profiles(const ProfileSet& in) {
   for (auto& [name, p] : set.profiles) {
     if (is_unknown(p) || p.variants.size() != 1 || !chosen("new-way|" + name, 1, 3)) continue;
     int kind = int(name_hash("kind|" + name) % 3);
-    for (int k = 0; k < 3 && !add_way(set, p, p.variants[0], (kind + k) % 3, changes); ++k) {
-    }
+    for (int k = 0; k < 3 && !add_way(set, p, p.variants[0], (kind + k) % 3, changes); ++k) {}
   }
 
   // Before (d) adds tools (the pointers in `touched` stay valid until then).

@@ -69,7 +69,8 @@ bool SkeletonReader::parse(const std::string& line, SkeletonRow& row, std::strin
   if (f.size() < 4) return why = "expected at least 4 tab-separated fields", false;
   if (!parse_skeleton_time(f[0], row.ts_us)) return why = "bad time '" + f[0].substr(0, 40) + "'", false;
   if (!parse_ip(f[1], row.src)) return why = "bad address '" + f[1].substr(0, 60) + "'", false;
-  if (f[2] != "http" && f[2] != "tls" && f[2] != "dns") return why = "unknown service '" + f[2].substr(0, 20) + "'", false;
+  if (f[2] != "http" && f[2] != "tls" && f[2] != "dns")
+    return why = "unknown service '" + f[2].substr(0, 20) + "'", false;
   if (f[3].empty()) return why = "empty organisation", false;
   row.service = f[2];
   row.org = f[3];

@@ -144,8 +144,7 @@ TruthReadStats for_each_truth(const std::string& path, const std::function<void(
       std::string_view line(buf);
       bool whole = !line.empty() && line.back() == '\n';
       if (!whole && !gzeof(gz)) {  // an overlong line: drop the rest of it
-        while (gzgets(gz, buf, sizeof buf) && std::strchr(buf, '\n') == nullptr) {
-        }
+        while (gzgets(gz, buf, sizeof buf) && std::strchr(buf, '\n') == nullptr) {}
         skip(line_no, "line longer than " + std::to_string(kMaxLine) + " bytes");
         continue;
       }

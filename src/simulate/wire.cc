@@ -62,11 +62,16 @@ uint16_t dst_port(const Flow& f, Dir d) { return d == Dir::to_server ? f.server.
 size_t option_size(uint8_t kind) {
   switch (kind) {
     case tcpopt::eol:
-    case tcpopt::nop: return 1;
-    case tcpopt::mss: return 4;
-    case tcpopt::wscale: return 3;
-    case tcpopt::timestamp: return 10;
-    default: return 2;  // SACK-permitted and any other kind without data
+    case tcpopt::nop:
+      return 1;
+    case tcpopt::mss:
+      return 4;
+    case tcpopt::wscale:
+      return 3;
+    case tcpopt::timestamp:
+      return 10;
+    default:
+      return 2;  // SACK-permitted and any other kind without data
   }
 }
 
@@ -242,8 +247,10 @@ class TcpRun {
       return count_;
     }
     send_next(Dir::to_server, t, tcpflag::ack);
-    if (!s_.server_greeting.empty()) t = send_data(Dir::to_client, t + kAppDelayUs, s_.server_greeting) + s_.rtt_us;
-    else t += kClientGapUs;
+    if (!s_.server_greeting.empty())
+      t = send_data(Dir::to_client, t + kAppDelayUs, s_.server_greeting) + s_.rtt_us;
+    else
+      t += kClientGapUs;
     bool answered = false;
     if (!s_.client_payload.empty()) {
       t = client_data(t);
@@ -274,8 +281,10 @@ class TcpRun {
     seg.ack = flags & tcpflag::ack ? me.rcv_next : 0;
     seg.flags = flags;
     seg.window = rst ? 0 : syn ? me.stack->syn_window : me.stack->window;
-    if (syn) seg.options = d == Dir::to_server ? s_.client.syn_options : synack_;
-    else if (ts_ && !rst) seg.options = kTsOnly;
+    if (syn)
+      seg.options = d == Dir::to_server ? s_.client.syn_options : synack_;
+    else if (ts_ && !rst)
+      seg.options = kTsOnly;
     uint32_t tsval = me.stack->tsval + uint32_t((t - s_.start_us) / 1000);
     seg.values = {me.stack->mss, me.stack->wscale, tsval, flags == tcpflag::syn ? 0 : other.last_tsval};
     me.last_tsval = tsval;
@@ -328,8 +337,7 @@ class TcpRun {
       }
     };
     size_t swap = s_.reorder_segment >= 0 && size_t(s_.reorder_segment) + 1 < n ? size_t(s_.reorder_segment) : n;
-    for (size_t k = 0; k < n; ++k, t += kSegmentGapUs)
-      send_segment(k == swap ? k + 1 : k == swap + 1 ? swap : k, t);
+    for (size_t k = 0; k < n; ++k, t += kSegmentGapUs) send_segment(k == swap ? k + 1 : k == swap + 1 ? swap : k, t);
     client_.next_seq = base + uint32_t(p.size());
     t += s_.server_delay_us - kSegmentGapUs;
     send_next(Dir::to_client, t, tcpflag::ack);
@@ -349,11 +357,14 @@ class TcpRun {
         send_next(Dir::to_client, t + s_.server_delay_us, tcpflag::fin | tcpflag::ack);
         send_next(Dir::to_server, t + s_.server_delay_us + s_.rtt_us, tcpflag::ack);
         break;
-      case TcpClose::client_rst: send_next(Dir::to_server, t, tcpflag::rst | tcpflag::ack); break;
+      case TcpClose::client_rst:
+        send_next(Dir::to_server, t, tcpflag::rst | tcpflag::ack);
+        break;
       case TcpClose::server_rst:
         send_next(Dir::to_client, t - s_.rtt_us + s_.server_delay_us, tcpflag::rst | tcpflag::ack);
         break;
-      case TcpClose::none: break;
+      case TcpClose::none:
+        break;
     }
   }
 

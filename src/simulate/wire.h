@@ -20,14 +20,12 @@ constexpr uint8_t eol = 0, nop = 1, mss = 2, wscale = 3, sack_ok = 4, timestamp 
 }
 
 // SYN option kinds in wire order; these differ between scanners and are part of their signature.
-inline constexpr uint8_t kLinuxSyn[] = {tcpopt::mss, tcpopt::sack_ok, tcpopt::timestamp, tcpopt::nop,
-                                        tcpopt::wscale};
-inline constexpr uint8_t kWindowsSyn[] = {tcpopt::mss, tcpopt::nop, tcpopt::wscale, tcpopt::nop, tcpopt::nop,
-                                          tcpopt::sack_ok};
+inline constexpr uint8_t kLinuxSyn[] = {tcpopt::mss, tcpopt::sack_ok, tcpopt::timestamp, tcpopt::nop, tcpopt::wscale};
+inline constexpr uint8_t kWindowsSyn[] = {tcpopt::mss, tcpopt::nop, tcpopt::wscale,
+                                          tcpopt::nop, tcpopt::nop, tcpopt::sack_ok};
 inline constexpr uint8_t kMasscanSyn[] = {tcpopt::mss};
 // nmap's first OS-detection probe layout (WS, NOP, MSS, TS, SACK), which nmap also uses for service scans.
-inline constexpr uint8_t kNmapSyn[] = {tcpopt::wscale, tcpopt::nop, tcpopt::mss, tcpopt::timestamp,
-                                       tcpopt::sack_ok};
+inline constexpr uint8_t kNmapSyn[] = {tcpopt::wscale, tcpopt::nop, tcpopt::mss, tcpopt::timestamp, tcpopt::sack_ok};
 
 struct Endpoint {
   IpAddr ip;
@@ -109,17 +107,17 @@ enum class TcpClose : uint8_t { fin, client_rst, server_rst, none };
 struct TcpSession {
   Flow flow;
   int64_t start_us = 0;
-  int64_t rtt_us = 40000;         // sensor -> client -> sensor
-  int64_t server_delay_us = 60;   // the sensor's reaction time
+  int64_t rtt_us = 40000;        // sensor -> client -> sensor
+  int64_t server_delay_us = 60;  // the sensor's reaction time
   TcpStack client, server;
-  bool port_open = true;   // false: the SYN gets RST|ACK
-  bool syn_only = false;   // the client resets after the SYN-ACK (masscan's kernel knows no such socket)
+  bool port_open = true;     // false: the SYN gets RST|ACK
+  bool syn_only = false;     // the client resets after the SYN-ACK (masscan's kernel knows no such socket)
   ByteView server_greeting;  // sent first by the server (SSH banner)
   ByteView client_payload;
   ByteView server_payload;
-  uint16_t segment_size = 0;     // client payload segment size; 0 = the negotiated MSS
-  int retransmit_segment = -1;   // this client segment arrives again after an RTO
-  int reorder_segment = -1;      // this client segment arrives after the next one
+  uint16_t segment_size = 0;    // client payload segment size; 0 = the negotiated MSS
+  int retransmit_segment = -1;  // this client segment arrives again after an RTO
+  int reorder_segment = -1;     // this client segment arrives after the next one
   TcpClose close = TcpClose::fin;
 };
 

@@ -9,8 +9,8 @@ void create_abuse_reports(Db& db) { db.exec(schema::ddl(schema::Tables::abuse_re
 
 AbuseReportWriter::AbuseReportWriter(Db& db)
     : get_(std::make_unique<Stmt>(db, "SELECT raw FROM abuse_reports WHERE ip=?")),
-      put_(std::make_unique<Stmt>(db,
-                                  "INSERT OR REPLACE INTO abuse_reports(ip, score, checked_at, raw) VALUES(?,?,?,?)")) {}
+      put_(std::make_unique<Stmt>(
+          db, "INSERT OR REPLACE INTO abuse_reports(ip, score, checked_at, raw) VALUES(?,?,?,?)")) {}
 
 AbuseReportWriter::~AbuseReportWriter() = default;
 

@@ -13,7 +13,6 @@ namespace sg {
 
 class Stmt;
 
-
 // Creates the table in the file (a writer's call: a read-only connection fails).
 void create_abuse_reports(Db& db);
 

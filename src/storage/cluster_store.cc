@@ -8,7 +8,8 @@ namespace sg {
 void replace_cluster_runs(Db& db, int64_t from_us, int64_t to_us, const std::vector<StoredClusterRun>& runs) {
   db.exec(schema::ddl(schema::Tables::clusters));
   Transaction tx(db);
-  for (const char* sql : {"DELETE FROM cluster_runs WHERE from_us=? AND to_us=?", "DELETE FROM clusters WHERE from_us=? AND to_us=?"}) {
+  for (const char* sql :
+       {"DELETE FROM cluster_runs WHERE from_us=? AND to_us=?", "DELETE FROM clusters WHERE from_us=? AND to_us=?"}) {
     Stmt del(db, sql);
     del.bind(1, from_us).bind(2, to_us);
     del.step();

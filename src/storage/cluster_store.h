@@ -13,7 +13,6 @@
 
 namespace sg {
 
-
 struct StoredCluster {
   int64_t cluster = 0, size = 0;
   std::string nearest_org;

@@ -5,10 +5,7 @@
 
 namespace sg {
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 void put_evaluation(Db& db, int64_t from_us, int64_t to_us, const std::string& ensemble, const std::string& json) {
   db.exec(schema::ddl(schema::Tables::evaluations));

@@ -73,7 +73,8 @@ std::optional<std::string> feature_schema_json(Db& db, const std::string& servic
 }
 
 void delete_feature_rows(Db& db, const std::string& service) {
-  for (const char* sql : {"DELETE FROM feature_selection WHERE service=?", "DELETE FROM feature_schema WHERE service=?"}) {
+  for (const char* sql :
+       {"DELETE FROM feature_selection WHERE service=?", "DELETE FROM feature_schema WHERE service=?"}) {
     Stmt del(db, sql);
     del.bind(1, service);
     del.step();

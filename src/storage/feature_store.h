@@ -12,7 +12,6 @@
 
 namespace sg {
 
-
 void ensure_feature_selection_tables(Db& db);
 
 // One ranked field of a service's selection.

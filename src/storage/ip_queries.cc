@@ -171,9 +171,8 @@ DbStats db_stats(Db& db) {
     while (s.step()) orgs[s.col_text(0)].ips = s.col_int(1);
   }
   for (auto& [name, o] : orgs) st.orgs.push_back(o);
-  std::stable_sort(st.orgs.begin(), st.orgs.end(), [](const auto& a, const auto& b) {
-    return a.ips != b.ips ? a.ips > b.ips : a.all_ips > b.all_ips;
-  });
+  std::stable_sort(st.orgs.begin(), st.orgs.end(),
+                   [](const auto& a, const auto& b) { return a.ips != b.ips ? a.ips > b.ips : a.all_ips > b.all_ips; });
   return st;
 }
 

@@ -47,7 +47,7 @@ struct OrgIp {
   int64_t first_window_us = 0, last_window_us = 0;
   int64_t first_seen_us = 0, last_seen_us = 0;
   int64_t probes = 0;
-  double confidence = 0;  // the highest of its rows
+  double confidence = 0;      // the highest of its rows
   std::string evidence_kind;  // of its latest row
 };
 struct Page {
@@ -92,7 +92,7 @@ struct DbStats {
   std::vector<int64_t> windows;  // window starts with rows, ascending
   struct Org {
     std::string org;
-    int64_t ips = 0;  // in the latest window
+    int64_t ips = 0;                // in the latest window
     int64_t rows = 0, all_ips = 0;  // over every window
   };
   std::vector<Org> orgs;  // most ips in the latest window first

@@ -25,8 +25,8 @@ int64_t insert_import(Db& db, const LabelImportRow& row) {
   Stmt ins(db,
            "INSERT INTO label_imports(key, path, format, source, entries, refused, unlabelled, imported_at) "
            "VALUES(?,?,?,?,?,?,?,?)");
-  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::system_clock::now().time_since_epoch()).count();
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   ins.bind(1, row.key).bind(2, row.path).bind(3, row.format).bind(4, row.source);
   ins.bind(5, row.entries).bind(6, row.refused).bind(7, row.unlabelled).bind(8, now);
   ins.step();
@@ -35,9 +35,7 @@ int64_t insert_import(Db& db, const LabelImportRow& row) {
 
 }  // namespace
 
-void ensure_probe_label_tables(Db& db) {
-  schema::ensure(db, schema::Tables::probe_labels);
-}
+void ensure_probe_label_tables(Db& db) { schema::ensure(db, schema::Tables::probe_labels); }
 
 void ensure_label_tables(Db& db) {
   schema::ensure(db, schema::Tables::label_lists);
@@ -80,8 +78,14 @@ LabelImportWriter::~LabelImportWriter() = default;
 
 void LabelImportWriter::add_entry(const LabelEntryRow& e) {
   entry_->bind(1, id_).bind(2, e.prefix).bind(3, e.org).bind(4, e.source);
-  if (e.valid_from) entry_->bind(5, *e.valid_from); else entry_->bind_null(5);
-  if (e.valid_to) entry_->bind(6, *e.valid_to); else entry_->bind_null(6);
+  if (e.valid_from)
+    entry_->bind(5, *e.valid_from);
+  else
+    entry_->bind_null(5);
+  if (e.valid_to)
+    entry_->bind(6, *e.valid_to);
+  else
+    entry_->bind_null(6);
   entry_->step();
   entry_->reset();
 }
@@ -109,16 +113,16 @@ std::vector<LabelImportRow> label_imports(Db& db) {
   std::vector<LabelImportRow> out;
   Stmt s(db, "SELECT id, key, path, format, source, entries, refused, unlabelled FROM label_imports ORDER BY path");
   while (s.step())
-    out.push_back({s.col_int(0), s.col_text(1), s.col_text(2), s.col_text(3), s.col_text(4), s.col_int(5),
-                   s.col_int(6), s.col_int(7)});
+    out.push_back({s.col_int(0), s.col_text(1), s.col_text(2), s.col_text(3), s.col_text(4), s.col_int(5), s.col_int(6),
+                   s.col_int(7)});
   return out;
 }
 
 std::map<std::string, int64_t> label_entry_counts(Db& db, const std::string& column) {
   std::map<std::string, int64_t> out;
   // The column name is SQL text, never the caller's string: only these two can be asked for.
-  std::string sql = fmt::format("SELECT {0}, count(*) FROM label_entries GROUP BY {0}",
-                                column == "source" ? "source" : "org");
+  std::string sql =
+      fmt::format("SELECT {0}, count(*) FROM label_entries GROUP BY {0}", column == "source" ? "source" : "org");
   Stmt s(db, sql.c_str());
   while (s.step()) out[s.col_text(0)] = s.col_int(1);
   return out;

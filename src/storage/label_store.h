@@ -24,9 +24,6 @@ namespace sg {
 
 class Stmt;
 
-
-
-
 // meta and probe_labels: what readers of the labels need (a read-only connection gets TEMP tables).
 void ensure_probe_label_tables(Db& db);
 // Every label table: meta, the imported lists and probe_labels.

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <stdexcept>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "storage/schema.h"
 #include "storage/sqlite.h"
@@ -14,7 +14,6 @@
 namespace sg {
 
 namespace {
-
 
 const char* kModelColumns =
     "id, service, mode, backbone, schema_version, classes, data_from, data_to, iterations, seconds, path, parent, "
@@ -139,8 +138,9 @@ std::vector<EnsembleRun> ModelRegistry::ensembles() {
 std::optional<int64_t> ModelRegistry::window_anchor_us() { return window_settings(db_).anchor_us; }
 
 void ModelRegistry::set_window_anchor_us(int64_t anchor) {
-  Stmt s(db_, "INSERT INTO meta(key, value) VALUES('windows.anchor_us', ?) "
-              "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+  Stmt s(db_,
+         "INSERT INTO meta(key, value) VALUES('windows.anchor_us', ?) "
+         "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
   s.bind(1, std::to_string(anchor));
   s.step();
 }
@@ -149,8 +149,9 @@ std::optional<int64_t> ModelRegistry::window_length_us() { return window_setting
 
 void ModelRegistry::set_window_length_us(int64_t length) {
   if (length <= 0) throw std::invalid_argument("window length must be positive");
-  Stmt s(db_, "INSERT INTO meta(key, value) VALUES('windows.length_us', ?) "
-              "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+  Stmt s(db_,
+         "INSERT INTO meta(key, value) VALUES('windows.length_us', ?) "
+         "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
   s.bind(1, std::to_string(length));
   s.step();
 }

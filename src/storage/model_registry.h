@@ -16,15 +16,15 @@ namespace sg {
 struct ModelRun {
   int64_t id = 0;
   std::string service;
-  std::string version;       // "<service>-<id>", written into predictions and scanner rows
-  std::string mode;          // full | incremental (the schema mode the cells follow)
-  std::string backbone;      // wrn | mlp
+  std::string version;   // "<service>-<id>", written into predictions and scanner rows
+  std::string mode;      // full | incremental (the schema mode the cells follow)
+  std::string backbone;  // wrn | mlp
   int schema_version = 0;
-  std::vector<std::string> classes;  // K known organisations, in the model's index order
+  std::vector<std::string> classes;          // K known organisations, in the model's index order
   int64_t data_from_us = 0, data_to_us = 0;  // training probes in [from, to)
   int iterations = 0;
   double seconds = 0;
-  std::string path;           // checkpoint file
+  std::string path;               // checkpoint file
   std::optional<int64_t> parent;  // the model an incremental update resumed
   std::string created;
 };

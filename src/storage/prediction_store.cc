@@ -7,8 +7,7 @@
 
 namespace sg {
 
-namespace {
-}  // namespace
+namespace {}  // namespace
 
 PredictionStore::PredictionStore(Db& db) : db_(db) { schema::ensure(db_, schema::Tables::predictions); }
 

@@ -9,14 +9,12 @@
 
 namespace sg {
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 ProbeStore::ProbeStore(const std::string& path, Access access) : db_(path, access) {
   if (access == Access::read_only) {
-    if (check_version() < kSchemaVersion) schema::ensure(db_, schema::Tables::probes);  // an empty file reads as no probes
+    if (check_version() < kSchemaVersion)
+      schema::ensure(db_, schema::Tables::probes);  // an empty file reads as no probes
     return;
   }
   db_.enable_wal();
@@ -34,8 +32,8 @@ int64_t ProbeStore::check_version() {
   v.step();
   int64_t version = v.col_int(0);
   if (version > kSchemaVersion)
-    throw StoreError(fmt::format("{}: database schema version {} is newer than this program ({})", db_.path(),
-                                 version, kSchemaVersion));
+    throw StoreError(fmt::format("{}: database schema version {} is newer than this program ({})", db_.path(), version,
+                                 kSchemaVersion));
   return version;
 }
 
@@ -56,8 +54,13 @@ std::optional<CaptureRecord> ProbeStore::find_capture(const std::string& sha256)
   Stmt s(db_, "SELECT id, sha256, path, status, packets, probes, coalesce(error,'') FROM captures WHERE sha256=?");
   s.bind(1, sha256);
   if (!s.step()) return std::nullopt;
-  return CaptureRecord{s.col_int(0), s.col_text(1), s.col_text(2), s.col_text(3),
-                       static_cast<uint64_t>(s.col_int(4)), static_cast<uint64_t>(s.col_int(5)), s.col_text(6)};
+  return CaptureRecord{s.col_int(0),
+                       s.col_text(1),
+                       s.col_text(2),
+                       s.col_text(3),
+                       static_cast<uint64_t>(s.col_int(4)),
+                       static_cast<uint64_t>(s.col_int(5)),
+                       s.col_text(6)};
 }
 
 int64_t ProbeStore::begin_capture(const std::string& sha256, const std::string& path, uint64_t size) {
@@ -134,9 +137,18 @@ void ProbeStore::for_each_probe(const ProbeQuery& q, const std::function<void(co
   Stmt s(db_,
          "SELECT json FROM probes WHERE (?1 IS NULL OR service=?1) AND (?2 IS NULL OR ts_us>=?2) AND "
          "(?3 IS NULL OR ts_us<?3) ORDER BY ts_us, id");
-  if (q.service) s.bind(1, service_name(*q.service)); else s.bind_null(1);
-  if (q.from_us) s.bind(2, *q.from_us); else s.bind_null(2);
-  if (q.to_us) s.bind(3, *q.to_us); else s.bind_null(3);
+  if (q.service)
+    s.bind(1, service_name(*q.service));
+  else
+    s.bind_null(1);
+  if (q.from_us)
+    s.bind(2, *q.from_us);
+  else
+    s.bind_null(2);
+  if (q.to_us)
+    s.bind(3, *q.to_us);
+  else
+    s.bind_null(3);
   while (s.step()) fn(s.col_text(0));
 }
 

@@ -20,7 +20,9 @@ std::optional<std::pair<int64_t, int64_t>> scanner_window_span(Db& db) {
 std::vector<ServiceProbeCount> probe_counts_by_service(Db& db, int64_t from_us, int64_t to_us) {
   std::vector<ServiceProbeCount> out;
   if (!db.has_table("probes")) return out;
-  Stmt s(db, "SELECT service, count(*), count(DISTINCT src) FROM probes WHERE ts_us >= ? AND ts_us < ? GROUP BY service ORDER BY count(*) DESC");
+  Stmt s(db,
+         "SELECT service, count(*), count(DISTINCT src) FROM probes WHERE ts_us >= ? AND ts_us < ? GROUP BY service "
+         "ORDER BY count(*) DESC");
   s.bind(1, from_us).bind(2, to_us);
   while (s.step()) out.push_back({s.col_text(0), s.col_int(1), s.col_int(2)});
   return out;
@@ -52,7 +54,8 @@ std::vector<ScannerName> least_confident_names(Db& db, int64_t from_us, int64_t 
          "SELECT ip, org, confidence, evidence_kind, reason, window_start FROM scanners WHERE window_start >= ? AND "
          "window_start < ? AND org != 'unknown' ORDER BY confidence, ip LIMIT ?");
   s.bind(1, from_us).bind(2, to_us).bind(3, limit);
-  while (s.step()) out.push_back({s.col_text(0), s.col_text(1), s.col_double(2), s.col_text(3), s.col_text(4), s.col_int(5)});
+  while (s.step())
+    out.push_back({s.col_text(0), s.col_text(1), s.col_double(2), s.col_text(3), s.col_text(4), s.col_int(5)});
   return out;
 }
 
@@ -106,7 +109,8 @@ std::vector<RankedField> field_ranking(Db& db, const std::string& service) {
   std::vector<RankedField> out;
   if (!db.has_table("feature_selection")) return out;
   Stmt s(db,
-         "SELECT rank, field, CAST(mi AS REAL), distinct_values, present, CAST(ratio AS REAL), selected, random_flag, until_us "
+         "SELECT rank, field, CAST(mi AS REAL), distinct_values, present, CAST(ratio AS REAL), selected, random_flag, "
+         "until_us "
          "FROM feature_selection WHERE service=? ORDER BY rank");
   s.bind(1, service);
   while (s.step()) {
@@ -121,51 +125,6 @@ std::vector<RankedField> field_ranking(Db& db, const std::string& service) {
     f.random = s.col_int(7) != 0;
     f.until_us = s.col_int(8);
     out.push_back(std::move(f));
-  }
-  return out;
-}
-
-std::vector<ModelRunRow> model_run_rows(Db& db) {
-  std::vector<ModelRunRow> out;
-  if (!db.has_table("model_runs")) return out;
-  Stmt s(db,
-         "SELECT id, service, mode, backbone, schema_version, classes, data_from, data_to, iterations, seconds, parent, "
-         "created FROM model_runs ORDER BY id");
-  while (s.step()) {
-    ModelRunRow r;
-    r.id = s.col_int(0);
-    r.service = s.col_text(1);
-    r.mode = s.col_text(2);
-    r.backbone = s.col_text(3);
-    r.schema_version = s.col_int(4);
-    r.classes = s.col_text(5);
-    r.data_from = s.col_int(6);
-    r.data_to = s.col_int(7);
-    r.iterations = s.col_int(8);
-    r.seconds = s.col_double(9);
-    if (!s.col_null(10)) r.parent = s.col_int(10);
-    r.created = s.col_text(11);
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
-std::vector<EnsembleRunRow> ensemble_run_rows(Db& db) {
-  std::vector<EnsembleRunRow> out;
-  if (!db.has_table("ensemble_runs")) return out;
-  Stmt s(db, "SELECT id, classes, service_models, theta, proba, data_to, rows, train_f1, created FROM ensemble_runs ORDER BY id");
-  while (s.step()) {
-    EnsembleRunRow r;
-    r.id = s.col_int(0);
-    r.classes = s.col_text(1);
-    r.service_models = s.col_text(2);
-    r.theta = s.col_double(3);
-    r.proba = s.col_text(4);
-    r.data_to = s.col_int(5);
-    r.rows = s.col_int(6);
-    r.train_f1 = s.col_double(7);
-    r.created = s.col_text(8);
-    out.push_back(std::move(r));
   }
   return out;
 }

@@ -80,29 +80,6 @@ struct RankedField {
 // The service's ranking, by rank.
 std::vector<RankedField> field_ranking(Db& db, const std::string& service);
 
-struct ModelRunRow {
-  int64_t id = 0;
-  std::string service, mode, backbone;
-  int64_t schema_version = 0;
-  std::string classes;  // JSON array
-  int64_t data_from = 0, data_to = 0, iterations = 0;
-  double seconds = 0;
-  std::optional<int64_t> parent;
-  std::string created;
-};
-std::vector<ModelRunRow> model_run_rows(Db& db);  // by id
-
-struct EnsembleRunRow {
-  int64_t id = 0;
-  std::string classes, service_models;  // JSON arrays
-  double theta = 0;
-  std::string proba;
-  int64_t data_to = 0, rows = 0;
-  double train_f1 = 0;
-  std::string created;
-};
-std::vector<EnsembleRunRow> ensemble_run_rows(Db& db);  // by id
-
 struct FeatureSchemaRow {
   std::string service, mode;
   int64_t version = 0, side = 0, cells = 0;

@@ -5,10 +5,7 @@
 
 namespace sg {
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 RunWeeks::RunWeeks(Db& db) : db_(db) { schema::ensure(db_, schema::Tables::run_weeks); }
 

@@ -9,7 +9,6 @@ namespace sg {
 
 namespace {
 
-
 const char* kColumns =
     "window_start, window_end, ip, org, probability, votes, first_seen, last_seen, services, probes, evidence, "
     "model_version, confidence, evidence_kind, reason";
@@ -45,7 +44,6 @@ ScannerStore::ScannerStore(Db& db) : db_(db) {
   schema::ensure(db_, schema::Tables::scanners);  // a writer also adds the trust columns an older file lacks
   columns_ = schema::has_column(db_, "scanners", "confidence") ? kColumns : kOldColumns;
 }
-
 
 size_t ScannerStore::replace_window(int64_t start, int64_t end, const std::vector<ScannerRow>& rows) {
   Transaction tx(db_);

@@ -18,7 +18,7 @@ struct ScannerRow {
   std::string ip;
   std::string org;  // an organisation, or "unknown"
   double probability = 0;
-  std::string votes;     // JSON object service → voted class name (null when the service is absent)
+  std::string votes;  // JSON object service → voted class name (null when the service is absent)
   int64_t first_seen_us = 0, last_seen_us = 0;
   std::string services;  // comma-separated, in the order http,tls,dns,ssh,rdp,syn,other
   int64_t probes = 0;

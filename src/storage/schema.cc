@@ -289,7 +289,9 @@ void ensure(Db& db, Tables t) {
 void migrate(Db& db) {
   add_trust_columns(db);
   db.ensure_schema(kMeta);
-  Stmt s(db, "INSERT INTO meta(key, value) VALUES('schema.version', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+  Stmt s(
+      db,
+      "INSERT INTO meta(key, value) VALUES('schema.version', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value");
   s.bind(1, std::to_string(kVersion));
   s.step();
 }

@@ -6,8 +6,8 @@
 
 #include <cctype>
 #include <chrono>
-#include <thread>
 #include <cstring>
+#include <thread>
 
 namespace sg {
 
@@ -17,8 +17,10 @@ namespace {
 std::string file_uri(const std::string& path, const char* query) {
   std::string uri = "file:";
   for (char c : path) {
-    if (c == '%' || c == '?' || c == '#') uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
-    else uri += c;
+    if (c == '%' || c == '?' || c == '#')
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    else
+      uri += c;
   }
   return uri + query;
 }
@@ -28,7 +30,7 @@ bool readable(sqlite3* h) {
 }
 
 bool has_pending_wal(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat((path + "-wal").c_str(), &st) == 0 && st.st_size > 0;
 }
 
@@ -75,8 +77,10 @@ int Db::on_progress(void* self) {
 
 void Db::set_interrupt_check(std::function<bool()> stop) {
   stop_ = std::move(stop);
-  if (stop_) sqlite3_progress_handler(h_, 10000, &Db::on_progress, this);
-  else sqlite3_progress_handler(h_, 0, nullptr, nullptr);
+  if (stop_)
+    sqlite3_progress_handler(h_, 10000, &Db::on_progress, this);
+  else
+    sqlite3_progress_handler(h_, 0, nullptr, nullptr);
 }
 
 ReadSnapshot::ReadSnapshot(Db& db) : db_(db) { db_.exec("BEGIN"); }
@@ -139,8 +143,7 @@ Stmt& Stmt::bind(int i, int64_t v) {
 }
 
 Stmt& Stmt::bind(int i, std::string_view v) {
-  if (sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK)
-    db_.fail("bind");
+  if (sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK) db_.fail("bind");
   return *this;
 }
 

@@ -19,8 +19,7 @@ std::optional<int64_t> number(Db& db, const char* key) {
     size_t used = 0;
     int64_t v = std::stoll(text, &used);
     if (used == text.size()) return v;
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   throw StoreError(fmt::format("{}: meta {} is not a number: '{}'", db.path(), key, text));
 }
 

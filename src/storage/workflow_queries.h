@@ -49,5 +49,4 @@ void for_each_labelled_score(Db& db, const std::string& service, int64_t from_us
 // Stored probes per service name.
 std::map<std::string, int64_t> probes_per_service(Db& db, int64_t from_us, int64_t to_us);
 
-
 }  // namespace sg

@@ -40,7 +40,7 @@ struct Target {
 Target resolve(const std::string& path) {
   std::string at = path;
   for (int hops = 0;; ++hops) {
-    struct stat ls{};
+    struct stat ls {};
     if (::lstat(at.c_str(), &ls) != 0) {
       if (errno == ENOENT) return {at, false};  // a new file (or a dangling link's target)
       throw io_error("cannot write", path, errno);
@@ -71,7 +71,7 @@ void write_all(int fd, const std::string& text, const std::string& name) {
 }
 
 void write_text_in_place(const std::string& path, const std::string& text) {
-  struct stat st{};
+  struct stat st {};
   const bool regular = ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | (regular ? O_TRUNC : 0));
   if (fd < 0) throw io_error("cannot open", path, errno);

@@ -12,12 +12,8 @@ namespace sg {
 
 using ByteView = std::span<const uint8_t>;
 
-inline ByteView as_bytes(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-inline std::string_view as_chars(ByteView b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+inline ByteView as_bytes(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+inline std::string_view as_chars(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
 class Cursor {
  public:

@@ -19,7 +19,7 @@ std::string format_ts(int64_t ts_us) {
     --sec;
   }
   time_t t = static_cast<time_t>(sec);
-  struct tm tm{};
+  struct tm tm {};
   gmtime_r(&t, &tm);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                      tm.tm_hour, tm.tm_min, tm.tm_sec, us);

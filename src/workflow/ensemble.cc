@@ -26,9 +26,12 @@ std::vector<float> features_of(const std::vector<IpWindow>& rows, const int outc
 
 const char* proba_kind_name(ProbaKind k) {
   switch (k) {
-    case ProbaKind::normalised: return "normalised";
-    case ProbaKind::raw: return "raw";
-    case ProbaKind::automatic: return "auto";
+    case ProbaKind::normalised:
+      return "normalised";
+    case ProbaKind::raw:
+      return "raw";
+    case ProbaKind::automatic:
+      return "auto";
   }
   return "?";
 }
@@ -50,9 +53,10 @@ std::vector<float> ensemble_proba(const model::LogReg& lr, const EnsembleRun& ru
   for (int s = 0; s < aggregate::kVoteServices; ++s) {
     outcomes[s] = run.outcomes[s];
     if (vc.outcomes(s) != run.outcomes[s])
-      throw std::runtime_error(fmt::format("{}: fitted on {} outcomes for {}, the current model has {}; refit the "
-                                           "ensemble (train or update)",
-                                           run.version, run.outcomes[s], aggregate::vote_service_name(s), vc.outcomes(s)));
+      throw std::runtime_error(
+          fmt::format("{}: fitted on {} outcomes for {}, the current model has {}; refit the "
+                      "ensemble (train or update)",
+                      run.version, run.outcomes[s], aggregate::vote_service_name(s), vc.outcomes(s)));
   }
   auto x = features_of(rows, outcomes);
   auto p = lr.predict_proba(x, rows.size());
@@ -119,8 +123,7 @@ EnsembleReport fit_ensemble(Db& db, const aggregate::Windows& w, const EnsembleC
   run.rows = int64_t(known.size());
   run.data_to_us = cfg.until_us;
   std::filesystem::create_directories(cfg.models_dir);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
                 .count();
   run.path = (std::filesystem::path(cfg.models_dir) / fmt::format("ensemble-{}.json", ms)).string();
   lr.save(run.path);

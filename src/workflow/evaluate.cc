@@ -2,19 +2,19 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
-#include "probe/service.h"
 #include "attribute/baseline.h"
 #include "attribute/evidence.h"
 #include "features/json_access.h"
 #include "features/labels.h"
 #include "features/probe_stream.h"
+#include "probe/service.h"
 #include "storage/evaluation_store.h"
 #include "storage/model_registry.h"
 #include "storage/prediction_store.h"
@@ -29,7 +29,7 @@ namespace sg::workflow {
 namespace {
 
 aggregate::Scores probe_scores(Db& db, const std::string& service, int64_t from_us, int64_t to_us,
-                         const std::set<std::string>& eval_unknown) {
+                               const std::set<std::string>& eval_unknown) {
   ModelRegistry reg(db);
   std::vector<std::string> truth, pred;
   std::map<std::string, std::set<std::string>> classes_of;  // model version → its classes
@@ -37,8 +37,10 @@ aggregate::Scores probe_scores(Db& db, const std::string& service, int64_t from_
     auto it = classes_of.find(r.model);
     if (it == classes_of.end()) {
       auto m = reg.model(r.model);
-      it = classes_of.emplace(r.model, m ? std::set<std::string>(m->classes.begin(), m->classes.end())
-                                         : std::set<std::string>{}).first;
+      it = classes_of
+               .emplace(r.model,
+                        m ? std::set<std::string>(m->classes.begin(), m->classes.end()) : std::set<std::string>{})
+               .first;
     }
     std::string t = features::org_key(r.label);
     if (eval_unknown.count(t) || !it->second.count(t)) t = "unknown";
@@ -62,10 +64,11 @@ nlohmann::json scores_json(const aggregate::Scores& s, int min_support) {
 }
 
 std::string scores_table(const aggregate::Scores& s, int min_support) {
-  std::string out = fmt::format("  {:<22} {:>9} {:>9} {:>9} {:>8}\n", "organisation", "precision", "recall", "f1",
-                                "support");
+  std::string out =
+      fmt::format("  {:<22} {:>9} {:>9} {:>9} {:>8}\n", "organisation", "precision", "recall", "f1", "support");
   auto line = [&](const aggregate::ClassScore& c) {
-    out += fmt::format("  {:<22} {:>9.3f} {:>9.3f} {:>9.3f} {:>8}\n", term_safe(c.name), c.precision, c.recall, c.f1, c.support);
+    out += fmt::format("  {:<22} {:>9.3f} {:>9.3f} {:>9.3f} {:>8}\n", term_safe(c.name), c.precision, c.recall, c.f1,
+                       c.support);
   };
   auto shown = aggregate::hide_small(s, min_support);
   for (const auto& c : shown.classes) line(c);
@@ -76,7 +79,6 @@ std::string scores_table(const aggregate::Scores& s, int min_support) {
   line(s.macro);
   return out;
 }
-
 
 // Per ensemble that scored rows of the range: its classes, training cut and the baseline built on it.
 struct Judge {
@@ -136,8 +138,9 @@ void probe_level(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t t
 }
 
 // The true organisation of each (window, ip): the majority over its probes found in the truth file.
-std::map<std::pair<int64_t, std::string>, std::string> truth_of_rows(Db& db, const aggregate::Windows& w, int64_t from_us,
-                                                                     int64_t to_us, const TruthIndex& truth) {
+std::map<std::pair<int64_t, std::string>, std::string> truth_of_rows(Db& db, const aggregate::Windows& w,
+                                                                     int64_t from_us, int64_t to_us,
+                                                                     const TruthIndex& truth) {
   std::map<std::pair<int64_t, std::string>, std::map<std::string, int>> counts;
   for_each_probe_flow(db, from_us, to_us, [&](const ProbeFlowRow& p) {
     auto it = truth.find(truth_key(p.ts_us, p.src, p.sport, p.dst, p.dport, p.transport));
@@ -158,9 +161,11 @@ std::map<std::pair<int64_t, std::string>, std::string> truth_of_rows(Db& db, con
 // organisations truly sent it (the simulator's variants and who uses them). Each ip is named by the
 // organisation (or "unknown") under which its distinct payloads are jointly most likely: the product over
 // its payloads of the share of that payload's true senders (smoothed), every service's payloads counted.
-std::map<std::pair<int64_t, std::string>, std::string> ceiling_of_rows(
-    Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us, const TruthIndex& truth,
-    const std::map<int64_t, Judge*>& judge_of_window, const std::set<std::string>& eval_unknown) {
+std::map<std::pair<int64_t, std::string>, std::string> ceiling_of_rows(Db& db, const aggregate::Windows& w,
+                                                                       int64_t from_us, int64_t to_us,
+                                                                       const TruthIndex& truth,
+                                                                       const std::map<int64_t, Judge*>& judge_of_window,
+                                                                       const std::set<std::string>& eval_unknown) {
   std::map<std::pair<int64_t, std::string>, std::set<attribute::KeyHash>> keys_of;
   std::map<attribute::KeyHash, std::map<std::string, int>> senders;
   attribute::ProbeKeys pk;
@@ -213,7 +218,8 @@ std::string truth_key(int64_t ts_us, std::string_view src, int64_t sport, std::s
   return fmt::format("{}|{}|{}|{}|{}|{}", ts_us, src, sport, dst, dport, transport);
 }
 
-Evaluation evaluate(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us, const TruthIndex* truth_index) {
+Evaluation evaluate(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us,
+                    const TruthIndex* truth_index) {
   Evaluation e;
   std::tie(e.from_us, e.to_us) = aggregate::whole_windows(w, from_us, to_us);
   features::ensure_label_table(db);
@@ -232,13 +238,16 @@ Evaluation evaluate(Db& db, const aggregate::Windows& w, int64_t from_us, int64_
   std::map<std::string, Judge> judges;
   std::map<int64_t, Judge*> judge_of_window;
   for (const auto& ens : reg.ensembles()) {
-    bool used = std::any_of(rows.begin(), rows.end(), [&](const ScannerRow& r) { return r.model_version == ens.version; });
+    bool used =
+        std::any_of(rows.begin(), rows.end(), [&](const ScannerRow& r) { return r.model_version == ens.version; });
     if (!used) continue;
     Judge& j = judges[ens.version];
     j.classes = ens.classes;
     j.known = {ens.classes.begin(), ens.classes.end()};
-    j.baseline = std::make_unique<attribute::ExactBaseline>(attribute::ExactBaseline::build(db, ens.classes, ens.data_to_us));
-    j.evidence = std::make_unique<attribute::Attributor>(attribute::Attributor::build(db, ens.classes, ens.data_to_us, w));
+    j.baseline =
+        std::make_unique<attribute::ExactBaseline>(attribute::ExactBaseline::build(db, ens.classes, ens.data_to_us));
+    j.evidence =
+        std::make_unique<attribute::Attributor>(attribute::Attributor::build(db, ens.classes, ens.data_to_us, w));
     j.baseline_ips = j.baseline->ip_classes(db, w, e.from_us, e.to_us);
   }
   for (const auto& r : rows)
@@ -278,8 +287,8 @@ Evaluation evaluate(Db& db, const aggregate::Windows& w, int64_t from_us, int64_
     std::string ceil = "unknown";
     if (auto ci = ceiling_rows.find({r.window_start, r.ip}); ci != ceiling_rows.end()) ceil = ci->second;
     if (truth_index && real) {
-      for (auto [names, pred] : {std::pair{&e.names, r.org}, std::pair{&e.baseline_names, base},
-                                 std::pair{&e.ceiling_names, ceil}}) {
+      for (auto [names, pred] :
+           {std::pair{&e.names, r.org}, std::pair{&e.baseline_names, base}, std::pair{&e.ceiling_names, ceil}}) {
         ++names->rows;
         bool named = pred != "unknown";
         names->named += named;
@@ -320,9 +329,12 @@ Evaluation evaluate(Db& db, const aggregate::Windows& w, int64_t from_us, int64_
 namespace {
 
 nlohmann::json names_json(const NameCounts& n) {
-  return {{"scanners", n.rows},         {"named", n.named},
-          {"precision", n.precision()}, {"no_org_scanners", n.no_org},
-          {"false_attributions", n.no_org_named}, {"false_attribution_rate", n.false_attribution()}};
+  return {{"scanners", n.rows},
+          {"named", n.named},
+          {"precision", n.precision()},
+          {"no_org_scanners", n.no_org},
+          {"false_attributions", n.no_org_named},
+          {"false_attribution_rate", n.false_attribution()}};
 }
 
 }  // namespace
@@ -361,14 +373,13 @@ std::string evaluation_json(const Evaluation& e, int min_support) {
 
 std::string evaluation_table(const Evaluation& e, int min_support) {
   std::string out = fmt::format("Scanner level, {} .. {} ({} scored, {} without a label not scored), {} method, {}\n",
-                                format_ts(e.from_us).substr(0, 10), format_ts(e.to_us).substr(0, 10),
-                                e.scanners.rows, e.unlabelled_scanners, e.method.empty() ? "no" : e.method,
-                                e.ensemble);
+                                format_ts(e.from_us).substr(0, 10), format_ts(e.to_us).substr(0, 10), e.scanners.rows,
+                                e.unlabelled_scanners, e.method.empty() ? "no" : e.method, e.ensemble);
   out += scores_table(e.scanners, min_support);
-  out += fmt::format("Exact-match baseline on the same {} rows: weighted F1 {:.3f}, accuracy {:.3f}; the model's "
-                     "margin {:+.3f}\n",
-                     e.baseline.rows, e.baseline.weighted.f1, e.baseline.accuracy,
-                     e.scanners.weighted.f1 - e.baseline.weighted.f1);
+  out += fmt::format(
+      "Exact-match baseline on the same {} rows: weighted F1 {:.3f}, accuracy {:.3f}; the model's "
+      "margin {:+.3f}\n",
+      e.baseline.rows, e.baseline.weighted.f1, e.baseline.accuracy, e.scanners.weighted.f1 - e.baseline.weighted.f1);
   out += fmt::format("Unlabelled scanners named: model {} of {}, baseline {}\n", e.unlabelled_named,
                      e.unlabelled_scanners, e.baseline_unlabelled_named);
   if (e.has_truth)

@@ -25,7 +25,7 @@ std::string truth_key(int64_t ts_us, std::string_view src, int64_t sport, std::s
 
 // Names judged against the truth of every scanner, labelled or not.
 struct NameCounts {
-  size_t rows = 0;          // scanners whose truth is known
+  size_t rows = 0;  // scanners whose truth is known
   size_t named = 0, named_right = 0;
   size_t no_org = 0;        // scanners of no organisation the method knows (unattributed population,
                             // evaluation-unknown and unlisted organisations)
@@ -43,11 +43,11 @@ struct ReliabilityBin {
 struct Evaluation {
   int64_t from_us = 0, to_us = 0;
   aggregate::Scores scanners;
-  std::map<std::string, aggregate::Scores> probes;  // per service: the learned model's frozen probe scores
-  size_t unlabelled_scanners = 0;             // rows without a label, not scored
+  std::map<std::string, aggregate::Scores> probes;             // per service: the learned model's frozen probe scores
+  size_t unlabelled_scanners = 0;                              // rows without a label, not scored
   size_t unlabelled_named = 0, baseline_unlabelled_named = 0;  // ... that the model / the baseline named
-  std::string ensemble;  // the ensemble(s) that scored the rows, comma-separated
-  std::string method;    // evidence kinds → "evidence" or "iomatch" (or both, comma-separated)
+  std::string ensemble;                                        // the ensemble(s) that scored the rows, comma-separated
+  std::string method;  // evidence kinds → "evidence" or "iomatch" (or both, comma-separated)
   // The exact-match baseline (attribute/baseline.h) on exactly the same rows and probes.
   aggregate::Scores baseline;
   std::map<std::string, aggregate::Scores> baseline_probes, evidence_probes;
@@ -61,7 +61,8 @@ struct Evaluation {
 };
 
 // truth: when given, also the false-attribution rate and the precision of all names over every scanner.
-Evaluation evaluate(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us, const TruthIndex* truth = nullptr);
+Evaluation evaluate(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us,
+                    const TruthIndex* truth = nullptr);
 
 // Machine-readable form (also stored in the evaluations table for the report).
 std::string evaluation_json(const Evaluation& e, int min_support);

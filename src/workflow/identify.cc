@@ -30,7 +30,7 @@ struct IpFacts {
 };
 
 std::map<std::pair<int64_t, std::string>, IpFacts> gather_facts(Db& db, const aggregate::Windows& w, int64_t from_us,
-                                                                 int64_t to_us) {
+                                                                int64_t to_us) {
   std::map<std::pair<int64_t, std::string>, IpFacts> facts;
   for_each_probe_fact(db, from_us, to_us, [&](const ProbeFactRow& p) {
     auto& f = facts[{w.start_of(p.ts_us), p.src}];

@@ -31,8 +31,8 @@ struct IdentifyReport {
   std::map<std::string, size_t> per_org;  // scanners per organisation ("unknown" included)
   std::string ensemble;
   Method method = kDefaultMethod;
-  double theta = 0;            // the evidence method's confidence threshold (measured on training windows)
-  size_t training_rows = 0;    // the training (window, ip) rows it was calibrated on
+  double theta = 0;          // the evidence method's confidence threshold (measured on training windows)
+  size_t training_rows = 0;  // the training (window, ip) rows it was calibrated on
   double seconds = 0;
 };
 

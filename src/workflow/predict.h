@@ -7,8 +7,8 @@
 #include <string>
 
 #include "probe/probe.h"
-#include "storage/model_registry.h"
 #include "storage/db.h"
+#include "storage/model_registry.h"
 
 namespace sg::workflow {
 

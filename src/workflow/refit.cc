@@ -37,10 +37,11 @@ bool ensemble_is_current(Db& db, int64_t until_us) {
 
 std::string ensemble_summary(const EnsembleReport& e) {
   if (!e.fitted) return "ensemble not fitted: " + e.why_not;
-  return fmt::format("{}: {} organisations over {} labelled scanner rows (of {}); θ = {:.2f} on {} probabilities, "
-                     "searched with {} evaluation-unknown rows (training weighted F1 {:.3f})",
-                     e.run.version, e.run.classes.size(), e.known_rows, e.rows, e.run.theta, e.run.proba,
-                     e.unknown_rows, e.run.train_f1);
+  return fmt::format(
+      "{}: {} organisations over {} labelled scanner rows (of {}); θ = {:.2f} on {} probabilities, "
+      "searched with {} evaluation-unknown rows (training weighted F1 {:.3f})",
+      e.run.version, e.run.classes.size(), e.known_rows, e.rows, e.run.theta, e.run.proba, e.unknown_rows,
+      e.run.train_f1);
 }
 
 }  // namespace sg::workflow

@@ -5,15 +5,14 @@
 
 #include "util/time.h"
 
-
 namespace sg::workflow {
 
 namespace {
 
 std::string now_text() {
-  return format_ts(std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count());
+  return format_ts(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 WeekRole role_from(const std::string& s) {
@@ -34,11 +33,16 @@ const char* role_name(WeekRole r) { return r == WeekRole::bootstrap ? "bootstrap
 
 const char* stage_name(Stage s) {
   switch (s) {
-    case Stage::pending: return "pending";
-    case Stage::trained: return "trained";
-    case Stage::identified: return "identified";
-    case Stage::updated: return "updated";
-    case Stage::reported: return "reported";
+    case Stage::pending:
+      return "pending";
+    case Stage::trained:
+      return "trained";
+    case Stage::identified:
+      return "identified";
+    case Stage::updated:
+      return "updated";
+    case Stage::reported:
+      return "reported";
   }
   return "?";
 }
@@ -46,15 +50,21 @@ const char* stage_name(Stage s) {
 Stage next_stage(WeekRole role, Stage s) {
   if (role == WeekRole::bootstrap) {
     switch (s) {
-      case Stage::pending: return Stage::trained;
-      case Stage::trained: return Stage::identified;
-      default: return Stage::reported;
+      case Stage::pending:
+        return Stage::trained;
+      case Stage::trained:
+        return Stage::identified;
+      default:
+        return Stage::reported;
     }
   }
   switch (s) {
-    case Stage::pending: return Stage::identified;
-    case Stage::identified: return Stage::updated;
-    default: return Stage::reported;
+    case Stage::pending:
+      return Stage::identified;
+    case Stage::identified:
+      return Stage::updated;
+    default:
+      return Stage::reported;
   }
 }
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "storage/run_weeks.h"
 #include "storage/db.h"
+#include "storage/run_weeks.h"
 
 namespace sg::workflow {
 

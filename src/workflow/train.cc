@@ -7,9 +7,9 @@
 #include <map>
 #include <memory>
 
-#include "probe/service.h"
 #include "features/batch_reader.h"
 #include "features/feature_store.h"
+#include "probe/service.h"
 #include "util/progress.h"
 #include "util/time.h"
 
@@ -52,8 +52,7 @@ std::vector<int> label_ids(const std::vector<std::string>& labels, const std::ve
 
 std::string checkpoint_path(const TrainConfig& cfg, Service s, const char* what) {
   std::filesystem::create_directories(cfg.models_dir);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
                 .count();
   return (std::filesystem::path(cfg.models_dir) / fmt::format("{}-{}-{}.pt", service_name(s), what, ms)).string();
 }
@@ -68,7 +67,8 @@ model::ProgressFn progress_logger(const TrainLog& log, Service s) {
       pace->printed();
     else if (!pace->due())
       return;
-    log(fmt::format("  {} step {}/{} (model iteration {}): loss {:.3f} (closed {:.3f}, multi-binary {:.3f}, "
+    log(
+        fmt::format("  {} step {}/{} (model iteration {}): loss {:.3f} (closed {:.3f}, multi-binary {:.3f}, "
                     "pseudo {:.3f}, open {:.3f}) lr {:.4f}; {}",
                     service_name(s), p.step, p.iterations, p.model_iteration, p.losses.total, p.losses.closed,
                     p.losses.multi_binary, p.losses.closed_pseudo, p.losses.open_set, p.losses.lr,
@@ -157,8 +157,9 @@ TrainReport update_service(Db& db, Service service, int64_t week_from, int64_t w
     return rep;
   }
   if (last->mode != "incremental") {
-    rep.why_not = "the latest model was trained on a full-mode schema; incremental updates need "
-                  "`train --incremental` (the fixed canvas new tokens can be appended to)";
+    rep.why_not =
+        "the latest model was trained on a full-mode schema; incremental updates need "
+        "`train --incremental` (the fixed canvas new tokens can be appended to)";
     return rep;
   }
   if (last->data_to_us >= week_to) {

@@ -16,8 +16,8 @@ VoteClasses VoteClasses::latest(ModelRegistry& reg) {
   return vc;
 }
 
-std::map<std::pair<int64_t, std::string>, std::string> window_truth(Db& db, const aggregate::Windows& w, int64_t from_us,
-                                                                    int64_t to_us) {
+std::map<std::pair<int64_t, std::string>, std::string> window_truth(Db& db, const aggregate::Windows& w,
+                                                                    int64_t from_us, int64_t to_us) {
   features::ensure_label_table(db);
   auto eval_unknown = features::eval_unknown_orgs(db);
   std::map<std::pair<int64_t, std::string>, std::map<std::string, int>> counts;

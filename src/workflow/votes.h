@@ -30,8 +30,8 @@ struct VoteClasses {
 };
 
 // Majority label of each ip's probes per window in [from, to); evaluation-unknown orgs become "unknown".
-std::map<std::pair<int64_t, std::string>, std::string> window_truth(Db& db, const aggregate::Windows& w, int64_t from_us,
-                                                                    int64_t to_us);
+std::map<std::pair<int64_t, std::string>, std::string> window_truth(Db& db, const aggregate::Windows& w,
+                                                                    int64_t from_us, int64_t to_us);
 
 // Vote rows for every (window, ip) with a prediction on a vote service in [from, to).
 std::vector<IpWindow> collect_votes(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us,

@@ -7,11 +7,11 @@
 #include <fstream>
 #include <map>
 
-#include "util/terminal.h"
-#include "util/atomic_file.h"
 #include "storage/model_registry.h"
 #include "storage/scanner_store.h"
 #include "storage/workflow_queries.h"
+#include "util/atomic_file.h"
+#include "util/terminal.h"
 #include "util/time.h"
 
 namespace sg::workflow {

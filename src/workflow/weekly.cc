@@ -8,16 +8,16 @@
 
 #include "features/select.h"
 #include "report/report.h"
-#include "util/time.h"
-#include "workflow/identify.h"
-#include "workflow/refit.h"
 #include "storage/model_registry.h"
 #include "storage/probe_store.h"
 #include "storage/workflow_queries.h"
+#include "util/atomic_file.h"
+#include "util/time.h"
+#include "workflow/identify.h"
+#include "workflow/refit.h"
 #include "workflow/run_state.h"
 #include "workflow/week_report.h"
 #include "workflow/windows.h"
-#include "util/atomic_file.h"
 
 namespace sg::workflow {
 
@@ -224,7 +224,8 @@ StageDone report_week(Context& c, int64_t start, bool in_sample) {
   o.to_us = start + c.w.length_us;
   o.title = "scannergrouper report, week of " + format_ts(start).substr(0, 10);
   auto html = report::build_report(c.db, o);
-  std::string page = (std::filesystem::path(c.cfg.report_dir) / ("week-" + format_ts(start).substr(0, 10) + ".html")).string();
+  std::string page =
+      (std::filesystem::path(c.cfg.report_dir) / ("week-" + format_ts(start).substr(0, 10) + ".html")).string();
   write_text_atomically(page, html.html);
   return {fmt::format("report {} and {}", r.path, page), since(t0)};
 }
@@ -239,7 +240,8 @@ WeeklyOutcome run_weeks(Db& db, const WeeklyConfig& cfg, const RunLog& log, cons
   WeeklyOutcome out;
   out.waiting = plan(c, state, out);
   if (out.late_weeks)
-    log(fmt::format("warning: {} complete week(s) before the first week run processed are not processed "
+    log(
+        fmt::format("warning: {} complete week(s) before the first week run processed are not processed "
                     "(captures are expected in time order)",
                     out.late_weeks));
   auto weeks = state.weeks();

@@ -40,26 +40,26 @@ inline TrainConfig weekly_train_config() {
 // The defaults are `run`'s (its --help shows them).
 struct WeeklyConfig {
   int bootstrap_weeks = 2;
-  std::optional<int64_t> bootstrap_until;  // instead of a count: the complete weeks ending by this time
+  std::optional<int64_t> bootstrap_until;     // instead of a count: the complete weeks ending by this time
   TrainConfig train = weekly_train_config();  // bootstrap training (backbone, options, models_dir, ...)
   model::TrainOptions week_options = model::incremental_mode_options();  // each weekly update
   features::SelectionRules select_rules;
   ProbaKind proba = kDefaultProba;
-  Method method = kDefaultMethod;          // who names the scanners each week (identify.h)
-  std::string report_dir;                  // week-YYYY-MM-DD.txt files go here
-  const std::atomic<bool>* stop = nullptr; // checked between stages
-  std::optional<int64_t> now_us;           // the clock; unset: the system clock at each pass (tests set it)
+  Method method = kDefaultMethod;           // who names the scanners each week (identify.h)
+  std::string report_dir;                   // week-YYYY-MM-DD.txt files go here
+  const std::atomic<bool>* stop = nullptr;  // checked between stages
+  std::optional<int64_t> now_us;            // the clock; unset: the system clock at each pass (tests set it)
   // How long after its end the clock completes a week without a newer probe: time for the capture of its
   // last hours to be rotated, compressed and renamed into the folder.
   int64_t clock_grace_us = int64_t(6) * 3600 * 1000000;
 };
 
 struct WeeklyOutcome {
-  size_t transitions = 0;      // stages completed in this call
-  size_t complete_weeks = 0;   // complete weeks in the database
-  size_t done_weeks = 0;       // weeks reported, after this call
-  size_t late_weeks = 0;       // complete weeks before the first week run knows (not processed)
-  std::string waiting;         // why no week could start, e.g. "1 of 2 bootstrap weeks complete"
+  size_t transitions = 0;     // stages completed in this call
+  size_t complete_weeks = 0;  // complete weeks in the database
+  size_t done_weeks = 0;      // weeks reported, after this call
+  size_t late_weeks = 0;      // complete weeks before the first week run knows (not processed)
+  std::string waiting;        // why no week could start, e.g. "1 of 2 bootstrap weeks complete"
 };
 
 using RunLog = std::function<void(const std::string&)>;

@@ -13,16 +13,16 @@ namespace {
 TEST(Vote, MajorityTieGoesToKnownThenLowestId) {
   const int unknown = 4;
   EXPECT_EQ(majority({2, 2, 1}, unknown), 2);
-  EXPECT_EQ(majority({unknown, 3}, unknown), 3);        // known over unknown on a tie
-  EXPECT_EQ(majority({3, unknown, 1}, unknown), 1);     // three-way tie: lowest known id
+  EXPECT_EQ(majority({unknown, 3}, unknown), 3);     // known over unknown on a tie
+  EXPECT_EQ(majority({3, unknown, 1}, unknown), 1);  // three-way tie: lowest known id
   EXPECT_EQ(majority({unknown, unknown, 0}, unknown), unknown);
   EXPECT_EQ(majority({}, unknown), -1);
 }
 
 TEST(Vote, GroupsByWindowAndIpPerService) {
   std::vector<ProbeOutcome> o = {
-      {"10.0.0.1", 0, 100, 1}, {"10.0.0.1", 0, 100, 1}, {"10.0.0.1", 0, 100, 2}, {"10.0.0.1", 2, 100, 0},
-      {"10.0.0.1", 0, 200, 2}, {"10.0.0.2", 1, 100, 3},
+      {"10.0.0.1", 0, 100, 1}, {"10.0.0.1", 0, 100, 1}, {"10.0.0.1", 0, 100, 2},
+      {"10.0.0.1", 2, 100, 0}, {"10.0.0.1", 0, 200, 2}, {"10.0.0.2", 1, 100, 3},
   };
   auto rows = vote(o, 3);
   ASSERT_EQ(rows.size(), 3u);
@@ -140,8 +140,11 @@ TEST(Evidence, CountsDistinctiveValuesMostFrequentFirst) {
 
 TEST(Evidence, PortsSignaturesAndUnparsedPayloadsForPeople) {
   Evidence e;
-  e.add_probe({{"transport", "tcp"}, {"dport", 502}, {"service", "other"},
-               {"other", {{"head", "4d474c4e44445f0a"}, {"length", 8}}}, {"syn", {{"sig", "45:29200:1460"}}}});
+  e.add_probe({{"transport", "tcp"},
+               {"dport", 502},
+               {"service", "other"},
+               {"other", {{"head", "4d474c4e44445f0a"}, {"length", 8}}},
+               {"syn", {{"sig", "45:29200:1460"}}}});
   e.add_probe({{"transport", "udp"}, {"dport", 47808}, {"other", {{"head", "810b000c"}}}});
   e.add_probe({{"transport", "tcp"}, {"dport", "80"}});  // a port that is not a number is no evidence
   auto j = nlohmann::json::parse(e.to_json());

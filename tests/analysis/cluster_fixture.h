@@ -8,8 +8,8 @@
 
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 
@@ -50,7 +50,8 @@ struct UnknownDb {
     for (int grp = 0; grp < 3; ++grp)
       for (int i = 0; i < 30; ++i) {
         std::string ip = fmt::format("198.51.100.{}", grp * 10 + i % 3);
-        std::string ua = grp == 2 && hostile && i == 0 ? "<script>alert(1)</script>" : fmt::format("group{}-agent/1.0", grp);
+        std::string ua =
+            grp == 2 && hostile && i == 0 ? "<script>alert(1)</script>" : fmt::format("group{}-agent/1.0", grp);
         add(ip, ua, grp == 1 ? "rapid7" : "unknown", at(grp), "unknown");
       }
     // Known organisations: shodan near group 0, onyphe near group 2.
@@ -74,9 +75,15 @@ struct UnknownDb {
               const std::string& org) {
     int64_t ts = next_ts;
     next_ts += 60000000;
-    nlohmann::json j{{"ts", "x"}, {"src", ip}, {"service", "http"},
-                     {"http", {{"method", "GET"}, {"uri", "/"}, {"version", "HTTP/1.1"}, {"user_agent", ua},
-                               {"headers", nlohmann::json::array({{"User-Agent", ua}})}}}};
+    nlohmann::json j{{"ts", "x"},
+                     {"src", ip},
+                     {"service", "http"},
+                     {"http",
+                      {{"method", "GET"},
+                       {"uri", "/"},
+                       {"version", "HTTP/1.1"},
+                       {"user_agent", ua},
+                       {"headers", nlohmann::json::array({{"User-Agent", ua}})}}}};
     sg::Stmt s(store->db(),
                "INSERT INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, json) "
                "VALUES(?,?,?,40000,'192.0.2.1',80,'tcp','http',?)");

@@ -5,9 +5,9 @@
 // confidence, a one-field variant is still recognised, and the baseline does worse on the same case.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <filesystem>
 
 #include "attribute/baseline.h"
 #include "attribute/evidence.h"
@@ -49,8 +49,9 @@ class Store : public testing::Test {
         R"("http":{{"method":"GET","uri":"{}","version":"HTTP/1.1","headers":[["Host","192.0.2.1"],)"
         R"(["User-Agent","{}"],["Accept","*/*"]],"user_agent":"{}","host":"192.0.2.1"}}}})",
         src, 40000 + ++port_, uri, ua, ua);
-    Stmt s(db(), "INSERT INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, json) "
-                 "VALUES(1, ?, ?, ?, '192.0.2.1', 80, 'tcp', 'http', ?)");
+    Stmt s(db(),
+           "INSERT INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, json) "
+           "VALUES(1, ?, ?, ?, '192.0.2.1', 80, 'tcp', 'http', ?)");
     s.bind(1, ts).bind(2, src).bind(3, int64_t(40000 + port_)).bind(4, json);
     s.step();
     if (org.empty()) return;
@@ -88,11 +89,11 @@ const std::vector<std::string> kClasses = {"alpha", "bravo"};
 TEST_F(Store, OrganisationPayloadNamesItAndAPublicToolDefaultNamesNobody) {
   training();
   int64_t t = kCut + kDay;
-  http(t, "192.0.2.200", "AlphaScan/2.0");       // unlisted, alpha's own payload
-  http(t, "192.0.2.201", "zgrab/0.x");           // unlisted, the public tool
+  http(t, "192.0.2.200", "AlphaScan/2.0");         // unlisted, alpha's own payload
+  http(t, "192.0.2.201", "zgrab/0.x");             // unlisted, the public tool
   http(t, "198.51.100.61", "zgrab/0.x", "bravo");  // bravo, but through the public tool
-  http(t, "192.0.2.202", "AlphaScan/2.1");       // alpha's agent, a new version
-  http(t, "192.0.2.203", "Nothing/9", "", "/x");  // two fields nobody sent
+  http(t, "192.0.2.202", "AlphaScan/2.1");         // alpha's agent, a new version
+  http(t, "192.0.2.203", "Nothing/9", "", "/x");   // two fields nobody sent
   auto a = Attributor::build(db(), kClasses, kCut, aggregate::Windows{});
   EXPECT_GT(a.training_rows(), 20u);
   EXPECT_GE(a.theta(), 0.5);
@@ -162,13 +163,16 @@ TEST_F(Store, TheBaselineNamesThePublicToolWhereEvidenceDoesNot) {
 TEST_F(Store, TheSameScannerOnTwoSensorsHasOneKey) {
   auto km = attribute::KeyMaker::payload(db(), Service::http);
   features::ProbeDoc a, b;
-  ASSERT_TRUE(a.parse(R"({"dst":"192.0.2.1","http":{"method":"GET","uri":"/","headers":[["Host","192.0.2.1:8080"]],"host":"192.0.2.1:8080"}})"));
-  ASSERT_TRUE(b.parse(R"({"dst":"192.0.2.7","http":{"method":"GET","uri":"/","headers":[["Host","192.0.2.7:8080"]],"host":"192.0.2.7:8080"}})"));
+  ASSERT_TRUE(a.parse(
+      R"({"dst":"192.0.2.1","http":{"method":"GET","uri":"/","headers":[["Host","192.0.2.1:8080"]],"host":"192.0.2.1:8080"}})"));
+  ASSERT_TRUE(b.parse(
+      R"({"dst":"192.0.2.7","http":{"method":"GET","uri":"/","headers":[["Host","192.0.2.7:8080"]],"host":"192.0.2.7:8080"}})"));
   std::vector<attribute::KeyHash> ha, hb;
   ASSERT_TRUE(km.field_hashes(a, ha));
   ASSERT_TRUE(km.field_hashes(b, hb));
   EXPECT_EQ(attribute::whole_key(Service::http, ha), attribute::whole_key(Service::http, hb));
-  ASSERT_TRUE(b.parse(R"({"dst":"192.0.2.7","http":{"method":"GET","uri":"/x","headers":[["Host","192.0.2.7:8080"]],"host":"192.0.2.7:8080"}})"));
+  ASSERT_TRUE(b.parse(
+      R"({"dst":"192.0.2.7","http":{"method":"GET","uri":"/x","headers":[["Host","192.0.2.7:8080"]],"host":"192.0.2.7:8080"}})"));
   ASSERT_TRUE(km.field_hashes(b, hb));
   EXPECT_NE(attribute::whole_key(Service::http, ha), attribute::whole_key(Service::http, hb));
   // One field differs: exactly one "without field i" key is shared.
@@ -203,7 +207,8 @@ TEST_F(Store, VersionsAreCoarseAndForeignCopiesNameNobody) {
   auto a = Attributor::build(db(), kClasses, kCut, aggregate::Windows{});
   attribute::WindowSenders senders;
   std::map<std::string, attribute::WindowIp> rows;
-  for (auto& wk : attribute::window_keys(db(), a, aggregate::Windows{}, kCut, kCut + 7 * kDay, &senders)) rows[wk.ip] = wk;
+  for (auto& wk : attribute::window_keys(db(), a, aggregate::Windows{}, kCut, kCut + 7 * kDay, &senders))
+    rows[wk.ip] = wk;
   auto decide = [&](const std::string& ip) {
     const auto& wk = rows.at(ip);
     return a.decide(wk.keys, wk.nets, &senders, wk.window);

@@ -14,7 +14,9 @@ namespace {
 
 sg::ByteView view(const Bytes& b) { return {b.data(), b.size()}; }
 
-Bytes http_ipv4() { return ipv4({1, 2, 3, 4}, {5, 6, 7, 8}, 6, tcp(40000, 80, 7, 0, TCP_ACK, "GET / HTTP/1.0\r\n\r\n")); }
+Bytes http_ipv4() {
+  return ipv4({1, 2, 3, 4}, {5, 6, 7, 8}, 6, tcp(40000, 80, 7, 0, TCP_ACK, "GET / HTTP/1.0\r\n\r\n"));
+}
 
 void expect_http(const sg::Packet& p) {
   EXPECT_EQ(p.proto, 6);
@@ -58,8 +60,8 @@ TEST(Decode, LinuxCookedV1AndV2RawAndLoopback) {
 
 TEST(Decode, Ipv6ExtensionHeadersAreWalked) {
   Bytes l4 = udp(5353, 53, Bytes{1, 2, 3});
-  Bytes ext = {60, 0, 1, 4, 0, 0, 0, 0,    // hop-by-hop -> destination options (8 bytes)
-               17, 0, 1, 4, 0, 0, 0, 0};   // destination options -> UDP
+  Bytes ext = {60, 0, 1, 4, 0, 0, 0, 0,   // hop-by-hop -> destination options (8 bytes)
+               17, 0, 1, 4, 0, 0, 0, 0};  // destination options -> UDP
   Bytes ip6 = {0x60, 0, 0, 0};
   put16(ip6, uint16_t(ext.size() + l4.size()));
   ip6.push_back(0);  // next header: hop-by-hop

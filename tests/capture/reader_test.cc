@@ -32,9 +32,7 @@ class ReaderTest : public ::testing::Test {
     std::ifstream in(p, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), {}};
   }
-  static void spit(const std::string& p, const std::string& data) {
-    std::ofstream(p, std::ios::binary) << data;
-  }
+  static void spit(const std::string& p, const std::string& data) { std::ofstream(p, std::ios::binary) << data; }
   std::vector<sg::RawPacket> read_all(const std::string& p, std::unique_ptr<sg::CaptureReader>* keep = nullptr) {
     auto r = sg::CaptureReader::open_file(p);
     std::vector<sg::RawPacket> out;
@@ -183,7 +181,8 @@ class DamagedCompressedTest : public ReaderTest {
     for (int i = 0; i < 60; ++i) {
       Bytes payload(200);
       for (auto& b : payload) b = static_cast<uint8_t>((x = x * 1103515245 + 12345) >> 16);
-      frames_.push_back({1700000000000000 + i * 1000, ether(ipv4({10, 0, 0, 1}, {10, 0, 0, 2}, 17, udp(2000 + i, 53, payload)))});
+      frames_.push_back(
+          {1700000000000000 + i * 1000, ether(ipv4({10, 0, 0, 1}, {10, 0, 0, 2}, 17, udp(2000 + i, 53, payload)))});
     }
     write_pcap(path("many.pcap"), DLT_EN10MB, frames_);
     std::string raw = slurp(path("many.pcap"));
@@ -215,7 +214,8 @@ TEST_F(DamagedCompressedTest, GzipBadTrailerKeepsEveryPacketAndNamesTheOffset) {
     std::unique_ptr<sg::CaptureReader> r;
     EXPECT_EQ(read_prefix(path("bad.pcap.gz"), r), 60u) << "trailer byte -" << back;
     ASSERT_TRUE(r->failed());
-    EXPECT_NE(r->error().find("bad.pcap.gz: damaged capture at byte offset " + std::to_string(total)), std::string::npos)
+    EXPECT_NE(r->error().find("bad.pcap.gz: damaged capture at byte offset " + std::to_string(total)),
+              std::string::npos)
         << r->error();
     EXPECT_NE(r->error().find(back == 8 ? "incorrect data check" : "incorrect length check"), std::string::npos)
         << r->error();
@@ -284,7 +284,7 @@ TEST_F(ReaderTest, AnAbsurdPcapngTimestampIsClampedNotOverflowed) {
   auto u32 = [&](uint32_t v) { b.append(reinterpret_cast<const char*>(&v), 4); };  // little-endian host
   auto u16 = [&](uint16_t v) { b.append(reinterpret_cast<const char*>(&v), 2); };
   u32(0x0A0D0D0A), u32(28), u32(0x1A2B3C4D), u16(1), u16(0), u32(0xFFFFFFFF), u32(0xFFFFFFFF), u32(28);  // SHB
-  u32(1), u32(20), u16(DLT_EN10MB), u16(0), u32(0), u32(20);                                               // IDB
+  u32(1), u32(20), u16(DLT_EN10MB), u16(0), u32(0), u32(20);                                             // IDB
   const std::string frame(frames_[0].data.begin(), frames_[0].data.end());
   uint32_t padded = uint32_t((frame.size() + 3) / 4 * 4);
   u32(6), u32(32 + padded), u32(0), u32(0xFFFFFFFF), u32(0xFFFFFFFF), u32(uint32_t(frame.size())),

@@ -42,7 +42,8 @@ std::string sql(const std::string& db, const std::string& query) {
 }
 
 const std::string kShared = SG_SHARED_DATA;
-const std::string kModbus = kShared + "/pcaps/scanner_real/zeek_zeek__testing_btest_Traces_modbus_modbus-and-non-modbus-p502.pcap";
+const std::string kModbus =
+    kShared + "/pcaps/scanner_real/zeek_zeek__testing_btest_Traces_modbus_modbus-and-non-modbus-p502.pcap";
 const std::string kBot = kShared + "/pcaps/crawler_real/ntop_nDPI__tests_cfgs_default_pcap_bot.pcap";
 
 class Cli : public ::testing::Test {
@@ -62,7 +63,8 @@ class Cli : public ::testing::Test {
                               {"GET /a HTTP/1.1\r\nHost: sensor\r\n", "User-Agent: test/1.0\r\n\r\n"});
     auto ssh = tcp_session(t0 + 5000, {203, 0, 113, 9}, {192, 0, 2, 1}, 40002, 22, {"SSH-2.0-Go\r\n"});
     frames.insert(frames.end(), ssh.begin(), ssh.end());
-    Bytes q = {0xab, 0xcd, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'v', 'e', 'r', 's', 'i', 'o', 'n', 4, 'b', 'i', 'n', 'd', 0, 0, 16, 0, 3};
+    Bytes q = {0xab, 0xcd, 1,   0,   0,   1, 0,   0,   0,   0,   0, 0, 7,  'v', 'e',
+               'r',  's',  'i', 'o', 'n', 4, 'b', 'i', 'n', 'd', 0, 0, 16, 0,   3};
     frames.push_back({t0 + 9000, ether(ipv4({203, 0, 113, 10}, {192, 0, 2, 1}, 17, udp(5353, 53, q)))});
     write_pcap(path(name), DLT_EN10MB, frames);
     return path(name);
@@ -154,7 +156,7 @@ TEST_F(Cli, WriteErrorsOnStandardOutputFailTheCommand) {
   ASSERT_EQ(run("ingest -q --db " + db + " " + cap).rc, 0);
   const std::string full = " 2>&1 >/dev/full";
   for (const std::string& args : {"probes --db " + db + " --format csv", "probes --db " + db, "extract -q " + cap,
-                                 "labels stats --db " + db, std::string("--help")}) {
+                                  "labels stats --db " + db, std::string("--help")}) {
     Result r = run(args + full);
     EXPECT_EQ(r.rc, 1) << args << ": " << r.out;
     EXPECT_EQ(r.out, "error: writing standard output: No space left on device\n") << args;
@@ -169,7 +171,10 @@ TEST_F(Cli, InterruptedIngestIsCompletedByARerun) {
   std::string db = path("p.db");
   ASSERT_EQ(run("ingest -q --db " + db + " " + cap).rc, 0);
   // Simulate a crash after the first batch: the capture is left 'ingesting' with part of its probes.
-  ASSERT_EQ(system(("sqlite3 " + db + " \"UPDATE captures SET status='ingesting'; DELETE FROM probes WHERE id > 1\"").c_str()), 0);
+  ASSERT_EQ(
+      system(
+          ("sqlite3 " + db + " \"UPDATE captures SET status='ingesting'; DELETE FROM probes WHERE id > 1\"").c_str()),
+      0);
   Result r = run("ingest --db " + db + " " + cap + " 2>&1");
   EXPECT_NE(r.out.find("stored 2 new probes"), std::string::npos) << r.out;
   EXPECT_EQ(lines(run("probes --db " + db).out).size(), 3u);
@@ -262,7 +267,6 @@ TEST_F(Cli, KillDuringIngestThenRerunEqualsCleanRun) {
 
 }  // namespace
 
-
 namespace {
 
 // Live capture takes the same path as files: DNS queries sent on loopback come out as probes, and
@@ -285,7 +289,8 @@ TEST(CliLive, LoopbackDnsQueriesBecomeProbes) {
   to.sin_family = AF_INET;
   to.sin_port = htons(53999);
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const uint8_t q[] = {0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, 'l', 'i', 'v', 'e', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1};
+  const uint8_t q[] = {0x12, 0x34, 1,   0, 0,   1,   0,   0,   0, 0, 0, 0, 4, 'l',
+                       'i',  'v',  'e', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1};
   for (int i = 0; i < 5; ++i) {
     sendto(s, q, sizeof q, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
     usleep(100 * 1000);

@@ -19,7 +19,8 @@ namespace {
 std::string small_capture(const TempDir& dir) {
   const int64_t t0 = 1736121600000000;
   auto frames = tcp_session(t0, {198, 51, 100, 7}, {192, 0, 2, 1}, 40001, 80, {"GET / HTTP/1.1\r\nHost: s\r\n\r\n"});
-  Bytes q = {0xab, 0xcd, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'v', 'e', 'r', 's', 'i', 'o', 'n', 4, 'b', 'i', 'n', 'd', 0, 0, 16, 0, 3};
+  Bytes q = {0xab, 0xcd, 1,   0,   0,   1, 0,   0,   0,   0,   0, 0, 7,  'v', 'e',
+             'r',  's',  'i', 'o', 'n', 4, 'b', 'i', 'n', 'd', 0, 0, 16, 0,   3};
   frames.push_back({t0 + 9000, ether(ipv4({203, 0, 113, 10}, {192, 0, 2, 1}, 17, udp(5353, 53, q)))});
   write_pcap(dir.file("small.pcap"), DLT_EN10MB, frames);
   return dir.file("small.pcap");

@@ -35,8 +35,7 @@ class SharedOptions : public ::testing::Test {
     dir_ = new fs::path(fs::temp_directory_path() / ("sg_verbosity_" + std::to_string(getpid())));
     fs::remove_all(*dir_);
     fs::create_directories(*dir_);
-    std::ofstream(path("scenario.json"))
-        << R"({"start": "2025-01-06", "days": 2, "seed": 3,
+    std::ofstream(path("scenario.json")) << R"({"start": "2025-01-06", "days": 2, "seed": 3,
                "sensors": {"v4": "192.0.2.0/28", "v4_count": 4},
                "orgs": [{"profile": "censys", "sessions": 60, "ips": 4, "v4": ["198.51.100.32/28"]},
                         {"profile": "shodan", "sessions": 60, "ips": 4, "v4": ["198.51.100.64/28"]},
@@ -138,7 +137,7 @@ TEST_F(SharedOptions, EveryCommandTakesQuietAndVerbose) {
       EXPECT_EQ(r.out.size(), plain.out.size()) << cmd;  // the result on stdout is the same (lengths: tags vary)
       if (flag == "-q" || flag == "--quiet")
         EXPECT_EQ(r.err, "") << cmd;  // nothing here is an error or lost data
-      else  // -v: at least the time the command took, named
+      else                            // -v: at least the time the command took, named
         EXPECT_NE(r.err.find(words + ": "), std::string::npos) << cmd << "\n" << r.err;
     }
   }

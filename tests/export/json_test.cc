@@ -10,11 +10,14 @@ namespace {
 
 TEST(Utf8Safe, ValidTextPassesInvalidBytesAreEscaped) {
   EXPECT_EQ(sg::utf8_safe("Mozilla/5.0 ü €"), "Mozilla/5.0 ü €");
-  EXPECT_EQ(sg::utf8_safe(std::string("a\xff" "b", 3)), "a\\xffb");
-  EXPECT_EQ(sg::utf8_safe(std::string("\xc0\xaf", 2)), "\\xc0\\xaf");        // overlong '/'
-  EXPECT_EQ(sg::utf8_safe(std::string("\xed\xa0\x80", 3)), "\\xed\\xa0\\x80");  // UTF-16 surrogate
+  EXPECT_EQ(sg::utf8_safe(std::string("a\xff"
+                                      "b",
+                                      3)),
+            "a\\xffb");
+  EXPECT_EQ(sg::utf8_safe(std::string("\xc0\xaf", 2)), "\\xc0\\xaf");                    // overlong '/'
+  EXPECT_EQ(sg::utf8_safe(std::string("\xed\xa0\x80", 3)), "\\xed\\xa0\\x80");           // UTF-16 surrogate
   EXPECT_EQ(sg::utf8_safe(std::string("\xf5\x80\x80\x80", 4)), "\\xf5\\x80\\x80\\x80");  // beyond U+10FFFF
-  EXPECT_EQ(sg::utf8_safe(std::string("\xe2\x82", 2)), "\\xe2\\x82");  // cut sequence
+  EXPECT_EQ(sg::utf8_safe(std::string("\xe2\x82", 2)), "\\xe2\\x82");                    // cut sequence
 }
 
 TEST(ProbeJson, ContractKeysOrderAndHostileText) {
@@ -40,7 +43,8 @@ TEST(ProbeJson, ContractKeysOrderAndHostileText) {
   p.syn = syn;
   std::string line = sg::probe_to_jsonl(p);
   EXPECT_EQ(line.find('\n'), std::string::npos);
-  EXPECT_EQ(line.rfind("{\"ts\":\"2023-07-03T01:24:00.516678Z\",\"src\":\"198.51.100.7\",\"sport\":40000,", 0), 0u) << line;
+  EXPECT_EQ(line.rfind("{\"ts\":\"2023-07-03T01:24:00.516678Z\",\"src\":\"198.51.100.7\",\"sport\":40000,", 0), 0u)
+      << line;
   auto j = nlohmann::json::parse(line);
   EXPECT_EQ(j["service"], "http");
   EXPECT_EQ(j["http"]["uri"], "/a\"b\\c\n\x01\\xff");

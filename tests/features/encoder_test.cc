@@ -15,7 +15,8 @@ using sgtest::kT0;
 
 namespace {
 
-Schema schema_for(Service svc, const std::vector<Probe>& probes, std::vector<std::string> fields, uint64_t min_count = 1) {
+Schema schema_for(Service svc, const std::vector<Probe>& probes, std::vector<std::string> fields,
+                  uint64_t min_count = 1) {
   TokenCounts c;
   c.fields = std::move(fields);
   c.counts.resize(c.fields.size());
@@ -61,13 +62,15 @@ void expect_round_trip(const Encoder& enc, const Probe& p) {
 }  // namespace
 
 TEST(Encoder, RoundTripHttpTlsDns) {
-  std::vector<Probe> http = {sgtest::http_probe(kT0, "198.51.100.1", "Mozilla/5.0 zgrab/0.x", {{"Accept-Encoding", "gzip"}}),
-                             sgtest::http_probe(kT0 + 1, "198.51.100.2", "curl/7.88.1"),
-                             sgtest::http_probe(kT0 + 2, "198.51.100.3", "python-requests/2.31.0", {{"Connection", "keep-alive"}})};
+  std::vector<Probe> http = {
+      sgtest::http_probe(kT0, "198.51.100.1", "Mozilla/5.0 zgrab/0.x", {{"Accept-Encoding", "gzip"}}),
+      sgtest::http_probe(kT0 + 1, "198.51.100.2", "curl/7.88.1"),
+      sgtest::http_probe(kT0 + 2, "198.51.100.3", "python-requests/2.31.0", {{"Connection", "keep-alive"}})};
   http[1].http->uri = "/a/very/long/path/beyond/ten/bytes";
-  http[1].http->body_length = 1u << 20;  // saturates at 16 bits
+  http[1].http->body_length = 1u << 20;                            // saturates at 16 bits
   http[2].http->headers.erase(http[2].http->headers.begin() + 2);  // no Accept: "absent"
-  Schema hs = schema_for(Service::http, http, {"accept", "accept_encoding", "body_length", "header_values", "uri", "user_agent"});
+  Schema hs = schema_for(Service::http, http,
+                         {"accept", "accept_encoding", "body_length", "header_values", "uri", "user_agent"});
   Encoder he(hs);
   for (const Probe& p : http) expect_round_trip(he, p);
   std::vector<uint8_t> img = he.encode(nlohmann::json::parse(probe_to_jsonl(http[1])));
@@ -78,7 +81,8 @@ TEST(Encoder, RoundTripHttpTlsDns) {
   for (uint8_t v : img) EXPECT_TRUE(v == 0 || v == 255 || std::isprint(v)) << int(v);
 
   std::vector<Probe> tls;
-  for (uint32_t i = 0; i < 5; ++i) tls.push_back(sgtest::tls_probe(kT0 + i, "198.51.100.9", {0x0a0a, 4865, uint16_t(49195 + i)}, i + 1));
+  for (uint32_t i = 0; i < 5; ++i)
+    tls.push_back(sgtest::tls_probe(kT0 + i, "198.51.100.9", {0x0a0a, 4865, uint16_t(49195 + i)}, i + 1));
   Schema ts = schema_for(Service::tls, tls, {"ciphers", "gmt_unix_time", "random", "session_id_length"});
   Encoder te(ts);
   for (const Probe& p : tls) expect_round_trip(te, p);
@@ -176,7 +180,8 @@ TEST(Incremental, ThreeWeeklyGrowthsKeepEveryEarlierCell) {
     ASSERT_GT(versions[v].cells.size(), old_cells);
     ASSERT_EQ(versions[v].side, 32);
     for (size_t p = 0; p < images[v].size(); ++p)
-      ASSERT_TRUE(std::equal(images[v - 1][p].begin(), images[v - 1][p].begin() + long(old_cells), images[v][p].begin()))
+      ASSERT_TRUE(
+          std::equal(images[v - 1][p].begin(), images[v - 1][p].begin() + long(old_cells), images[v][p].begin()))
           << "probe " << p << " changed under version " << v + 1;
   }
   // A token new in a week lights its tail cell for that week's probes.

@@ -53,7 +53,8 @@ inline sg::Probe tls_probe(int64_t ts, const std::string& src, std::vector<uint1
   t.random.resize(32);
   for (size_t i = 0; i < 32; ++i) t.random[i] = uint8_t((seed * 2654435761u) >> (i % 24));
   t.random[0] = uint8_t(seed), t.random[1] = uint8_t(seed >> 8), t.random[2] = uint8_t(seed >> 16);
-  t.gmt_unix_time = uint32_t(t.random[0]) << 24 | uint32_t(t.random[1]) << 16 | uint32_t(t.random[2]) << 8 | t.random[3];
+  t.gmt_unix_time =
+      uint32_t(t.random[0]) << 24 | uint32_t(t.random[1]) << 16 | uint32_t(t.random[2]) << 8 | t.random[3];
   t.session_id = std::vector<uint8_t>(t.random.rbegin(), t.random.rend());
   t.ciphers = std::move(ciphers);
   t.compression_methods = {0};
@@ -88,9 +89,9 @@ class TempDir {
 
 // Stores probes and labels them (org "" leaves a probe unlabelled).
 inline void store_probes(sg::ProbeStore& store, const std::vector<std::pair<sg::Probe, std::string>>& probes) {
-  int64_t cap = store.begin_capture("test-" + std::to_string(probes.empty() ? 0 : probes.front().first.ts_us) +
-                                        "-" + std::to_string(probes.size()),
-                                    "test", 0);
+  int64_t cap = store.begin_capture(
+      "test-" + std::to_string(probes.empty() ? 0 : probes.front().first.ts_us) + "-" + std::to_string(probes.size()),
+      "test", 0);
   for (const auto& [p, org] : probes) store.add_probe(cap, p);
   store.flush();
   sg::features::ensure_label_table(store.db());

@@ -45,8 +45,8 @@ Ranking rank_two_orgs(int per_org) {
   ProbeDoc d;
   for (int i = 0; i < 2 * per_org; ++i) {
     bool a = i % 2 == 0;
-    Probe p = sgtest::tls_probe(sgtest::kT0 + i, "198.51.100.1", a ? std::vector<uint16_t>{4865, 4866}
-                                                                   : std::vector<uint16_t>{49195}, uint32_t(i + 1));
+    Probe p = sgtest::tls_probe(sgtest::kT0 + i, "198.51.100.1",
+                                a ? std::vector<uint16_t>{4865, 4866} : std::vector<uint16_t>{49195}, uint32_t(i + 1));
     if (i % 4 == 1) p.tls->session_id.clear();  // some clients send none
     EXPECT_TRUE(d.parse(probe_to_jsonl(p)));
     ranker.add(d, a ? "org-a" : "org-b");

@@ -45,8 +45,8 @@ TEST(Registry, CoversEveryDesignField) {
         "extensions", "sni", "alpn", "supported_groups", "ec_point_formats", "signature_algorithms",
         "supported_versions", "ja3", "ja3_hash", "ja4"}},
       {Service::dns,
-       {"id", "qr", "opcode", "aa", "tc", "rd", "ra", "z", "ad", "cd", "rcode", "qdcount", "ancount", "nscount",
-        "arcount", "qname", "qtype", "qclass", "edns", "flags"}},
+       {"id",    "qr",      "opcode",  "aa",      "tc",      "rd",    "ra",    "z",      "ad",   "cd",
+        "rcode", "qdcount", "ancount", "nscount", "arcount", "qname", "qtype", "qclass", "edns", "flags"}},
       {Service::ssh,
        {"banner", "kex_algorithms", "host_key_algorithms", "encryption_c2s", "mac_c2s", "compression_c2s", "hassh"}},
       {Service::rdp, {"cookie", "routing_token", "requested_protocols"}},
@@ -64,8 +64,10 @@ TEST(Registry, CoversEveryDesignField) {
     const auto& f = service_fields(s);
     for (size_t i = 1; i < f.size(); ++i) EXPECT_LT(std::string(f[i - 1].name), f[i].name);  // alphabetical
     for (const FieldSpec& spec : f) {
-      if (spec.kind == FieldKind::option) EXPECT_EQ(spec.width, 0) << spec.name;
-      else EXPECT_GT(spec.width, 0) << spec.name;
+      if (spec.kind == FieldKind::option)
+        EXPECT_EQ(spec.width, 0) << spec.name;
+      else
+        EXPECT_GT(spec.width, 0) << spec.name;
     }
   }
   EXPECT_EQ(find_field(Service::dns, "qname")->width, 32);
@@ -161,7 +163,8 @@ TEST(Registry, DnsSshRdpSyn) {
   ssh.hassh = "0123";
   s.ssh = ssh;
   d = doc(s);
-  EXPECT_EQ(field(d, Service::ssh, "kex_algorithms").tokens, (std::vector<std::string>{"curve25519-sha256", "ext-info-c"}));
+  EXPECT_EQ(field(d, Service::ssh, "kex_algorithms").tokens,
+            (std::vector<std::string>{"curve25519-sha256", "ext-info-c"}));
   EXPECT_EQ(field(d, Service::ssh, "hassh").tokens, (std::vector<std::string>{"0123"}));
   EXPECT_EQ(field(d, Service::ssh, "banner").tokens, (std::vector<std::string>{"SSH-2.0-Go", "SSH-2.0", "Go"}));
 

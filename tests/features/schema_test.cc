@@ -67,7 +67,8 @@ TEST(Layout, CapKeepsTheMostFrequentTokens) {
   for (int i = 0; i < 600; ++i) a["a" + std::to_string(i)] = 10 + uint64_t(i);
   for (int i = 0; i < 600; ++i) b["b" + std::to_string(i)] = 11 + uint64_t(i);
   LayoutReport rep;
-  Schema s = build_schema(Service::http, counts_of({"accept", "header_names", "uri"}, {a, b, {}}), SchemaMode::full, {}, &rep);
+  Schema s =
+      build_schema(Service::http, counts_of({"accept", "header_names", "uri"}, {a, b, {}}), SchemaMode::full, {}, &rep);
   EXPECT_EQ(s.cells.size(), 1024u);
   EXPECT_EQ(rep.over_cap, 1200u - 1014);
   EXPECT_EQ(s.side, 32);
@@ -80,8 +81,12 @@ TEST(Layout, CapKeepsTheMostFrequentTokens) {
     }
   for (auto* m : {&a, &b})
     for (auto& [t, n] : *m) {
-      if (n > least_kept) { EXPECT_TRUE(kept.count(t)) << t; }
-      if (n < least_kept) { EXPECT_FALSE(kept.count(t)) << t; }
+      if (n > least_kept) {
+        EXPECT_TRUE(kept.count(t)) << t;
+      }
+      if (n < least_kept) {
+        EXPECT_FALSE(kept.count(t)) << t;
+      }
     }
   EXPECT_EQ(tokens_of(s, "accept").front(), "a599");  // descending within the field
 
@@ -127,9 +132,10 @@ TEST(SchemaJson, RoundTripAndDamage) {
                           SchemaMode::incremental, {});
   s.version = 3;
   EXPECT_EQ(schema_from_json(schema_to_json(s)), s);
-  for (const char* bad : {"", "{}", "[]", R"({"service":"http","version":1,"mode":"full","side":1,"fields":[],"cells":[[0,"t","x"]]})",
-                          R"({"service":"nope","version":1,"mode":"full","side":1,"fields":[],"cells":[]})",
-                          R"({"service":"http","version":1,"mode":"odd","side":1,"fields":[],"cells":[]})",
-                          R"({"service":"http","version":1,"mode":"full","side":0,"fields":[],"cells":[]})"})
+  for (const char* bad :
+       {"", "{}", "[]", R"({"service":"http","version":1,"mode":"full","side":1,"fields":[],"cells":[[0,"t","x"]]})",
+        R"({"service":"nope","version":1,"mode":"full","side":1,"fields":[],"cells":[]})",
+        R"({"service":"http","version":1,"mode":"odd","side":1,"fields":[],"cells":[]})",
+        R"({"service":"http","version":1,"mode":"full","side":0,"fields":[],"cells":[]})"})
     EXPECT_THROW(schema_from_json(bad), std::invalid_argument) << bad;
 }

@@ -2,8 +2,8 @@
 // ground truth, ranked and frozen; random fields flagged, sensible fields on top, reruns idempotent.
 #include <gtest/gtest.h>
 
-#include "support/cli_run.h"
 #include <sys/wait.h>
+#include "support/cli_run.h"
 
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -157,14 +157,13 @@ TEST_F(Select, RanksFlagsFreezesAndIsIdempotent) {
   }
   EXPECT_GT(n, 200u);
   EXPECT_GT(labelled, n / 4);  // a third of the demo's sessions come from unlabelled tools
-  EXPECT_EQ(lit, n);  // every probe lights some token of the frozen vocabulary
+  EXPECT_EQ(lit, n);           // every probe lights some token of the frozen vocabulary
 }
 
 TEST_F(Select, EvaluationUnknownOrgsAreLeftOutOfTheRanking) {
   ProbeStore store(db_);
   Ranking before = rank_fields(store.db(), Service::http, sgtest::kT0 + 14 * sgtest::kDay);
-  store.db().exec(
-      "INSERT OR REPLACE INTO meta(key, value) VALUES('labels.eval_unknown', 'Shodan, censys, driftnet')");
+  store.db().exec("INSERT OR REPLACE INTO meta(key, value) VALUES('labels.eval_unknown', 'Shodan, censys, driftnet')");
   Ranking after = rank_fields(store.db(), Service::http, sgtest::kT0 + 14 * sgtest::kDay);
   EXPECT_EQ(after.orgs + 1, before.orgs);
   EXPECT_LT(after.probes, before.probes);

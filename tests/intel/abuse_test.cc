@@ -9,7 +9,8 @@ namespace sg::intel {
 namespace {
 
 TEST(Abuse, ReadsObjectArrayAndJsonLines) {
-  auto one = parse_abuse_checks(R"({"data":{"ipAddress":"118.25.6.39","abuseConfidenceScore":100,"isp":"x"}})", "one.json");
+  auto one =
+      parse_abuse_checks(R"({"data":{"ipAddress":"118.25.6.39","abuseConfidenceScore":100,"isp":"x"}})", "one.json");
   ASSERT_EQ(one.checks.size(), 1u);
   EXPECT_EQ(one.checks[0].ip, "118.25.6.39");
   EXPECT_EQ(one.checks[0].score, 100);
@@ -52,8 +53,11 @@ TEST(Abuse, ImportKeepsTheLatestCheckAndIsIdempotent) {
   std::string path = testing::TempDir() + "/abuse_test.db";
   for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
   Db db(path);
-  auto checks = parse_abuse_checks(
-      R"([{"ipAddress":"192.0.2.1","abuseConfidenceScore":30},{"ipAddress":"192.0.2.2","abuseConfidenceScore":0}])", "a").checks;
+  auto checks =
+      parse_abuse_checks(
+          R"([{"ipAddress":"192.0.2.1","abuseConfidenceScore":30},{"ipAddress":"192.0.2.2","abuseConfidenceScore":0}])",
+          "a")
+          .checks;
   auto r = import_abuse_checks(db, checks, "2025-01-01T00:00:00Z");
   EXPECT_EQ(r.added, 2u);
   r = import_abuse_checks(db, checks, "2025-02-01T00:00:00Z");

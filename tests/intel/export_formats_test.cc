@@ -200,7 +200,8 @@ TEST(MispFeed, LayoutMispSubscribesTo) {
   std::vector<ScannerRow> rows = {named(kW1, "198.51.100.3", "shadowserver"),
                                   named(kW1, "198.51.100.4", "shadowserver", 0.7, "network"),
                                   named(kW1 + kWeek, "198.51.100.3", "shadowserver"),
-                                  named(kW1, "2001:db8::1", "shodan"), named(kW1, "192.0.2.9", "unknown"),
+                                  named(kW1, "2001:db8::1", "shodan"),
+                                  named(kW1, "192.0.2.9", "unknown"),
                                   named(kW1, "192.0.2.10", "censys", 0.6, "public-tool")};
   intel::MispFeed feed = intel::misp_feed(rows, {}, intel::Tlp::green);
   ASSERT_EQ(feed.events.size(), 3u) << "one event per organisation and week; unknown and public-tool left out";

@@ -1,10 +1,10 @@
 // The `labels` subcommands through the binary: reports, lookups, errors, tags, and `ingest` labelling.
 #include <gtest/gtest.h>
 
-#include "support/cli_run.h"
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/wait.h>
+#include "support/cli_run.h"
 
 #include <optional>
 
@@ -68,8 +68,8 @@ TEST_F(LabelsCli, ConflictsAreListedWithBothSources) {
 // Label files are written by others: their source names and the bad lines quoted in refusals reach the
 // terminal as visible escapes, never as ESC sequences, BEL, NUL or broken UTF-8.
 TEST_F(LabelsCli, HostileTextFromListsPrintsAsEscapes) {
-  std::string list = dir.file("evil.tsv", std::string("203.0.113.0/24\tacme\tsrc\x1b]0;pwned\x07\tcurrent\n") +
-                                              "x\x1b[2J\xff\tacme\n");
+  std::string list = dir.file(
+      "evil.tsv", std::string("203.0.113.0/24\tacme\tsrc\x1b]0;pwned\x07\tcurrent\n") + "x\x1b[2J\xff\tacme\n");
   auto raw_control = [](const std::string& text) {
     for (char c : text)
       if (c == '\x1b' || c == '\x07' || c == '\0' || c == '\xff') return true;
@@ -119,7 +119,8 @@ TEST_F(LabelsCli, TagsRoundTripWithoutPrintingTheKey) {
     std::getline(in, key_text);
   }
   ASSERT_EQ(key_text.size(), 64u);
-  Result t = run("labels tag --key-file " + key + " --sensor 7 --record 99 --ip 167.94.138.111 --time 2025-01-15 --cookie sid");
+  Result t = run("labels tag --key-file " + key +
+                 " --sensor 7 --record 99 --ip 167.94.138.111 --time 2025-01-15 --cookie sid");
   ASSERT_EQ(t.rc, 0) << t.out;
   EXPECT_TRUE(has(t.out, "Set-Cookie: sid=")) << t.out;
   EXPECT_FALSE(has(t.out, key_text));
@@ -136,7 +137,8 @@ TEST_F(LabelsCli, IngestLabelsTheProbesItAdds) {
   const std::string pcap = std::string(SG_SHARED_DATA) +
                            "/pcaps/scanner_real/zeek_zeek__testing_btest_Traces_modbus_modbus-and-non-modbus-p502.pcap";
   if (!std::filesystem::exists(pcap)) GTEST_SKIP() << "no shared data";
-  std::string list = dir.file("l.tsv", "159.203.208.13/32\tstretchoid\tmine\t2023\n87.236.176.0/24\tdriftnet\tmine\tcurrent\n");
+  std::string list =
+      dir.file("l.tsv", "159.203.208.13/32\tstretchoid\tmine\t2023\n87.236.176.0/24\tdriftnet\tmine\tcurrent\n");
   ASSERT_EQ(run("labels import --db " + db + " " + list).rc, 0);
   Result r = run("ingest --db " + db + " " + pcap);
   ASSERT_EQ(r.rc, 0) << r.out;

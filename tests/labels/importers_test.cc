@@ -95,7 +95,8 @@ TEST_F(Importers, IpsetRestoreUsesSetNames) {
 TEST_F(Importers, CsvCountsUnknownAsNoLabel) {
   auto o = opt();
   o.period = parse_period("2024-12-01..2025-03-31");
-  auto l = parse("labels_sd25.csv", "IP,Label\n1.2.3.4,unknown\n5.6.7.8,stretchoid\n9.9.9.9\n2001:db8::1,Internet-Census\n", o);
+  auto l = parse("labels_sd25.csv",
+                 "IP,Label\n1.2.3.4,unknown\n5.6.7.8,stretchoid\n9.9.9.9\n2001:db8::1,Internet-Census\n", o);
   EXPECT_EQ(l.format, Format::csv);
   ASSERT_EQ(l.entries.size(), 2u);
   EXPECT_EQ(l.entries[0].org, "stretchoid");
@@ -109,8 +110,10 @@ TEST_F(Importers, CsvCountsUnknownAsNoLabel) {
 TEST_F(Importers, PtrTableThroughRdnsRules) {
   auto o = opt();
   o.ptr_table = true;
-  auto l = parse("ptr.csv", "ip,name\n1.2.3.4,scanner-12.ch1.censys-scanner.com\n5.6.7.8,host.example.org\n"
-                            "9.9.9.9,researchscanner200.eecs.berkeley.edu.\n", o);
+  auto l = parse("ptr.csv",
+                 "ip,name\n1.2.3.4,scanner-12.ch1.censys-scanner.com\n5.6.7.8,host.example.org\n"
+                 "9.9.9.9,researchscanner200.eecs.berkeley.edu.\n",
+                 o);
   EXPECT_EQ(l.format, Format::ptr_csv);
   ASSERT_EQ(l.entries.size(), 2u);
   EXPECT_EQ(l.entries[0].org, "censys");
@@ -143,9 +146,10 @@ TEST_F(Importers, JsonRecordsAndMispWarninglists) {
   EXPECT_EQ(l.entries[1].period.to_us, test::day("2024-04-01"));
   EXPECT_EQ(l.refused.size(), 2u);
 
-  auto m = parse("censys/list.json",
-                 R"({"name":"List of known Censys scanners","type":"cidr","list":["162.142.125.0/24","2602:80d:1000::/48","censys.io"]})",
-                 opt());
+  auto m = parse(
+      "censys/list.json",
+      R"({"name":"List of known Censys scanners","type":"cidr","list":["162.142.125.0/24","2602:80d:1000::/48","censys.io"]})",
+      opt());
   EXPECT_EQ(m.format, Format::misp_json);
   ASSERT_EQ(m.entries.size(), 2u);
   EXPECT_EQ(m.entries[0].org, "censys");  // the folder name: MISP keeps each list in <name>/list.json
@@ -181,9 +185,10 @@ TEST(Aliases, NormaliseSpellingsOntoCanonicalNames) {
   EXPECT_EQ(a.normalise("Some New Scanner Co."), "some_new_scanner_co");
   EXPECT_FALSE(a.normalise("unknown"));
   EXPECT_FALSE(a.normalise("_ALL"));
-  for (const char* paper : {"binaryedge", "censys", "criminalip", "cybergreen", "driftnet", "fofa", "internet_census",
-                            "internettl", "intrinsec", "ipip", "leakix", "onyphe", "quake", "rapid7", "shadowserver",
-                            "shodan", "stretchoid", "tum", "x_threatbook", "zoomeye"})
+  for (const char* paper :
+       {"binaryedge",   "censys",    "criminalip", "cybergreen", "driftnet",     "fofa",   "internet_census",
+        "internettl",   "intrinsec", "ipip",       "leakix",     "onyphe",       "quake",  "rapid7",
+        "shadowserver", "shodan",    "stretchoid", "tum",        "x_threatbook", "zoomeye"})
     EXPECT_EQ(a.normalise(paper), paper);
 }
 

@@ -91,10 +91,10 @@ TEST_F(IndexTest, ConflictsOnlyWhenPeriodsOverlap) {
 }
 
 TEST_F(IndexTest, PoliciesAgreeAndNarrowOrAgree) {
-  add("192.0.2.0/24", "alpha", "listA");           // one source, narrow
-  add("198.51.100.0/22", "beta", "listA");         // one source, wide
-  add("198.51.100.0/22", "beta", "listB");         // ... a second source
-  add("203.0.112.0/22", "gamma", "listA");         // one source, wide
+  add("192.0.2.0/24", "alpha", "listA");    // one source, narrow
+  add("198.51.100.0/22", "beta", "listA");  // one source, wide
+  add("198.51.100.0/22", "beta", "listB");  // ... a second source
+  add("203.0.112.0/22", "gamma", "listA");  // one source, wide
   index.build();
   Policy agree = *parse_policy("agree");
   Policy narrow_or_agree = *parse_policy("narrow-or-agree");

@@ -46,10 +46,12 @@ inline int64_t day(const std::string& ymd) { return *parse_time_us(ymd); }
 
 // Adds a probe row (and its capture) straight into the probe store's tables.
 inline int64_t add_probe(Db& db, const std::string& src, int64_t ts_us) {
-  db.exec("INSERT OR IGNORE INTO captures(id, sha256, path, size, status, started_at) "
-          "VALUES(1, 'x', 'x', 0, 'complete', 'now')");
-  Stmt s(db, "INSERT INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, json) "
-             "VALUES(1, ?, ?, 40000, '192.0.2.1', 80, 'tcp', 'http', '{}')");
+  db.exec(
+      "INSERT OR IGNORE INTO captures(id, sha256, path, size, status, started_at) "
+      "VALUES(1, 'x', 'x', 0, 'complete', 'now')");
+  Stmt s(db,
+         "INSERT INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, json) "
+         "VALUES(1, ?, ?, 40000, '192.0.2.1', 80, 'tcp', 'http', '{}')");
   s.bind(1, ts_us).bind(2, src);
   s.step();
   return db.last_insert_id();

@@ -84,8 +84,8 @@ TEST_F(SharedLists, WholeFolderImportsWithCountsAndExpectedLabelsOfRealCaptures)
   EXPECT_LT(refused, entries / 100);
   LabelStore ls(store_->db());
   auto orgs = ls.count_by("org");
-  for (const char* paper : {"binaryedge", "censys", "criminalip", "driftnet", "internet_census", "internettl",
-                            "leakix", "onyphe", "rapid7", "shadowserver", "shodan", "stretchoid"})
+  for (const char* paper : {"binaryedge", "censys", "criminalip", "driftnet", "internet_census", "internettl", "leakix",
+                            "onyphe", "rapid7", "shadowserver", "shodan", "stretchoid"})
     EXPECT_GT(orgs[paper], 0) << paper;
   EXPECT_EQ(orgs.count("paloalto-xpanse"), 0u);  // aliases: one name per organisation
   EXPECT_EQ(orgs.count("bitsight"), 0u);

@@ -134,16 +134,16 @@ TEST_F(StoreTest, DirectoryWalkDerivesSourcesAndSkipsNonLists) {
 TEST_F(StoreTest, RefusalsAreStoredByFileAndLine) {
   import({dir.file("bad.txt", "192.0.2.0/24\nnonsense\n10.0.0.0/8\n")}, [] {
     ImportRequest r;
-    r.options.org = "acme";
-    return r;
-  }());
-  LabelStore ls(store.db());
-  auto refusals = ls.refusals(10);
-  ASSERT_EQ(refusals.size(), 2u);
-  EXPECT_EQ(refusals[0].second.line, 2u);
-  EXPECT_EQ(refusals[1].second.line, 3u);
-  EXPECT_EQ(ls.refusal_reasons()["coarse prefix"], 1);
-}
-
+  r.options.org = "acme";
+  return r;
+}());
+LabelStore ls(store.db());
+auto refusals = ls.refusals(10);
+ASSERT_EQ(refusals.size(), 2u);
+EXPECT_EQ(refusals[0].second.line, 2u);
+EXPECT_EQ(refusals[1].second.line, 3u);
+EXPECT_EQ(ls.refusal_reasons()["coarse prefix"], 1);
 }  // namespace
+
+}  // namespace sg::labels
 }  // namespace sg::labels

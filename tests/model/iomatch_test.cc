@@ -198,7 +198,8 @@ TEST(IOMatch, IncrementalResumeContinuesCounterScheduleAndState) {
   EXPECT_DOUBLE_EQ(r_resumed.last.lr, 0.03 * std::cos(7 * M_PI * 39 / (16.0 * 500)));
   // Optimiser momentum, EMA, alignment queue and counter all came back: the two runs agree exactly.
   EXPECT_EQ(r_resumed.last.total, r_live.last.total);
-  EXPECT_EQ(resumed.predict(week2.cells.data(), 48, 1024, 1).probs, live.predict(week2.cells.data(), 48, 1024, 1).probs);
+  EXPECT_EQ(resumed.predict(week2.cells.data(), 48, 1024, 1).probs,
+            live.predict(week2.cells.data(), 48, 1024, 1).probs);
   fs::remove_all(dir);
 }
 

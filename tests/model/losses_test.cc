@@ -11,9 +11,7 @@ namespace sg::model::detail {
 namespace {
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-torch::Tensor t2(std::vector<float> v, int64_t rows) {
-  return torch::tensor(v, torch::kFloat32).view({rows, -1});
-}
+torch::Tensor t2(std::vector<float> v, int64_t rows) { return torch::tensor(v, torch::kFloat32).view({rows, -1}); }
 torch::Tensor labels(std::vector<int64_t> v) { return torch::tensor(v, torch::kInt64); }
 ModelConfig tiny_mlp(int classes, int input_dim, int hidden) {
   ModelConfig c;

@@ -14,8 +14,7 @@ using namespace sg;
 
 namespace {
 
-const fs::path kCapture =
-    fs::path(__FILE__).parent_path().parent_path() / "cases" / "http-curl" / "capture.pcap";
+const fs::path kCapture = fs::path(__FILE__).parent_path().parent_path() / "cases" / "http-curl" / "capture.pcap";
 
 struct Recorder : pipeline::SourceEvents {
   std::vector<std::string> finished, already, unreadable_files;

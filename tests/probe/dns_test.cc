@@ -176,8 +176,8 @@ TEST(DnsParse, EveryFlagBit) {
 
 TEST(DnsParse, RealQueries) {
   // suricata-verify dns/bug-1158: a TXT query of a tunnelling tool.
-  Buf tunnel = from_hex(
-      "c22f010000010000000000000a41414141414f316b5141053d61757468037372760674756e6e656c03636f6d0000100001");
+  Buf tunnel =
+      from_hex("c22f010000010000000000000a41414141414f316b5141053d61757468037372760674756e6e656c03636f6d0000100001");
   DnsProbe d = parse_ok(tunnel);
   EXPECT_EQ(d.id, 49711);
   EXPECT_EQ(d.qname, "AAAAAO1kQA.=auth.srv.tunnel.com");
@@ -289,10 +289,18 @@ TEST(DnsParse, RandomGarbageNeverCrashes) {
   for (int i = 0; i < 30000; ++i) {
     Buf b;
     switch (i % 4) {
-      case 0: b = g.random(120); break;
-      case 1: b = g.mutate(kEdns); break;
-      case 2: b = concat(header, g.random(100)); break;  // lying counts over random records
-      default: b = tcp(g.mutate(kSimple)); break;
+      case 0:
+        b = g.random(120);
+        break;
+      case 1:
+        b = g.mutate(kEdns);
+        break;
+      case 2:
+        b = concat(header, g.random(100));
+        break;  // lying counts over random records
+      default:
+        b = tcp(g.mutate(kSimple));
+        break;
     }
     DnsProbe d;
     dns_match(view(b));
@@ -311,7 +319,8 @@ namespace {
 // Driftnet's NFS probe (an ONC RPC record mark, then the call) once passed as a DNS-over-TCP query with
 // 43,850 questions; the bytes are its first 16 from the Zeek modbus trace.
 TEST(DnsTcpMatch, RpcRecordMarkIsNotDns) {
-  const uint8_t rpc[] = {0x80, 0x00, 0x00, 0x28, 0x7e, 0x86, 0xab, 0x4a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02};
+  const uint8_t rpc[] = {0x80, 0x00, 0x00, 0x28, 0x7e, 0x86, 0xab, 0x4a,
+                         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02};
   EXPECT_EQ(sg::dns_tcp_match(sg::ByteView(rpc, sizeof rpc)), sg::Match::no);
   EXPECT_EQ(sg::dns_match(sg::ByteView(rpc + 2, sizeof rpc - 2)), sg::Match::no);
 }

@@ -38,10 +38,8 @@ TEST(HttpParse, ZgrabRequest) {
   EXPECT_EQ(h.method, "GET");
   EXPECT_EQ(h.uri, "/");
   EXPECT_EQ(h.version, "HTTP/1.1");
-  std::vector<std::pair<std::string, std::string>> want = {{"Host", "1.2.3.4"},
-                                                           {"User-Agent", "Mozilla/5.0 zgrab/0.x"},
-                                                           {"Accept", "*/*"},
-                                                           {"Accept-Encoding", "gzip"}};
+  std::vector<std::pair<std::string, std::string>> want = {
+      {"Host", "1.2.3.4"}, {"User-Agent", "Mozilla/5.0 zgrab/0.x"}, {"Accept", "*/*"}, {"Accept-Encoding", "gzip"}};
   EXPECT_EQ(h.headers, want);
   EXPECT_EQ(h.host, "1.2.3.4");
   EXPECT_EQ(h.user_agent, "Mozilla/5.0 zgrab/0.x");

@@ -73,9 +73,9 @@ TEST(Ja4Spec, VersionFromHighestSupportedVersionElseLegacy) {
   TlsProbe p = spec_example();
   p.supported_versions = {0x0302, 0x0304, 0x0303};  // not sorted on the wire
   EXPECT_EQ(ja4_a(p).substr(1, 2), "13");
-  const std::pair<uint16_t, const char*> legacy[] = {
-      {0x0304, "13"}, {0x0303, "12"}, {0x0302, "11"}, {0x0301, "10"}, {0x0300, "s3"}, {0x0002, "s2"},
-      {0xfeff, "d1"}, {0xfefd, "d2"}, {0xfefc, "d3"}, {0x0305, "00"}, {0x7f16, "00"}};
+  const std::pair<uint16_t, const char*> legacy[] = {{0x0304, "13"}, {0x0303, "12"}, {0x0302, "11"}, {0x0301, "10"},
+                                                     {0x0300, "s3"}, {0x0002, "s2"}, {0xfeff, "d1"}, {0xfefd, "d2"},
+                                                     {0xfefc, "d3"}, {0x0305, "00"}, {0x7f16, "00"}};
   for (const auto& [version, code] : legacy) {
     p.supported_versions.clear();
     p.version = version;
@@ -156,8 +156,10 @@ TEST(Ja4Spec, Tls10HelloWithoutSignatureAlgorithms) {
   test::HelloSpec spec;
   spec.version = 0x0301;
   spec.ciphers = {0xc00a, 0xc014, 0x0035, 0xc009, 0xc013, 0x002f};
-  spec.extensions = std::vector<test::Extension>{test::sni_ext("example.com"), test::point_formats_ext({0}),
-                                                 test::groups_ext({0x0017, 0x0018}), {0x0023, {}},
+  spec.extensions = std::vector<test::Extension>{test::sni_ext("example.com"),
+                                                 test::point_formats_ext({0}),
+                                                 test::groups_ext({0x0017, 0x0018}),
+                                                 {0x0023, {}},
                                                  {0xff01, {0}}};
   Bytes b = test::client_hello(spec);
   TlsProbe p;

@@ -140,11 +140,11 @@ TEST(RdpMatch, Rejects) {
   EXPECT_EQ(match(from_hex("0300000b06")), Match::need_more);
   EXPECT_EQ(match(from_hex("04")), Match::no);
   EXPECT_EQ(match(from_hex("0301")), Match::no);
-  EXPECT_EQ(match(from_hex("0300000a")), Match::no);            // shorter than a CR
-  EXPECT_EQ(match(from_hex("0300000b 06 d0")), Match::no);      // a disconnect request, not CR
-  EXPECT_EQ(match(from_hex("0300000b 05 e0")), Match::no);      // LI below the fixed part
-  EXPECT_EQ(match(from_hex("0300000b 07 e0")), Match::no);      // LI past the TPKT
-  EXPECT_EQ(match(from_hex("16030100")), Match::no);            // TLS
+  EXPECT_EQ(match(from_hex("0300000a")), Match::no);        // shorter than a CR
+  EXPECT_EQ(match(from_hex("0300000b 06 d0")), Match::no);  // a disconnect request, not CR
+  EXPECT_EQ(match(from_hex("0300000b 05 e0")), Match::no);  // LI below the fixed part
+  EXPECT_EQ(match(from_hex("0300000b 07 e0")), Match::no);  // LI past the TPKT
+  EXPECT_EQ(match(from_hex("16030100")), Match::no);        // TLS
   EXPECT_EQ(match(bytes_of("GET / HTTP/1.1\r\n")), Match::no);
   RdpProbe r;
   Buf tls = from_hex("16030100");

@@ -209,9 +209,14 @@ TEST(SshParse, RandomGarbageNeverCrashes) {
   for (int i = 0; i < 20000; ++i) {
     Buf b;
     switch (i % 3) {
-      case 0: b = concat(banner, g.random(200)); break;
-      case 1: b = g.mutate(kOpenSsh53); break;
-      default: b = concat(banner, g.mutate(kexinit_packet({"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"})));
+      case 0:
+        b = concat(banner, g.random(200));
+        break;
+      case 1:
+        b = g.mutate(kOpenSsh53);
+        break;
+      default:
+        b = concat(banner, g.mutate(kexinit_packet({"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"})));
     }
     SshProbe s;
     ssh_match(view(b));

@@ -68,9 +68,7 @@ inline Extension alpn_ext(const std::vector<std::string>& protocols) {
 }
 inline Extension groups_ext(const std::vector<uint16_t>& groups) { return {0x000a, u16_vector(groups)}; }
 inline Extension sigalgs_ext(const std::vector<uint16_t>& algs) { return {0x000d, u16_vector(algs)}; }
-inline Extension versions_ext(const std::vector<uint16_t>& versions) {
-  return {0x002b, u16_vector(versions, 1)};
-}
+inline Extension versions_ext(const std::vector<uint16_t>& versions) { return {0x002b, u16_vector(versions, 1)}; }
 inline Extension point_formats_ext(const std::vector<uint8_t>& formats) {
   Bytes b{uint8_t(formats.size())};
   b.insert(b.end(), formats.begin(), formats.end());
@@ -131,9 +129,7 @@ inline Bytes records(const Bytes& payload, size_t fragment = 16384, uint16_t rec
   return out;
 }
 
-inline Bytes client_hello(const HelloSpec& s) {
-  return records(handshake(hello_body(s)), 16384, s.record_version);
-}
+inline Bytes client_hello(const HelloSpec& s) { return records(handshake(hello_body(s)), 16384, s.record_version); }
 
 // Record payloads joined, i.e. the handshake bytes a single-or-multi-record stream carries.
 inline Bytes record_payloads(const Bytes& stream) {

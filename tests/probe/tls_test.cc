@@ -169,8 +169,7 @@ TEST(TlsParse, EmptyServerNameExtensionCountsAsSniButHasNoName) {
 
 TEST(TlsParse, DuplicateExtensionKeepsTheFirstValue) {
   HelloSpec s;
-  s.extensions =
-      std::vector<test::Extension>{test::sni_ext("first.example"), test::sni_ext("second.example")};
+  s.extensions = std::vector<test::Extension>{test::sni_ext("first.example"), test::sni_ext("second.example")};
   TlsProbe p = parse_ok(test::client_hello(s));
   EXPECT_EQ(p.sni, std::optional<std::string>("first.example"));
   EXPECT_EQ(p.extensions, (std::vector<uint16_t>{0, 0}));
@@ -267,10 +266,9 @@ TEST(TlsOracle, ArkimeSsl3WithoutExtensions) {
   EXPECT_EQ(p.record_version, 0x0300);
   EXPECT_EQ(p.version, 768);
   EXPECT_TRUE(p.extensions.empty());
-  EXPECT_EQ(
-      p.ja3,
-      "768,49172-49162-57-56-136-135-49167-49157-53-132-49170-49160-22-19-49165-49155-10-49171-49161-51-"
-      "50-154-153-69-68-49166-49156-47-150-65-7-49169-49159-49164-49154-5-4-21-18-9-20-17-8-6-3-255,,,");
+  EXPECT_EQ(p.ja3,
+            "768,49172-49162-57-56-136-135-49167-49157-53-132-49170-49160-22-19-49165-49155-10-49171-49161-51-"
+            "50-154-153-69-68-49166-49156-47-150-65-7-49169-49159-49164-49154-5-4-21-18-9-20-17-8-6-3-255,,,");
   EXPECT_EQ(p.ja3_hash, "f917ae2520ef9784557b0a3c02489c2c");
 }
 
@@ -373,8 +371,7 @@ TEST(TlsMalformed, NamedErrors) {
   b.push_back(0);
   EXPECT_STREQ(parse_error(test::records(test::handshake(b))), "tls.trailing_data");
 
-  EXPECT_STREQ(parse_error(test::records(test::handshake(test::hello_body(HelloSpec{}), 2))),
-               "tls.not_client_hello");
+  EXPECT_STREQ(parse_error(test::records(test::handshake(test::hello_body(HelloSpec{}), 2))), "tls.not_client_hello");
   EXPECT_STREQ(parse_error(from_hex("1703030002abcd")), "tls.not_handshake");
 }
 

@@ -16,8 +16,10 @@ inline bool have_chromium() { return std::system("command -v chromium >/dev/null
 
 // The DOM of any URL (a served page, a file://) once its scripts ran for up to `budget_ms` of virtual time.
 inline std::string chromium_dom_url(const std::string& url, int budget_ms = 5000) {
-  std::string cmd = "chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1600 "
-                    "--virtual-time-budget=" + std::to_string(budget_ms) + " --dump-dom '" + url + "' 2>/dev/null";
+  std::string cmd =
+      "chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1600 "
+      "--virtual-time-budget=" +
+      std::to_string(budget_ms) + " --dump-dom '" + url + "' 2>/dev/null";
   std::string dom;
   FILE* p = popen(cmd.c_str(), "r");
   char buf[65536];
@@ -35,7 +37,8 @@ inline int count_of(const std::string& text, const std::string& pattern) {
 }
 
 // A full-page-width screenshot of the top `height` pixels; returns its path.
-inline std::filesystem::path chromium_screenshot(const std::string& html_path, const std::string& name, int height = 4000) {
+inline std::filesystem::path chromium_screenshot(const std::string& html_path, const std::string& name,
+                                                 int height = 4000) {
   auto shot = std::filesystem::path(SG_ARTIFACTS) / name;
   std::filesystem::create_directories(shot.parent_path());
   std::string cmd = "chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200," +

@@ -6,22 +6,24 @@
 #include <fstream>
 
 #include "analysis/cluster_fixture.h"
+#include "intel/abuse.h"
 #include "report/chromium.h"
 #include "report/report.h"
-#include "intel/abuse.h"
 #include "util/atomic_file.h"
 
 namespace sg::report {
 namespace {
 
-const std::vector<std::string> kSections = {"overview", "attribution", "evaluation", "organisations", "clusters", "maps",
-                                            "case1",    "abuse",       "ranking",    "models"};
+const std::vector<std::string> kSections = {"overview", "attribution", "evaluation", "organisations", "clusters",
+                                            "maps",     "case1",       "abuse",      "ranking",       "models"};
 
 TEST(Report, BuildsEverySectionFromTheDatabase) {
   sgtest::UnknownDb fx("report_build.db");
-  auto checks = intel::parse_abuse_checks(
-      R"([{"ipAddress":"203.0.113.0","abuseConfidenceScore":90},{"ipAddress":"203.0.113.1","abuseConfidenceScore":0}])", "t")
-                    .checks;
+  auto checks =
+      intel::parse_abuse_checks(
+          R"([{"ipAddress":"203.0.113.0","abuseConfidenceScore":90},{"ipAddress":"203.0.113.1","abuseConfidenceScore":0}])",
+          "t")
+          .checks;
   intel::import_abuse_checks(fx.db(), checks, "2025-01-10T00:00:00Z");
   ReportOptions o;
   o.clusters.map_points = 80;
@@ -37,8 +39,8 @@ TEST(Report, BuildsEverySectionFromTheDatabase) {
   EXPECT_NE(h.find("&lt;script&gt;alert(1)"), std::string::npos);
   EXPECT_NE(h.find("group0-agent/1.0"), std::string::npos);
   EXPECT_NE(h.find("http: K = "), std::string::npos);
-  EXPECT_NE(h.find("192.0.2.77"), std::string::npos);     // case 1
-  EXPECT_NE(h.find("50.0%"), std::string::npos);          // shodan: 1 of 2 checked ips abusive
+  EXPECT_NE(h.find("192.0.2.77"), std::string::npos);  // case 1
+  EXPECT_NE(h.find("50.0%"), std::string::npos);       // shodan: 1 of 2 checked ips abusive
   EXPECT_NE(h.find("Labels exist but no evaluation is stored"), std::string::npos);
   // Self-contained: nothing fetched from anywhere.
   for (const char* ext : {"src=\"http", "href=\"http", "<link", "@import", "url(http"})

@@ -2,8 +2,8 @@
 // and evaluated; then clusters, an AbuseIPDB import and the report, rendered in headless Chromium.
 #include <gtest/gtest.h>
 
-#include "support/cli_run.h"
 #include <sys/wait.h>
+#include "support/cli_run.h"
 
 #include <filesystem>
 #include <fstream>
@@ -44,9 +44,13 @@ TEST(ReportCli, DemoDatabaseToClustersAbuseViewAndRenderedReport) {
   // A 30-iteration model's ensemble may pick θ = 0 and attribute every ip. The clusters are about ips left
   // unknown, so the ips a working θ should leave unknown (labelled censys/driftnet, or not labelled at all)
   // are marked so here, the way identify writes them.
-  ASSERT_EQ(std::system(("sqlite3 " + db + " \"UPDATE scanners SET org='unknown' WHERE ip IN (SELECT p.src FROM probes p "
-                         "JOIN probe_labels l ON l.probe_id = p.id WHERE lower(l.org) IN ('censys','driftnet')) OR ip NOT "
-                         "IN (SELECT p.src FROM probes p JOIN probe_labels l ON l.probe_id = p.id)\"").c_str()), 0);
+  ASSERT_EQ(
+      std::system(("sqlite3 " + db +
+                   " \"UPDATE scanners SET org='unknown' WHERE ip IN (SELECT p.src FROM probes p "
+                   "JOIN probe_labels l ON l.probe_id = p.id WHERE lower(l.org) IN ('censys','driftnet')) OR ip NOT "
+                   "IN (SELECT p.src FROM probes p JOIN probe_labels l ON l.probe_id = p.id)\"")
+                      .c_str()),
+      0);
 
   auto c = run("clusters --db " + db + " --from 2025-01-20 --to 2025-01-27 --format json --map-points 400");
   ASSERT_EQ(c.rc, 0) << c.out;
@@ -82,13 +86,17 @@ TEST(ReportCli, DemoDatabaseToClustersAbuseViewAndRenderedReport) {
   {
     std::ofstream f(d + "/checks.jsonl");
     int i = 0;
-    for (const auto& ip : ips) f << json{{"data", {{"ipAddress", ip}, {"abuseConfidenceScore", i++ % 2 ? 80 : 0}}}}.dump() << "\n";
+    for (const auto& ip : ips)
+      f << json{{"data", {{"ipAddress", ip}, {"abuseConfidenceScore", i++ % 2 ? 80 : 0}}}}.dump() << "\n";
     f << "{broken\n";
   }
   auto imp = run("abuse import --db " + db + " " + d + "/checks.jsonl");
   ASSERT_EQ(imp.rc, 0) << imp.out;
-  EXPECT_NE(imp.out.find("checks.jsonl:" + std::to_string(ips.size() + 1) + ": not JSON"), std::string::npos) << imp.out;
-  EXPECT_NE(run("abuse import --db " + db + " " + d + "/checks.jsonl").out.find(std::to_string(ips.size()) + " unchanged"), std::string::npos);
+  EXPECT_NE(imp.out.find("checks.jsonl:" + std::to_string(ips.size() + 1) + ": not JSON"), std::string::npos)
+      << imp.out;
+  EXPECT_NE(
+      run("abuse import --db " + db + " " + d + "/checks.jsonl").out.find(std::to_string(ips.size()) + " unchanged"),
+      std::string::npos);
 
   auto rep = run("report --db " + db + " --out " + d + "/rep");
   ASSERT_EQ(rep.rc, 0) << rep.out;

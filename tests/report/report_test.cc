@@ -66,7 +66,8 @@ TEST(Html, RendersInHeadlessChromium) {
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) dom.append(buf, n);
   pclose(p);
   std::regex rendered("data-rendered=\"true\"");
-  EXPECT_EQ(std::distance(std::sregex_iterator(dom.begin(), dom.end(), rendered), std::sregex_iterator()), 2) << dom.substr(0, 500);
+  EXPECT_EQ(std::distance(std::sregex_iterator(dom.begin(), dom.end(), rendered), std::sregex_iterator()), 2)
+      << dom.substr(0, 500);
   auto shot = std::filesystem::path(SG_ARTIFACTS) / "report_render_check.png";
   std::filesystem::create_directories(shot.parent_path());
   std::system(("chromium " + flags + "--screenshot=" + shot.string() + " " + url + " >/dev/null 2>&1").c_str());

@@ -166,7 +166,8 @@ TEST_F(ServeApi, CidrQueriesArePagedAndExact) {
   json next = 0;
   int pages = 0;
   while (!next.is_null() && pages++ < 100) {
-    auto p = get_json("/v1/ip", {{"cidr", "198.51.100.0/24"}, {"limit", "7"}, {"offset", std::to_string(next.get<int64_t>())}});
+    auto p = get_json("/v1/ip",
+                      {{"cidr", "198.51.100.0/24"}, {"limit", "7"}, {"offset", std::to_string(next.get<int64_t>())}});
     EXPECT_EQ(p["total"], total);
     EXPECT_LE(p["items"].size(), 7u);
     for (const auto& it : p["items"]) paged.push_back(it["ip"]);
@@ -193,8 +194,8 @@ TEST_F(ServeApi, CidrQueriesArePagedAndExact) {
 }
 
 TEST_F(ServeApi, BadInputGetsA4xxNeverACrash) {
-  for (const char* bad : {"/v1/ip/999.1.1.1", "/v1/ip/1.2.3", "/v1/ip/abc", "/v1/ip/1.2.3.4%00", "/v1/ip/::g",
-                          "/v1/ip/1.2.3.4 "})
+  for (const char* bad :
+       {"/v1/ip/999.1.1.1", "/v1/ip/1.2.3", "/v1/ip/abc", "/v1/ip/1.2.3.4%00", "/v1/ip/::g", "/v1/ip/1.2.3.4 "})
     expect_error(get(bad), 400, "bad_ip");
   expect_error(get("/v1/ip/" + std::string(100000, '1')), 400, "bad_ip");
   expect_error(get("/v1/nothing"), 404, "no_such_route");
@@ -275,8 +276,12 @@ TEST_F(ServeApi, SearchPivotsFromAFingerprintToItsScanners) {
   auto d = get_json("/v1/ip/" + ip);
   const auto& fp = d["fingerprints"];
   int searched = 0;
-  for (auto [kind, field] : {std::pair{"ja4", "ja4"}, {"ja3", "ja3"}, {"user_agents", "ua"}, {"qnames", "qname"},
-                             {"hassh", "hassh"}, {"sni", "sni"}}) {
+  for (auto [kind, field] : {std::pair{"ja4", "ja4"},
+                             {"ja3", "ja3"},
+                             {"user_agents", "ua"},
+                             {"qnames", "qname"},
+                             {"hassh", "hassh"},
+                             {"sni", "sni"}}) {
     if (fp[kind].empty()) continue;
     std::string value = fp[kind][0]["value"];
     auto s = get_json("/v1/search", {{field, value}});
@@ -316,7 +321,8 @@ TEST_F(ServeApi, HostileStringsFromCapturesComeBackEscaped) {
   EXPECT_TRUE(found) << j["fingerprints"].dump();
   ASSERT_FALSE(j["history"].empty());
   found = false;
-  for (const auto& ua : j["history"].back()["fingerprints"]["user_agents"]) found |= ua["value"] == sgtest::DemoDb::kHostileUa;
+  for (const auto& ua : j["history"].back()["fingerprints"]["user_agents"])
+    found |= ua["value"] == sgtest::DemoDb::kHostileUa;
   EXPECT_TRUE(found);
   // The search for it, and an error message quoting hostile input, are escaped the same way.
   auto s = get("/v1/search", {{"ua", sgtest::DemoDb::kHostileUa}});
@@ -450,12 +456,19 @@ TEST(ServeApiRandom, AnyRequestGetsADocumentedStatusAndJson) {
   ASSERT_TRUE(d.error.empty()) << d.error;
   sg::serve::Api api(d.db);
   std::mt19937 rng(20250120);
-  const std::vector<std::string> pieces = {"/v1/ip/", "/v1/ip", "/v1/org/", "/v1/search", "/v1/stats", "/v2/", "/",
-                                           "198.51.100.", "2001:db8:", "::", "/24", "/16", "/112", "/0", "shodan",
-                                           "unknown", "<script>", "\"", "\\", "%00", "\xff", "\x01", "..", "9", "0",
-                                           "-1", "99999999999999999999", "a", ":", ".", "/"};
-  const std::vector<std::string> keys = {"cidr", "limit", "offset", "ja3", "ja4", "ua", "qname", "hassh", "sni",
-                                         "contains", "x"};
+  const std::vector<std::string> pieces = {"/v1/ip/",    "/v1/ip",      "/v1/org/",
+                                           "/v1/search", "/v1/stats",   "/v2/",
+                                           "/",          "198.51.100.", "2001:db8:",
+                                           "::",         "/24",         "/16",
+                                           "/112",       "/0",          "shodan",
+                                           "unknown",    "<script>",    "\"",
+                                           "\\",         "%00",         "\xff",
+                                           "\x01",       "..",          "9",
+                                           "0",          "-1",          "99999999999999999999",
+                                           "a",          ":",           ".",
+                                           "/"};
+  const std::vector<std::string> keys = {"cidr",  "limit", "offset", "ja3",      "ja4", "ua",
+                                         "qname", "hassh", "sni",    "contains", "x"};
   const std::set<int> documented = {200, 400, 404, 405, 413};
   auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
   for (int i = 0; i < 3000; ++i) {
@@ -466,9 +479,13 @@ TEST(ServeApiRandom, AnyRequestGetsADocumentedStatusAndJson) {
     for (int k = int(rng() % 3); k > 0; --k) r.params.emplace(pick(keys), pick(pieces) + pick(pieces));
     if (r.method == "POST") {
       int kind = int(rng() % 3);
-      if (kind == 0) r.body = "{\"ips\": [\"" + pick(pieces) + pick(pieces) + "\", " + pick(pieces) + "]}";
-      else if (kind == 1) r.body = json{{"ips", {pick(pieces) + pick(pieces), pick(pieces)}}}.dump(-1, ' ', false, json::error_handler_t::replace);
-      else for (int k = int(rng() % 50); k > 0; --k) r.body += char(rng());
+      if (kind == 0)
+        r.body = "{\"ips\": [\"" + pick(pieces) + pick(pieces) + "\", " + pick(pieces) + "]}";
+      else if (kind == 1)
+        r.body = json{{"ips", {pick(pieces) + pick(pieces), pick(pieces)}}}.dump(-1, ' ', false,
+                                                                                 json::error_handler_t::replace);
+      else
+        for (int k = int(rng() % 50); k > 0; --k) r.body += char(rng());
     }
     auto res = api.handle(r);
     ASSERT_TRUE(documented.count(res.status)) << res.status << " " << r.method << " " << r.path << "\n" << res.body;

@@ -22,9 +22,9 @@
 #include "features/labels.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
+#include "storage/sqlite.h"
 #include "support/cli_run.h"
 #include "support/frames.h"
-#include "storage/sqlite.h"
 
 namespace sgtest {
 
@@ -34,8 +34,8 @@ struct DemoDb {
   // The ip whose user agent is hostile markup, and that user agent.
   static constexpr const char* kHostileIp = "203.0.113.66";
   static constexpr const char* kHostileUa = "Mozilla/5.0 <script>alert(\"x\")</script> & 'q' \\ </td>\tend";
-  static constexpr int64_t kCut = 1736726400000000;    // 2025-01-13
-  static constexpr int64_t kEnd = 1737936000000000;    // 2025-01-27
+  static constexpr int64_t kCut = 1736726400000000;  // 2025-01-13
+  static constexpr int64_t kEnd = 1737936000000000;  // 2025-01-27
 };
 
 inline void build_demo_db(DemoDb& d) {
@@ -51,9 +51,10 @@ inline void build_demo_db(DemoDb& d) {
   };
   if (!step("simulate --scenario demo --out " + d.dir + "/cap/")) return;
   // The hostile capture: one HTTP request on 2025-01-21 whose User-Agent is markup and quotes.
-  std::string req = std::string("GET /<b>x</b>?a=\"1\" HTTP/1.1\r\nHost: 192.0.2.1\r\nUser-Agent: ") + DemoDb::kHostileUa +
-                    "\r\nAccept: */*\r\n\r\n";
-  write_pcap(d.dir + "/hostile.pcap", 1, tcp_session(1737453600000000, {203, 0, 113, 66}, {192, 0, 2, 1}, 41000, 80, {req}));
+  std::string req = std::string("GET /<b>x</b>?a=\"1\" HTTP/1.1\r\nHost: 192.0.2.1\r\nUser-Agent: ") +
+                    DemoDb::kHostileUa + "\r\nAccept: */*\r\n\r\n";
+  write_pcap(d.dir + "/hostile.pcap", 1,
+             tcp_session(1737453600000000, {203, 0, 113, 66}, {192, 0, 2, 1}, 41000, 80, {req}));
   if (!step("ingest -q --db " + d.db + " --sensor-net 192.0.2.0/28 --sensor-net 2001:db8::/124 " + d.dir + "/cap/ " +
             d.dir + "/hostile.pcap"))
     return;
@@ -131,8 +132,10 @@ inline const DemoDb& demo_db() {
     built = true;
     build_demo_db(d);
     // SG_KEEP_DEMO_DB=1 keeps it for a look (its path is printed).
-    if (std::getenv("SG_KEEP_DEMO_DB")) std::fprintf(stderr, "demo database: %s\n", d.db.c_str());
-    else std::atexit([] { std::filesystem::remove_all(d.dir); });
+    if (std::getenv("SG_KEEP_DEMO_DB"))
+      std::fprintf(stderr, "demo database: %s\n", d.db.c_str());
+    else
+      std::atexit([] { std::filesystem::remove_all(d.dir); });
   }
   return d;
 }

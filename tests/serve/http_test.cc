@@ -96,8 +96,11 @@ TEST_F(ServeHttp, RoutesStatusesAndHeadersOverTheWire) {
   EXPECT_EQ(json::parse(r->body)["ips"].size(), std::min<size_t>(2, json::parse(r->body)["total"].get<size_t>()));
 
   // Errors: JSON with their status, including the ones the library answers itself.
-  for (auto [path, status] : {std::pair{"/v1/ip/300.1.1.1", 400}, {"/v1/ip/10.0.0.0/8", 400}, {"/v1/nope", 404},
-                              {"/nope", 404}, {"/v1/org/nobody", 404}}) {
+  for (auto [path, status] : {std::pair{"/v1/ip/300.1.1.1", 400},
+                              {"/v1/ip/10.0.0.0/8", 400},
+                              {"/v1/nope", 404},
+                              {"/nope", 404},
+                              {"/v1/org/nobody", 404}}) {
     r = c.Get(path);
     ASSERT_TRUE(r) << path;
     EXPECT_EQ(r->status, status) << path;
@@ -132,7 +135,8 @@ TEST_F(ServeHttp, RoutesStatusesAndHeadersOverTheWire) {
     auto a = c2.Get(asset);
     ASSERT_TRUE(a) << asset;
     EXPECT_EQ(a->status, 200) << asset;
-    std::string body = std::regex_replace(a->body, std::regex("http://www\\.w3\\.org/2000/svg"), "");  // a name, not a load
+    std::string body =
+        std::regex_replace(a->body, std::regex("http://www\\.w3\\.org/2000/svg"), "");  // a name, not a load
     EXPECT_EQ(body.find("http://"), std::string::npos) << asset;
     EXPECT_EQ(body.find("//cdn"), std::string::npos) << asset;
     EXPECT_EQ(a->body.find("https://"), std::string::npos) << asset;
@@ -271,11 +275,13 @@ TEST_F(ServeHttp, ThePagesTablesSortAndFilterInHeadlessChromium) {
   std::string probe_ip = page["ips"][0]["ip"];
   // Filters on the first ip's text: the rows that contain it (it may be a prefix of others).
   std::string harness = R"(<script>
-const ANSWERS = )" + answers.dump() + R"(;
+const ANSWERS = )" + answers.dump() +
+                        R"(;
 window.fetch = async (path) => ANSWERS[path] === undefined
     ? new Response('{"error":{"message":"not in the harness"}}', { status: 404 })
     : new Response(JSON.stringify(ANSWERS[path]), { status: 200, headers: { 'Content-Type': 'application/json' } });
-history.replaceState(null, '', location.pathname + '?q=)" + org + R"(');
+history.replaceState(null, '', location.pathname + '?q=)" +
+                        org + R"(');
 </script>
 <script>)" + app + R"(</script>
 <script>
@@ -295,7 +301,8 @@ function step() {
   out.aria_down = header(box, 'Probes').getAttribute('aria-sort');
   const filter = box.querySelector('input.filter');
   out.has_filter = !!filter;
-  filter.value = '  )" + probe_ip + R"(  ';
+  filter.value = '  )" + probe_ip +
+                        R"(  ';
   filter.dispatchEvent(new Event('input'));
   out.filtered = shown(box);
   header(box, 'IP').click();

@@ -41,13 +41,21 @@ struct Harness {
   std::vector<Probe> probes;
   sg::SessionTracker tracker;
   explicit Harness(sg::SessionConfig cfg = {})
-      : tracker(cfg, [this](Probe& p) { probes.push_back(p); }, stats) {}
+      : tracker(
+            cfg, [this](Probe& p) { probes.push_back(p); }, stats) {}
   void add(int64_t ts, const Packet& p) { tracker.add(ts, p); }
 };
 
 const std::string kGet = "GET /index.html HTTP/1.1\r\nHost: x\r\nUser-Agent: zgrab\r\n\r\n";
-const std::string kDnsQuery = std::string("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12) +
-                              std::string("\x07" "example" "\x03" "com" "\x00" "\x00\x01\x00\x01", 17);
+const std::string kDnsQuery =
+    std::string("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12) + std::string(
+                                                                              "\x07"
+                                                                              "example"
+                                                                              "\x03"
+                                                                              "com"
+                                                                              "\x00"
+                                                                              "\x00\x01\x00\x01",
+                                                                              17);
 
 TEST(Tracker, HttpSplitAcrossSegmentsIsReassembled) {
   Harness h;

@@ -21,8 +21,10 @@ TEST(Payloads, HttpRequestParses) {
   HttpRequest r;
   r.method = "POST";
   r.uri = "/api/v1/ping?x=1";
-  r.headers = {{"Host", "192.0.2.10:8080"}, {"User-Agent", "Mozilla/5.0 zgrab/0.x"},
-               {"X-Lower", "keep Case"}, {"Content-Length", "10"}};
+  r.headers = {{"Host", "192.0.2.10:8080"},
+               {"User-Agent", "Mozilla/5.0 zgrab/0.x"},
+               {"X-Lower", "keep Case"},
+               {"Content-Length", "10"}};
   r.body = "{\"ping\":1}";
   Bytes b = build_http_request(r);
   EXPECT_EQ(http_state(b), MessageState::complete);

@@ -34,10 +34,10 @@ struct TempDir : sgtest::TempDir {
   TempDir() : sgtest::TempDir("sg_profiles") {}
 };
 
-const std::vector<std::string> kOrgs = {"binaryedge", "censys", "criminalip", "cybergreen", "driftnet",
-                                        "fofa", "internet_census", "internettl", "intrinsec", "ipip",
-                                        "leakix", "onyphe", "quake", "rapid7", "shadowserver",
-                                        "shodan", "stretchoid", "tum", "x_threatbook", "zoomeye"};
+const std::vector<std::string> kOrgs = {"binaryedge", "censys",          "criminalip", "cybergreen",   "driftnet",
+                                        "fofa",       "internet_census", "internettl", "intrinsec",    "ipip",
+                                        "leakix",     "onyphe",          "quake",      "rapid7",       "shadowserver",
+                                        "shodan",     "stretchoid",      "tum",        "x_threatbook", "zoomeye"};
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -124,7 +124,8 @@ TEST(Profiles, TwentyOrganisationsAndTheUnknownPopulation) {
     EXPECT_FALSE(p.ranges_source.empty()) << org;
     EXPECT_GT(p.activity.sessions_per_day, 0) << org;
     for (const auto& [service, share] : p.activity.services)
-      EXPECT_TRUE(p.variants[0].has(service)) << org << " is active on " << service << " but has no " << service << " entry";
+      EXPECT_TRUE(p.variants[0].has(service))
+          << org << " is active on " << service << " but has no " << service << " entry";
   }
 }
 
@@ -177,7 +178,8 @@ TEST(Profiles, BadFilesAreRejectedWithFileAndPlace) {
   EXPECT_NE(message(with("censys.json", bad_client.dump())).find("unknown TLS client 'netscape'"), std::string::npos);
   json bad_share = censys;
   bad_share["dns"][0]["share"] = -1;
-  EXPECT_NE(message(with("censys.json", bad_share.dump())).find("dns[0]: \"share\" must be positive"), std::string::npos);
+  EXPECT_NE(message(with("censys.json", bad_share.dump())).find("dns[0]: \"share\" must be positive"),
+            std::string::npos);
   EXPECT_NE(message(with("censys.json", "{not json")).find("censys.json: not JSON"), std::string::npos);
   EXPECT_NE(message(with("censys.json", R"({"http": [{"share": 1e999}]})")).find("censys.json: not JSON"),
             std::string::npos);
@@ -272,10 +274,10 @@ TEST(Extract, DemoProbesCarryTheirProfilesValues) {
       for (const auto& e : v.dns) {
         const std::string& want = e.query.qname;
         size_t rand = want.find("{rand}");
-        found |= rand == std::string::npos ? qname == want
-                                           : qname.size() == want.size() - 6 + 10 &&
-                                                 qname.compare(qname.size() - (want.size() - rand - 6), std::string::npos,
-                                                               want, rand + 6) == 0;
+        found |= rand == std::string::npos
+                     ? qname == want
+                     : qname.size() == want.size() - 6 + 10 && qname.compare(qname.size() - (want.size() - rand - 6),
+                                                                             std::string::npos, want, rand + 6) == 0;
       }
       EXPECT_TRUE(found) << org << ": " << qname;
     } else if (service == "ssh") {
@@ -357,7 +359,8 @@ TEST(ScenarioFile, RealRangesSeedAndLabels) {
   EXPECT_THROW(simulate::run(o), std::invalid_argument);
   write_file(dir.file("bad2.json"), R"({"start": "2025-02-01", "sensors": {}, "orgs": [{"profile": "nobody"}]})");
   o.scenario = dir.file("bad2.json");
-  EXPECT_THROW(simulate::run(o), std::invalid_argument);  // A number no double holds is valid JSON grammar but overflows (fuzz_simulate found it): a refusal, not a crash.
+  EXPECT_THROW(simulate::run(o), std::invalid_argument);  // A number no double holds is valid JSON grammar but
+                                                          // overflows (fuzz_simulate found it): a refusal, not a crash.
   write_file(dir.file("bad5.json"), "55E555");
   o.scenario = dir.file("bad5.json");
   EXPECT_THROW(simulate::run(o), std::invalid_argument);
@@ -428,7 +431,10 @@ TEST(Replay, DeterministicPerSeed) {
   for (int i = 0; i < 200; ++i)
     rows += "2025-01-01T10:" + std::string(i / 60 < 10 ? "0" : "") + std::to_string(i / 60) + ":" +
             (i % 60 < 10 ? "0" : "") + std::to_string(i % 60) + "Z\t198.51.100." + std::to_string(i % 50) + "\t" +
-            (i % 3 == 0 ? "http" : i % 3 == 1 ? "tls" : "dns") + "\t" + (i % 2 ? "unknown" : "stretchoid") + "\n";
+            (i % 3 == 0   ? "http"
+             : i % 3 == 1 ? "tls"
+                          : "dns") +
+            "\t" + (i % 2 ? "unknown" : "stretchoid") + "\n";
   write_file(dir.file("s.tsv"), rows);
   SimulateOptions o;
   o.scenario = "replay";

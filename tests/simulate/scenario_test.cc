@@ -124,7 +124,8 @@ TEST(Scenario, RejectsBadOptions) {
   EXPECT_THROW(simulate::run(opts("nope", dir.file("a.pcap"), 1)), std::invalid_argument);
   EXPECT_THROW(simulate::run(opts("demo", "", 1)), std::invalid_argument);
   EXPECT_THROW(simulate::run(opts("demo", dir.file("a.pcap"), 1, 5)), std::invalid_argument);
-  EXPECT_THROW(simulate::run(opts("replay", dir.file("a.pcap"), 1)), std::invalid_argument) << "replay without a skeleton";
+  EXPECT_THROW(simulate::run(opts("replay", dir.file("a.pcap"), 1)), std::invalid_argument)
+      << "replay without a skeleton";
   SimulateOptions o = opts("demo", dir.file("a.pcap"), 1);
   o.skeleton = dir.file("s.tsv");
   EXPECT_THROW(simulate::run(o), std::invalid_argument) << "a skeleton outside replay";

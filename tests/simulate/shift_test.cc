@@ -103,7 +103,9 @@ TEST(ShiftProfiles, LeavesTheInputAloneAndPointsIntoItsOwnCatalogue) {
       for (const TlsEntry& e : v.tls) EXPECT_EQ(e.client, &s.profiles.tls_clients.at(e.client->name)) << name;
       for (const TcpChoice& c : v.tcp) EXPECT_EQ(c.stack, &s.profiles.stacks.at(c.stack->name)) << name;
       for (const SshEntry& e : v.ssh)
-        if (e.kex) { EXPECT_EQ(e.kex, &s.profiles.ssh_clients.at(e.kex->name)) << name; }
+        if (e.kex) {
+          EXPECT_EQ(e.kex, &s.profiles.ssh_clients.at(e.kex->name)) << name;
+        }
     }
 }
 
@@ -113,7 +115,8 @@ TEST(ShiftProfiles, VersionsMoveForwardFrozenTokensStay) {
   ASSERT_GE(bumps.size(), 8u) << "a good share of the HTTP entries";
   bool python = false, chrome = false, crawler = false;
   for (const auto& c : bumps) {
-    python |= c.find("python-requests/2.31.0' -> '") != std::string::npos && c.find("python-requests/2.32.0'") != std::string::npos;
+    python |= c.find("python-requests/2.31.0' -> '") != std::string::npos &&
+              c.find("python-requests/2.32.0'") != std::string::npos;
     chrome |= c.find("Chrome/120.0.0.0") != std::string::npos && c.find("Chrome/126.0.0.0") != std::string::npos;
     crawler |= c.find("/1.0;") != std::string::npos && c.find("/1.1;") != std::string::npos;
   }
@@ -124,9 +127,15 @@ TEST(ShiftProfiles, VersionsMoveForwardFrozenTokensStay) {
     for (const Variant& v : p.variants)
       for (const HttpEntry& e : v.http)
         if (const std::string* ua = header(e.request, "User-Agent")) {
-          if (ua->find("Mozilla/") != std::string::npos) { EXPECT_NE(ua->find("Mozilla/5.0"), std::string::npos) << *ua; }
-          if (ua->find("Go-http-client") != std::string::npos) { EXPECT_EQ(*ua, "Go-http-client/1.1"); }
-          if (ua->find("Safari/") != std::string::npos) { EXPECT_NE(ua->find("Safari/537.36"), std::string::npos) << *ua; }
+          if (ua->find("Mozilla/") != std::string::npos) {
+            EXPECT_NE(ua->find("Mozilla/5.0"), std::string::npos) << *ua;
+          }
+          if (ua->find("Go-http-client") != std::string::npos) {
+            EXPECT_EQ(*ua, "Go-http-client/1.1");
+          }
+          if (ua->find("Safari/") != std::string::npos) {
+            EXPECT_NE(ua->find("Safari/537.36"), std::string::npos) << *ua;
+          }
         }
 }
 
@@ -167,7 +176,9 @@ TEST(ShiftProfiles, NewWaysTakeAQuarterOfTheService) {
     if (name == "unknown") continue;
     const Variant& v = p.variants[0];
     const Variant& before = in.get(name).variants[0];
-    if (v.http.size() > before.http.size()) { EXPECT_DOUBLE_EQ(v.http.back().share / total(v.http), 0.25) << name; }
+    if (v.http.size() > before.http.size()) {
+      EXPECT_DOUBLE_EQ(v.http.back().share / total(v.http), 0.25) << name;
+    }
     if (v.tls.size() > before.tls.size()) {
       EXPECT_NE(v.tls.back().client->name, before.tls[0].client->name) << name;
       EXPECT_DOUBLE_EQ(v.tls.back().share / total(v.tls), 0.25) << name;
@@ -215,7 +226,9 @@ TEST(SimulateShift, ChangesOnlyTheSessionsFromTheDateOn) {
   ASSERT_EQ(plain.files.size(), shifted.files.size());
   for (size_t i = 0; i < plain.files.size(); ++i) {
     bool before = fs::path(plain.files[i]).filename().string() < "2025-01-20";
-    if (before) { EXPECT_EQ(read_file(plain.files[i]), read_file(shifted.files[i])) << plain.files[i]; }
+    if (before) {
+      EXPECT_EQ(read_file(plain.files[i]), read_file(shifted.files[i])) << plain.files[i];
+    }
   }
   EXPECT_NE(read_file(plain.files.back()), read_file(shifted.files.back()));
 
@@ -224,8 +237,10 @@ TEST(SimulateShift, ChangesOnlyTheSessionsFromTheDateOn) {
   std::set<std::string> pops_before, pops_after;
   for (const TruthRow& t : b) (t.ts_us < kShiftUs ? pops_before : pops_after).insert(t.population);
   for (const auto& p : pops_before) EXPECT_EQ(p.find("+shifted"), std::string::npos) << p;
-  EXPECT_TRUE(std::any_of(pops_after.begin(), pops_after.end(), [](const std::string& p) { return p.ends_with("+shifted"); }));
-  EXPECT_TRUE(std::any_of(pops_after.begin(), pops_after.end(), [](const std::string& p) { return p.rfind("copycat-", 0) == 0; }));
+  EXPECT_TRUE(
+      std::any_of(pops_after.begin(), pops_after.end(), [](const std::string& p) { return p.ends_with("+shifted"); }));
+  EXPECT_TRUE(std::any_of(pops_after.begin(), pops_after.end(),
+                          [](const std::string& p) { return p.rfind("copycat-", 0) == 0; }));
   std::vector<std::string> early_a, early_b;
   for (const TruthRow& t : a)
     if (t.ts_us < kShiftUs) early_a.push_back(truth_line(t));

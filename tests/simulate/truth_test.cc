@@ -18,8 +18,8 @@
 #include "capture/cidr.h"
 #include "simulate/scenario.h"
 #include "simulate/truth.h"
-#include "support/temp_dir.h"
 #include "support/cli_run.h"
+#include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace sg;
@@ -83,17 +83,17 @@ TEST(TruthReader, SkipsAndCountsBadLinesWithTheirLineNumbers) {
   TempDir dir;
   std::string path = dir.file("truth.tsv");
   std::string good = truth_line(row(kDemoStartUs, "198.51.100.33", 40001));
-  std::string text = std::string(kTruthHeader) + good +                                     // 2
-                     "2025-01-06T00:00:00.000000Z\ttcp\t198.51.100.33\t40001\n" +            // 3: 4 fields
-                     "yesterday\ttcp\t198.51.100.33\t1\t192.0.2.1\t80\thttp\tcensys\tcensys\n" +  // 4
-                     "2025-01-06T00:00:00.000000Z\tsctp\t1.2.3.4\t1\t192.0.2.1\t80\thttp\tx\tx\n" +  // 5
-                     "2025-01-06T00:00:00.000000Z\ttcp\t1.2.3.400\t1\t192.0.2.1\t80\thttp\tx\tx\n" +  // 6
+  std::string text = std::string(kTruthHeader) + good +                                                 // 2
+                     "2025-01-06T00:00:00.000000Z\ttcp\t198.51.100.33\t40001\n" +                       // 3: 4 fields
+                     "yesterday\ttcp\t198.51.100.33\t1\t192.0.2.1\t80\thttp\tcensys\tcensys\n" +        // 4
+                     "2025-01-06T00:00:00.000000Z\tsctp\t1.2.3.4\t1\t192.0.2.1\t80\thttp\tx\tx\n" +     // 5
+                     "2025-01-06T00:00:00.000000Z\ttcp\t1.2.3.400\t1\t192.0.2.1\t80\thttp\tx\tx\n" +    // 6
                      "2025-01-06T00:00:00.000000Z\ttcp\t1.2.3.4\t70000\t192.0.2.1\t80\thttp\tx\tx\n" +  // 7
-                     "2025-01-06T00:00:00.000000Z\ttcp\t1.2.3.4\t1\t192.0.2.1\t-80\thttp\tx\tx\n" +  // 8
-                     "2025-01-06T00:00:00.000000Z\ttcp\t1.2.3.4\t1\t192.0.2.1\t80\thttp\t\tx\n" +  // 9: empty org
-                     good.substr(0, good.size() - 1) + "\textra\n" +                           // 10: 10 fields
-                     std::string(10000, 'x') + "\n" +                                          // 11: overlong
-                     "\n" + good;                                                              // 12 blank, 13
+                     "2025-01-06T00:00:00.000000Z\ttcp\t1.2.3.4\t1\t192.0.2.1\t-80\thttp\tx\tx\n" +     // 8
+                     "2025-01-06T00:00:00.000000Z\ttcp\t1.2.3.4\t1\t192.0.2.1\t80\thttp\t\tx\n" +       // 9: empty org
+                     good.substr(0, good.size() - 1) + "\textra\n" +                                    // 10: 10 fields
+                     std::string(10000, 'x') + "\n" +                                                   // 11: overlong
+                     "\n" + good;                                                                       // 12 blank, 13
   write_file(path, text + "2025-01-06T00:00:00.000000Z\ttcp");  // 14: cut off, no newline
   TruthReadStats stats;
   std::vector<TruthRow> rows = read_truth(path, &stats);
@@ -147,7 +147,8 @@ TEST(TruthWriterTest, WritesRowsInTimeOrderBehindTheWatermark) {
   }
   std::vector<TruthRow> rows = read_truth(path);
   ASSERT_EQ(rows.size(), 50002u);
-  EXPECT_TRUE(std::is_sorted(rows.begin(), rows.end(), [](const TruthRow& a, const TruthRow& b) { return a.ts_us < b.ts_us; }));
+  EXPECT_TRUE(
+      std::is_sorted(rows.begin(), rows.end(), [](const TruthRow& a, const TruthRow& b) { return a.ts_us < b.ts_us; }));
   EXPECT_EQ(rows[rows.size() - 2].src, "198.51.100.2");
   EXPECT_EQ(rows.back().src, "198.51.100.3");
   EXPECT_EQ(read_file(path).rfind(std::string(kTruthHeader), 0), 0u) << "starts with the header";
@@ -164,7 +165,8 @@ TEST(SimulateTruth, DemoDirectoryHoldsOneSortedRowPerSession) {
   std::vector<TruthRow> rows = read_truth(r.truth, &stats);
   EXPECT_EQ(stats.skipped, 0u);
   ASSERT_EQ(rows.size(), r.sessions);
-  EXPECT_TRUE(std::is_sorted(rows.begin(), rows.end(), [](const TruthRow& a, const TruthRow& b) { return a.ts_us < b.ts_us; }));
+  EXPECT_TRUE(
+      std::is_sorted(rows.begin(), rows.end(), [](const TruthRow& a, const TruthRow& b) { return a.ts_us < b.ts_us; }));
   std::map<std::string, uint64_t> by_service;
   std::map<std::string, std::set<std::string>> populations;  // org -> populations
   for (const TruthRow& t : rows) {
@@ -179,7 +181,9 @@ TEST(SimulateTruth, DemoDirectoryHoldsOneSortedRowPerSession) {
   EXPECT_TRUE(populations["unknown"].count("zgrab2"));
   EXPECT_TRUE(populations["unknown"].count("masscan"));
   for (const auto& [org, pops] : populations)
-    if (org != "unknown") { EXPECT_EQ(pops, std::set<std::string>{org}) << org; }
+    if (org != "unknown") {
+      EXPECT_EQ(pops, std::set<std::string>{org}) << org;
+    }
   // No leftover temporary beside it.
   for (const auto& e : fs::directory_iterator(out)) EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
 }
@@ -211,11 +215,12 @@ TEST(SimulateTruth, ScenarioFileAndReplayWriteTruth) {
   EXPECT_EQ(std::count_if(rows.begin(), rows.end(), [](const TruthRow& t) { return t.org == "censys"; }), 40);
 
   std::string skeleton = dir.file("sk.tsv");
-  write_file(skeleton, "ts\tsrc_ip\tservice\torg\n"
-                       "2024-12-10T20:05:39Z\t198.51.100.40\thttp\tcensys\n"
-                       "2024-12-10T20:05:39Z\t203.0.113.9\ttls\tunknown\n"
-                       "2024-12-10T20:05:40Z\t203.0.113.10\tdns\tunknown\n"
-                       "2024-12-10T20:05:41Z\t198.51.100.41\thttp\tnobody\n");
+  write_file(skeleton,
+             "ts\tsrc_ip\tservice\torg\n"
+             "2024-12-10T20:05:39Z\t198.51.100.40\thttp\tcensys\n"
+             "2024-12-10T20:05:39Z\t203.0.113.9\ttls\tunknown\n"
+             "2024-12-10T20:05:40Z\t203.0.113.10\tdns\tunknown\n"
+             "2024-12-10T20:05:41Z\t198.51.100.41\thttp\tnobody\n");
   SimulateOptions o = opts("replay", dir.file("replay.pcap"));
   o.skeleton = skeleton;
   SimulateResult rr = simulate::run(o);
@@ -271,7 +276,7 @@ TEST(SimulateTruth, EveryExtractedProbeJoinsExactlyOneRow) {
     ASSERT_TRUE(service == "http" || service == "tls" || service == "dns" || service == "ssh" || service == "syn")
         << "the demo sends no other service: " << line;
     Key k{j.at("ts").get<std::string>(), j.at("transport").get<std::string>(), j.at("src").get<std::string>(),
-          j.at("sport").get<int>(), j.at("dst").get<std::string>(), j.at("dport").get<int>()};
+          j.at("sport").get<int>(),      j.at("dst").get<std::string>(),       j.at("dport").get<int>()};
     auto it = truth.find(k);
     ASSERT_NE(it, truth.end()) << "no truth row for " << line;
     EXPECT_TRUE(used.insert(it->second).second) << "two probes join one row: " << line;

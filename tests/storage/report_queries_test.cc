@@ -11,7 +11,8 @@
 namespace sg {
 namespace {
 
-ScannerRow row(int64_t window, const std::string& ip, const std::string& org, double confidence, const std::string& services) {
+ScannerRow row(int64_t window, const std::string& ip, const std::string& org, double confidence,
+               const std::string& services) {
   ScannerRow r;
   r.window_start = window;
   r.window_end = window + 100;
@@ -37,17 +38,18 @@ TEST(ReportQueries, ReadTheScannerTable) {
   EXPECT_FALSE(probe_time_span(db));
   EXPECT_TRUE(probe_counts_by_service(db, 0, 1000).empty());
   EXPECT_TRUE(named_ips(db, 0, 1000).empty());
-  EXPECT_TRUE(model_run_rows(db).empty());
 
   ScannerStore store(db);
   store.replace_window(0, 100, {row(0, "192.0.2.1", "acme", 0.9, "http"), row(0, "192.0.2.2", "unknown", 0.5, "tls")});
-  store.replace_window(100, 200, {row(100, "192.0.2.1", "acme", 0.4, "tls"), row(100, "192.0.2.3", "beta", 0.7, "dns")});
+  store.replace_window(100, 200,
+                       {row(100, "192.0.2.1", "acme", 0.4, "tls"), row(100, "192.0.2.3", "beta", 0.7, "dns")});
   EXPECT_EQ(table_rows(db, "scanners"), 4);
   EXPECT_EQ(scanner_window_span(db), (std::pair<int64_t, int64_t>{0, 200}));
 
   std::vector<std::string> seen;
   for_each_scanner_fact(db, 0, 200, [&](const ScannerFact& f) { seen.push_back(f.org + "/" + f.ip); });
-  EXPECT_EQ(seen, (std::vector<std::string>{"acme/192.0.2.1", "unknown/192.0.2.2", "acme/192.0.2.1", "beta/192.0.2.3"}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"acme/192.0.2.1", "unknown/192.0.2.2", "acme/192.0.2.1", "beta/192.0.2.3"}));
 
   auto names = least_confident_names(db, 0, 200, 2);
   ASSERT_EQ(names.size(), 2u);

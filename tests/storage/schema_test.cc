@@ -31,10 +31,11 @@ TEST(Schema, AFirstLayoutFileIsMigratedByItsFirstWriter) {
     Db db(path);
     db.exec(schema::ddl(schema::Tables::probes));
     // The scanners table as the first release wrote it: no confidence, evidence_kind or reason.
-    db.exec("CREATE TABLE scanners(window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, ip TEXT NOT NULL, "
-            "org TEXT NOT NULL, probability REAL NOT NULL, votes TEXT NOT NULL, first_seen INTEGER NOT NULL, "
-            "last_seen INTEGER NOT NULL, services TEXT NOT NULL, probes INTEGER NOT NULL, evidence TEXT NOT NULL, "
-            "model_version TEXT NOT NULL, PRIMARY KEY(window_start, ip))");
+    db.exec(
+        "CREATE TABLE scanners(window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, ip TEXT NOT NULL, "
+        "org TEXT NOT NULL, probability REAL NOT NULL, votes TEXT NOT NULL, first_seen INTEGER NOT NULL, "
+        "last_seen INTEGER NOT NULL, services TEXT NOT NULL, probes INTEGER NOT NULL, evidence TEXT NOT NULL, "
+        "model_version TEXT NOT NULL, PRIMARY KEY(window_start, ip))");
     db.exec("INSERT INTO scanners VALUES(0, 10, '192.0.2.7', 'censys', 0.8, '{}', 1, 2, 'http', 3, '{}', 'e1')");
     db.exec("PRAGMA user_version=1");
   }
@@ -92,7 +93,7 @@ TEST(Schema, EveryGroupHasItsDdlAndAReadOnlyConnectionCreatesNothing) {
     schema::ensure(ro, t);
   }
   EXPECT_EQ(text_of(ro, "SELECT count(*) FROM clusters"), "0");  // an empty TEMP stand-in for this connection
-  EXPECT_FALSE(ro.has_table("clusters"));                          // not in the file
+  EXPECT_FALSE(ro.has_table("clusters"));                        // not in the file
   Db other(path, Access::read_only);
   EXPECT_FALSE(other.has_table("clusters"));
   EXPECT_FALSE(other.has_table("abuse_reports"));

@@ -23,8 +23,8 @@ inline void put32(Bytes& b, uint32_t v) {
 }
 
 // IPv4 header + TCP or UDP segment (checksums left zero: the decoder must not depend on them).
-inline Bytes ipv4(const std::array<uint8_t, 4>& src, const std::array<uint8_t, 4>& dst, uint8_t proto,
-                  const Bytes& l4, uint8_t ttl = 64, uint16_t frag = 0x4000) {
+inline Bytes ipv4(const std::array<uint8_t, 4>& src, const std::array<uint8_t, 4>& dst, uint8_t proto, const Bytes& l4,
+                  uint8_t ttl = 64, uint16_t frag = 0x4000) {
   Bytes b = {0x45, 0};
   put16(b, uint16_t(20 + l4.size()));
   put16(b, 1);
@@ -97,8 +97,8 @@ inline void write_pcap(const std::string& path, int linktype, const std::vector<
 inline const uint8_t TCP_FIN = 1, TCP_SYN = 2, TCP_RST = 4, TCP_PSH = 8, TCP_ACK = 16;
 
 // A whole TCP session on Ethernet/IPv4: handshake, client payload in `segments`, FIN.
-inline std::vector<Frame> tcp_session(int64_t t0, std::array<uint8_t, 4> c, std::array<uint8_t, 4> s,
-                                      uint16_t cport, uint16_t sport, const std::vector<std::string>& segments,
+inline std::vector<Frame> tcp_session(int64_t t0, std::array<uint8_t, 4> c, std::array<uint8_t, 4> s, uint16_t cport,
+                                      uint16_t sport, const std::vector<std::string>& segments,
                                       const Bytes& syn_options = {2, 4, 0x05, 0xb4}) {
   std::vector<Frame> out;
   uint32_t cseq = 1000, sseq = 50000;

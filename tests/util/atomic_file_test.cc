@@ -1,8 +1,8 @@
 // Atomic file replacement: readers see the old file or the new one, never a half-written one or a leftover.
 #include "util/atomic_file.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -144,9 +144,12 @@ TEST(AtomicFile, AFifoIsWrittenInPlaceAndStaysAFifo) {
           continue;
         }
         ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n > 0) got.append(buf, static_cast<size_t>(n));
-        else if (n == 0 && !got.empty()) break;  // EOF after the writer was there
-        else ::usleep(1000);
+        if (n > 0)
+          got.append(buf, static_cast<size_t>(n));
+        else if (n == 0 && !got.empty())
+          break;  // EOF after the writer was there
+        else
+          ::usleep(1000);
       }
       ::close(fd);
     });
@@ -157,7 +160,7 @@ TEST(AtomicFile, AFifoIsWrittenInPlaceAndStaysAFifo) {
       write_file_atomically(fifo, [&](const std::string& p) { std::ofstream(p, std::ios::binary) << text; });
     reader.join();
     EXPECT_EQ(got.size(), text.size()) << "round " << round;
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
     EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "round " << round;
   }
@@ -169,7 +172,7 @@ TEST(AtomicFile, ALinkToADeviceWritesTheDevice) {
   fs::create_symlink("/dev/null", dir / "sink");
   write_text_atomically((dir / "sink").string(), "gone");  // followed, then written in place: no rename onto /dev
   EXPECT_TRUE(fs::is_symlink(dir / "sink"));
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat("/dev/null", &st), 0);
   EXPECT_TRUE(S_ISCHR(st.st_mode));
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);

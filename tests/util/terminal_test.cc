@@ -23,18 +23,25 @@ TEST(TermSafe, ControlBytesBecomeVisibleEscapes) {
 }
 
 TEST(TermSafe, C1AndBidiControlsAreEscapedAsTheirBytes) {
-  EXPECT_EQ(term_safe("\xc2\x9b" "2J"), "\\xc2\\x9b2J");      // U+009B: CSI on some terminals
-  EXPECT_EQ(term_safe("a\xe2\x80\xae" "b"), "a\\xe2\\x80\\xaeb");  // U+202E RIGHT-TO-LEFT OVERRIDE
-  EXPECT_EQ(term_safe("\xe2\x81\xa6x"), "\\xe2\\x81\\xa6x");    // U+2066 LEFT-TO-RIGHT ISOLATE
-  EXPECT_EQ(term_safe("\xc2\xa0"), "\xc2\xa0");                 // U+00A0 is text
+  EXPECT_EQ(term_safe("\xc2\x9b"
+                      "2J"),
+            "\\xc2\\x9b2J");  // U+009B: CSI on some terminals
+  EXPECT_EQ(term_safe("a\xe2\x80\xae"
+                      "b"),
+            "a\\xe2\\x80\\xaeb");                             // U+202E RIGHT-TO-LEFT OVERRIDE
+  EXPECT_EQ(term_safe("\xe2\x81\xa6x"), "\\xe2\\x81\\xa6x");  // U+2066 LEFT-TO-RIGHT ISOLATE
+  EXPECT_EQ(term_safe("\xc2\xa0"), "\xc2\xa0");               // U+00A0 is text
 }
 
 TEST(TermSafe, InvalidUtf8BytesAreEscaped) {
-  EXPECT_EQ(term_safe(std::string("a\xff" "b", 3)), "a\\xffb");
-  EXPECT_EQ(term_safe("\xc0\xaf"), "\\xc0\\xaf");                  // overlong '/'
-  EXPECT_EQ(term_safe("\xed\xa0\x80"), "\\xed\\xa0\\x80");          // UTF-16 surrogate
-  EXPECT_EQ(term_safe("\xe2\x82"), "\\xe2\\x82");                  // cut sequence
-  EXPECT_EQ(term_safe("\xc3\x1b"), "\\xc3\\x1b");                  // lead byte, then ESC
+  EXPECT_EQ(term_safe(std::string("a\xff"
+                                  "b",
+                                  3)),
+            "a\\xffb");
+  EXPECT_EQ(term_safe("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
+  EXPECT_EQ(term_safe("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // UTF-16 surrogate
+  EXPECT_EQ(term_safe("\xe2\x82"), "\\xe2\\x82");           // cut sequence
+  EXPECT_EQ(term_safe("\xc3\x1b"), "\\xc3\\x1b");           // lead byte, then ESC
 }
 
 TEST(TermSafe, OutputHasNoRawControlOrInvalidByteForAnyInput) {

@@ -13,8 +13,7 @@ TEST(Verbosity, QuietStopsEveryProgressLine) {
   setenv("SG_PROGRESS_SECONDS", "0.000001", 1);
   sg::set_verbosity(sg::Verbosity::normal);
   sg::ProgressPace loud;
-  while (!loud.due()) {
-  }  // due within a microsecond or so
+  while (!loud.due()) {}  // due within a microsecond or so
   sg::set_verbosity(sg::Verbosity::quiet);
   sg::ProgressPace quiet;
   for (int i = 0; i < 100000; ++i) ASSERT_FALSE(quiet.due());

@@ -4,9 +4,9 @@
 // far above chance and the unknown class is used — not about the paper's numbers (bench/ measures those).
 #include <gtest/gtest.h>
 
-#include "support/cli_run.h"
 #include <sys/wait.h>
 #include <unistd.h>
+#include "support/cli_run.h"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -75,7 +75,8 @@ void IdentifyGivesEveryScannerOneRowAndRerunsChangeNothing() {
   std::string first = dump_scanners(db_);
   std::set<std::string> got;
   size_t rows = 0;
-  for (size_t at = 0; at < first.size(); at = first.find('\n', at) + 1, ++rows) got.insert(first.substr(at, first.find('|', at) - at));
+  for (size_t at = 0; at < first.size(); at = first.find('\n', at) + 1, ++rows)
+    got.insert(first.substr(at, first.find('|', at) - at));
   EXPECT_EQ(got, expected);
   EXPECT_EQ(rows, expected.size());
   ASSERT_EQ(run("identify --db " + db_ + " --from 2025-01-21 --to 2025-01-22").rc, 0);  // same week, again
@@ -112,7 +113,8 @@ void EvidenceBeatsTheBaselineAndNamesNoPublicTool() {
   EXPECT_EQ(j["scanners"]["rows"], j["baseline"]["rows"]);
   const auto& t = j["truth"];
   EXPECT_GT(t["baseline"]["false_attributions"].get<int>(), 10) << r.out;  // the case is a real test
-  EXPECT_LE(t["model"]["false_attribution_rate"].get<double>(), t["baseline"]["false_attribution_rate"].get<double>() / 2)
+  EXPECT_LE(t["model"]["false_attribution_rate"].get<double>(),
+            t["baseline"]["false_attribution_rate"].get<double>() / 2)
       << r.out;
   EXPECT_GT(t["model"]["precision"].get<double>(), t["baseline"]["precision"].get<double>()) << r.out;
   // Names at confidence ≥ 0.9 are right at least 90% of the time.
@@ -121,8 +123,9 @@ void EvidenceBeatsTheBaselineAndNamesNoPublicTool() {
       EXPECT_GE(b["right"].get<double>() / b["judged"].get<double>(), 0.9) << r.out;
     }
   sg::Db d(db_);
-  sg::Stmt q(d, "SELECT ip, org, evidence_kind, confidence FROM scanners WHERE window_start = ? AND "
-                "(ip LIKE '203.0.113.%' OR ip LIKE '2001:db8:ffff:%')");
+  sg::Stmt q(d,
+             "SELECT ip, org, evidence_kind, confidence FROM scanners WHERE window_start = ? AND "
+             "(ip LIKE '203.0.113.%' OR ip LIKE '2001:db8:ffff:%')");
   q.bind(1, int64_t(1737331200000000));
   int tools = 0, public_tool = 0;
   while (q.step()) {

@@ -1,15 +1,15 @@
 // `run`, end to end on the demo captures (simulate --scenario demo: three weeks from Monday 2025-01-06, so
-// with the clock pinned inside them two weeks are complete): the first week bootstraps the models, the second is identified with them and
-// then updated on. Tiny training keeps it fast; the checks are about state, not accuracy: a rerun changes
-// nothing, a run killed with SIGKILL and rerun ends with the same database as an uninterrupted one, and
+// with the clock pinned inside them two weeks are complete): the first week bootstraps the models, the second is
+// identified with them and then updated on. Tiny training keeps it fast; the checks are about state, not accuracy: a
+// rerun changes nothing, a run killed with SIGKILL and rerun ends with the same database as an uninterrupted one, and
 // captures added later only add their weeks.
 #include <gtest/gtest.h>
 
-#include "support/cli_run.h"
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "support/cli_run.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -51,18 +51,22 @@ std::string query(const std::string& db, const std::string& sql) {
 // seconds, log) or where a checkpoint file landed (its name holds the time).
 std::string dump(const std::string& db) {
   return "scanners\n" +
-         query(db, "SELECT window_start, window_end, ip, org, probability, votes, first_seen, last_seen, services, "
-                   "probes, evidence, model_version FROM scanners ORDER BY window_start, ip") +
+         query(db,
+               "SELECT window_start, window_end, ip, org, probability, votes, first_seen, last_seen, services, "
+               "probes, evidence, model_version FROM scanners ORDER BY window_start, ip") +
          "run_weeks\n" + query(db, "SELECT window_start, role, stage FROM run_weeks ORDER BY window_start") +
          "model_runs\n" +
-         query(db, "SELECT id, service, mode, backbone, schema_version, classes, data_from, data_to, iterations, "
-                   "parent FROM model_runs ORDER BY id") +
+         query(db,
+               "SELECT id, service, mode, backbone, schema_version, classes, data_from, data_to, iterations, "
+               "parent FROM model_runs ORDER BY id") +
          "ensemble_runs\n" +
-         query(db, "SELECT id, classes, service_models, outcomes, theta, proba, data_to, rows, train_f1 "
-                   "FROM ensemble_runs ORDER BY id") +
-         "predictions\n" + query(db, "SELECT probe_id, model, org, prob, hex(feature) FROM probe_predictions ORDER BY probe_id") +
-         "scores\n" + query(db, "SELECT probe_id, model, org, prob FROM probe_scores ORDER BY probe_id") +
-         "schemas\n" + query(db, "SELECT count(*) FROM feature_schema");
+         query(db,
+               "SELECT id, classes, service_models, outcomes, theta, proba, data_to, rows, train_f1 "
+               "FROM ensemble_runs ORDER BY id") +
+         "predictions\n" +
+         query(db, "SELECT probe_id, model, org, prob, hex(feature) FROM probe_predictions ORDER BY probe_id") +
+         "scores\n" + query(db, "SELECT probe_id, model, org, prob FROM probe_scores ORDER BY probe_id") + "schemas\n" +
+         query(db, "SELECT count(*) FROM feature_schema");
 }
 
 std::string read(const fs::path& p) {
@@ -113,25 +117,27 @@ TEST_F(Run, WeeksAreProcessedAndARerunChangesNothing) {
   EXPECT_EQ(query(d, "SELECT date(window_start/1000000, 'unixepoch'), role, stage FROM run_weeks ORDER BY 1"),
             "2025-01-06\tbootstrap\treported\n2025-01-13\tincremental\treported\n")
       << clean_result_.out;
-  EXPECT_GT(std::stoi(query(d, "SELECT count(*) FROM scanners WHERE window_start = "
-                               "(SELECT max(window_start) FROM run_weeks)")),
+  EXPECT_GT(std::stoi(query(d,
+                            "SELECT count(*) FROM scanners WHERE window_start = "
+                            "(SELECT max(window_start) FROM run_weeks)")),
             50);
   // The bootstrap trains http, tls and dns once; the second week updates each of them once.
   EXPECT_EQ(query(d, "SELECT service, mode, parent IS NULL FROM model_runs ORDER BY id"),
             "http\tincremental\t1\ntls\tincremental\t1\ndns\tincremental\t1\n"
             "http\tincremental\t0\ntls\tincremental\t0\ndns\tincremental\t0\n");
   // Week 2 was scored by the bootstrap ensemble, before the update (the honest order).
-  EXPECT_EQ(query(d, "SELECT DISTINCT model_version FROM scanners WHERE window_start = "
-                     "(SELECT max(window_start) FROM run_weeks)"),
+  EXPECT_EQ(query(d,
+                  "SELECT DISTINCT model_version FROM scanners WHERE window_start = "
+                  "(SELECT max(window_start) FROM run_weeks)"),
             "ensemble-1\n");
   // Its probe-level scores stay those of the bootstrap models, although the update then re-predicted
   // the week with the updated ones (which trained on it).
   const std::string week2 =
       " JOIN probes p ON p.id = r.probe_id WHERE p.ts_us >= (SELECT max(window_start) FROM run_weeks) AND "
       "p.ts_us < (SELECT max(window_start) FROM run_weeks) + 7 * 86400 * 1000000";
-  EXPECT_EQ(query(d, "SELECT group_concat(model) FROM (SELECT DISTINCT r.model FROM probe_scores r" + week2 +
-                         " ORDER BY 1)"),
-            "dns-3,http-1,tls-2\n");
+  EXPECT_EQ(
+      query(d, "SELECT group_concat(model) FROM (SELECT DISTINCT r.model FROM probe_scores r" + week2 + " ORDER BY 1)"),
+      "dns-3,http-1,tls-2\n");
   EXPECT_EQ(query(d, "SELECT group_concat(model) FROM (SELECT DISTINCT r.model FROM probe_predictions r" + week2 +
                          " ORDER BY 1)"),
             "dns-6,http-4,tls-5\n");
@@ -251,8 +257,8 @@ TEST_F(Run, WatchPicksUpNewCapturesUntilSigterm) {
   const std::string log = (dir_ / "watch/log.txt").string();
   pid_t pid = fork();
   if (pid == 0) {
-    std::string cmd = "exec " + std::string(SG_BINARY) + " " + run_args(dir_ / "watch", captures) + " --watch 1 >" +
-                      log + " 2>&1";
+    std::string cmd =
+        "exec " + std::string(SG_BINARY) + " " + run_args(dir_ / "watch", captures) + " --watch 1 >" + log + " 2>&1";
     execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
     _exit(127);
   }
@@ -291,8 +297,9 @@ TEST_F(Run, FinishedFolderCompletesItsLastWeekByTheClock) {
             "2025-01-06\tbootstrap\treported\n2025-01-13\tbootstrap\treported\n2025-01-20\tincremental\treported\n")
       << r.out;
   EXPECT_NE(r.out.find("3 of 3 complete week(s) done"), std::string::npos) << r.out;
-  EXPECT_GT(std::stoi(query(d, "SELECT count(*) FROM scanners WHERE date(window_start/1000000, 'unixepoch') = "
-                               "'2025-01-20'")),
+  EXPECT_GT(std::stoi(query(d,
+                            "SELECT count(*) FROM scanners WHERE date(window_start/1000000, 'unixepoch') = "
+                            "'2025-01-20'")),
             0);
   const std::string in_sample = "in-sample: scored by models trained on this week";
   EXPECT_NE(read(where / "reports/week-2025-01-06.txt").find(in_sample), std::string::npos);
