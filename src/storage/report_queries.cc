@@ -129,8 +129,8 @@ std::vector<RankedField> field_ranking(Db& db, const std::string& service) {
   return out;
 }
 
-std::vector<FeatureSchemaRow> feature_schema_rows(Db& db) {
-  std::vector<FeatureSchemaRow> out;
+std::vector<SchemaVersionSummary> feature_schema_rows(Db& db) {
+  std::vector<SchemaVersionSummary> out;
   if (!db.has_table("feature_schema")) return out;
   Stmt s(db, "SELECT service, mode, version, side, cells, created FROM feature_schema ORDER BY service, mode, version");
   while (s.step())

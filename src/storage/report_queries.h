@@ -80,11 +80,13 @@ struct RankedField {
 // The service's ranking, by rank.
 std::vector<RankedField> field_ranking(Db& db, const std::string& service);
 
-struct FeatureSchemaRow {
+// One stored encoding schema without its JSON (the report lists them). Named apart from feature_store.h's
+// FeatureSchemaRow: two structs of one name in namespace sg broke the one-definition rule (a leaked string).
+struct SchemaVersionSummary {
   std::string service, mode;
   int64_t version = 0, side = 0, cells = 0;
   std::string created;
 };
-std::vector<FeatureSchemaRow> feature_schema_rows(Db& db);  // by service, mode, version
+std::vector<SchemaVersionSummary> feature_schema_rows(Db& db);  // by service, mode, version
 
 }  // namespace sg
