@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 
 #include "storage/schema.h"
 #include "storage/sqlite.h"
+#include "util/text.h"
 
 namespace sg {
 
@@ -206,13 +206,8 @@ std::vector<std::string> eval_unknown_setting(Db& db) {
   size_t at = 0;
   while (at <= text.size()) {
     size_t comma = std::min(text.find(',', at), text.size());
-    std::string name = text.substr(at, comma - at);
-    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
-    size_t lead = 0;
-    while (lead < name.size() && std::isspace(static_cast<unsigned char>(name[lead]))) ++lead;
-    name.erase(0, lead);
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!name.empty()) out.push_back(name);
+    std::string name = lower_trimmed(std::string_view(text).substr(at, comma - at));
+    if (!name.empty()) out.push_back(std::move(name));
     at = comma + 1;
   }
   return out;

@@ -1,23 +1,16 @@
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "storage/abuse_store.h"
 #include "storage/feature_store.h"
 #include "storage/label_store.h"
 #include "storage/probe_store.h"
+#include "support/temp_dir.h"
 
 namespace sg {
 namespace {
 
-std::string fresh(const std::string& name) {
-  std::string path = testing::TempDir() + "/" + name;
-  for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
-  return path;
-}
-
 TEST(LabelTables, MetaOfADatabaseWithoutOneReadsAsUnsetAndCreatesNothing) {
-  Db db(fresh("label_meta_test.db"));
+  Db db(sgtest::fresh_db_path("label_meta_test.db"));
   EXPECT_FALSE(label_meta_if_present(db, "labels.eval_unknown"));
   EXPECT_FALSE(db.has_table("meta"));
   ensure_label_tables(db);
@@ -28,7 +21,8 @@ TEST(LabelTables, MetaOfADatabaseWithoutOneReadsAsUnsetAndCreatesNothing) {
 }
 
 TEST(LabelTables, ReimportingAPathReplacesItsEntriesAndKeepsOpenEndsOpen) {
-  ProbeStore store(fresh("label_import_test.db"));  // foreign keys on: the old entries go with their import
+  ProbeStore store(
+      sgtest::fresh_db_path("label_import_test.db"));  // foreign keys on: the old entries go with their import
   Db& db = store.db();
   ensure_label_tables(db);
   {
@@ -57,7 +51,7 @@ TEST(LabelTables, ReimportingAPathReplacesItsEntriesAndKeepsOpenEndsOpen) {
 }
 
 TEST(FeatureTables, RankingKeepsRankOrderAndSchemasTheirVersions) {
-  Db db(fresh("feature_store_test.db"));
+  Db db(sgtest::fresh_db_path("feature_store_test.db"));
   ensure_feature_selection_tables(db);
   double mi = 0.1 + 0.2, ratio = 1.0 / 3.0;
   replace_feature_ranking(db, "http",
@@ -80,7 +74,7 @@ TEST(FeatureTables, RankingKeepsRankOrderAndSchemasTheirVersions) {
 }
 
 TEST(AbuseReports, LatestCheckPerIp) {
-  Db db(fresh("abuse_store_test.db"));
+  Db db(sgtest::fresh_db_path("abuse_store_test.db"));
   EXPECT_TRUE(abuse_report_scores(db).empty());
   create_abuse_reports(db);
   AbuseReportWriter w(db);

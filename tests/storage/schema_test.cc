@@ -5,20 +5,13 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
 #include "storage/sqlite.h"
+#include "support/temp_dir.h"
 
 namespace sg {
 namespace {
-
-std::string fresh_db(const char* name) {
-  std::string path = testing::TempDir() + "/" + name;
-  for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
-  return path;
-}
 
 std::string text_of(Db& db, const char* sql) {
   Stmt s(db, sql);
@@ -26,7 +19,7 @@ std::string text_of(Db& db, const char* sql) {
 }
 
 TEST(Schema, AFirstLayoutFileIsMigratedByItsFirstWriter) {
-  std::string path = fresh_db("schema_v1.db");
+  std::string path = sgtest::fresh_db_path("schema_v1.db");
   {
     Db db(path);
     db.exec(schema::ddl(schema::Tables::probes));
@@ -67,7 +60,7 @@ TEST(Schema, AFirstLayoutFileIsMigratedByItsFirstWriter) {
 }
 
 TEST(Schema, AFileNewerThanThisProgramIsRefused) {
-  std::string path = fresh_db("schema_newer.db");
+  std::string path = sgtest::fresh_db_path("schema_newer.db");
   { ProbeStore store(path); }
   {
     Db db(path);
@@ -82,7 +75,7 @@ TEST(Schema, AFileNewerThanThisProgramIsRefused) {
 }
 
 TEST(Schema, EveryGroupHasItsDdlAndAReadOnlyConnectionCreatesNothing) {
-  std::string path = fresh_db("schema_groups.db");
+  std::string path = sgtest::fresh_db_path("schema_groups.db");
   { ProbeStore store(path); }
   Db ro(path, Access::read_only);
   for (auto t : {schema::Tables::meta, schema::Tables::probes, schema::Tables::probe_labels,

@@ -1,22 +1,15 @@
 // The workflow's tables in storage: the model registry with its window settings, and run_weeks.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "storage/model_registry.h"
 #include "storage/run_weeks.h"
+#include "support/temp_dir.h"
 
 namespace sg {
 namespace {
 
-std::string fresh_db(const char* name) {
-  std::string path = testing::TempDir() + "/" + name;
-  for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
-  return path;
-}
-
 TEST(ModelRegistry, LatestRowsAndWindowSettings) {
-  Db db(fresh_db("model_registry_test.db"));
+  Db db(sgtest::fresh_db_path("model_registry_test.db"));
   ModelRegistry reg(db);
   EXPECT_FALSE(reg.latest_model("http"));
   EXPECT_FALSE(reg.window_anchor_us());
@@ -46,7 +39,7 @@ TEST(ModelRegistry, LatestRowsAndWindowSettings) {
 }
 
 TEST(RunWeeks, AddKeepsKnownWeeksAndAdvanceAppendsTheLog) {
-  Db db(fresh_db("run_weeks_test.db"));
+  Db db(sgtest::fresh_db_path("run_weeks_test.db"));
   RunWeeks t(db);
   t.add({200, 100}, "bootstrap", "pending", "t0");
   t.add({100, 300}, "incremental", "pending", "t1");  // 100 is known: left as it is

@@ -1,5 +1,4 @@
-// A directory of its own for one test (removed afterwards), and a whole file read back: what the simulator's
-// tests share.
+// A directory of its own for one test (removed afterwards), a fresh database path, and a whole file read back.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -30,6 +29,14 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// A database path under gtest's temporary directory, with any file (and WAL/SHM companions) an earlier run
+// left there removed.
+inline std::string fresh_db_path(const std::string& name) {
+  std::string path = ::testing::TempDir() + "/" + name;
+  for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  return path;
+}
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
