@@ -89,18 +89,11 @@ void run_identify(const RangeArgs& a) {
     intel::write_csv(rows, std::cout);
 }
 
-// Scores of a range without scanner rows are empty tables that read like a model that named nobody.
-bool has_scanner_rows(Db& db, const aggregate::Windows& w, int64_t from, int64_t to) {
-  ScannerQuery q;
-  std::tie(q.from_us, q.to_us) = aggregate::whole_windows(w, from, to);
-  return !ScannerStore(db).rows(q).empty();
-}
-
 void run_evaluate(const RangeArgs& a) {
   const auto [from, to] = range_of(a);
   ProbeStore store(a.db);
   auto w = workflow::stored_windows(store.db());
-  if (!has_scanner_rows(store.db(), w, from, to))
+  if (!workflow::has_scanner_rows(store.db(), w, from, to))
     throw std::runtime_error("no scanner rows in this range: run identify first");
   std::optional<workflow::TruthIndex> truth;
   if (!a.truth.empty()) {

@@ -192,39 +192,28 @@ void run_lookup(const LookupArgs& a) {
   PrefixIndex index = store.load_index();
   Policy policy = a.policy.empty() ? store.policy() : policy_arg(a.policy);
   int64_t t = time_arg(a.at);
-  std::vector<const Entry*> cover;
   if (a.format == "table") fmt::print("ip\tat\torg\tverdict\tsources\n");
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   for (const auto& text : a.ips) {
     IpAddr ip;
     if (!parse_ip(text, ip)) throw std::invalid_argument(fmt::format("'{}' is not an IP address", text));
-    index.covering(ip, t, cover);
-    Decision d = decide(cover, policy);
-    std::string org = d.verdict == Verdict::labelled ? index.org(d.org) : "-";
-    std::vector<std::string> names;
-    for (uint32_t s : d.sources) names.push_back(index.source(s));
-    std::sort(names.begin(), names.end());
-    std::string sources;
-    for (const auto& n : names) sources += (sources.empty() ? "" : "+") + n;
-    if (d.verdict == Verdict::conflict) {
-      sources = index.org(d.org);
-      for (uint32_t r : d.rivals) sources += " vs " + index.org(r);
-    }
-    std::string at = format_period(Period{t, t + 1}).substr(0, 10);
+    const LabelAnswer ans = explain(index, ip, t, policy, a.explain);
     if (a.format != "table") {
       // built by the JSON library: a name with a quote or a control byte cannot break the line
-      nlohmann::ordered_json j = {
-          {"ip", text}, {"at", at}, {"org", nullptr}, {"verdict", to_string(d.verdict)}, {"sources", sources}};
-      if (org != "-") j["org"] = org;
+      nlohmann::ordered_json j = {{"ip", text},
+                                  {"at", ans.at},
+                                  {"org", nullptr},
+                                  {"verdict", to_string(ans.verdict)},
+                                  {"sources", ans.sources}};
+      if (ans.org) j["org"] = *ans.org;
       if (a.explain) {  // every entry covering the address, at any time
-        index.covering_any_time(ip, cover);
         j["entries"] = nlohmann::ordered_json::array();
-        for (const Entry* e : cover)
-          j["entries"].push_back({{"prefix", fmt::format("{}/{}", to_string(e->prefix.net), e->prefix.bits)},
-                                  {"org", index.org(e->org)},
-                                  {"source", index.source(e->source)},
-                                  {"period", format_period(e->period)},
-                                  {"valid_then", e->period.holds_at(t)}});
+        for (const EntryText& e : ans.entries)
+          j["entries"].push_back({{"prefix", e.prefix},
+                                  {"org", e.org},
+                                  {"source", e.source},
+                                  {"period", e.period},
+                                  {"valid_then", e.valid_then}});
       }
       if (a.format == "json")
         all.push_back(std::move(j));
@@ -232,14 +221,11 @@ void run_lookup(const LookupArgs& a) {
         print_json(j);
       continue;
     }
-    fmt::print("{}\t{}\t{}\t{}\t{}\n", T(text), at, T(org), to_string(d.verdict), sources.empty() ? "-" : T(sources));
-    if (a.explain) {
-      index.covering_any_time(ip, cover);
-      for (const Entry* e : cover)
-        fmt::print("  {}/{}\t{}\t{}\t{}{}\n", to_string(e->prefix.net), e->prefix.bits, T(index.org(e->org)),
-                   T(index.source(e->source)), format_period(e->period),
-                   e->period.holds_at(t) ? "" : "\t(not valid then)");
-    }
+    fmt::print("{}\t{}\t{}\t{}\t{}\n", T(text), ans.at, ans.org ? T(*ans.org) : "-", to_string(ans.verdict),
+               ans.sources.empty() ? "-" : T(ans.sources));
+    for (const EntryText& e : ans.entries)
+      fmt::print("  {}\t{}\t{}\t{}{}\n", e.prefix, T(e.org), T(e.source), e.period,
+                 e.valid_then ? "" : "\t(not valid then)");
   }
   if (a.format == "json") print_json(all);
 }
@@ -253,10 +239,8 @@ struct StatsArgs {
 };
 
 nlohmann::json entry_json(const PrefixIndex& index, const Entry* e) {
-  return {{"prefix", fmt::format("{}/{}", to_string(e->prefix.net), e->prefix.bits)},
-          {"org", index.org(e->org)},
-          {"source", index.source(e->source)},
-          {"period", format_period(e->period)}};
+  const EntryText t = entry_text(index, *e, 0);
+  return {{"prefix", t.prefix}, {"org", t.org}, {"source", t.source}, {"period", t.period}};
 }
 
 void run_stats(const StatsArgs& a) {
@@ -310,8 +294,8 @@ void run_stats(const StatsArgs& a) {
   ConflictReport c = find_conflicts(index, a.limit);
   fmt::print("conflicts\tsame-prefix {}\tnested {}\n", c.same_prefix, c.nested);
   auto side = [&](const Entry* e) {
-    return fmt::format("{}/{} {} ({}, {})", to_string(e->prefix.net), e->prefix.bits, T(index.org(e->org)),
-                       T(index.source(e->source)), format_period(e->period));
+    const EntryText t = entry_text(index, *e, 0);
+    return fmt::format("{} {} ({}, {})", t.prefix, T(t.org), T(t.source), t.period);
   };
   for (const auto& x : c.listed)
     fmt::print("conflict\t{}\t{}\tvs\t{}\n", x.same_prefix() ? "same-prefix" : "nested", side(x.wide), side(x.narrow));

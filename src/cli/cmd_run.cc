@@ -65,23 +65,12 @@ workflow::WeeklyConfig weekly_config(const RunArgs& a) {
   return c;
 }
 
-// The end of the last week already reported, if any: probes before it arrive too late to be redone.
-std::optional<int64_t> reported_until(Db& db) {
-  aggregate::Windows w;
-  w.anchor_us = workflow::window_anchor_us(db);
-  workflow::RunState state(db);
-  std::optional<int64_t> until;
-  for (const auto& wk : state.weeks())
-    if (wk.stage == workflow::Stage::reported) until = wk.window_start + w.length_us;
-  return until;
-}
-
 void ingest_pass(const RunArgs& a, ProbeStore& store, nlohmann::json& pass) {
   CaptureOptions opt;
   opt.quiet = true;
   StderrEvents events(opt);
   auto r = with_usage_errors([&] {
-    return pipeline::ingest_pass(store, {a.captures, a.sensor_nets, a.no_syn}, events, reported_until);
+    return pipeline::ingest_pass(store, {a.captures, a.sensor_nets, a.no_syn}, events, workflow::reported_until);
   });
   if (r.no_captures) {
     info_line(fmt::format("ingest: no capture files in {} yet", a.captures));
@@ -152,12 +141,7 @@ void run_run(const RunArgs& a) {
   model::set_threads(cfg.train.options.threads);
   {
     ProbeStore store(a.db);
-    if (!a.anchor.empty()) {
-      int64_t anchor = parse_date_us(a.anchor);
-      if (!workflow::RunState(store.db()).weeks().empty() && workflow::window_anchor_us(store.db()) != anchor)
-        throw std::runtime_error("--week-anchor differs from the anchor the weeks already run were cut with");
-      ModelRegistry(store.db()).set_window_anchor_us(anchor);
-    }
+    if (!a.anchor.empty()) workflow::set_windows(store.db(), parse_date_us(a.anchor), std::nullopt);
   }
   pipeline::install_stop_handlers();
   while (true) {

@@ -146,9 +146,8 @@ void run_train(const TrainArgs& a) {
   cfg.until_us = parse_date_us(a.until);
   if (!a.from.empty()) cfg.from_us = parse_date_us(a.from);
   ProbeStore store(a.db);
-  ModelRegistry reg(store.db());
-  if (!a.anchor.empty()) reg.set_window_anchor_us(parse_date_us(a.anchor));
-  if (a.window_days > 0) reg.set_window_length_us(int64_t(a.window_days) * 24 * 3600 * 1000000);
+  workflow::set_windows(store.db(), a.anchor.empty() ? std::nullopt : std::optional(parse_date_us(a.anchor)),
+                        a.window_days > 0 ? std::optional(int64_t(a.window_days) * 24 * 3600 * 1000000) : std::nullopt);
   aggregate::Windows w = workflow::stored_windows(store.db());
   int trained = 0;
   Outcome out;

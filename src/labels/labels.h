@@ -4,6 +4,7 @@
 
 #include "labels/aliases.h"       // organisation names
 #include "labels/conflicts.h"     // disagreements between sources
+#include "labels/explain.h"       // what the lists say of one address
 #include "labels/import_run.h"    // `labels import` and ingest-time labelling
 #include "labels/importers.h"     // list formats
 #include "labels/label_store.h"   // tables, eval_unknown(Db&)

@@ -63,19 +63,40 @@ size_t ScannerStore::replace_window(int64_t start, int64_t end, const std::vecto
   return rows.size();
 }
 
-void ScannerStore::for_each(const ScannerQuery& q, const std::function<void(const ScannerRow&)>& fn) {
-  std::string sql = std::string("SELECT ") + columns_ + " FROM scanners WHERE 1";
+namespace {
+
+// The filter of a query: its WHERE clause, bound by bind_query.
+std::string where_of(const ScannerQuery& q) {
+  std::string sql = " WHERE 1";
   if (q.from_us) sql += " AND window_start >= ?1";
   if (q.to_us) sql += " AND window_start < ?2";
   if (q.org) sql += " AND org = ?3";
   if (q.ip) sql += " AND ip = ?4";
-  sql += " ORDER BY window_start, ip";
-  Stmt s(db_, sql.c_str());
+  return sql;
+}
+
+void bind_query(Stmt& s, const ScannerQuery& q) {
   if (q.from_us) s.bind(1, *q.from_us);
   if (q.to_us) s.bind(2, *q.to_us);
   if (q.org) s.bind(3, *q.org);
   if (q.ip) s.bind(4, *q.ip);
+}
+
+}  // namespace
+
+void ScannerStore::for_each(const ScannerQuery& q, const std::function<void(const ScannerRow&)>& fn) {
+  const std::string sql =
+      std::string("SELECT ") + columns_ + " FROM scanners" + where_of(q) + " ORDER BY window_start, ip";
+  Stmt s(db_, sql.c_str());
+  bind_query(s, q);
   while (s.step()) fn(read_row(s));
+}
+
+bool ScannerStore::any(const ScannerQuery& q) {
+  const std::string sql = "SELECT EXISTS (SELECT 1 FROM scanners" + where_of(q) + ")";
+  Stmt s(db_, sql.c_str());
+  bind_query(s, q);
+  return s.step() && s.col_int(0) != 0;
 }
 
 std::vector<ScannerRow> ScannerStore::rows(const ScannerQuery& q) {

@@ -47,6 +47,8 @@ class ScannerStore {
   size_t replace_window(int64_t start, int64_t end, const std::vector<ScannerRow>& rows);
   void for_each(const ScannerQuery& q, const std::function<void(const ScannerRow&)>& fn);
   std::vector<ScannerRow> rows(const ScannerQuery& q);
+  // Whether any row matches, without reading them.
+  bool any(const ScannerQuery& q);
   // Window starts that have rows, ascending.
   std::vector<int64_t> windows();
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "attribute/baseline.h"
 #include "attribute/evidence.h"
@@ -414,6 +415,12 @@ std::string evaluation_table(const Evaluation& e, int min_support) {
 
 void store_evaluation(Db& db, const Evaluation& e) {
   put_evaluation(db, e.from_us, e.to_us, e.ensemble, evaluation_json(e, 0));
+}
+
+bool has_scanner_rows(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us) {
+  ScannerQuery q;
+  std::tie(q.from_us, q.to_us) = aggregate::whole_windows(w, from_us, to_us);
+  return ScannerStore(db).any(q);
 }
 
 }  // namespace sg::workflow

@@ -60,6 +60,10 @@ struct Evaluation {
   std::string judged_by;  // "truth" or "labels"
 };
 
+// Whether the range has scores to evaluate (identify wrote scanner rows for its whole windows): without
+// them an evaluation is empty tables that read like a model that named nobody.
+bool has_scanner_rows(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us);
+
 // truth: when given, also the false-attribution rate and the precision of all names over every scanner.
 Evaluation evaluate(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us,
                     const TruthIndex* truth = nullptr);

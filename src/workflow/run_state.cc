@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "util/time.h"
+#include "workflow/windows.h"
 
 namespace sg::workflow {
 
@@ -91,6 +92,14 @@ void RunState::add_weeks(const std::vector<int64_t>& starts, WeekRole role, Stag
 
 void RunState::advance(const std::vector<int64_t>& starts, Stage to, double seconds, const std::string& log) {
   table_.advance(starts, stage_name(to), now_text(), seconds, log);
+}
+
+std::optional<int64_t> reported_until(Db& db) {
+  const int64_t length = stored_windows(db).length_us;
+  std::optional<int64_t> until;
+  for (const auto& wk : RunState(db).weeks())
+    if (wk.stage == Stage::reported) until = wk.window_start + length;
+  return until;
 }
 
 }  // namespace sg::workflow

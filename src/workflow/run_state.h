@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,5 +47,9 @@ class RunState {
  private:
   RunWeeks table_;
 };
+
+// The end of the last week already reported (with the stored window length), if any: probes before it
+// arrive too late to be redone.
+std::optional<int64_t> reported_until(Db& db);
 
 }  // namespace sg::workflow

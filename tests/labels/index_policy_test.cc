@@ -114,5 +114,48 @@ TEST_F(IndexTest, UnbuiltIndexFindsNothing) {
   EXPECT_EQ(label("192.0.2.1", "2024-01-01"), "-");
 }
 
+TEST_F(IndexTest, ExplainGivesTheVerdictItsSourcesAndEveryCoveringEntry) {
+  add("198.51.4.0/24", "censys", "nict", "2024");
+  add("198.51.4.77/32", "censys", "selfdeploy", "2024");
+  add("198.51.4.77/32", "censys", "abuse", "2020");  // not valid in 2024: listed, not a source
+  add("203.0.113.0/24", "shodan", "a");
+  add("203.0.113.0/24", "censys", "b");
+  index.build();
+  IpAddr ip;
+  ASSERT_TRUE(parse_ip("198.51.4.77", ip));
+  LabelAnswer plain = explain(index, ip, day("2024-05-01"), Policy{}, false);
+  EXPECT_EQ(plain.verdict, Verdict::labelled);
+  ASSERT_TRUE(plain.org);
+  EXPECT_EQ(*plain.org, "censys");
+  EXPECT_EQ(plain.at, "2024-05-01");
+  EXPECT_EQ(plain.sources, "nict+selfdeploy");  // sorted, only entries valid then
+  EXPECT_TRUE(plain.entries.empty());
+
+  LabelAnswer full = explain(index, ip, day("2024-05-01"), Policy{}, true);
+  ASSERT_EQ(full.entries.size(), 3u);
+  size_t invalid = 0;
+  for (const auto& e : full.entries) {
+    EXPECT_EQ(e.org, "censys");
+    if (!e.valid_then) {
+      ++invalid;
+      EXPECT_EQ(e.source, "abuse");
+      EXPECT_EQ(e.prefix, "198.51.4.77/32");
+    }
+  }
+  EXPECT_EQ(invalid, 1u);
+
+  ASSERT_TRUE(parse_ip("203.0.113.9", ip));
+  LabelAnswer clash = explain(index, ip, day("2024-05-01"), Policy{}, false);
+  EXPECT_EQ(clash.verdict, Verdict::conflict);
+  EXPECT_FALSE(clash.org);
+  EXPECT_NE(clash.sources.find(" vs "), std::string::npos);  // the organisations in conflict, not sources
+
+  ASSERT_TRUE(parse_ip("192.0.2.1", ip));
+  LabelAnswer none = explain(index, ip, day("2024-05-01"), Policy{}, true);
+  EXPECT_EQ(none.verdict, Verdict::none);
+  EXPECT_TRUE(none.sources.empty());
+  EXPECT_TRUE(none.entries.empty());
+}
+
 }  // namespace
 }  // namespace sg::labels
