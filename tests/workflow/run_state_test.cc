@@ -56,7 +56,7 @@ TEST(Windows, SetWindowsKeepsTheAnchorTheRunsWeeksWereCutWith) {
   set_windows(db, 1000, std::nullopt);
   EXPECT_EQ(stored_windows(db).anchor_us, 1000);
   EXPECT_EQ(stored_windows(db).length_us, aggregate::kWeekUs);  // unset: left as it was
-  set_windows(db, 2000, 500);  // no weeks run yet: free to change
+  set_windows(db, 2000, 500);                                   // no weeks run yet: free to change
   EXPECT_EQ(stored_windows(db).anchor_us, 2000);
   EXPECT_EQ(stored_windows(db).length_us, 500);
   RunState(db).add_weeks({2000}, WeekRole::bootstrap);
