@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "features/feature_store.h"
+#include "util/text.h"
 
 namespace sg::attribute {
 
@@ -78,13 +79,7 @@ std::string_view dst_of(const features::ProbeDoc& probe) {
 
 std::string coarse_value(std::string_view field, std::string_view value) {
   if (kListFields.count(field)) {
-    std::vector<std::string_view> items;
-    for (size_t at = 0; at <= value.size();) {
-      size_t comma = value.find(',', at);
-      if (comma == std::string_view::npos) comma = value.size();
-      items.push_back(value.substr(at, comma - at));
-      at = comma + 1;
-    }
+    std::vector<std::string_view> items = split(value, ',');
     std::sort(items.begin(), items.end());
     std::string out;
     for (size_t i = 0; i < items.size(); ++i) (out += i ? "," : "") += items[i];

@@ -14,6 +14,7 @@
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
 #include "util/terminal.h"
+#include "util/text.h"
 
 namespace sg::cli {
 
@@ -37,15 +38,12 @@ void print_evidence(const nlohmann::json& ev) {
 
 // "a+b+c+..." as "a, b, c and 11 more": the json form keeps the whole list.
 std::string short_sources(const std::string& joined, size_t shown = 3) {
-  std::vector<std::string> parts;
-  for (size_t at = 0; at <= joined.size();) {
-    size_t plus = joined.find('+', at);
-    if (plus == std::string::npos) plus = joined.size();
-    parts.push_back(joined.substr(at, plus - at));
-    at = plus + 1;
-  }
+  const std::vector<std::string_view> parts = split(joined, '+');
   std::string out;
-  for (size_t i = 0; i < parts.size() && i < shown; ++i) out += (i ? ", " : "") + parts[i];
+  for (size_t i = 0; i < parts.size() && i < shown; ++i) {
+    if (i) out += ", ";
+    out += parts[i];
+  }
   if (parts.size() > shown) out += fmt::format(" and {} more", parts.size() - shown);
   return out;
 }

@@ -14,6 +14,7 @@
 #include "storage/ip_queries.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
+#include "util/text.h"
 #include "util/time.h"
 
 namespace sg::serve {
@@ -79,23 +80,15 @@ json ts_or_null(int64_t us, bool present = true) { return present ? json(format_
 
 json services_list(const std::string& comma) {
   json out = json::array();
-  for (size_t at = 0; at < comma.size();) {
-    size_t end = comma.find(',', at);
-    if (end == std::string::npos) end = comma.size();
-    if (end > at) out.push_back(comma.substr(at, end - at));
-    at = end + 1;
-  }
+  for (std::string_view s : split(comma, ','))
+    if (!s.empty()) out.push_back(s);
   return out;
 }
 
 json sources_list(const std::string& joined) {
   json out = json::array();
-  for (size_t at = 0; at <= joined.size();) {
-    size_t plus = joined.find('+', at);
-    if (plus == std::string::npos) plus = joined.size();
-    if (plus > at) out.push_back(joined.substr(at, plus - at));
-    at = plus + 1;
-  }
+  for (std::string_view s : split(joined, '+'))
+    if (!s.empty()) out.push_back(s);
   return out;
 }
 

@@ -203,12 +203,9 @@ void ProbeLabelWriter::remove(int64_t probe_id) {
 std::vector<std::string> eval_unknown_setting(Db& db) {
   std::string text = label_meta_if_present(db, kEvalUnknownKey).value_or(kDefaultEvalUnknown);
   std::vector<std::string> out;
-  size_t at = 0;
-  while (at <= text.size()) {
-    size_t comma = std::min(text.find(',', at), text.size());
-    std::string name = lower_trimmed(std::string_view(text).substr(at, comma - at));
+  for (std::string_view part : split(text, ',')) {
+    std::string name = lower_trimmed(part);
     if (!name.empty()) out.push_back(std::move(name));
-    at = comma + 1;
   }
   return out;
 }

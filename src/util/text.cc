@@ -12,4 +12,17 @@ std::string lower_trimmed(std::string_view s) {
   return out;
 }
 
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  for (size_t at = 0;;) {
+    const size_t end = s.find(sep, at);
+    if (end == std::string_view::npos) {
+      out.push_back(s.substr(at));
+      return out;
+    }
+    out.push_back(s.substr(at, end - at));
+    at = end + 1;
+  }
+}
+
 }  // namespace sg
