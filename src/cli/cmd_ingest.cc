@@ -59,11 +59,14 @@ void run_ingest(const IngestArgs& a) {
 
 void add_ingest(CLI::App& app) {
   auto args = std::make_shared<IngestArgs>();
-  auto* cmd = app.add_subcommand("ingest", "Store the probes of captures (or a live interface) in a database");
+  auto* cmd = app.add_subcommand("ingest", "Store the probes of captures, logs (or a live interface) in a database");
   cmd->footer(
       "A capture already ingested (same content) is skipped, and a probe is never stored twice, so reruns\n"
       "over a growing folder only add what is new. An interrupted run is completed by running it again.\n"
       "The summary goes to stderr (none with -q); --format json prints it as one JSON object on stdout.\n"
+      "Inputs are recognised by content: pcap/pcapng captures, Suricata EVE JSON (http, tls, dns, ssh events)\n"
+      "and Zeek logs (TSV or JSON: http, ssl, dns, ssh, conn), plain or .gz/.zst, or - for standard input.\n"
+      "A session seen both in a capture and in a log is stored once, as the capture's probe.\n"
       "Example:\n  scannergrouper ingest --db scanners.db --sensor-net 192.0.2.0/24 /var/log/honeypot/");
   cmd->add_option("--db", args->db, "SQLite database file (created if missing)")->required();
   args->capture.add_to(*cmd);
