@@ -43,6 +43,8 @@ void run_ingest(const IngestArgs& a) {
     j["new_probes"] = r.new_probes;
     j["files_ingested"] = r.files_ingested;
     j["files_skipped"] = r.files_skipped;
+    j["probes_replaced_by_capture"] = r.replaced_probes;
+    j["probes_of_sessions_already_stored"] = r.duplicate_probes;
     j["labelled"] = r.labelled.labelled;
     j["seconds"] = r.seconds;
     j["packets_per_second"] = rate;
@@ -50,6 +52,11 @@ void run_ingest(const IngestArgs& a) {
   } else if (!a.capture.silent()) {
     fmt::print(stderr, "labelled {} of the {} new probes\n", r.labelled.labelled, r.labelled.probes);
     fmt::print(stderr, "{}", r.total.summary());
+    if (r.replaced_probes + r.duplicate_probes > 0)
+      fmt::print(stderr,
+                 "sessions seen by more than one source (capture, EVE, Zeek): {} log probes replaced by the "
+                 "capture's, {} left out as already stored\n",
+                 r.replaced_probes, r.duplicate_probes);
     fmt::print(stderr, "stored {} new probes in {} ({} files already ingested); {:.2f} s, {:.0f} packets/s\n",
                r.new_probes, term_safe(a.db), r.files_skipped, r.seconds, rate);
   }

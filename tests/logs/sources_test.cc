@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "export/json.h"
+#include "features/encoder.h"
 #include "features/registry.h"
+#include "features/schema.h"
+#include "features/vocabulary.h"
 #include "log_fixture.h"
 #include "storage/probe_store.h"
 #include "storage/sqlite.h"
@@ -122,6 +125,60 @@ TEST(SourcesInFeatures, AbsentFieldsReadAsAbsentNotZero) {
   }
   EXPECT_GT(present, 0);
   EXPECT_GT(absent, 0);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(SourcesInFeatures, EncoderWritesAbsentNotZero) {
+  // An EVE http probe has no body_length (EVE's length is the response's): its cells say "absent" (128),
+  // where a capture's probe with an empty body has zeros.
+  sgtest::TempDir dir("sg_absent_enc");
+  auto run = sgtest::read_log_text(
+      dir, "eve.json",
+      R"({"timestamp":"2023-07-03T10:11:12Z","src_ip":"1.2.3.4","src_port":1,"dest_ip":"1.2.3.5","dest_port":80,)"
+      R"("proto":"TCP","event_type":"http","http":{"url":"/a","http_method":"GET","protocol":"HTTP/1.1"}})"
+      "\n");
+  ASSERT_EQ(run.probes.size(), 1u);
+  sg::Probe cap = run.probes[0];
+  cap.source = sg::Source::pcap;
+  cap.absent.clear();
+  cap.http->body_length = 0;
+
+  using namespace sg::features;
+  TokenCounts c;
+  c.fields = {"body_length", "method", "uri"};
+  c.counts.resize(c.fields.size());
+  ProbeDoc d;
+  for (const auto* p : {&run.probes[0], &cap}) {
+    ASSERT_TRUE(d.parse(sg::probe_to_jsonl(*p)));
+    add_probe_tokens(d, sg::Service::http, c);
+  }
+  LayoutRules rules;
+  rules.min_count = 1;
+  Encoder enc(build_schema(sg::Service::http, c, SchemaMode::full, rules));
+  auto image = [&](const sg::Probe& p) {
+    ProbeDoc doc;
+    EXPECT_TRUE(doc.parse(sg::probe_to_jsonl(p)));
+    return enc.encode(doc);
+  };
+  const auto from_log = image(run.probes[0]), from_capture = image(cap);
+  int absent_cells = 0, zero_cells = 0;
+  for (uint32_t i = 0; i < enc.schema().cells.size(); ++i) {
+    const auto& cell = enc.schema().cells[i];
+    if (enc.schema().fields[cell.field].name != "body_length") continue;
+    absent_cells += from_log[i] == 128;
+    zero_cells += from_capture[i] == 0;
+  }
+  EXPECT_EQ(absent_cells, 16);  // body_length: 16 bits
+  EXPECT_EQ(zero_cells, 16);
+  // The uri the log carries is encoded as from the capture.
+  for (uint32_t i = 0; i < enc.schema().cells.size(); ++i) {
+    if (enc.schema().fields[enc.schema().cells[i].field].name == "uri") {
+      EXPECT_EQ(from_log[i], from_capture[i]);
+    }
+  }
 }
 
 }  // namespace
