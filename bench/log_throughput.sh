@@ -31,13 +31,17 @@ read -r ze_s ze_kb < <(measure $sg ingest -q --db "$tmp/zeek.db" "$tmp/logs/zeek
 gzip -k "$tmp/logs/eve.json"
 read -r gz_s gz_kb < <(measure $sg ingest -q --db "$tmp/evegz.db" "$tmp/logs/eve.json.gz")
 
-printf "\n%-22s %9s %10s %14s %14s %9s\n" input seconds records records/s probes/s "peak MiB"
-printf "%-22s %9s %10s %14s %14s %9s\n" "ingest pcap" "$pc_s" "-" "-" "$(rate "$probes" "$pc_s")" "$((pc_kb / 1024))"
-printf "%-22s %9s %10s %14s %14s %9s\n" "extract eve.json" "$ee_s" "$eve_records" "$(rate "$eve_records" "$ee_s")" "$(rate "$probes" "$ee_s")" "$((ee_kb / 1024))"
-printf "%-22s %9s %10s %14s %14s %9s\n" "ingest eve.json" "$ev_s" "$eve_records" "$(rate "$eve_records" "$ev_s")" "$(rate "$probes" "$ev_s")" "$((ev_kb / 1024))"
-printf "%-22s %9s %10s %14s %14s %9s\n" "ingest eve.json.gz" "$gz_s" "$eve_records" "$(rate "$eve_records" "$gz_s")" "$(rate "$probes" "$gz_s")" "$((gz_kb / 1024))"
-printf "%-22s %9s %10s %14s %14s %9s\n" "ingest zeek/" "$ze_s" "$zeek_records" "$(rate "$zeek_records" "$ze_s")" "$(rate "$probes" "$ze_s")" "$((ze_kb / 1024))"
-echo "probes stored: pcap $(sqlite3 "$tmp/pcap.db" 'SELECT count(*) FROM probes'), eve $(sqlite3 "$tmp/eve.db" 'SELECT count(*) FROM probes'), zeek $(sqlite3 "$tmp/zeek.db" 'SELECT count(*) FROM probes')"
+pc_p=$(sqlite3 "$tmp/pcap.db" 'SELECT count(*) FROM probes')
+ev_p=$(sqlite3 "$tmp/eve.db" 'SELECT count(*) FROM probes')
+ze_p=$(sqlite3 "$tmp/zeek.db" 'SELECT count(*) FROM probes')
+printf "\n%-22s %9s %10s %10s %12s %12s %9s\n" input seconds records probes records/s probes/s "peak MiB"
+printf "%-22s %9s %10s %10s %12s %12s %9s\n" "ingest pcap" "$pc_s" "-" "$pc_p" "-" "$(rate "$pc_p" "$pc_s")" "$((pc_kb / 1024))"
+printf "%-22s %9s %10s %10s %12s %12s %9s\n" "extract eve.json" "$ee_s" "$eve_records" "$ev_p" "$(rate "$eve_records" "$ee_s")" "$(rate "$ev_p" "$ee_s")" "$((ee_kb / 1024))"
+printf "%-22s %9s %10s %10s %12s %12s %9s\n" "ingest eve.json" "$ev_s" "$eve_records" "$ev_p" "$(rate "$eve_records" "$ev_s")" "$(rate "$ev_p" "$ev_s")" "$((ev_kb / 1024))"
+printf "%-22s %9s %10s %10s %12s %12s %9s\n" "ingest eve.json.gz" "$gz_s" "$eve_records" "$ev_p" "$(rate "$eve_records" "$gz_s")" "$(rate "$ev_p" "$gz_s")" "$((gz_kb / 1024))"
+printf "%-22s %9s %10s %10s %12s %12s %9s\n" "ingest zeek/" "$ze_s" "$zeek_records" "$ze_p" "$(rate "$zeek_records" "$ze_s")" "$(rate "$ze_p" "$ze_s")" "$((ze_kb / 1024))"
+echo "(EVE: one app-layer event and one flow event per session; syn, rdp and other sessions have only the flow."
+echo " Zeek: one entry per http/ssl/dns/ssh session and a conn.log entry per SYN-only one.)"
 
 # the same sessions from the capture and both logs into one database: stored once
 $sg ingest -q --db "$tmp/all.db" "$tmp/logs/eve.json" "$tmp/logs/zeek" "$tmp/scale.pcap"
