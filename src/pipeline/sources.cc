@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <system_error>
 
 #include <sys/stat.h>
@@ -27,11 +28,21 @@ uint64_t file_size_of(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
 
-// A candidate for a folder walk: named like a capture or a log. The content decides what it is.
-bool is_input_name(std::string name) {
+std::string without_compression(std::string name) {
   for (const char* z : {".gz", ".zst"})
     if (name.size() > 4 && name.ends_with(z)) name.resize(name.size() - std::string_view(z).size());
-  if (name.ends_with(".pcap") || name.ends_with(".pcapng") || name.ends_with(".cap")) return true;
+  return name;
+}
+
+bool is_capture_name(const std::string& file) {
+  const std::string name = without_compression(fs::path(file).filename().string());
+  return name.ends_with(".pcap") || name.ends_with(".pcapng") || name.ends_with(".cap");
+}
+
+// A candidate for a folder walk: named like a capture or a log. The content decides what it is.
+bool is_input_name(const std::string& file) {
+  if (is_capture_name(file)) return true;
+  std::string name = without_compression(file);
   // logrotate's numbering (eve.json.1)
   if (size_t dot = name.find_last_of('.'); dot != std::string::npos && dot + 1 < name.size() &&
                                            name.find_first_not_of("0123456789", dot + 1) == std::string::npos)
@@ -155,6 +166,11 @@ int run_sources(const SourceOptions& opt, const SourceHooks& hooks, SourceEvents
   if (!opt.bpf.empty()) throw OptionError("--bpf", "--bpf applies to --live captures only");
   std::vector<std::string> files = expand_inputs(opt.inputs);
   if (files.empty()) throw OptionError("captures", "no capture or log files given (or none found in the directories)");
+  std::set<std::string> named;  // given on the command line, not found in a folder
+  for (const auto& a : opt.inputs) {
+    std::error_code ec;
+    if (!fs::is_directory(a, ec)) named.insert(a);
+  }
   install_stop_handlers();
   events.files_found(files);
   int rc = 0;
@@ -168,6 +184,13 @@ int run_sources(const SourceOptions& opt, const SourceHooks& hooks, SourceEvents
           continue;
         }
         run_log(path, files[i], *format, hooks, events, total, i, files.size());
+        continue;
+      }
+      if (!named.count(files[i]) && !is_capture_name(files[i])) {
+        // Found in a folder by a log-like name (a honeypot's own JSON log, say) but neither a log nor a
+        // capture by content: passed over and counted, not an error of the run.
+        total.skip("input: file in a folder named like a log that is not an EVE or Zeek log");
+        events.file_passed(file_size_of(path));
         continue;
       }
       reader = CaptureReader::open_file(path, files[i]);

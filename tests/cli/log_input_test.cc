@@ -82,8 +82,14 @@ TEST(LogInput, FolderOfRotatedCompressedLogs) {
   write(dir.file("zeek/2020-09-13/dns.00:00:00-01:00:00.log"), kZeek);
   ASSERT_EQ(system(("gzip " + dir.file("zeek/2020-09-13/dns.00:00:00-01:00:00.log")).c_str()), 0);
   write(dir.file("zeek/notes.txt"), "not an input\n");  // not named like one: not read
+  // Named like a log but not one (a honeypot's own JSON log): passed over and counted, not an error.
+  write(dir.file("zeek/cowrie.json"), "{\"eventid\":\"cowrie.session.connect\"}\n");
   auto r = sgtest::run_binary(SG_BINARY, "extract " + dir.file("zeek"), false);
   EXPECT_EQ(r.rc, 0);
+  auto err = sgtest::run_binary(SG_BINARY, "extract " + dir.file("zeek") + " 2>&1 >/dev/null", false);
+  EXPECT_NE(err.out.find("named like a log that is not an EVE or Zeek log 1"), std::string::npos) << err.out;
+  // Named on the command line, the same file is an error.
+  EXPECT_EQ(sgtest::run_binary(SG_BINARY, "extract -q " + dir.file("zeek/cowrie.json")).rc, 1);
   auto probes = json_lines(r.out);
   ASSERT_EQ(probes.size(), 1u);
   EXPECT_EQ(probes[0]["service"], "dns");
