@@ -48,6 +48,7 @@ void read_log(DecodedFile& file, const std::string& name, LogFormat format, cons
     if (cb.stop && cb.stop->load(std::memory_order_relaxed)) break;
     auto r = lines.next(line);
     if (r == LineReader::Result::end) break;
+    if (cb.progress && (lines.line_number() & 0xffff) == 0) cb.progress(stats.records, stats.probes);
     ++stats.records;
     stats.bytes += line.size() + 1;
     if (r == LineReader::Result::too_long) {

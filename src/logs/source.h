@@ -27,6 +27,9 @@ struct LogCallbacks {
   // every one is counted in IngestStats::skipped.
   std::function<void(const std::string& message)> bad_line;
   const std::atomic<bool>* stop = nullptr;
+  // Called about every 64k lines with the lines and probes so far (the file is `file` of read_log, whose
+  // compressed_offset() tells how far it is).
+  std::function<void(uint64_t lines, uint64_t probes)> progress;
 };
 
 constexpr uint64_t kReportedBadLines = 20;

@@ -63,6 +63,17 @@ void run_log(const std::string& path, const std::string& name, logs::LogFormat f
     cb.probe = [&](const Probe& p) { hooks.probe(p); };
     cb.bad_line = [&](const std::string& m) { events.bad_record(m); };
     cb.stop = &stop_flag();
+    if (events.wants_progress()) {
+      cb.progress = [&](uint64_t records, uint64_t probes) {
+        Progress p;
+        p.file = &name;
+        p.done_bytes = file->compressed_offset();
+        p.total_bytes = size;
+        p.packets = records;  // a log's records stand where a capture's packets do
+        p.probes = probes;
+        events.progress(p, index, count);
+      };
+    }
     logs::read_log(*file, name, format, cb, st);
   } catch (const CaptureError& e) {  // the file went away between the sniff and the read
     st.file_errors[name] = e.what();
