@@ -17,8 +17,9 @@ std::optional<LogFormat> sniff_log(const std::string& path, const std::string& n
   std::string_view line;
   for (int i = 0; i < 16; ++i) {
     auto r = lines.next(line);
-    if (r != LineReader::Result::line) return std::nullopt;
-    if (line.empty()) continue;
+    if (r == LineReader::Result::end) return std::nullopt;
+    // An over-long first record (read and reported later) does not decide; the lines after it do.
+    if (r == LineReader::Result::too_long || line.empty()) continue;
     if (line.starts_with("#separator ")) return LogFormat::zeek;
     if (line[0] == '#') continue;  // btest's first line, other comments
     if (line[0] != '{') return std::nullopt;

@@ -180,6 +180,17 @@ TEST(Eve, BadValuesAreErrors) {
       R"("dest_port":2,"proto":"ICMP","event_type":"ssh","ssh":{"client":{"proto_version":"2.0","software_version":"x"}}})"));
 }
 
+TEST(Eve, OverLongFirstLineStillSniffsAsEve) {
+  sgtest::TempDir dir("sg_eve");
+  const std::string ssh =
+      kHead + R"("event_type":"ssh","ssh":{"client":{"proto_version":"2.0","software_version":"a"}}})";
+  auto run = sgtest::read_log_text(dir, "eve.json", std::string(3 << 20, '{') + "\n" + ssh + "\n");
+  ASSERT_EQ(run.format, sg::logs::LogFormat::eve);
+  EXPECT_EQ(run.probes.size(), 1u);
+  ASSERT_EQ(run.bad.size(), 1u);
+  EXPECT_EQ(run.bad[0], dir.file("eve.json") + ":1: eve: line too long");
+}
+
 TEST(Eve, BadLinesAreReportedWithFileAndLineAndNothingAroundThemIsLost) {
   sgtest::TempDir dir("sg_eve");
   const std::string ssh =
