@@ -71,4 +71,14 @@ fuzz abuse
 fuzz csv
 # simulate's truth file (evaluate --truth) and attribution's coarse values
 fuzz truth
+# logs as inputs: EVE JSON and Zeek logs, seeded from ../shared/data/logs where present
+for t in eve zeek; do
+  mkdir -p "$corpus/$t"
+  d=zeek
+  if [ "$t" = eve ]; then d=suricata; fi
+  if [ -d ../shared/data/logs/$d ]; then
+    find ../shared/data/logs/$d -type f \( -name '*.log' -o -name '*.json' \) -size -16k -exec cp --backup=numbered {} "$corpus/$t/" \;
+  fi
+  fuzz "$t" -max_len=4096
+done
 echo "== all test stages passed"

@@ -177,24 +177,24 @@ Compression sniff(FILE* f) {
 
 }  // namespace
 
-std::unique_ptr<CaptureReader> CaptureReader::open_file(const std::string& path, const std::string& name) {
-  std::unique_ptr<CaptureReader> r(new CaptureReader);
-  r->name_ = name.empty() ? path : name;
-  const std::string& shown = r->name_;
+namespace {
+
+// Opens `path` into `s` and returns the stdio stream of its decompressed content: the file itself when it is
+// not compressed (then s.raw is cleared: the caller owns the FILE*), else a cookie stream over `s`.
+FILE* open_decoded(const std::string& path, const std::string& shown, CaptureReader::Stream& s, Compression& comp,
+                   uint64_t& size) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) throw CaptureError(fmt::format("{}: cannot open: {}", shown, std::strerror(errno)));
   if (S_ISDIR(st.st_mode)) throw CaptureError(fmt::format("{}: is a directory", shown));
-  r->file_size_ = static_cast<uint64_t>(st.st_size);
-  r->stream_ = std::make_unique<Stream>();
-  Stream& s = *r->stream_;
+  size = static_cast<uint64_t>(st.st_size);
   s.raw = fopen(path.c_str(), "rb");
   if (!s.raw) throw CaptureError(fmt::format("{}: cannot open: {}", shown, std::strerror(errno)));
-  r->compression_ = sniff(s.raw);
+  comp = sniff(s.raw);
 
   FILE* fp = s.raw;
-  if (r->compression_ != Compression::none) {
+  if (comp != Compression::none) {
     s.zin.resize(1 << 17);
-    if (r->compression_ == Compression::gzip) {
+    if (comp == Compression::gzip) {
       if (inflateInit2(&s.gz, 16 + MAX_WBITS) != Z_OK)  // 16: gzip wrapper, header and trailer checked
         throw CaptureError(fmt::format("{}: cannot set up gzip decompression", shown));
       s.gzip = true;
@@ -205,9 +205,39 @@ std::unique_ptr<CaptureReader> CaptureReader::open_file(const std::string& path,
     fp = fopencookie(&s, "rb", cookie_io_functions_t{cookie_read, nullptr, cookie_seek, cookie_close});
     if (!fp) throw CaptureError(fmt::format("{}: cannot set up decompression", shown));
   } else {
-    s.raw = nullptr;  // libpcap takes ownership of the FILE*
+    s.raw = nullptr;  // the caller owns the FILE*
   }
   setvbuf(fp, nullptr, _IOFBF, 1 << 17);
+  return fp;
+}
+
+}  // namespace
+
+DecodedFile::DecodedFile() : stream_(std::make_unique<CaptureReader::Stream>()) {}
+
+DecodedFile::~DecodedFile() {
+  if (fp_) fclose(fp_);  // the cookie's close is a no-op; the Stream closes the compressed file
+}
+
+std::unique_ptr<DecodedFile> DecodedFile::open(const std::string& path, const std::string& name) {
+  std::unique_ptr<DecodedFile> d(new DecodedFile);
+  d->fp_ = open_decoded(path, name.empty() ? path : name, *d->stream_, d->compression_, d->file_size_);
+  return d;
+}
+
+const std::string& DecodedFile::decode_error() const { return stream_->decode_error; }
+
+uint64_t DecodedFile::compressed_offset() const {
+  return compression_ == Compression::none ? static_cast<uint64_t>(ftello(fp_)) : stream_->compressed_pos();
+}
+
+std::unique_ptr<CaptureReader> CaptureReader::open_file(const std::string& path, const std::string& name) {
+  std::unique_ptr<CaptureReader> r(new CaptureReader);
+  r->name_ = name.empty() ? path : name;
+  const std::string& shown = r->name_;
+  r->stream_ = std::make_unique<Stream>();
+  Stream& s = *r->stream_;
+  FILE* fp = open_decoded(path, shown, s, r->compression_, r->file_size_);
 
   char errbuf[PCAP_ERRBUF_SIZE] = {0};
   r->pcap_ = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, errbuf);

@@ -71,4 +71,29 @@ class CaptureReader {
   std::string error_;
 };
 
+// A file's content, decompressed (gzip and zstd detected by content, as for captures), as a stdio stream: for
+// readers of other formats (logs/) that want the same decoding and its damage reporting.
+class DecodedFile {
+ public:
+  // Throws CaptureError for a missing file or a directory. `name` is what messages call it.
+  static std::unique_ptr<DecodedFile> open(const std::string& path, const std::string& name = "");
+  ~DecodedFile();
+  DecodedFile(const DecodedFile&) = delete;
+  DecodedFile& operator=(const DecodedFile&) = delete;
+
+  FILE* file() const { return fp_; }
+  Compression compression() const { return compression_; }
+  // Why the decompressed stream ended early (bad gzip/zstd data, a read error); empty otherwise.
+  const std::string& decode_error() const;
+  uint64_t file_size() const { return file_size_; }
+  uint64_t compressed_offset() const;
+
+ private:
+  DecodedFile();
+  std::unique_ptr<CaptureReader::Stream> stream_;
+  FILE* fp_ = nullptr;
+  Compression compression_ = Compression::none;
+  uint64_t file_size_ = 0;
+};
+
 }  // namespace sg

@@ -12,7 +12,9 @@ namespace sg::cli {
 
 void CaptureOptions::add_to(CLI::App& cmd) {
   cmd.add_option("captures", inputs,
-                 "pcap/pcapng files (.gz/.zst too), directories to search for them, or - for standard input");
+                 "inputs, format read from the content: pcap/pcapng captures, Suricata EVE JSON, Zeek logs (TSV "
+                 "or JSON; http, ssl, dns, ssh, conn), each plain or .gz/.zst; directories to search for them; "
+                 "or - for standard input");
   cmd.add_option("--sensor-net", sensor_nets,
                  "CIDR of the sensors (repeatable); decides the client side of sessions without a SYN and "
                  "drops sessions the sensors opened themselves")
@@ -92,6 +94,10 @@ void StderrEvents::unreadable(const std::string&, const std::string& error) {
 
 void StderrEvents::damaged(const std::string& error) {
   fmt::print(stderr, "warning: {} (probes before it were kept)\n", term_safe(error));
+}
+
+void StderrEvents::bad_record(const std::string& message) {
+  fmt::print(stderr, "warning: {} (line skipped)\n", term_safe(message));
 }
 
 void StderrEvents::interrupted() { fmt::print(stderr, "interrupted: stopped after the current capture\n"); }

@@ -39,6 +39,7 @@ class StderrEvents : public pipeline::SourceEvents {
   void file_passed(uint64_t file_size) override;
   void unreadable(const std::string& file, const std::string& error) override;
   void damaged(const std::string& error) override;
+  void bad_record(const std::string& message) override;
   void interrupted() override;
   void already_ingested(const std::string& path, const std::string& status, const std::string& same_as) override;
 

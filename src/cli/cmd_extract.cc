@@ -45,10 +45,13 @@ void run_extract(const ExtractArgs& a) {
 
 void add_extract(CLI::App& app) {
   auto args = std::make_shared<ExtractArgs>();
-  auto* cmd = app.add_subcommand("extract", "Print the probes of captures as JSON Lines (no database)");
+  auto* cmd = app.add_subcommand("extract", "Print the probes of captures or logs as JSON Lines (no database)");
   cmd->footer(
       "Each line is one probe: the first client message of a session, parsed (the export contract: docs/FIELDS.md);\n"
       "--format json prints them as one JSON array instead. -q drops the progress and the summary on stderr.\n"
+      "Inputs are recognised by content: pcap/pcapng captures, Suricata EVE JSON (http, tls, dns, ssh events)\n"
+      "and Zeek logs (TSV or JSON: http, ssl, dns, ssh, conn), plain or .gz/.zst, or - for standard input.\n"
+      "A probe from a log says \"source\": \"eve\" or \"zeek\" and leaves out the fields its log cannot carry.\n"
       "Example:\n  scannergrouper extract honeypot-2025-01-06.pcap.gz | jq -c 'select(.service==\"tls\") | .tls.ja4'");
   args->capture.add_to(*cmd);
   cmd->add_option("--service", args->services, "only this service (repeatable: http tls dns ssh rdp syn other)")

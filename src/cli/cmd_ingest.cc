@@ -43,6 +43,8 @@ void run_ingest(const IngestArgs& a) {
     j["new_probes"] = r.new_probes;
     j["files_ingested"] = r.files_ingested;
     j["files_skipped"] = r.files_skipped;
+    j["probes_replaced_by_capture"] = r.replaced_probes;
+    j["probes_of_sessions_already_stored"] = r.duplicate_probes;
     j["labelled"] = r.labelled.labelled;
     j["seconds"] = r.seconds;
     j["packets_per_second"] = rate;
@@ -50,6 +52,11 @@ void run_ingest(const IngestArgs& a) {
   } else if (!a.capture.silent()) {
     fmt::print(stderr, "labelled {} of the {} new probes\n", r.labelled.labelled, r.labelled.probes);
     fmt::print(stderr, "{}", r.total.summary());
+    if (r.replaced_probes + r.duplicate_probes > 0)
+      fmt::print(stderr,
+                 "sessions seen by more than one source (capture, EVE, Zeek): {} log probes replaced by the "
+                 "capture's, {} left out as already stored\n",
+                 r.replaced_probes, r.duplicate_probes);
     fmt::print(stderr, "stored {} new probes in {} ({} files already ingested); {:.2f} s, {:.0f} packets/s\n",
                r.new_probes, term_safe(a.db), r.files_skipped, r.seconds, rate);
   }
@@ -59,11 +66,14 @@ void run_ingest(const IngestArgs& a) {
 
 void add_ingest(CLI::App& app) {
   auto args = std::make_shared<IngestArgs>();
-  auto* cmd = app.add_subcommand("ingest", "Store the probes of captures (or a live interface) in a database");
+  auto* cmd = app.add_subcommand("ingest", "Store the probes of captures, logs (or a live interface) in a database");
   cmd->footer(
       "A capture already ingested (same content) is skipped, and a probe is never stored twice, so reruns\n"
       "over a growing folder only add what is new. An interrupted run is completed by running it again.\n"
       "The summary goes to stderr (none with -q); --format json prints it as one JSON object on stdout.\n"
+      "Inputs are recognised by content: pcap/pcapng captures, Suricata EVE JSON (http, tls, dns, ssh events)\n"
+      "and Zeek logs (TSV or JSON: http, ssl, dns, ssh, conn), plain or .gz/.zst, or - for standard input.\n"
+      "A session seen both in a capture and in a log is stored once, as the capture's probe.\n"
       "Example:\n  scannergrouper ingest --db scanners.db --sensor-net 192.0.2.0/24 /var/log/honeypot/");
   cmd->add_option("--db", args->db, "SQLite database file (created if missing)")->required();
   args->capture.add_to(*cmd);

@@ -18,12 +18,37 @@ struct ProbesArgs {
 };
 
 // CSV columns: the envelope, then the contract fields of every service (empty where they do not apply).
-const char* const kCsvColumns[] = {
-    "ts",        "src",         "sport",      "dst",          "dport",     "transport",       "service",
-    "truncated", "http.method", "http.uri",   "http.version", "http.host", "http.user_agent", "tls.version",
-    "tls.sni",   "tls.alpn",    "tls.ja3",    "tls.ja3_hash", "tls.ja4",   "dns.id",          "dns.flags",
-    "dns.qname", "dns.qtype",   "dns.qclass", "ssh.banner",   "ssh.hassh", "rdp.cookie",      "rdp.requested_protocols",
-    "syn.sig",   "other.head"};
+const char* const kCsvColumns[] = {"ts",
+                                   "src",
+                                   "sport",
+                                   "dst",
+                                   "dport",
+                                   "transport",
+                                   "service",
+                                   "source",
+                                   "truncated",
+                                   "http.method",
+                                   "http.uri",
+                                   "http.version",
+                                   "http.host",
+                                   "http.user_agent",
+                                   "tls.version",
+                                   "tls.sni",
+                                   "tls.alpn",
+                                   "tls.ja3",
+                                   "tls.ja3_hash",
+                                   "tls.ja4",
+                                   "dns.id",
+                                   "dns.flags",
+                                   "dns.qname",
+                                   "dns.qtype",
+                                   "dns.qclass",
+                                   "ssh.banner",
+                                   "ssh.hassh",
+                                   "rdp.cookie",
+                                   "rdp.requested_protocols",
+                                   "syn.sig",
+                                   "other.head"};
 
 // Arrays (ALPN values, ...) read as one text cell, their items joined by ','.
 std::string joined(const nlohmann::json& j) {

@@ -86,9 +86,15 @@ void print_json(const nlohmann::ordered_json& j) {
 nlohmann::json ingest_stats_json(const IngestStats& s) {
   nlohmann::json skipped = nlohmann::json::object();
   for (const auto& [reason, n] : s.skipped) skipped[std::string(reason)] = n;
-  return {{"files", s.files},       {"packets", s.packets},    {"bytes", s.bytes},
-          {"sessions", s.sessions}, {"probes", s.probes},      {"probes_by_service", s.probes_by_service},
-          {"skipped", skipped},     {"damaged", s.file_errors}};
+  return {{"files", s.files},
+          {"packets", s.packets},
+          {"log_records", s.records},
+          {"bytes", s.bytes},
+          {"sessions", s.sessions},
+          {"probes", s.probes},
+          {"probes_by_service", s.probes_by_service},
+          {"skipped", skipped},
+          {"damaged", s.file_errors}};
 }
 
 void JsonRows::row(std::string_view json) {

@@ -11,6 +11,28 @@ namespace sg::features {
 namespace {
 constexpr uint32_t kNoCell = UINT32_MAX;
 constexpr uint8_t kOn = 255;
+
+// A field a log-sourced probe's source cannot carry (its export keys are left out: docs/FIELDS.md, "Probes
+// from logs") is written as "absent", never as the zero or empty value a capture's probe would have: string
+// cells 0xFF (a byte valid UTF-8 never holds, and the export writes only valid UTF-8), bit cells 128 (bits are
+// otherwise 0 or 255). Option fields have their own "absent" token. A capture's probe carries every key, so
+// its images are unchanged.
+constexpr uint8_t kAbsentByte = 0xff;
+constexpr uint8_t kAbsentBit = 128;
+
+bool not_carried(const FieldSpec& spec, const ProbeDoc& probe) {
+  auto source = get_string(&probe.root(), "source");
+  if (!source || *source == "pcap") return false;
+  for (const char* key : spec.sources) {
+    std::string_view k(key);
+    const size_t dot = k.find('.');
+    if (dot == std::string_view::npos) return false;
+    const std::string section(k.substr(0, dot)), name(k.substr(dot + 1));
+    const JsonValue* sec = member(&probe.root(), section.c_str());
+    if (sec && member(sec, name.c_str())) return false;  // carried (maybe empty)
+  }
+  return true;
+}
 }  // namespace
 
 Encoder::Encoder(Schema schema) : schema_(std::move(schema)) {
@@ -52,10 +74,20 @@ void Encoder::encode(const ProbeDoc& probe, uint8_t* out) const {
           if (auto it = p.tokens.find(t); it != p.tokens.end()) out[it->second] = kOn;
         break;
       case FieldKind::string:
+        if (!v.present && not_carried(*p.spec, probe)) {
+          for (uint32_t cell : p.slots)
+            if (cell != kNoCell) out[cell] = kAbsentByte;
+          break;
+        }
         for (size_t i = 0; i < p.slots.size() && i < v.bytes.size(); ++i)
           if (p.slots[i] != kNoCell) out[p.slots[i]] = static_cast<uint8_t>(v.bytes[i]);
         break;
       case FieldKind::integer: {
+        if (!v.present && not_carried(*p.spec, probe)) {
+          for (uint32_t cell : p.slots)
+            if (cell != kNoCell) out[cell] = kAbsentBit;
+          break;
+        }
         const size_t w = p.slots.size();
         uint64_t max = w >= 64 ? UINT64_MAX : (uint64_t(1) << w) - 1;
         uint64_t n = v.number > max ? max : v.number;

@@ -28,7 +28,8 @@ class Encoder {
   int side() const { return schema_.side; }
   size_t cells_per_probe() const { return size_t(schema_.side) * size_t(schema_.side); }
 
-  // Writes cells_per_probe() bytes: 255 or 0 for tokens and bits, byte values for strings, 0 padding.
+  // Writes cells_per_probe() bytes: 255 or 0 for tokens and bits, byte values for strings, 0 padding; a
+  // field a log's probe could not carry is "absent" (0xFF string cells, 128 bit cells; encoder.cc).
   void encode(const ProbeDoc& probe, uint8_t* out) const;
   std::vector<uint8_t> encode(const ProbeDoc& probe) const;
   // The stored JSON text; false (out untouched) when it is not a JSON object. `scratch` is reused.

@@ -24,6 +24,7 @@ IngestOutcome ingest_captures(ProbeStore& store, const SourceOptions& opt, Sourc
   IngestOutcome out;
   out.first_new_probe_id = labels::max_probe_id(store.db());
   const uint64_t probes_before = store.new_probes();
+  const uint64_t replaced_before = store.replaced_probes(), duplicates_before = store.duplicate_probes();
   const bool live = !opt.live_iface.empty();
   int64_t capture_id = 0;
   SourceHooks hooks;
@@ -58,6 +59,8 @@ IngestOutcome ingest_captures(ProbeStore& store, const SourceOptions& opt, Sourc
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out.interrupted = stop_requested();
   out.new_probes = store.new_probes() - probes_before;
+  out.replaced_probes = store.replaced_probes() - replaced_before;
+  out.duplicate_probes = store.duplicate_probes() - duplicates_before;
   out.labelled = labels::label_new_probes(store.db(), out.first_new_probe_id);  // ground truth for what was added
   return out;
 }

@@ -27,6 +27,9 @@ struct IngestOutcome {
   uint64_t files_skipped = 0;  // same content as a capture already complete
   std::vector<SkippedCapture> skipped;
   uint64_t new_probes = 0;
+  // The same session from another source (ProbeStore): log rows the capture's probes replaced, and probes
+  // left out because another source's probe of the session was stored.
+  uint64_t replaced_probes = 0, duplicate_probes = 0;
   labels::RelabelStats labelled;   // labelling of the new probes
   int64_t first_new_probe_id = 0;  // new probes have ids above this one
   IngestStats total;               // file_errors: unreadable and damaged captures, with what and where

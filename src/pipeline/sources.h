@@ -16,11 +16,13 @@
 
 namespace sg::pipeline {
 
-// Files named are taken as they are; directories are walked recursively for captures (.pcap .pcapng .cap,
-// optionally .gz/.zst), in name order so runs are repeatable.
+// Files named are taken as they are, whatever their names; directories are walked recursively, in name order
+// so runs are repeatable, for files named like captures (.pcap .pcapng .cap) or logs (.log .json .jsonl, and
+// rotated forms such as eve.json.1 or conn.00:00:00-01:00:00.log), each optionally .gz/.zst. The name only
+// finds candidates: every file's format is decided by its content (run_sources).
 std::vector<std::string> expand_inputs(const std::vector<std::string>& args);
 
-// The file to open for a capture argument: itself, or for "-" (standard input) a temporary copy of it,
+// The file to open for an input argument: itself, or for "-" (standard input) a temporary copy of it,
 // made once, since a capture is read more than once (its type is sniffed; ingest hashes it first) and a pipe
 // reads once. Messages and the database still call it "-".
 std::string capture_path(const std::string& arg);
@@ -75,15 +77,20 @@ class SourceEvents {
   virtual void unreadable(const std::string& file, const std::string& error) {}
   // A capture damaged part way: error names the file and where; the probes before it are kept.
   virtual void damaged(const std::string& error) {}
+  // A log line that could not be read ("FILE:LINE: reason"): skipped and counted, the file read on. Told
+  // for the first lines of each file (logs::kReportedBadLines), then once with how many more there were.
+  virtual void bad_record(const std::string& message) {}
   // A stop request ended the loop after the current capture.
   virtual void interrupted() {}
   // ingest (pipeline/ingest.h): a capture with the same content as `same_as`, already in state `status`.
   virtual void already_ingested(const std::string& path, const std::string& status, const std::string& same_as) {}
 };
 
-// Runs every file (or the live interface) through the session pipeline until done or stop_requested().
-// Returns the exit code: 1 when an input could not be read as a capture, else 0; such files are in
-// total.file_errors, as are damaged captures, which keep their probes. Throws OptionError for options that
+// Runs every file (or the live interface) until done or stop_requested(): a capture (pcap/pcapng, plain,
+// gzip or zstd) through the session pipeline, a log (Suricata EVE JSON, Zeek TSV or JSON, plain or
+// compressed) through its reader (logs/source.h); the format is sniffed from the content. Returns the exit
+// code: 1 when an input could not be read as either, else 0; such files are in total.file_errors, as are
+// damaged inputs, which keep their probes. Throws OptionError for options that
 // cannot run together, and std::invalid_argument for a bad sensor prefix, before any work.
 int run_sources(const SourceOptions& opt, const SourceHooks& hooks, SourceEvents& events, IngestStats& total);
 

@@ -14,4 +14,22 @@ std::optional<Service> service_from_name(const std::string& name) {
 
 const char* transport_name(Transport t) { return t == Transport::tcp ? "tcp" : "udp"; }
 
+const char* source_name(Source s) {
+  switch (s) {
+    case Source::pcap:
+      return "pcap";
+    case Source::eve:
+      return "eve";
+    case Source::zeek:
+      return "zeek";
+  }
+  return "pcap";
+}
+
+std::optional<Source> source_from_name(const std::string& name) {
+  for (Source s : {Source::pcap, Source::eve, Source::zeek})
+    if (name == source_name(s)) return s;
+  return std::nullopt;
+}
+
 }  // namespace sg

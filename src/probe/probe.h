@@ -15,10 +15,14 @@ using Bytes = std::vector<uint8_t>;
 
 enum class Service : uint8_t { http, tls, dns, ssh, rdp, syn, other };
 enum class Transport : uint8_t { tcp, udp };
+// Where a probe was read: a packet capture, a Suricata EVE JSON log or a Zeek log.
+enum class Source : uint8_t { pcap, eve, zeek };
 
 const char* service_name(Service s);
 std::optional<Service> service_from_name(const std::string& name);
 const char* transport_name(Transport t);
+const char* source_name(Source s);
+std::optional<Source> source_from_name(const std::string& name);
 
 struct HttpProbe {
   std::string method;
@@ -110,6 +114,11 @@ struct Probe {
   Transport transport = Transport::tcp;
   Service service = Service::other;
   bool truncated = false;  // message incomplete (byte cap, session end or capture end)
+  Source source = Source::pcap;
+  // Export keys ("tls.random", "http.headers", ...) this probe's source cannot carry: left out of the export
+  // rather than written as zero or empty, so that the features read them as "absent" (docs/FIELDS.md).
+  // Empty for a capture, which carries every field.
+  std::vector<std::string> absent;
 
   std::optional<HttpProbe> http;
   std::optional<TlsProbe> tls;

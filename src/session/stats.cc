@@ -10,6 +10,7 @@ namespace sg {
 void IngestStats::merge(const IngestStats& o) {
   files += o.files;
   packets += o.packets;
+  records += o.records;
   bytes += o.bytes;
   sessions += o.sessions;
   probes += o.probes;
@@ -21,6 +22,7 @@ void IngestStats::merge(const IngestStats& o) {
 std::string IngestStats::summary() const {
   std::string out =
       fmt::format("files {}  packets {}  bytes {}  sessions {}  probes {}\n", files, packets, bytes, sessions, probes);
+  if (records > 0) out += fmt::format("log records {}\n", records);
   if (!probes_by_service.empty()) {
     out += "probes by service:";
     for (const auto& [k, v] : probes_by_service) out += fmt::format("  {} {}", k, v);

@@ -12,6 +12,7 @@ namespace sg {
 struct IngestStats {
   uint64_t files = 0;
   uint64_t packets = 0;
+  uint64_t records = 0;  // log lines read (EVE, Zeek): a log's counterpart of packets
   uint64_t bytes = 0;
   uint64_t sessions = 0;
   uint64_t probes = 0;

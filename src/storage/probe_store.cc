@@ -79,22 +79,57 @@ int64_t ProbeStore::begin_capture(const std::string& sha256, const std::string& 
 
 void ProbeStore::add_probe(int64_t capture_id, const Probe& p) {
   pending_.push_back(Pending{capture_id, p.ts_us, p.src, p.dst, p.sport, p.dport, transport_name(p.transport),
-                             service_name(p.service), probe_to_jsonl(p), p.truncated});
+                             service_name(p.service), probe_to_jsonl(p), p.truncated, p.source});
   if (pending_.size() >= batch_) flush();
 }
 
 uint64_t ProbeStore::flush() {
   if (pending_.empty()) return 0;
   Transaction tx(db_);
+  if (!has_log_probes_) {
+    Stmt any(db_, "SELECT EXISTS(SELECT 1 FROM probes WHERE source<>'pcap')");
+    any.step();
+    has_log_probes_ = any.col_int(0) != 0;
+  }
   Stmt s(db_,
-         "INSERT OR IGNORE INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, truncated, json)"
-         " VALUES(?,?,?,?,?,?,?,?,?,?)");
+         "INSERT OR IGNORE INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, truncated, json,"
+         " source) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+  // The same session from another source (see kSameSessionUs): the nearest in time.
+  Stmt other(db_,
+             "SELECT id, source FROM probes WHERE src=?1 AND sport=?2 AND dst=?3 AND dport=?4 AND transport=?5 AND"
+             " ts_us BETWEEN ?6 AND ?7 AND source<>?8 ORDER BY abs(ts_us-?9) LIMIT 1");
+  Stmt replace(
+      db_, "UPDATE OR IGNORE probes SET capture_id=?, ts_us=?, service=?, truncated=?, json=?, source=? WHERE id=?");
   uint64_t added = 0;
   for (const Pending& p : pending_) {
+    const char* source = source_name(p.source);
+    if (p.source != Source::pcap || *has_log_probes_) {
+      other.bind(1, p.src).bind(2, int64_t(p.sport)).bind(3, p.dst).bind(4, int64_t(p.dport)).bind(5, p.transport);
+      other.bind(6, p.ts_us - kSameSessionUs).bind(7, p.ts_us + kSameSessionUs).bind(8, source).bind(9, p.ts_us);
+      const bool found = other.step();
+      const int64_t other_id = found ? other.col_int(0) : 0;
+      const bool other_is_log = found && other.col_text(1) != "pcap";
+      other.reset();
+      if (found) {
+        if (p.source == Source::pcap && other_is_log) {
+          replace.bind(1, p.capture_id).bind(2, p.ts_us).bind(3, p.service).bind(4, int64_t(p.truncated));
+          replace.bind(5, p.json).bind(6, source).bind(7, other_id);
+          replace.step();
+          replace.reset();
+          ++replaced_;
+        } else {
+          ++duplicates_;
+        }
+        continue;
+      }
+    }
     s.bind(1, p.capture_id).bind(2, p.ts_us).bind(3, p.src).bind(4, int64_t(p.sport)).bind(5, p.dst);
     s.bind(6, int64_t(p.dport)).bind(7, p.transport).bind(8, p.service).bind(9, int64_t(p.truncated)).bind(10, p.json);
+    s.bind(11, source);
     s.step();
-    added += static_cast<uint64_t>(db_.changes());
+    const auto changed = static_cast<uint64_t>(db_.changes());
+    added += changed;
+    if (changed && p.source != Source::pcap) has_log_probes_ = true;
     s.reset();
   }
   tx.commit();

@@ -1,7 +1,13 @@
-// The probe store: captures ingested and the probes they produced, in SQLite (WAL).
-// Idempotence has two layers: a capture whose content hash is already complete is skipped, and each
+// The probe store: captures (and logs) ingested and the probes they produced, in SQLite (WAL).
+// Idempotence has two layers: an input whose content hash is already complete is skipped, and each
 // probe is unique by (ts, 5-tuple), so a capture re-read after a crash or a rotated file that overlaps an
 // earlier one never counts a session twice.
+// Across sources, one session is one probe: a log's record of a session (EVE, Zeek) carries the log's time
+// of it, which is not the capture's first-payload time to the microsecond (Zeek's ssl.log and ssh.log give the
+// connection's first packet, EVE the packet that completed the event), so a probe from another source with the
+// same 5-tuple within kSameSessionUs is the same session. The capture's probe wins (it carries every field):
+// a log probe met after it is dropped, and a capture probe met after a log probe replaces that row in place
+// (same id, so its labels stay). Between two logs, the first stored stays.
 #pragma once
 
 #include <functional>
@@ -31,6 +37,7 @@ struct ProbeQuery {
 
 class ProbeStore {
  public:
+  static constexpr int64_t kSameSessionUs = 60'000'000;
   static constexpr int kSchemaVersion = schema::kVersion;
   // Read-only: nothing is created or migrated; a table an older or empty database lacks reads as empty.
   explicit ProbeStore(const std::string& path, Access access = Access::read_write);
@@ -46,6 +53,10 @@ class ProbeStore {
   void finish_capture(int64_t capture_id, const IngestStats& file_stats, const std::string& error);
 
   uint64_t new_probes() const { return new_probes_; }
+  // Log probes replaced by the capture's probe of the same session, and probes dropped as another source's
+  // record of a stored session, since this store was opened.
+  uint64_t replaced_probes() const { return replaced_; }
+  uint64_t duplicate_probes() const { return duplicates_; }
   uint64_t count_probes();
   // Stored probes (the export-contract JSON text), ordered by time.
   void for_each_probe(const ProbeQuery& q, const std::function<void(const std::string& json)>& fn);
@@ -63,11 +74,13 @@ class ProbeStore {
     int sport, dport;
     std::string transport, service, json;
     bool truncated;
+    Source source;
   };
   Db db_;
   std::vector<Pending> pending_;
   size_t batch_ = 20000;
-  uint64_t new_probes_ = 0;
+  uint64_t new_probes_ = 0, replaced_ = 0, duplicates_ = 0;
+  std::optional<bool> has_log_probes_;  // whether a capture's probe must look for a log's row of its session
 };
 
 // Probes stored after `after_id` (ids grow with each insert) whose time is before `before_us`: what an

@@ -14,7 +14,9 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql";
 
 // What `ingest` stores: each capture (by content hash) with its status, the probes it produced (unique by time
-// and 5-tuple; the JSON of the export contract), and the packets it skipped per reason.
+// and 5-tuple; the JSON of the export contract; `source` pcap, eve or zeek), and the packets or log lines it
+// skipped per reason. `captures` holds log files too (a log is an input like a capture). probes_session finds
+// the same session seen by another source (ProbeStore::flush).
 constexpr const char* kProbes = R"sql(
 CREATE TABLE IF NOT EXISTS captures(
   id INTEGER PRIMARY KEY,
@@ -37,9 +39,11 @@ CREATE TABLE IF NOT EXISTS probes(
   service TEXT NOT NULL,
   truncated INTEGER NOT NULL DEFAULT 0,
   json TEXT NOT NULL,
+  source TEXT NOT NULL DEFAULT 'pcap',
   UNIQUE(ts_us, src, sport, dst, dport, transport));
 CREATE INDEX IF NOT EXISTS probes_service_ts ON probes(service, ts_us);
 CREATE INDEX IF NOT EXISTS probes_src ON probes(src);
+CREATE INDEX IF NOT EXISTS probes_session ON probes(src, sport, dst, dport, ts_us);
 CREATE TABLE IF NOT EXISTS capture_skips(
   capture_id INTEGER NOT NULL REFERENCES captures(id),
   reason TEXT NOT NULL,
@@ -243,6 +247,15 @@ void add_trust_columns(Db& db) {
   tx.commit();
 }
 
+// Version 3: probes carry their source (logs as inputs). Rows written before it came from captures.
+void add_source_column(Db& db) {
+  if (!db.has_table("probes") || has_column(db, "probes", "source")) return;
+  Transaction tx(db);
+  db.exec("ALTER TABLE probes ADD COLUMN source TEXT NOT NULL DEFAULT 'pcap'");
+  db.exec("CREATE INDEX IF NOT EXISTS probes_session ON probes(src, sport, dst, dport, ts_us)");
+  tx.commit();
+}
+
 // Groups that read meta (settings) besides their own tables.
 bool reads_meta(Tables t) {
   return t == Tables::probes || t == Tables::models || t == Tables::probe_labels || t == Tables::label_lists;
@@ -284,10 +297,12 @@ void ensure(Db& db, Tables t) {
   if (reads_meta(t)) db.ensure_schema(kMeta);
   db.ensure_schema(ddl(t));
   if (t == Tables::scanners && !db.read_only()) add_trust_columns(db);
+  if (t == Tables::probes && !db.read_only()) add_source_column(db);
 }
 
 void migrate(Db& db) {
   add_trust_columns(db);
+  add_source_column(db);
   db.ensure_schema(kMeta);
   Stmt s(
       db,

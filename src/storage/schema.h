@@ -11,8 +11,8 @@
 namespace sg::schema {
 
 // The layout this program writes. 1: the first release; 2: scanners carry confidence, evidence_kind and
-// reason.
-constexpr int kVersion = 2;
+// reason; 3: probes carry their source (pcap, eve, zeek).
+constexpr int kVersion = 3;
 
 enum class Tables {
   meta,
