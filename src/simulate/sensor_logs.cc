@@ -985,9 +985,10 @@ int ssh_version(const std::string& client, const std::string& server) {
   return c.starts_with("1.") ? 1 : 2;
 }
 
-void ssh_row(const Connection& c, const SshServer& srv, ZeekRow& r) {
+// Zeek opens the SSH record at the first version string it sees, and the sensor speaks first.
+void ssh_row(const Connection& c, const SshServer& srv, int64_t ts, ZeekRow& r) {
   const SshProbe& p = *c.probe.ssh;
-  r.time(c.s->probe_us).id(c).count(uint64_t(ssh_version(p.banner, srv.banner))).unset().count(0).unset();
+  r.time(ts).id(c).count(uint64_t(ssh_version(p.banner, srv.banner))).unset().count(0).unset();
   r.str(p.banner).opt_str(srv.banner);
   if (p.kexinit && srv.kex) {
     const SshProbe& k = *srv.kex;
@@ -1454,7 +1455,10 @@ void SensorLogs::session(const SessionFacts& s) {
       }
       case Service::ssh: {
         SshServer srv = read_ssh_server(s);
-        zeek(kSsh, s.probe_us, [&](ZeekRow& r) { ssh_row(c, srv, r); });
+        int64_t first = s.probe_us;
+        for (const FrameFact& f : s.frames)
+          if (f.payload) first = std::min(first, f.ts_us);
+        zeek(kSsh, first, [&](ZeekRow& r) { ssh_row(c, srv, first, r); });
         if (eve_) eve(c.last_us, eve_ssh(c, srv, c.last_us));
         break;
       }

@@ -5,8 +5,9 @@
 // would fill from traffic the simulator does not produce (certificates, a finished handshake, a server's
 // host key) are Zeek's unset `-` or absent in EVE, never invented.
 //
-// Record times (README, simulate): Zeek's `ts` is the first packet of the connection in conn.log and the
-// first packet of the client's message in http/ssl/dns/ssh.log; an EVE record's `timestamp` is the packet
+// Record times (README, simulate): Zeek's `ts` is the first packet of the connection in conn.log, the first
+// packet of the client's message in http/ssl/dns.log, and the first version string (the sensor's banner)
+// in ssh.log; an EVE record's `timestamp` is the packet
 // that completed it (the query or the answer for DNS, the last answer segment for HTTP, else the flow's last
 // packet), the `flow` record its last packet. Files are streamed in time order (held back only while
 // sessions are in flight, like the frames) and appear under their names only once complete.
