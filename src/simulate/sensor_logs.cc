@@ -172,8 +172,6 @@ std::string eve_text(std::string_view s) {
   return out;
 }
 
-std::string view_text(ByteView b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
-
 // ---- ids ----
 
 uint64_t splitmix(uint64_t x) {
@@ -754,11 +752,13 @@ std::vector<std::string> split_tabs(const char* s) {
   }
 }
 
-// One Zeek record, rendered as a TSV line and as a JSON object at once (either may be unused). Values are
-// added in the schema's order; JSON leaves unset fields out, as Zeek's JSON writer does.
+// One Zeek record, rendered as a TSV line, a JSON object, or both. Values are added in the schema's order;
+// JSON leaves unset fields out, as Zeek's JSON writer does.
 class ZeekRow {
  public:
-  explicit ZeekRow(const std::vector<std::string>& names) : names_(names), w_(json_) { w_.StartObject(); }
+  ZeekRow(const std::vector<std::string>& names, bool json) : names_(names), json_on_(json), w_(json_) {
+    if (json_on_) w_.StartObject();
+  }
 
   ZeekRow& unset() {
     sep();
@@ -770,40 +770,38 @@ class ZeekRow {
     key();
     std::string t = zeek_seconds(us);
     tsv_ += t;
-    w_.RawNumber(t.c_str(), rapidjson::SizeType(t.size()));
+    if (json_on_) w_.RawNumber(t.c_str(), rapidjson::SizeType(t.size()));
     return *this;
   }
   ZeekRow& str(std::string_view s) {
     key();
     tsv_ += zeek_tsv_text(s, false);
-    std::string j = zeek_json_text(s);
-    w_.String(j.data(), rapidjson::SizeType(j.size()));
+    if (json_on_) json_string(s);
     return *this;
   }
   ZeekRow& opt_str(const std::string& s) { return s.empty() ? unset() : str(s); }
   ZeekRow& count(uint64_t n) {
     key();
     tsv_ += std::to_string(n);
-    w_.Uint64(n);
+    if (json_on_) w_.Uint64(n);
     return *this;
   }
   ZeekRow& boolean(bool b) {
     key();
     tsv_ += b ? 'T' : 'F';
-    w_.Bool(b);
+    if (json_on_) w_.Bool(b);
     return *this;
   }
   ZeekRow& strings(const std::vector<std::string>& v) {  // a set or vector of strings; empty: (empty) / []
     key();
     if (v.empty()) tsv_ += "(empty)";
-    w_.StartArray();
+    if (json_on_) w_.StartArray();
     for (size_t k = 0; k < v.size(); ++k) {
       if (k) tsv_ += ',';
       tsv_ += zeek_tsv_text(v[k], true);
-      std::string j = zeek_json_text(v[k]);
-      w_.String(j.data(), rapidjson::SizeType(j.size()));
+      if (json_on_) json_string(v[k]);
     }
-    w_.EndArray();
+    if (json_on_) w_.EndArray();
     return *this;
   }
   ZeekRow& id(const Connection& c) {
@@ -824,13 +822,17 @@ class ZeekRow {
  private:
   ZeekRow& addr(const std::string& a) { return str(a); }
   ZeekRow& port(uint16_t p) { return count(p); }
+  void json_string(std::string_view s) {
+    std::string j = zeek_json_text(s);
+    w_.String(j.data(), rapidjson::SizeType(j.size()));
+  }
   void sep() {
     if (i_) tsv_ += '\t';
   }
   void key() {
     sep();
     const std::string& name = names_.at(i_++);
-    w_.Key(name.data(), rapidjson::SizeType(name.size()));
+    if (json_on_) w_.Key(name.data(), rapidjson::SizeType(name.size()));
   }
   void check_complete() const {
     if (i_ != names_.size())
@@ -838,6 +840,7 @@ class ZeekRow {
   }
 
   const std::vector<std::string>& names_;
+  bool json_on_;
   std::string tsv_;
   rapidjson::StringBuffer json_;
   rapidjson::Writer<rapidjson::StringBuffer> w_;
@@ -1315,6 +1318,13 @@ class LogFile {
   void drop_session() {
     std::erase_if(held_, [&](const Held& h) { return h.session == session_; });
   }
+  // Writes the held lines older than the watermark. Called per session, so it only does the work once enough
+  // lines are held (the sessions in flight stay held; the bar doubles past them so that work stays linear).
+  void advance(int64_t watermark) {
+    if (held_.size() < next_flush_) return;
+    flush(watermark);
+    next_flush_ = std::max(kBatch, 2 * held_.size());
+  }
   void flush(int64_t watermark) {
     auto ready = std::partition(held_.begin(), held_.end(), [&](const Held& h) { return h.ts < watermark; });
     std::sort(held_.begin(), ready,
@@ -1371,6 +1381,8 @@ class LogFile {
   std::unique_ptr<char[]> buffer_;
   std::FILE* out_ = nullptr;
   std::vector<Held> held_;
+  static constexpr size_t kBatch = 4096;
+  size_t next_flush_ = kBatch;
   uint64_t seq_ = 0, session_ = 0;
   int64_t last_ = 0;
 };
@@ -1415,7 +1427,7 @@ void SensorLogs::session(const SessionFacts& s) {
 
   auto zeek = [&](ZeekLog log, int64_t ts, auto&& fill) {
     if (zeek_.empty() && zeek_json_.empty()) return;
-    ZeekRow row(kNames[log]);
+    ZeekRow row(kNames[log], !zeek_json_.empty());
     fill(row);
     if (!zeek_.empty()) zeek_[log]->add(ts, row.tsv_line());
     if (!zeek_json_.empty()) zeek_json_[log]->add(ts, row.json_line());
@@ -1470,9 +1482,9 @@ void SensorLogs::session(const SessionFacts& s) {
 }
 
 void SensorLogs::advance(int64_t watermark) {
-  if (eve_) eve_->flush(watermark);
-  for (auto& f : zeek_) f->flush(watermark);
-  for (auto& f : zeek_json_) f->flush(watermark);
+  if (eve_) eve_->advance(watermark);
+  for (auto& f : zeek_) f->advance(watermark);
+  for (auto& f : zeek_json_) f->advance(watermark);
 }
 
 void SensorLogs::rollback_last() {
