@@ -103,7 +103,7 @@ constexpr const char* kFooter =
     "Zeek's ASCII TSV with its default fields), zeek-json/ (the same as Zeek JSON); FILE.eve.json, FILE.zeek/ beside\n"
     "a single capture. Values come from the bytes in the capture (the client's message through the same analyzers\n"
     "as extract); what a sensor would learn only from traffic not simulated (certificates, finished handshakes,\n"
-    "DNS answer records, file analysis) is Zeek's unset '-' or absent in EVE. Zeek's ts is the connection's first\n"
+    "file analysis) is Zeek's unset '-' or absent in EVE. Zeek's ts is the connection's first\n"
     "packet (conn.log), the client message's (http, ssl, dns) or the first banner's (ssh); EVE's timestamp the packet\n"
     "that completed the record.\n"
     "uids and flow ids follow the seed. RDP sessions appear in conn.log and as EVE flows only.\n"

@@ -551,6 +551,86 @@ std::string zeek_opcode_name(uint8_t op) {
   }
 }
 
+// A domain name at `pos` of a DNS message, compression pointers followed (at most 16 jumps, 255 bytes);
+// `end` is set past the name where it started. False when malformed.
+bool read_dns_name(ByteView msg, size_t pos, size_t& end, std::string& out) {
+  out.clear();
+  bool jumped = false;
+  for (int jumps = 0;;) {
+    if (pos >= msg.size()) return false;
+    uint8_t len = msg[pos];
+    if ((len & 0xc0) == 0xc0) {
+      if (pos + 1 >= msg.size() || ++jumps > 16) return false;
+      if (!jumped) end = pos + 2;
+      jumped = true;
+      pos = size_t(len & 0x3f) << 8 | msg[pos + 1];
+      continue;
+    }
+    if (len & 0xc0) return false;
+    if (len == 0) {
+      if (!jumped) end = pos + 1;
+      return true;
+    }
+    if (pos + 1 + len > msg.size() || out.size() + len + 1 > 255) return false;
+    if (!out.empty()) out += '.';
+    out.append(reinterpret_cast<const char*>(msg.data() + pos + 1), len);
+    pos += 1 + size_t(len);
+  }
+}
+
+// One answer record the logs show (A, AAAA, CNAME, NS, PTR, TXT); other types are left out of both logs.
+struct DnsAnswerRr {
+  std::string name;
+  uint16_t type = 0;
+  uint32_t ttl = 0;
+  std::string rdata;  // Suricata's rdata: the address, the name, the TXT strings joined
+  std::string zeek;   // Zeek's answers entry ("TXT 24 text" for TXT, as its DNS script writes it)
+};
+
+std::vector<DnsAnswerRr> read_dns_answers(ByteView msg, const DnsProbe& h) {
+  std::vector<DnsAnswerRr> out;
+  size_t pos = 12, end = 0;
+  std::string name;
+  for (size_t i = 0; i < h.qdcount; ++i) {
+    if (!read_dns_name(msg, pos, end, name) || end + 4 > msg.size()) return out;
+    pos = end + 4;
+  }
+  for (size_t i = 0; i < std::min<size_t>(h.ancount, 64); ++i) {
+    DnsAnswerRr rr;
+    if (!read_dns_name(msg, pos, end, rr.name)) return out;
+    Cursor c(msg.subspan(std::min(end, msg.size())));
+    uint16_t cls = 0, rdlen = 0;
+    ByteView rdata;
+    if (!c.u16(rr.type) || !c.u16(cls) || !c.u32(rr.ttl) || !c.u16(rdlen) || !c.bytes(rdlen, rdata)) return out;
+    size_t rdata_off = end + 10;
+    pos = rdata_off + rdlen;
+    if ((rr.type == 1 && rdlen == 4) || (rr.type == 28 && rdlen == 16)) {
+      IpAddr a;
+      a.v4 = rr.type == 1;
+      std::copy(rdata.begin(), rdata.end(), a.b.begin());
+      rr.rdata = to_string(a);
+      rr.zeek = rr.rdata;
+    } else if (rr.type == 2 || rr.type == 5 || rr.type == 12) {
+      size_t e = 0;
+      if (!read_dns_name(msg, rdata_off, e, rr.rdata)) continue;
+      rr.zeek = rr.rdata;
+    } else if (rr.type == 16) {
+      Cursor t(rdata);
+      uint8_t n = 0;
+      ByteView str;
+      while (t.u8(n) && t.bytes(n, str)) {
+        std::string part(reinterpret_cast<const char*>(str.data()), str.size());
+        rr.rdata += part;
+        rr.zeek += (rr.zeek.empty() ? "" : " ") + ("TXT " + std::to_string(part.size()) + " " + part);
+      }
+    } else {
+      continue;
+    }
+    out.push_back(std::move(rr));
+  }
+  return out;
+}
+
 std::string hex_flags(uint16_t f) {
   char b[8];
   std::snprintf(b, sizeof b, "%x", unsigned(f));
@@ -947,21 +1027,34 @@ void ssl_row(const Connection& c, const std::optional<TlsAnswer>& ans, ZeekRow& 
   r.unset().unset().unset();
 }
 
-void dns_row(const Connection& c, const std::optional<DnsProbe>& ans, int64_t answer_us, ZeekRow& r) {
+void dns_row(const Connection& c, const std::optional<DnsProbe>& ans, const std::vector<DnsAnswerRr>& rrs,
+             int64_t answer_us, ZeekRow& r) {
   const DnsProbe& q = *c.probe.dns;
+  // Zeek logs the query in lower case (its original_query policy script keeps the case as sent).
+  std::string query = q.qname;
+  std::transform(query.begin(), query.end(), query.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
   r.time(c.s->probe_us).id(c).str(c.s->udp ? "udp" : "tcp").count(q.id);
   if (ans)
     r.time(answer_us - c.s->probe_us);
   else
     r.unset();
-  r.str(q.qname).count(q.qclass).str(zeek_qclass_name(q.qclass)).count(q.qtype).str(zeek_qtype_name(q.qtype));
+  r.str(query).count(q.qclass).str(zeek_qclass_name(q.qclass)).count(q.qtype).str(zeek_qtype_name(q.qtype));
   if (ans)
     r.count(ans->rcode).str(rcode_name(ans->rcode)).boolean(ans->aa).boolean(ans->tc).boolean(ans->rd).boolean(ans->ra);
   else
     r.unset().unset().boolean(false).boolean(false).boolean(q.rd).boolean(false);
   r.count(((ans ? ans->flags : q.flags) >> 4) & 7);
-  // Answer records are not decoded here: left unset rather than guessed.
-  r.unset().unset().boolean(false).count(q.opcode).str(zeek_opcode_name(q.opcode));
+  if (rrs.empty()) {
+    r.unset().unset();
+  } else {
+    std::vector<std::string> answers, ttls;
+    for (const auto& rr : rrs) {
+      answers.push_back(rr.zeek);
+      ttls.push_back(zeek_seconds(int64_t(rr.ttl) * 1000000));
+    }
+    r.strings(answers).strings(ttls);
+  }
+  r.boolean(false).count(q.opcode).str(zeek_opcode_name(q.opcode));
 }
 
 struct SshServer {
@@ -1150,7 +1243,8 @@ std::string eve_tls(const Connection& c, const std::optional<TlsAnswer>& ans, in
   return eve_end(b, w);
 }
 
-void eve_dns_common(JsonWriter& w, const DnsProbe& m, const DnsProbe& question, bool response) {
+void eve_dns_common(JsonWriter& w, const DnsProbe& m, const DnsProbe& question, bool response,
+                    const std::vector<DnsAnswerRr>& rrs) {
   w.Key("dns");
   w.StartObject();
   w.Key("version");
@@ -1182,14 +1276,32 @@ void eve_dns_common(JsonWriter& w, const DnsProbe& m, const DnsProbe& question, 
   w.String(eve_rrtype(question.qtype).c_str());
   w.EndObject();
   w.EndArray();
+  if (!rrs.empty()) {
+    w.Key("answers");
+    w.StartArray();
+    for (const auto& rr : rrs) {
+      w.StartObject();
+      w.Key("rrname");
+      jstr(w, rr.name);
+      w.Key("rrtype");
+      w.String(eve_rrtype(rr.type).c_str());
+      w.Key("ttl");
+      w.Uint(rr.ttl);
+      w.Key("rdata");
+      jstr(w, rr.rdata);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
 }
 
-std::string eve_dns(const Connection& c, const DnsProbe& m, bool response, int64_t ts) {
+std::string eve_dns(const Connection& c, const DnsProbe& m, bool response, const std::vector<DnsAnswerRr>& rrs,
+                    int64_t ts) {
   rapidjson::StringBuffer b;
   JsonWriter w(b);
   eve_head(w, c, ts, "dns", response);  // version 3: a response's source is the responder
-  eve_dns_common(w, m, *c.probe.dns, response);
+  eve_dns_common(w, m, *c.probe.dns, response, rrs);
   return eve_end(b, w);
 }
 
@@ -1457,11 +1569,15 @@ void SensorLogs::session(const SessionFacts& s) {
         ByteView answer = s.server;
         if (!s.udp && answer.size() >= 2) answer = answer.subspan(2);  // the TCP length prefix
         DnsProbe m;
-        if (!answer.empty() && parse_dns_query(answer, m).ok() && m.qr) ans = m;
-        zeek(kDns, s.probe_us, [&](ZeekRow& r) { dns_row(c, ans, answer_us, r); });
+        std::vector<DnsAnswerRr> rrs;
+        if (!answer.empty() && parse_dns_query(answer, m).ok() && m.qr) {
+          ans = m;
+          rrs = read_dns_answers(answer, m);
+        }
+        zeek(kDns, s.probe_us, [&](ZeekRow& r) { dns_row(c, ans, rrs, answer_us, r); });
         if (eve_) {
-          eve(s.probe_us, eve_dns(c, *p.dns, false, s.probe_us));
-          if (ans) eve(answer_us, eve_dns(c, *ans, true, answer_us));
+          eve(s.probe_us, eve_dns(c, *p.dns, false, {}, s.probe_us));
+          if (ans) eve(answer_us, eve_dns(c, *ans, true, rrs, answer_us));
         }
         break;
       }

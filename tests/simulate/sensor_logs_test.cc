@@ -329,7 +329,9 @@ TEST_F(DemoLogs, ValuesAgreeWithTheCapture) {
   for (auto& row : read_zeek(path("zeek/dns.log")).rows) {
     const nlohmann::json* p = probe_of(row);
     if (!p) return;
-    EXPECT_EQ(row["query"], (*p)["dns"]["qname"]);
+    std::string qname = (*p)["dns"]["qname"];
+    std::transform(qname.begin(), qname.end(), qname.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
+    EXPECT_EQ(row["query"], qname) << "Zeek logs the query in lower case";
     EXPECT_EQ(row["trans_id"], std::to_string((*p)["dns"]["id"].get<int>()));
     EXPECT_EQ(row["qtype"], std::to_string((*p)["dns"]["qtype"].get<int>()));
     ++checked;
@@ -378,6 +380,33 @@ TEST_F(DemoLogs, ValuesAgreeWithTheCapture) {
     if (::testing::Test::HasFailure()) return;
   }
   EXPECT_GT(checked, 5000u);
+}
+
+TEST_F(DemoLogs, DnsAnswersAreDecodedFromTheSensorsAnswer) {
+  // The sensor answers version.bind (CHAOS TXT) with its version and made-up names with NXDOMAIN.
+  size_t txt = 0, nx = 0;
+  for (auto& row : read_zeek(path("zeek/dns.log")).rows) {
+    if (row["qclass_name"] == "C_CHAOS") {
+      EXPECT_EQ(row["answers"], "TXT 24 9.18.28-1~deb12u2-Debian") << row["uid"];
+      EXPECT_EQ(row["TTLs"], "300.000000");
+      EXPECT_EQ(row["rcode_name"], "NOERROR");
+      ++txt;
+    } else if (row["rcode_name"] == "NXDOMAIN") {
+      EXPECT_EQ(row["answers"], "-");
+      ++nx;
+    }
+  }
+  EXPECT_GT(txt, 5u);
+  EXPECT_GT(nx, 100u);
+  size_t eve_txt = 0;
+  for (const auto& d : read_eve(path("eve.json"))) {
+    if (std::string(d["event_type"].GetString()) != "dns" || !d["dns"].HasMember("answers")) continue;
+    EXPECT_EQ(std::string(d["dns"]["type"].GetString()), "response");
+    EXPECT_EQ(std::string(d["dns"]["answers"][0]["rrtype"].GetString()), "TXT");
+    EXPECT_EQ(std::string(d["dns"]["answers"][0]["rdata"].GetString()), "9.18.28-1~deb12u2-Debian");
+    ++eve_txt;
+  }
+  EXPECT_EQ(eve_txt, txt);
 }
 
 TEST(SensorLogs, SameSeedSameBytes) {
@@ -470,4 +499,36 @@ TEST(SensorLogs, HostileBytesAreEscapedAsEachFormatRequires) {
   EXPECT_EQ(conn.rows[0]["orig_bytes"], std::to_string(client.size()));
   EXPECT_EQ(conn.rows[0]["resp_bytes"], std::to_string(server.size()));
   EXPECT_EQ(conn.rows[0]["service"], "http");
+}
+
+TEST(SensorLogs, WriteErrorsAreReported) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  TempDir dir;
+  SimulateOptions o;
+  o.scenario = "scale";
+  o.out = dir.file("s.pcap");
+  o.packets = 2000;
+  o.logs = {"eve"};
+  // A device is written in place (util/atomic_file.h): /dev/full fails every write with ENOSPC.
+  fs::create_symlink("/dev/full", dir.file("s.pcap.eve.json"));
+  try {
+    simulate::run(o);
+    FAIL() << "a full disk went unnoticed";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("s.pcap.eve.json"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SensorLogs, CommandLineWritesAndListsTheLogs) {
+  TempDir dir;
+  sgtest::CliResult bad = sgtest::run_cli("simulate --scenario demo --logs eve,bro --out " + dir.file("x/"));
+  EXPECT_NE(bad.rc, 0);
+  EXPECT_NE(bad.out.find("unknown log 'bro'"), std::string::npos) << bad.out;
+  sgtest::CliResult ok = sgtest::run_binary(
+      SG_BINARY, "simulate --scenario demo --logs zeek --format json --out " + dir.file("y/"), false);
+  ASSERT_EQ(ok.rc, 0) << ok.out;
+  auto j = nlohmann::json::parse(ok.out);
+  ASSERT_EQ(j["logs"].size(), 5u) << ok.out;
+  for (const auto& f : j["logs"]) EXPECT_TRUE(fs::is_regular_file(f.get<std::string>())) << f;
+  EXPECT_FALSE(fs::exists(dir.file("y/eve.json")));
 }
