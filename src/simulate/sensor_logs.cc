@@ -172,6 +172,17 @@ std::string eve_text(std::string_view s) {
   return out;
 }
 
+// Suricata prints an IPv6 address as eight four-digit groups ("2001:0db8:0000:...", as the real EVE
+// records in ../shared/data/logs have it), IPv4 dotted.
+std::string eve_addr(const IpAddr& a) {
+  if (a.v4) return to_string(a);
+  char buf[48];
+  const auto& b = a.b;
+  std::snprintf(buf, sizeof buf, "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  return buf;
+}
+
 // ---- ids ----
 
 uint64_t splitmix(uint64_t x) {
@@ -642,6 +653,7 @@ std::string hex_flags(uint16_t f) {
 struct Connection {
   const SessionFacts* s = nullptr;
   std::string orig_h, resp_h, uid;
+  std::string eve_orig, eve_resp;  // Suricata's address text
   uint64_t flow_id = 0;
   int64_t first_us = 0, last_us = 0;
   uint64_t orig_pkts = 0, resp_pkts = 0, orig_ip_bytes = 0, resp_ip_bytes = 0, orig_frame_bytes = 0,
@@ -663,6 +675,8 @@ void analyse(const SessionFacts& s, Connection& c) {
   c.s = &s;
   c.orig_h = to_string(s.flow.client.ip);
   c.resp_h = to_string(s.flow.server.ip);
+  c.eve_orig = eve_addr(s.flow.client.ip);
+  c.eve_resp = eve_addr(s.flow.server.ip);
   std::vector<FrameFact> frames = s.frames;
   std::stable_sort(frames.begin(), frames.end(),
                    [](const FrameFact& a, const FrameFact& b) { return a.ts_us < b.ts_us; });
@@ -1118,11 +1132,11 @@ void eve_head(JsonWriter& w, const Connection& c, int64_t ts_us, const char* typ
   w.Key("event_type");
   w.String(type);
   w.Key("src_ip");
-  jstr(w, from_server ? c.resp_h : c.orig_h);
+  jstr(w, from_server ? c.eve_resp : c.eve_orig);
   w.Key("src_port");
   w.Uint(from_server ? f.server.port : f.client.port);
   w.Key("dest_ip");
-  jstr(w, from_server ? c.orig_h : c.resp_h);
+  jstr(w, from_server ? c.eve_orig : c.eve_resp);
   w.Key("dest_port");
   w.Uint(from_server ? f.client.port : f.server.port);
   w.Key("proto");

@@ -360,8 +360,17 @@ TEST_F(DemoLogs, ValuesAgreeWithTheCapture) {
   for (const auto& d : read_eve(path("eve.json"))) {
     std::string type = d["event_type"].GetString();
     if (type != "tls" && type != "ssh" && type != "http") continue;
-    auto it = probes.find(key(d["src_ip"].GetString(), std::to_string(d["src_port"].GetUint()),
-                              d["dest_ip"].GetString(), std::to_string(d["dest_port"].GetUint())));
+    // Suricata writes IPv6 addresses in full (eight four-digit groups), the export in RFC 5952 form.
+    auto canon = [](const char* text) {
+      IpAddr a;
+      EXPECT_TRUE(parse_ip(text, a)) << text;
+      if (!a.v4) {
+        EXPECT_EQ(std::string(text).size(), 39u) << text;
+      }
+      return to_string(a);
+    };
+    auto it = probes.find(key(canon(d["src_ip"].GetString()), std::to_string(d["src_port"].GetUint()),
+                              canon(d["dest_ip"].GetString()), std::to_string(d["dest_port"].GetUint())));
     ASSERT_NE(it, probes.end());
     const nlohmann::json& p = it->second;
     if (type == "tls") {
