@@ -1515,7 +1515,7 @@ class LogFile {
 
 SensorLogs::SensorLogs(const LogKinds& kinds, const std::string& eve_path, const std::string& zeek_dir,
                        const std::string& zeek_json_dir, uint64_t seed)
-    : kinds_(kinds), seed_(seed) {
+    : seed_(seed) {
   if (kinds.eve) eve_ = std::make_unique<LogFile>(eve_path, nullptr);
   auto make = [](const std::string& dir, std::vector<std::unique_ptr<LogFile>>& files, bool tsv) {
     std::filesystem::create_directories(dir);

@@ -93,7 +93,6 @@ class SensorLogs {
   std::vector<std::string> finish();
 
  private:
-  LogKinds kinds_;
   uint64_t seed_, sessions_ = 0;
   std::unique_ptr<LogFile> eve_;
   std::vector<std::unique_ptr<LogFile>> zeek_, zeek_json_;  // conn, http, ssl, dns, ssh
