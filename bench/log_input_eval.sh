@@ -16,11 +16,12 @@
 #   bash bench/log_input_eval.sh                 # everything (the log rows need the EVE and Zeek readers)
 #   PARTS=pcap bash bench/log_input_eval.sh      # only some of: pcap eve zeek pcap>eve pcap>zeek
 #
-# Env: SG (the binary, default ./build/scannergrouper), OUT (default build/log-eval), ITERATIONS (training,
+# Env: SG (the binary, default ./build/scannergrouper), SIM (the binary for `simulate`, default SG), OUT (default build/log-eval), ITERATIONS (training,
 # default 500 as in the demo), PARTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sg=${SG:-./build/scannergrouper}
+sim=${SIM:-$sg}  # the binary that simulates (one with `simulate --logs`, while the readers live elsewhere)
 out=${OUT:-build/log-eval}
 iters=${ITERATIONS:-500}
 parts=${PARTS:-"pcap eve zeek pcap>eve pcap>zeek"}
@@ -40,7 +41,7 @@ timed() {
 }
 
 cap=$out/captures
-timed simulate $sg simulate --scenario demo --seed 1 --logs eve,zeek --out "$cap/"
+timed simulate $sim simulate --scenario demo --seed 1 --logs eve,zeek --out "$cap/"
 [ -f "$cap/eve.json" ] && [ -d "$cap/zeek" ] || { echo "simulate wrote no logs"; exit 1; }
 
 # The demo's steps after ingest, on one database: labels, select, train up to the split.
