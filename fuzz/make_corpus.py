@@ -6,8 +6,8 @@ the first valid ClientHello or DNS header; starting from real messages it mutate
 TLS seeds are read from tests/probe/tls_fixtures.h; the others are copies of fixtures in the tests named
 beside them. scripts/test.sh copies these files into a temporary corpus, so runs never change them.
 Rerun after changing a fixture: python3 fuzz/make_corpus.py
-The seeds of labels/, abuse/, truth/ and simulate/ are written by hand (one small file per input format)
-and this script leaves them alone; scripts/test.sh adds small files from ../shared/data where present.
+The seeds of labels/, abuse/, truth/, simulate/ and sensor_logs/ are written by hand (one small file per input
+format) and this script leaves them alone; scripts/test.sh adds small files from ../shared/data where present.
 """
 import os
 import re

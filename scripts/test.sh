@@ -66,6 +66,8 @@ if [ -d ../shared/data/lists ]; then
 fi
 fuzz labels -max_len=4096
 fuzz simulate
+# the sensor logs simulate --logs writes, from arbitrary client and server bytes
+fuzz sensor_logs
 fuzz abuse
 # CSV cells and term_safe on hostile text: their invariants abort the run when broken
 fuzz csv

@@ -19,6 +19,7 @@ void print_result_json(const simulate::SimulateOptions& opt, const simulate::Sim
                       {"sessions", r.sessions},
                       {"sessions_by_service", r.sessions_by_service},
                       {"files", r.files},
+                      {"logs", r.logs},
                       {"bytes", r.bytes},
                       {"seconds", secs},
                       {"sensor_nets", r.sensor_nets},
@@ -52,6 +53,7 @@ void run_simulate(const simulate::SimulateOptions& opt, const std::string& forma
     fmt::print(stderr, "labels: {} (import with: scannergrouper labels import --db DB {})\n", term_safe(r.labels),
                term_safe(r.labels));
   if (!r.truth.empty()) fmt::print(stderr, "truth: {} (who sent each session)\n", term_safe(r.truth));
+  for (const auto& l : r.logs) fmt::print(stderr, "log: {}\n", term_safe(l));
   if (!r.shift.empty()) {
     fmt::print(stderr, "shift: sessions from {} on drawn from shifted profiles, {} change(s) (also in {}):\n",
                term_safe(opt.shift_from), r.shift_changes.size(), term_safe(r.shift));
@@ -95,12 +97,23 @@ constexpr const char* kFooter =
     "tools organisations use (shifted unknown tools end in '+shifted' in truth.tsv, new ones are 'copycat-ORG').\n"
     "The changes depend on the profiles only (the same for every seed); they are printed and written to shift.txt\n"
     "(FILE.shift.txt). With demo and scenario files, the sessions before DATE are those of a run without it.\n"
+    "--logs eve,zeek,zeek-json: also write what the sensor's Suricata and Zeek would have logged for every session,\n"
+    "beside the captures: eve.json (Suricata 8 EVE JSON Lines: http with request_headers, tls with ja3/ja3s/ja4,\n"
+    "dns in logging version 3, ssh with hassh, a flow record per session), zeek/ (conn, http, ssl, dns, ssh.log in\n"
+    "Zeek's ASCII TSV with its default fields), zeek-json/ (the same as Zeek JSON); FILE.eve.json, FILE.zeek/ beside\n"
+    "a single capture. Values come from the bytes in the capture (the client's message through the same analyzers\n"
+    "as extract); what a sensor would learn only from traffic not simulated (certificates, finished handshakes,\n"
+    "file analysis) is Zeek's unset '-' or absent in EVE. Zeek's ts is the connection's first\n"
+    "packet (conn.log), the client message's (http, ssl, dns) or the first banner's (ssh); EVE's timestamp the packet\n"
+    "that completed the record.\n"
+    "uids and flow ids follow the seed. RDP sessions appear in conn.log and as EVE flows only.\n"
     "The same seed writes the same bytes. The sensor networks to give `ingest --sensor-net` are printed (stderr;\n"
     "none with -q); --format json prints the same facts as one JSON object on stdout.\n"
     "Examples:\n"
     "  scannergrouper simulate --scenario demo --out demo/captures/\n"
     "  scannergrouper simulate --scenario replay --skeleton sd25_probes.tsv.gz --out sd25/\n"
     "  scannergrouper simulate --scenario demo --shift-from 2025-01-20 --out demo-shifted/\n"
+    "  scannergrouper simulate --scenario demo --logs eve,zeek --out demo-logs/\n"
     "  scannergrouper simulate --scenario scale --packets 10000000 --out big.pcap";
 
 }  // namespace
@@ -118,6 +131,8 @@ void add_simulate(CLI::App& app) {
   cmd->add_option("--skeleton", opt->skeleton, "replay scenario: probe skeleton TSV (gzip or plain)");
   cmd->add_option("--profiles", opt->profiles, "directory of organisation profiles instead of the built-in ones");
   cmd->add_option("--shift-from", opt->shift_from, "sessions from this date on use shifted profiles (not for scale)");
+  cmd->add_option("--logs", opt->logs, "also write the sensor's logs: eve, zeek, zeek-json (comma-separated)")
+      ->delimiter(',');
   add_format_option(cmd, *format, {"table", "json"}, "table (summary on stderr) or json (one object on stdout)");
   cmd->callback([opt, seed, format] {
     opt->seed_set = seed->count() > 0;

@@ -15,6 +15,7 @@
 #include "simulate/pcap_writer.h"
 #include "simulate/profile.h"
 #include "simulate/scenario.h"
+#include "simulate/sensor_logs.h"
 #include "simulate/truth.h"
 #include "simulate/wire.h"
 
@@ -144,13 +145,23 @@ struct Emitter {
   OrderingSink& sink;
   SimulateResult& result;
   TruthWriter* truth = nullptr;  // null: no truth file (the scale scenario)
+  SensorLogs* logs = nullptr;    // null: no sensor logs (no --logs)
 
   uint64_t write(Plan& p, Attribution who = {});
-  // No later session starts before `watermark`: frames and truth rows older than it can be written.
+  // No later session starts before `watermark`: frames, truth rows and log records older than it can be
+  // written.
   void advance(int64_t watermark) {
     sink.advance(watermark);
     if (truth) truth->advance(watermark);
+    if (logs) logs->advance(watermark);
   }
+  // Takes back the session written last (the frames since `mark`, its log records).
+  void rollback(size_t mark) {
+    sink.rollback(mark);
+    if (logs) logs->rollback_last();
+  }
+
+  std::unique_ptr<RecordingSink> recorder = {};  // with logs: the frames of the session being written
 };
 
 }  // namespace sg::simulate

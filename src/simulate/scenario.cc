@@ -106,21 +106,21 @@ void single_query(Rng& rng, Plan& p, int64_t start_us) {
   p.server.clear();
 }
 
-void run_scale(Rng& rng, uint64_t target, OrderingSink& sink, SimulateResult& result) {
-  Emitter emit{SessionWriter{}, sink, result};
+void run_scale(Rng& rng, uint64_t target, OrderingSink& sink, SimulateResult& result, SensorLogs* logs) {
+  Emitter emit{SessionWriter{}, sink, result, nullptr, logs};
   std::vector<Plan> pool = scale_pool(rng);
   Plan plan;
   int64_t t = kDemoStartUs;
   while (result.packets < target) {
     t += int64_t(rng.below(2 * kMeanGapUs + 1));
-    sink.advance(t);
+    emit.advance(t);
     plan = pool[rng.below(pool.size())];
     rebind(rng, plan, t);
     size_t mark = sink.mark();
     uint64_t n = emit.write(plan);
     if (result.packets <= target) continue;
     // The session would overshoot: take it back and fill the rest with single packets.
-    sink.rollback(mark);
+    emit.rollback(mark);
     result.packets -= n;
     result.sessions -= 1;
     result.sessions_by_service[plan.service] -= 1;
@@ -136,7 +136,7 @@ void run_scale(Rng& rng, uint64_t target, OrderingSink& sink, SimulateResult& re
 // Every skeleton row becomes one session from its address, at its second (plus a sub-second offset that
 // keeps the probe inside that second), of its service, with a payload from its organisation's profile.
 void run_replay(const SimulateOptions& o, const ProfileEpochs& sets, Rng& rng, OrderingSink& sink,
-                SimulateResult& result, TruthWriter* truth) {
+                SimulateResult& result, TruthWriter* truth, SensorLogs* logs) {
   std::vector<IpAddr> sensors;
   Cidr net, net6;
   parse_cidr(kReplaySensorNet, net);
@@ -145,7 +145,7 @@ void run_replay(const SimulateOptions& o, const ProfileEpochs& sets, Rng& rng, O
   for (int i = 0; i < 4; ++i) sensors.push_back(host_in(net6, uint64_t(1 + i)));
   result.sensor_nets = {kReplaySensorNet, kReplaySensorNet6};
   SkeletonReader reader(o.skeleton);
-  Emitter emit{SessionWriter{}, sink, result, truth};
+  Emitter emit{SessionWriter{}, sink, result, truth, logs};
   PortAllocator ports;
   Plan plan;
   SkeletonRow row;
@@ -218,6 +218,7 @@ void check(const SimulateOptions& o) {
   if (o.scenario == "scale" && !o.shift_from.empty())
     throw std::invalid_argument("--shift-from does not apply to the scale scenario");
   if (!o.shift_from.empty()) shift_from_us(o.shift_from);
+  parse_log_kinds(o.logs);
 }
 
 // Beside the captures: DIR/NAME, or FILE.NAME for a single capture file.
@@ -260,18 +261,25 @@ SimulateResult run(const SimulateOptions& o) {
   CaptureOutput output(o.out, per_day);
   OrderingSink ordered(output);
   Rng rng(seed);
+  LogKinds kinds = parse_log_kinds(o.logs);
+  std::optional<SensorLogs> logs;
+  if (kinds.any())
+    logs.emplace(kinds, beside(o, per_day, "eve.json"), beside(o, per_day, "zeek"), beside(o, per_day, "zeek-json"),
+                 seed);
+  SensorLogs* log = logs ? &*logs : nullptr;
   auto run = [&](TruthWriter* truth) {
     if (spec) {
       result.sensor_nets = sensor_nets(*spec);
-      run_scenario(*spec, sets, rng, ordered, result, truth);
+      run_scenario(*spec, sets, rng, ordered, result, truth, log);
     } else if (o.scenario == "replay") {
-      run_replay(o, sets, rng, ordered, result, truth);
+      run_replay(o, sets, rng, ordered, result, truth, log);
     } else {
-      run_scale(rng, o.packets ? o.packets : kDefaultScalePackets, ordered, result);
+      run_scale(rng, o.packets ? o.packets : kDefaultScalePackets, ordered, result, log);
       result.sensor_nets = {"192.0.2.0/24", "2001:db8::/64"};
     }
     ordered.finish();
     output.close(result);
+    if (logs) result.logs = logs->finish();
   };
   if (o.scenario == "scale") {
     run(nullptr);  // templates cloned by the million: no truth (see --help)

@@ -20,6 +20,9 @@ struct SimulateOptions {
   // demo, replay and scenario files: sessions starting at or after this time (YYYY-MM-DD, or
   // YYYY-MM-DDTHH:MM:SSZ) are drawn from shifted profiles (shift.h); empty: no shift.
   std::string shift_from;
+  // Sensor logs written beside the captures for every session (sensor_logs.h): "eve" (DIR/eve.json),
+  // "zeek" (DIR/zeek/*.log, TSV), "zeek-json" (DIR/zeek-json/*.log); FILE.eve.json etc. beside one capture.
+  std::vector<std::string> logs;
 };
 
 struct SimulateResult {
@@ -28,6 +31,7 @@ struct SimulateResult {
   uint64_t bytes = 0;                                   // bytes written, pcap headers included
   std::map<std::string, uint64_t> sessions_by_service;  // "http", "tls", "dns", "ssh", "rdp", "syn"
   std::vector<std::string> files;                       // captures written, in time order
+  std::vector<std::string> logs;                        // sensor logs written (--logs)
   std::vector<std::string> sensor_nets;                 // give these to `ingest --sensor-net`
   std::string labels;                                   // labels.tsv written beside the captures, if any
   std::string truth;  // truth.tsv (DIR/truth.tsv or FILE.truth.tsv): who sent each session; none for scale

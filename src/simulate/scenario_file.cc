@@ -181,7 +181,7 @@ uint16_t PortAllocator::next(const IpAddr& src) {
 }
 
 void run_scenario(const ScenarioSpec& s, const ProfileEpochs& sets, Rng& rng, OrderingSink& sink,
-                  SimulateResult& result, TruthWriter* truth) {
+                  SimulateResult& result, TruthWriter* truth, SensorLogs* logs) {
   std::vector<IpAddr> sensors = sensor_hosts(s);
   std::vector<std::vector<IpAddr>> ips;
   for (const ScenarioOrg& o : s.orgs) {
@@ -192,7 +192,7 @@ void run_scenario(const ScenarioSpec& s, const ProfileEpochs& sets, Rng& rng, Or
     }
     ips.push_back(std::move(v));
   }
-  Emitter emit{SessionWriter{}, sink, result, truth};
+  Emitter emit{SessionWriter{}, sink, result, truth, logs};
   PortAllocator ports;
   Plan plan;
   // The schedule follows the activity, which the shift leaves alone: the same sessions, changed payloads.

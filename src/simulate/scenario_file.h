@@ -41,9 +41,10 @@ struct ScenarioSpec {
 ScenarioSpec parse_scenario(const std::string& name, const std::string& text, const ProfileSet& set);
 std::vector<IpAddr> sensor_hosts(const ScenarioSpec& s);
 std::vector<std::string> sensor_nets(const ScenarioSpec& s);
-// Sessions starting at or after sets.from_us are drawn from the shifted profiles; rows go to `truth` if set.
+// Sessions starting at or after sets.from_us are drawn from the shifted profiles; rows go to `truth` if set,
+// what the sensor's Suricata and Zeek would log to `logs` if set.
 void run_scenario(const ScenarioSpec& s, const ProfileEpochs& sets, Rng& rng, OrderingSink& sink,
-                  SimulateResult& result, TruthWriter* truth = nullptr);
+                  SimulateResult& result, TruthWriter* truth = nullptr, SensorLogs* logs = nullptr);
 // labels.tsv (prefix, org, source, period) of the labelled organisations' address blocks.
 std::string scenario_labels_tsv(const ScenarioSpec& s, const ProfileSet& set);
 
