@@ -11,6 +11,7 @@
 
 #include "aggregate/evidence.h"
 #include "capture/cidr.h"
+#include "serve/fingerprint_cache.h"
 #include "storage/ip_queries.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
@@ -185,7 +186,17 @@ json ip_summary(Db& db, const std::string& ip) {
   return j;
 }
 
-json ip_detail(Db& db, ScannerStore& scanners, const std::string& ip) {
+// The fingerprints of an ip's latest probes, from the cache when this snapshot's generation has them.
+json probe_fingerprints(Db& db, const std::string& ip, FingerprintCache& cache, uint64_t generation) {
+  if (auto hit = cache.find(ip, generation)) return *hit;
+  aggregate::Evidence ev;
+  for_each_latest_probe(db, ip, kEvidenceProbes, [&](const std::string& text) { ev.add_probe_text(text); });
+  auto made = std::make_shared<const json>(fingerprints(parse_or_empty(ev.to_json(kTopValues))));
+  cache.put(ip, generation, made);
+  return *made;
+}
+
+json ip_detail(Db& db, ScannerStore& scanners, const std::string& ip, FingerprintCache& cache, uint64_t generation) {
   ScannerQuery q;
   q.ip = ip;
   auto rows = scanners.rows(q);
@@ -229,9 +240,7 @@ json ip_detail(Db& db, ScannerStore& scanners, const std::string& ip) {
   j["weeks"] = rows.size();
   j["services"] = services;
   if (p.total > 0) {
-    aggregate::Evidence ev;
-    for_each_latest_probe(db, ip, kEvidenceProbes, [&](const std::string& text) { ev.add_probe_text(text); });
-    j["fingerprints"] = fingerprints(parse_or_empty(ev.to_json(kTopValues)));
+    j["fingerprints"] = probe_fingerprints(db, ip, cache, generation);
     j["fingerprints_from"] = fmt::format("its latest {} probes at most", kEvidenceProbes);
   } else {  // its probes were pruned; the latest row kept their evidence
     j["fingerprints"] = fingerprints(parse_or_empty(rows.back().evidence));
@@ -484,7 +493,10 @@ Response error_response(int status, const std::string& code, const std::string& 
   return {status, json_text({{"error", {{"status", status}, {"code", code}, {"message", message}}}})};
 }
 
-Api::Api(std::string db_path, int query_timeout_ms) : path_(std::move(db_path)), timeout_ms_(query_timeout_ms) {
+Api::Api(std::string db_path, int query_timeout_ms, std::shared_ptr<FingerprintCache> cache)
+    : path_(std::move(db_path)),
+      timeout_ms_(query_timeout_ms),
+      cache_(cache ? std::move(cache) : std::make_shared<FingerprintCache>()) {
   open();
 }
 
@@ -503,6 +515,7 @@ void Api::open() {
   store_ = std::make_unique<ProbeStore>(path_, Access::read_only);
   scanners_ = std::make_unique<ScannerStore>(store_->db());
   complete_ = store_->db().has_table("probes") && store_->db().has_table("scanners");
+  connection_ = cache_->new_connection();
   store_->db().set_interrupt_check([this] {
     if (steady_ms() <= deadline_ms_) return false;
     timed_out_ = true;
@@ -518,6 +531,8 @@ Response Api::handle(const Request& req) {
     deadline_ms_ = steady_ms() + timeout_ms_;
     timed_out_ = false;
     ReadSnapshot snapshot(store_->db());  // every query of an answer sees one snapshot while `run` writes
+    // Read first, so that it names the snapshot the answer reads.
+    generation_ = cache_->generation(connection_, store_->db().data_version());
     return route(req);
   } catch (const BadRequest& b) {
     return error_response(b.status, b.code, b.message);
@@ -554,7 +569,7 @@ Response Api::route(const Request& req) {
     require_method(req, "GET");
     std::string rest = path.substr(kIp.size());
     if (rest.find('/') != std::string::npos) return ok(cidr_list(db, checked_cidr(rest), page_of(req)));
-    return ok(ip_detail(db, *scanners_, canonical_ip(rest)));
+    return ok(ip_detail(db, *scanners_, canonical_ip(rest), *cache_, generation_));
   }
   if (path.starts_with(kOrg) && path.size() > kOrg.size()) {
     require_method(req, "GET");

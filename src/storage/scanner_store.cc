@@ -70,7 +70,7 @@ void ScannerStore::for_each(const ScannerQuery& q, const std::function<void(cons
   if (q.org) sql += " AND org = ?3";
   if (q.ip) sql += " AND ip = ?4";
   sql += " ORDER BY window_start, ip";
-  Stmt s(db_, sql.c_str());
+  Stmt s(db_, sql.c_str(), Stmt::reuse);  // one of 16 texts
   if (q.from_us) s.bind(1, *q.from_us);
   if (q.to_us) s.bind(2, *q.to_us);
   if (q.org) s.bind(3, *q.org);
