@@ -1,7 +1,8 @@
 // The cost of `serve`'s GET /v1/ip/{ip} without HTTP: one thread calls serve::Api::handle for ips taken in
 // turn from a file for D seconds and prints lookups per second (one core; no client, no sockets). Run it
 // under `perf record -g` to see where a lookup's time goes; bench/serve_bench.sh measures the whole service.
-//   serve_api_loop DB IPS_FILE SECONDS
+// CACHE_IPS: the answer cache's size (as `serve --cache-ips`; 0: every lookup is built from the database).
+//   serve_api_loop DB IPS_FILE SECONDS [CACHE_IPS]
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -9,11 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "serve/answer_cache.h"
 #include "serve/api.h"
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: serve_api_loop DB IPS_FILE SECONDS\n");
+  if (argc != 4 && argc != 5) {
+    std::fprintf(stderr, "usage: serve_api_loop DB IPS_FILE SECONDS [CACHE_IPS]\n");
     return 2;
   }
   std::vector<std::string> ips;
@@ -24,7 +26,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "serve_api_loop: no ips in %s\n", argv[2]);
     return 1;
   }
-  sg::serve::Api api(argv[1]);
+  const size_t cache_ips = argc == 5 ? std::stoul(argv[4]) : sg::serve::AnswerCache::kDefaultIps;
+  sg::serve::Api api(argv[1], sg::serve::kQueryTimeoutMs, std::make_shared<sg::serve::AnswerCache>(cache_ips));
   const double seconds = std::stod(argv[3]);
   std::map<int, long> statuses;
   long n = 0, bytes = 0;

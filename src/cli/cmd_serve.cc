@@ -75,8 +75,8 @@ void add_serve(CLI::App& app) {
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   cmd->add_option("--cache-ips", args->cache_ips,
-                  "ips whose fingerprints (parsed from their latest probes) are kept between lookups until the "
-                  "database changes; 0 keeps none")
+                  "ips whose answers are kept between lookups until the database changes (any commit to it); "
+                  "0 keeps none")
       ->check(CLI::Range(size_t(0), size_t(10'000'000)))
       ->capture_default_str();
   cmd->callback([args] { run_serve(*args); });

@@ -11,7 +11,7 @@
 
 #include "aggregate/evidence.h"
 #include "capture/cidr.h"
-#include "serve/fingerprint_cache.h"
+#include "serve/answer_cache.h"
 #include "storage/ip_queries.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
@@ -186,17 +186,7 @@ json ip_summary(Db& db, const std::string& ip) {
   return j;
 }
 
-// The fingerprints of an ip's latest probes, from the cache when this snapshot's generation has them.
-json probe_fingerprints(Db& db, const std::string& ip, FingerprintCache& cache, uint64_t generation) {
-  if (auto hit = cache.find(ip, generation)) return *hit;
-  aggregate::Evidence ev;
-  for_each_latest_probe(db, ip, kEvidenceProbes, [&](const std::string& text) { ev.add_probe_text(text); });
-  auto made = std::make_shared<const json>(fingerprints(parse_or_empty(ev.to_json(kTopValues))));
-  cache.put(ip, generation, made);
-  return *made;
-}
-
-json ip_detail(Db& db, ScannerStore& scanners, const std::string& ip, FingerprintCache& cache, uint64_t generation) {
+json ip_detail(Db& db, ScannerStore& scanners, const std::string& ip) {
   ScannerQuery q;
   q.ip = ip;
   auto rows = scanners.rows(q);
@@ -240,7 +230,9 @@ json ip_detail(Db& db, ScannerStore& scanners, const std::string& ip, Fingerprin
   j["weeks"] = rows.size();
   j["services"] = services;
   if (p.total > 0) {
-    j["fingerprints"] = probe_fingerprints(db, ip, cache, generation);
+    aggregate::Evidence ev;
+    for_each_latest_probe(db, ip, kEvidenceProbes, [&](const std::string& text) { ev.add_probe_text(text); });
+    j["fingerprints"] = fingerprints(parse_or_empty(ev.to_json(kTopValues)));
     j["fingerprints_from"] = fmt::format("its latest {} probes at most", kEvidenceProbes);
   } else {  // its probes were pruned; the latest row kept their evidence
     j["fingerprints"] = fingerprints(parse_or_empty(rows.back().evidence));
@@ -493,10 +485,10 @@ Response error_response(int status, const std::string& code, const std::string& 
   return {status, json_text({{"error", {{"status", status}, {"code", code}, {"message", message}}}})};
 }
 
-Api::Api(std::string db_path, int query_timeout_ms, std::shared_ptr<FingerprintCache> cache)
+Api::Api(std::string db_path, int query_timeout_ms, std::shared_ptr<AnswerCache> cache)
     : path_(std::move(db_path)),
       timeout_ms_(query_timeout_ms),
-      cache_(cache ? std::move(cache) : std::make_shared<FingerprintCache>()) {
+      cache_(cache ? std::move(cache) : std::make_shared<AnswerCache>()) {
   open();
 }
 
@@ -569,7 +561,11 @@ Response Api::route(const Request& req) {
     require_method(req, "GET");
     std::string rest = path.substr(kIp.size());
     if (rest.find('/') != std::string::npos) return ok(cidr_list(db, checked_cidr(rest), page_of(req)));
-    return ok(ip_detail(db, *scanners_, canonical_ip(rest), *cache_, generation_));
+    const std::string ip = canonical_ip(rest);
+    if (auto hit = cache_->find(ip, generation_)) return {200, *hit};
+    Response res = ok(ip_detail(db, *scanners_, ip));
+    cache_->put(ip, generation_, std::make_shared<const std::string>(res.body));
+    return res;
   }
   if (path.starts_with(kOrg) && path.size() > kOrg.size()) {
     require_method(req, "GET");

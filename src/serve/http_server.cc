@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "serve/answer_cache.h"
 #include "serve/api.h"
-#include "serve/fingerprint_cache.h"
 #include "serve/page.h"
 
 namespace sg::serve {
@@ -26,8 +26,7 @@ constexpr const char* kCsp =
 // between threads mid-statement and opening one per request would repeat the schema checks.
 class ApiPool {
  public:
-  ApiPool(std::string db, size_t cache_ips)
-      : db_(std::move(db)), cache_(std::make_shared<FingerprintCache>(cache_ips)) {}
+  ApiPool(std::string db, size_t cache_ips) : db_(std::move(db)), cache_(std::make_shared<AnswerCache>(cache_ips)) {}
   std::unique_ptr<Api> acquire() {
     {
       std::lock_guard<std::mutex> lock(m_);
@@ -46,7 +45,7 @@ class ApiPool {
 
  private:
   std::string db_;
-  std::shared_ptr<FingerprintCache> cache_;  // one for every connection
+  std::shared_ptr<AnswerCache> cache_;  // one for every connection
   std::mutex m_;
   std::vector<std::unique_ptr<Api>> free_;
 };
