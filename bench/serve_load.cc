@@ -1,8 +1,9 @@
 // Load for `scannergrouper serve`: T client threads, each with one keep-alive connection, ask
 // GET /v1/ip/{ip} for ips taken in turn from a file for D seconds; prints requests per second, latency
 // percentiles and the status counts. The server runs separately (bench/serve_bench.sh starts it and reads
-// its peak memory).
-//   serve_load HOST PORT IPS_FILE THREADS SECONDS
+// its peak memory). PATH: ask that one path instead (GET / is the page, no database: the ceiling of the
+// HTTP layer and this client on the machine).
+//   serve_load HOST PORT IPS_FILE THREADS SECONDS [PATH]
 #include <httplib.h>
 
 #include <algorithm>
@@ -17,13 +18,14 @@
 #include <vector>
 
 int main(int argc, char** argv) {
-  if (argc != 6) {
-    std::fprintf(stderr, "usage: serve_load HOST PORT IPS_FILE THREADS SECONDS\n");
+  if (argc != 6 && argc != 7) {
+    std::fprintf(stderr, "usage: serve_load HOST PORT IPS_FILE THREADS SECONDS [PATH]\n");
     return 2;
   }
   const std::string host = argv[1];
   const int port = std::stoi(argv[2]), threads = std::stoi(argv[4]);
   const double seconds = std::stod(argv[5]);
+  const std::string fixed_path = argc == 7 ? argv[6] : "";
   std::vector<std::string> ips;
   std::ifstream in(argv[3]);
   for (std::string l; std::getline(in, l);)
@@ -49,7 +51,7 @@ int main(int argc, char** argv) {
       long got = 0;
       for (size_t i = size_t(t) * 7919; std::chrono::steady_clock::now() < stop; ++i) {
         const auto a = std::chrono::steady_clock::now();
-        auto res = cli.Get("/v1/ip/" + ips[i % ips.size()]);
+        auto res = cli.Get(fixed_path.empty() ? "/v1/ip/" + ips[i % ips.size()] : fixed_path);
         const auto b = std::chrono::steady_clock::now();
         mine.push_back(std::chrono::duration<double, std::micro>(b - a).count());
         ++codes[res ? res->status : -1];

@@ -18,6 +18,7 @@ struct ServeArgs {
   std::string db;
   std::string listen = "127.0.0.1:8080";
   int threads = 8;
+  size_t cache_ips = 16384;
 };
 
 void run_serve(const ServeArgs& a) {
@@ -25,6 +26,7 @@ void run_serve(const ServeArgs& a) {
   serve::ServeOptions opt;
   opt.db = a.db;
   opt.threads = a.threads;
+  opt.cache_ips = a.cache_ips;
   if (!serve::parse_listen(a.listen, opt.host, opt.port))
     throw CLI::ValidationError("--listen",
                                fmt::format("'{}' is not HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080)", a.listen));
@@ -71,6 +73,11 @@ void add_serve(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "worker threads (each with its own read-only connection)")
       ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--cache-ips", args->cache_ips,
+                  "ips whose answers are kept between lookups until the database changes (any commit to it); "
+                  "0 keeps none")
+      ->check(CLI::Range(size_t(0), size_t(10'000'000)))
       ->capture_default_str();
   cmd->callback([args] { run_serve(*args); });
 }

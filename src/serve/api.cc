@@ -11,6 +11,7 @@
 
 #include "aggregate/evidence.h"
 #include "capture/cidr.h"
+#include "serve/answer_cache.h"
 #include "storage/ip_queries.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
@@ -477,7 +478,10 @@ Response error_response(int status, const std::string& code, const std::string& 
   return {status, json_text({{"error", {{"status", status}, {"code", code}, {"message", message}}}})};
 }
 
-Api::Api(std::string db_path, int query_timeout_ms) : path_(std::move(db_path)), timeout_ms_(query_timeout_ms) {
+Api::Api(std::string db_path, int query_timeout_ms, std::shared_ptr<AnswerCache> cache)
+    : path_(std::move(db_path)),
+      timeout_ms_(query_timeout_ms),
+      cache_(cache ? std::move(cache) : std::make_shared<AnswerCache>()) {
   open();
 }
 
@@ -496,6 +500,7 @@ void Api::open() {
   store_ = std::make_unique<ProbeStore>(path_, Access::read_only);
   scanners_ = std::make_unique<ScannerStore>(store_->db());
   complete_ = store_->db().has_table("probes") && store_->db().has_table("scanners");
+  connection_ = cache_->new_connection();
   store_->db().set_interrupt_check([this] {
     if (steady_ms() <= deadline_ms_) return false;
     timed_out_ = true;
@@ -511,6 +516,8 @@ Response Api::handle(const Request& req) {
     deadline_ms_ = steady_ms() + timeout_ms_;
     timed_out_ = false;
     ReadSnapshot snapshot(store_->db());  // every query of an answer sees one snapshot while `run` writes
+    // Read first, so that it names the snapshot the answer reads.
+    generation_ = cache_->generation(connection_, store_->db().data_version());
     return route(req);
   } catch (const BadRequest& b) {
     return error_response(b.status, b.code, b.message);
@@ -547,7 +554,11 @@ Response Api::route(const Request& req) {
     require_method(req, "GET");
     std::string rest = path.substr(kIp.size());
     if (rest.find('/') != std::string::npos) return ok(cidr_list(db, checked_cidr(rest), page_of(req)));
-    return ok(ip_detail(db, *scanners_, canonical_ip(rest)));
+    const std::string ip = canonical_ip(rest);
+    if (auto hit = cache_->find(ip, generation_)) return {200, *hit};
+    Response res = ok(ip_detail(db, *scanners_, ip));
+    cache_->put(ip, generation_, std::make_shared<const std::string>(res.body));
+    return res;
   }
   if (path.starts_with(kOrg) && path.size() > kOrg.size()) {
     require_method(req, "GET");

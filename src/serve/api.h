@@ -31,6 +31,8 @@ class ScannerStore;
 
 namespace sg::serve {
 
+class AnswerCache;
+
 constexpr int64_t kDefaultLimit = 100;
 constexpr int64_t kMaxLimit = 1000;
 constexpr int64_t kMaxOffset = 10'000'000;
@@ -61,7 +63,10 @@ class Api {
  public:
   // Opens `db_path` read-only; throws StoreError when it cannot. A request whose queries run longer than
   // `query_timeout_ms` is stopped and answered 503 (a fingerprint search reads every probe of its service).
-  explicit Api(std::string db_path, int query_timeout_ms = kQueryTimeoutMs);
+  // `cache`: the answers of /v1/ip/{ip} shared with the server's other connections (answer_cache.h);
+  // null: one of its own.
+  explicit Api(std::string db_path, int query_timeout_ms = kQueryTimeoutMs,
+               std::shared_ptr<AnswerCache> cache = nullptr);
   ~Api();
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
@@ -78,6 +83,9 @@ class Api {
   int timeout_ms_;
   int64_t deadline_ms_ = 0;  // steady-clock milliseconds; the database's interrupt check stops queries past it
   bool timed_out_ = false;
+  std::shared_ptr<AnswerCache> cache_;
+  uint64_t connection_ = 0;  // this connection's number in cache_
+  uint64_t generation_ = 0;  // cache_'s generation of the current request's snapshot
 };
 
 // An error answer, for the HTTP layer's own errors (unknown route, body too large).

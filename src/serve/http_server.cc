@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "serve/answer_cache.h"
 #include "serve/api.h"
 #include "serve/page.h"
 
@@ -25,7 +26,7 @@ constexpr const char* kCsp =
 // between threads mid-statement and opening one per request would repeat the schema checks.
 class ApiPool {
  public:
-  explicit ApiPool(std::string db) : db_(std::move(db)) {}
+  ApiPool(std::string db, size_t cache_ips) : db_(std::move(db)), cache_(std::make_shared<AnswerCache>(cache_ips)) {}
   std::unique_ptr<Api> acquire() {
     {
       std::lock_guard<std::mutex> lock(m_);
@@ -35,7 +36,7 @@ class ApiPool {
         return api;
       }
     }
-    return std::make_unique<Api>(db_);
+    return std::make_unique<Api>(db_, kQueryTimeoutMs, cache_);
   }
   void release(std::unique_ptr<Api> api) {
     std::lock_guard<std::mutex> lock(m_);
@@ -44,6 +45,7 @@ class ApiPool {
 
  private:
   std::string db_;
+  std::shared_ptr<AnswerCache> cache_;  // one for every connection
   std::mutex m_;
   std::vector<std::unique_ptr<Api>> free_;
 };
@@ -80,7 +82,7 @@ struct HttpServer::Impl {
   ApiPool pool;
   httplib::Server svr;
   int port = -1;
-  explicit Impl(ServeOptions o) : opt(std::move(o)), pool(opt.db) {}
+  explicit Impl(ServeOptions o) : opt(std::move(o)), pool(opt.db, opt.cache_ips) {}
 };
 
 HttpServer::HttpServer(ServeOptions opt) : impl_(std::make_unique<Impl>(std::move(opt))) {

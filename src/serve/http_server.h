@@ -4,6 +4,7 @@
 // style from this server; bodies over kMaxBody get 413, unknown paths a JSON 404.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,7 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (port() says which)
   int threads = 8;
+  size_t cache_ips = 16384;  // the ips whose answers are kept between requests (answer_cache.h); 0: none
 };
 
 // "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:0" → host and port; false when malformed.

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@
 struct sqlite3;
 
 namespace sg {
+
+struct StmtCache;  // prepared statements kept per connection (storage/sqlite.cc)
 
 class StoreError : public std::runtime_error {
  public:
@@ -48,6 +51,11 @@ class Db {
   int changes() const;
   [[noreturn]] void fail(const std::string& what) const;
   const std::string& path() const { return path_; }
+  // A number that differs from this connection's previous reading whenever another connection has
+  // committed to the file in between (PRAGMA data_version). Read first in a ReadSnapshot, it stays fixed
+  // for the snapshot: what the service keeps between requests (serve's fingerprint cache) is valid while
+  // it is unchanged.
+  int64_t data_version();
   // Long reads of a service (`serve`) stop when `stop()` says so: checked every few thousand steps of a
   // running statement, which then fails with a StoreError. An empty function removes the check.
   void set_interrupt_check(std::function<bool()> stop);
@@ -62,6 +70,7 @@ class Db {
   std::function<bool()> stop_;
   std::string path_;
   sqlite3* h_ = nullptr;
+  std::unique_ptr<StmtCache> cache_;  // declared last: its statements are finalized before the connection closes
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() ran. A crash between the two

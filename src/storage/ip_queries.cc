@@ -8,7 +8,7 @@ namespace sg {
 
 IpProbeSummary ip_probe_summary(Db& db, const std::string& ip) {
   IpProbeSummary s;
-  Stmt q(db, "SELECT service, count(*), min(ts_us), max(ts_us) FROM probes WHERE src=? GROUP BY service");
+  Stmt q(db, "SELECT service, count(*), min(ts_us), max(ts_us) FROM probes WHERE src=? GROUP BY service", Stmt::reuse);
   q.bind(1, ip);
   while (q.step()) {
     s.per_service[q.col_text(0)] = q.col_int(1);
@@ -24,7 +24,8 @@ std::vector<IpLabel> ip_labels(Db& db, const std::string& ip) {
   if (!db.has_table("probe_labels")) return out;
   Stmt l(db,
          "SELECT l.org, count(*), l.source FROM probe_labels l JOIN probes p ON p.id = l.probe_id WHERE p.src = ? "
-         "GROUP BY l.org, l.source ORDER BY 2 DESC");
+         "GROUP BY l.org, l.source ORDER BY 2 DESC",
+         Stmt::reuse);
   l.bind(1, ip);
   while (l.step()) out.push_back({l.col_text(0), l.col_int(1), l.col_text(2)});
   return out;
@@ -32,7 +33,7 @@ std::vector<IpLabel> ip_labels(Db& db, const std::string& ip) {
 
 void for_each_latest_probe(Db& db, const std::string& ip, int64_t limit,
                            const std::function<void(const std::string&)>& fn) {
-  Stmt e(db, "SELECT json FROM probes WHERE src = ? ORDER BY ts_us DESC LIMIT ?");
+  Stmt e(db, "SELECT json FROM probes WHERE src = ? ORDER BY ts_us DESC LIMIT ?", Stmt::reuse);
   e.bind(1, ip).bind(2, limit);
   while (e.step()) fn(e.col_text(0));
 }
@@ -121,7 +122,8 @@ std::vector<FingerprintIp> ips_with_fingerprint(Db& db, const std::string& servi
 std::optional<LatestDecision> latest_decision(Db& db, const std::string& ip) {
   Stmt s(db,
          "SELECT org, evidence_kind, confidence, window_start, (SELECT count(*) FROM scanners c WHERE c.ip = s.ip) "
-         "FROM scanners s WHERE ip = ? ORDER BY window_start DESC LIMIT 1");
+         "FROM scanners s WHERE ip = ? ORDER BY window_start DESC LIMIT 1",
+         Stmt::reuse);
   s.bind(1, ip);
   if (!s.step()) return std::nullopt;
   return LatestDecision{s.col_text(0), s.col_text(1), s.col_double(2), s.col_int(3), s.col_int(4)};

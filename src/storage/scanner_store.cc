@@ -87,7 +87,7 @@ void bind_query(Stmt& s, const ScannerQuery& q) {
 void ScannerStore::for_each(const ScannerQuery& q, const std::function<void(const ScannerRow&)>& fn) {
   const std::string sql =
       std::string("SELECT ") + columns_ + " FROM scanners" + where_of(q) + " ORDER BY window_start, ip";
-  Stmt s(db_, sql.c_str());
+  Stmt s(db_, sql.c_str(), Stmt::reuse);  // one of 16 texts
   bind_query(s, q);
   while (s.step()) fn(read_row(s));
 }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <unordered_map>
 
 namespace sg {
 
@@ -35,6 +36,14 @@ bool has_pending_wal(const std::string& path) {
 }
 
 }  // namespace
+
+// Idle prepared statements by SQL text; one in use is out of the map until its Stmt ends.
+struct StmtCache {
+  std::unordered_map<std::string, sqlite3_stmt*> idle;
+  ~StmtCache() {
+    for (auto& [sql, s] : idle) sqlite3_finalize(s);
+  }
+};
 
 bool may_write(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -64,7 +73,10 @@ Db::Db(const std::string& path, Access access) : path_(path) {
   sqlite3_extended_result_codes(h_, 1);
 }
 
-Db::~Db() { sqlite3_close_v2(h_); }
+Db::~Db() {
+  cache_.reset();
+  sqlite3_close_v2(h_);
+}
 
 bool Db::read_only() const { return sqlite3_db_readonly(h_, "main") == 1; }
 int64_t Db::last_insert_id() const { return sqlite3_last_insert_rowid(h_); }
@@ -81,6 +93,12 @@ void Db::set_interrupt_check(std::function<bool()> stop) {
     sqlite3_progress_handler(h_, 10000, &Db::on_progress, this);
   else
     sqlite3_progress_handler(h_, 0, nullptr, nullptr);
+}
+
+int64_t Db::data_version() {
+  Stmt s(*this, "PRAGMA data_version", Stmt::reuse);
+  if (!s.step()) fail("PRAGMA data_version");
+  return s.col_int(0);
 }
 
 ReadSnapshot::ReadSnapshot(Db& db) : db_(db) { db_.exec("BEGIN"); }
@@ -135,7 +153,28 @@ Stmt::Stmt(Db& db, const char* sql) : db_(db) {
     db.fail(fmt::format("cannot prepare '{}'", sql));
 }
 
-Stmt::~Stmt() { sqlite3_finalize(s_); }
+Stmt::Stmt(Db& db, const char* sql, Reuse) : db_(db), cache_key_(sql) {
+  if (!db.cache_) db.cache_ = std::make_unique<StmtCache>();
+  auto it = db.cache_->idle.find(sql);
+  if (it != db.cache_->idle.end()) {
+    s_ = it->second;
+    db.cache_->idle.erase(it);
+    return;
+  }
+  if (sqlite3_prepare_v3(db.handle(), sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr) != SQLITE_OK)
+    db.fail(fmt::format("cannot prepare '{}'", sql));
+}
+
+Stmt::~Stmt() {
+  if (cache_key_ && s_) {
+    // Reset ends its read of the database (a stepped statement holds the read open); bindings are dropped
+    // so that no text from one request stays referenced into the next.
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    if (db_.cache_->idle.emplace(cache_key_, s_).second) return;
+  }
+  sqlite3_finalize(s_);
+}
 
 Stmt& Stmt::bind(int i, int64_t v) {
   if (sqlite3_bind_int64(s_, i, v) != SQLITE_OK) db_.fail("bind");
@@ -191,7 +230,7 @@ std::string Stmt::col_text(int i) const {
 bool Stmt::col_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
 
 bool Db::has_table(const char* name) {
-  Stmt s(*this, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
+  Stmt s(*this, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", Stmt::reuse);
   s.bind(1, name);
   return s.step();
 }

@@ -15,6 +15,12 @@ namespace sg {
 class Stmt {
  public:
   Stmt(Db& db, const char* sql);
+  // A statement the connection keeps prepared between uses (the read queries a service repeats per
+  // request: preparing one costs about as much as running it). Destruction resets it and hands it back;
+  // a second use of the same text while the first is still open prepares a statement of its own. For
+  // fixed SQL text only: every distinct text stays prepared until the connection closes.
+  enum Reuse { reuse };
+  Stmt(Db& db, const char* sql, Reuse);
   ~Stmt();
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
@@ -36,6 +42,7 @@ class Stmt {
  private:
   Db& db_;
   sqlite3_stmt* s_ = nullptr;
+  const char* cache_key_ = nullptr;  // set when the statement goes back to the connection's cache
 };
 
 }  // namespace sg
