@@ -100,7 +100,7 @@ void run_evaluate(const RangeArgs& a) {
     truth.emplace();
     size_t rows = 0;
     simulate::for_each_truth(a.truth, [&](const simulate::TruthRow& r) {
-      (*truth)[workflow::truth_key(r.ts_us, r.src, r.sport, r.dst, r.dport, r.transport)] = r.org;
+      truth->add(r.ts_us, r.src, r.sport, r.dst, r.dport, r.transport, r.org);
       ++rows;
     });
     if (!rows) throw std::runtime_error(fmt::format("{}: no truth rows (expected simulate's truth.tsv)", a.truth));

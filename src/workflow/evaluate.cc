@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "storage/evaluation_store.h"
 #include "storage/model_registry.h"
 #include "storage/prediction_store.h"
+#include "storage/probe_store.h"
 #include "storage/scanner_store.h"
 #include "storage/workflow_queries.h"
 #include "util/terminal.h"
@@ -144,8 +146,8 @@ std::map<std::pair<int64_t, std::string>, std::string> truth_of_rows(Db& db, con
                                                                      const TruthIndex& truth) {
   std::map<std::pair<int64_t, std::string>, std::map<std::string, int>> counts;
   for_each_probe_flow(db, from_us, to_us, [&](const ProbeFlowRow& p) {
-    auto it = truth.find(truth_key(p.ts_us, p.src, p.sport, p.dst, p.dport, p.transport));
-    if (it != truth.end()) ++counts[{w.start_of(p.ts_us), p.src}][features::org_key(it->second)];
+    if (const std::string* org = truth.find(p.ts_us, p.src, p.sport, p.dst, p.dport, p.transport))
+      ++counts[{w.start_of(p.ts_us), p.src}][features::org_key(*org)];
   });
   std::map<std::pair<int64_t, std::string>, std::string> out;
   for (const auto& [key, orgs] : counts) {
@@ -177,9 +179,9 @@ std::map<std::pair<int64_t, std::string>, std::string> ceiling_of_rows(Db& db, c
         const auto& root = doc.root();
         auto num = [&](const char* k) { return int64_t(features::get_uint(&root, k).value_or(0)); };
         auto str = [&](const char* k) { return std::string(features::get_string(&root, k).value_or("")); };
-        auto t = truth.find(truth_key(r.ts_us, r.src, num("sport"), str("dst"), num("dport"), str("transport")));
-        if (t == truth.end()) return;
-        std::string org = features::org_key(t->second);
+        const std::string* t = truth.find(r.ts_us, r.src, num("sport"), str("dst"), num("dport"), str("transport"));
+        if (!t) return;
+        std::string org = features::org_key(*t);
         if (eval_unknown.count(org) || !j.known.count(org)) org = "unknown";
         ++senders[pk.whole][org];
         keys_of[{w.start_of(r.ts_us), r.src}].insert(pk.whole);
@@ -214,9 +216,32 @@ std::vector<ReliabilityBin> empty_bins() {
 
 }  // namespace
 
-std::string truth_key(int64_t ts_us, std::string_view src, int64_t sport, std::string_view dst, int64_t dport,
-                      std::string_view transport) {
-  return fmt::format("{}|{}|{}|{}|{}|{}", ts_us, src, sport, dst, dport, transport);
+namespace {
+std::string flow_key(std::string_view src, int64_t sport, std::string_view dst, int64_t dport,
+                     std::string_view transport) {
+  return fmt::format("{}|{}|{}|{}|{}", src, sport, dst, dport, transport);
+}
+}  // namespace
+
+void TruthIndex::add(int64_t ts_us, std::string_view src, int64_t sport, std::string_view dst, int64_t dport,
+                     std::string_view transport, std::string org) {
+  if (by_flow_[flow_key(src, sport, dst, dport, transport)].insert_or_assign(ts_us, std::move(org)).second) ++sessions_;
+}
+
+const std::string* TruthIndex::find(int64_t ts_us, std::string_view src, int64_t sport, std::string_view dst,
+                                    int64_t dport, std::string_view transport) const {
+  auto flow = by_flow_.find(flow_key(src, sport, dst, dport, transport));
+  if (flow == by_flow_.end()) return nullptr;
+  const auto& times = flow->second;
+  const std::string* best = nullptr;
+  int64_t best_gap = ProbeStore::kSameSessionUs + 1;
+  auto after = times.lower_bound(ts_us);
+  if (after != times.end() && after->first - ts_us < best_gap) best_gap = after->first - ts_us, best = &after->second;
+  if (after != times.begin()) {
+    auto before = std::prev(after);
+    if (ts_us - before->first < best_gap) best = &before->second;
+  }
+  return best;
 }
 
 Evaluation evaluate(Db& db, const aggregate::Windows& w, int64_t from_us, int64_t to_us,

@@ -18,10 +18,24 @@
 
 namespace sg::workflow {
 
-// The organisation behind every simulated session (simulate's truth.tsv), keyed by truth_key().
-using TruthIndex = std::unordered_map<std::string, std::string>;
-std::string truth_key(int64_t ts_us, std::string_view src, int64_t sport, std::string_view dst, int64_t dport,
-                      std::string_view transport);
+// The organisation behind every simulated session (simulate's truth.tsv, whose times are the capture's). A
+// probe finds its session by 5-tuple and the nearest time within ProbeStore::kSameSessionUs, the window in
+// which the store takes two sources' probes for one session: a log stamps a record with another packet's time
+// than the capture's first payload (EVE: the packet that completed the record), so an exact time would judge
+// only the log probes that happen to share it.
+class TruthIndex {
+ public:
+  void add(int64_t ts_us, std::string_view src, int64_t sport, std::string_view dst, int64_t dport,
+           std::string_view transport, std::string org);
+  // The organisation of the session, or nullptr when the truth has none near that time.
+  const std::string* find(int64_t ts_us, std::string_view src, int64_t sport, std::string_view dst, int64_t dport,
+                          std::string_view transport) const;
+  size_t size() const { return sessions_; }
+
+ private:
+  std::unordered_map<std::string, std::map<int64_t, std::string>> by_flow_;  // 5-tuple → time → organisation
+  size_t sessions_ = 0;
+};
 
 // Names judged against the truth of every scanner, labelled or not.
 struct NameCounts {
