@@ -41,17 +41,8 @@ void run_export(const ExportArgs& a) {
   if (a.format == "misp") {
     if (a.out.empty() || a.out == "-")
       throw CLI::ValidationError("--out", "--format misp writes a feed folder: give --out DIR");
-    const std::filesystem::path dir(a.out);
-    auto feed = intel::misp_feed(rows, a.names, tlp);
-    std::filesystem::create_directories(dir);
-    for (const auto& [file, text] : feed.events) write_text_atomically((dir / file).string(), text + "\n");
-    for (const auto& [name, text] : feed.warninglists) {
-      std::filesystem::create_directories(dir / "lists" / name);
-      write_text_atomically((dir / "lists" / name / "list.json").string(), text + "\n");
-    }
-    // The index last: a MISP that polls mid-export sees the previous feed or this one whole.
-    write_text_atomically((dir / "hashes.csv").string(), feed.hashes);
-    write_text_atomically((dir / "manifest.json").string(), feed.manifest + "\n");
+    const auto feed = intel::misp_feed(rows, a.names, tlp);
+    intel::write_misp_feed(feed, a.out);
     if (chatty())
       fmt::print(stderr, "export: MISP feed of {} event(s) and {} warninglist(s) written to {}\n", feed.events.size(),
                  feed.warninglists.size(), term_safe(a.out));

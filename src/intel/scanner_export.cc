@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "export/csv.h"
 #include "intel/org_names.h"
+#include "util/atomic_file.h"
 #include "util/hash.h"
 #include "util/time.h"
 #include "util/uuid.h"
@@ -366,6 +368,18 @@ std::string stix_bundle(const std::vector<ScannerRow>& rows, const NameFilter& f
               {"id", "bundle--" + uuid_v5(fmt::format("bundle:{}:{}:{}", latest.size(), all.first, all.last))},
               {"objects", objects}};
   return bundle.dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+void write_misp_feed(const MispFeed& feed, const std::string& dir) {
+  const std::filesystem::path root(dir);
+  std::filesystem::create_directories(root);
+  for (const auto& [file, text] : feed.events) write_text_atomically((root / file).string(), text + "\n");
+  for (const auto& [name, text] : feed.warninglists) {
+    std::filesystem::create_directories(root / "lists" / name);
+    write_text_atomically((root / "lists" / name / "list.json").string(), text + "\n");
+  }
+  write_text_atomically((root / "hashes.csv").string(), feed.hashes);
+  write_text_atomically((root / "manifest.json").string(), feed.manifest + "\n");
 }
 
 }  // namespace sg::intel

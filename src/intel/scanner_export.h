@@ -51,6 +51,10 @@ struct MispFeed {
   std::map<std::string, std::string> warninglists;  // folder under lists/ → list.json text
 };
 MispFeed misp_feed(const std::vector<ScannerRow>& rows, const NameFilter& f = {}, Tlp tlp = Tlp::green);
+// Writes the feed into folder `dir` (created), each file atomically and the index (hashes.csv, then
+// manifest.json) last, so a MISP that polls mid-export sees the previous feed or this one whole. Throws on
+// the first write error, naming the file.
+void write_misp_feed(const MispFeed& feed, const std::string& dir);
 
 // A STIX 2.1 bundle: the TLP marking, the producer and an identity per organisation (display name and
 // slug), and per ip its address observable, an indicator (valid over the week that named it, with the
