@@ -16,7 +16,35 @@ namespace {
 
 // The export is written straight into one buffer by RapidJSON's streaming writer: no document tree per
 // probe, which was the largest cost of `extract` when it was built with nlohmann::json.
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+// Two shortcuts over RapidJSON's writer, both with its own comma/colon bookkeeping (Prefix, EndValue), so the
+// text is byte for byte what Key and String write: keys (ASCII literals needing no escape) and strings with
+// nothing to escape are copied whole instead of character by character through the escape table.
+class Writer : public rapidjson::Writer<rapidjson::StringBuffer> {
+ public:
+  explicit Writer(rapidjson::StringBuffer& out) : rapidjson::Writer<rapidjson::StringBuffer>(out) {}
+  void raw_key(const char* quoted, size_t n) {
+    Prefix(rapidjson::kStringType);
+    std::memcpy(os_->Push(n), quoted, n);
+    EndValue(true);
+  }
+  void plain_string(std::string_view s) {
+    Prefix(rapidjson::kStringType);
+    char* o = os_->Push(s.size() + 2);
+    o[0] = '"';
+    if (!s.empty()) std::memcpy(o + 1, s.data(), s.size());
+    o[s.size() + 1] = '"';
+    EndValue(true);
+  }
+};
+
+// Printable ASCII without '"' or '\\': RapidJSON would copy every byte unchanged (and it is valid UTF-8).
+bool plain_ascii(std::string_view s) {
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
 
 // Whether a section's key is carried: a log-sourced probe names what its source cannot carry (Probe::absent,
 // "section.key"), and those keys are left out rather than written as zero or empty.
@@ -44,11 +72,13 @@ void key(Writer& w, const char (&k)[N]) {
   q[0] = '"';
   std::memcpy(q + 1, k, N - 1);
   q[N] = '"';
-  w.RawValue(q, N + 1, rapidjson::kStringType);
+  w.raw_key(q, N + 1);
 }
 
 void str(Writer& w, std::string_view s) {
-  if (valid_utf8(s)) {
+  if (plain_ascii(s)) {
+    w.plain_string(s);
+  } else if (valid_utf8(s)) {
     w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
   } else {
     std::string safe = utf8_safe(s);
