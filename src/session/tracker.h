@@ -86,8 +86,8 @@ class SessionTracker {
   SessionConfig cfg_;
   Sink sink_;
   IngestStats& stats_;
-  FlowList tcp_, udp_;  // least recently active first
-  FlowList closed_;     // TCP sessions already emitted and closed: short-lived tombstones
+  FlowList tcp_, udp_;       // least recently active first
+  FlowList closed_;          // TCP sessions already emitted and closed: short-lived tombstones
   std::vector<Slot> slots_;  // size a power of two
   size_t count_ = 0;
   int64_t now_ = 0;
