@@ -5,12 +5,13 @@
 # machine inflates them less than wall time; wall seconds are printed beside them.
 # usage: bash bench/extract_ratios.sh [PACKETS] [REPS]   (default 2000000 3; build first: scripts/build.sh)
 #        CAPTURE=file.pcap bash bench/extract_ratios.sh   (an existing capture instead of a simulated one)
+#        SG=/path/to/scannergrouper ...                   (another build, e.g. the one before a change)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-2000000}
 REPS=${2:-3}
-sg=./build/scannergrouper
-loop=./build/bench/pcap_read_loop
+sg=${SG:-./build/scannergrouper}  # SG=other/binary measures another build (the baseline)
+loop=${LOOP:-./build/bench/pcap_read_loop}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -20,6 +21,7 @@ best() {
   shift
   local b=""
   for _ in $(seq "$REPS"); do
+    rm -f "$tmp"/*.db  # ingest skips a capture its database already holds: every run starts empty
     /usr/bin/time -f "%U %S %e" -o "$tmp/t" taskset -c "$cores" "$@" >/dev/null 2>"$tmp/err" || {
       cat "$tmp/err"
       exit 1
