@@ -92,7 +92,7 @@ size_t FlowKeyHash::operator()(const FlowKey& k) const {
 
 SessionTracker::SessionTracker(SessionConfig config, Sink sink, IngestStats& stats)
     : cfg_(std::move(config)), sink_(std::move(sink)), stats_(stats) {
-  slots_.resize(1 << 17);
+  slots_.resize(1 << 12);  // grows by doubling: a short capture (or a fuzz input) does not pay for a big table
 }
 
 bool SessionTracker::index_find(const FlowKey& key, FlowList::iterator& out) const {
