@@ -338,8 +338,19 @@ const char* decode_packet(int linktype, ByteView f, Packet& out) {
 }
 
 std::string to_string(const IpAddr& a) {
-  // inet_ntop formats IPv4 through sprintf, a visible cost at one call per probe; fmt is several times faster
-  if (a.v4) return fmt::format("{}.{}.{}.{}", a.b[0], a.b[1], a.b[2], a.b[3]);
+  // inet_ntop formats IPv4 through sprintf, a visible cost at two calls per probe: dotted decimal by hand.
+  if (a.v4) {
+    char buf[16];
+    size_t n = 0;
+    for (int i = 0; i < 4; ++i) {
+      unsigned v = a.b[i];
+      if (i) buf[n++] = '.';
+      if (v >= 100) buf[n++] = static_cast<char>('0' + v / 100);
+      if (v >= 10) buf[n++] = static_cast<char>('0' + v / 10 % 10);
+      buf[n++] = static_cast<char>('0' + v % 10);
+    }
+    return std::string(buf, n);
+  }
   char buf[INET6_ADDRSTRLEN];
   inet_ntop(a.v4 ? AF_INET : AF_INET6, a.b.data(), buf, sizeof buf);
   return buf;

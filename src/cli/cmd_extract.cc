@@ -30,7 +30,7 @@ void run_extract(const ExtractArgs& a) {
   JsonRows out(a.format == "json");
   hooks.probe = [&](const Probe& p) {
     if (!wanted.empty() && !wanted.count(service_name(p.service))) return;
-    out.row(probe_to_jsonl(p));  // a failed write stops the run (main reports it)
+    out.row(probe_to_jsonl_view(p));  // a failed write stops the run (main reports it)
   };
   hooks.end = [](const std::string&, const IngestStats&) {};
   IngestStats total;

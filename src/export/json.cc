@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstring>
+
 #include "util/bytes.h"
 #include "util/time.h"
 #include "util/utf8.h"
@@ -14,7 +16,35 @@ namespace {
 
 // The export is written straight into one buffer by RapidJSON's streaming writer: no document tree per
 // probe, which was the largest cost of `extract` when it was built with nlohmann::json.
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+// Two shortcuts over RapidJSON's writer, both with its own comma/colon bookkeeping (Prefix, EndValue), so the
+// text is byte for byte what Key and String write: keys (ASCII literals needing no escape) and strings with
+// nothing to escape are copied whole instead of character by character through the escape table.
+class Writer : public rapidjson::Writer<rapidjson::StringBuffer> {
+ public:
+  explicit Writer(rapidjson::StringBuffer& out) : rapidjson::Writer<rapidjson::StringBuffer>(out) {}
+  void raw_key(const char* quoted, size_t n) {
+    Prefix(rapidjson::kStringType);
+    std::memcpy(os_->Push(n), quoted, n);
+    EndValue(true);
+  }
+  void plain_string(std::string_view s) {
+    Prefix(rapidjson::kStringType);
+    char* o = os_->Push(s.size() + 2);
+    o[0] = '"';
+    if (!s.empty()) std::memcpy(o + 1, s.data(), s.size());
+    o[s.size() + 1] = '"';
+    EndValue(true);
+  }
+};
+
+// Printable ASCII without '"' or '\\': RapidJSON would copy every byte unchanged (and it is valid UTF-8).
+bool plain_ascii(std::string_view s) {
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
 
 // Whether a section's key is carried: a log-sourced probe names what its source cannot carry (Probe::absent,
 // "section.key"), and those keys are left out rather than written as zero or empty.
@@ -34,8 +64,21 @@ class Carried {
   std::string_view section_;
 };
 
+// Keys are ASCII literals that need no escaping: written raw, already quoted, so RapidJSON neither scans
+// them for escapes nor measures them (the writer's comma and colon bookkeeping is the same as for Key).
+template <size_t N>
+void key(Writer& w, const char (&k)[N]) {
+  char q[N + 1];
+  q[0] = '"';
+  std::memcpy(q + 1, k, N - 1);
+  q[N] = '"';
+  w.raw_key(q, N + 1);
+}
+
 void str(Writer& w, std::string_view s) {
-  if (valid_utf8(s)) {
+  if (plain_ascii(s)) {
+    w.plain_string(s);
+  } else if (valid_utf8(s)) {
     w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
   } else {
     std::string safe = utf8_safe(s);
@@ -60,11 +103,11 @@ void strings(Writer& w, const std::vector<std::string>& v) {
 
 void http_json(Writer& w, const HttpProbe& h, const Carried& has) {
   w.StartObject();
-  if (has("method")) w.Key("method"), str(w, h.method);
-  if (has("uri")) w.Key("uri"), str(w, h.uri);
-  if (has("version")) w.Key("version"), str(w, h.version);
+  if (has("method")) key(w, "method"), str(w, h.method);
+  if (has("uri")) key(w, "uri"), str(w, h.uri);
+  if (has("version")) key(w, "version"), str(w, h.version);
   if (has("headers")) {
-    w.Key("headers");
+    key(w, "headers");
     w.StartArray();
     for (const auto& [name, value] : h.headers) {
       w.StartArray();
@@ -74,63 +117,63 @@ void http_json(Writer& w, const HttpProbe& h, const Carried& has) {
     }
     w.EndArray();
   }
-  if (has("body_length")) w.Key("body_length"), w.Uint64(h.body_length);
-  if (h.user_agent) w.Key("user_agent"), str(w, *h.user_agent);
-  if (h.host) w.Key("host"), str(w, *h.host);
+  if (has("body_length")) key(w, "body_length"), w.Uint64(h.body_length);
+  if (h.user_agent) key(w, "user_agent"), str(w, *h.user_agent);
+  if (h.host) key(w, "host"), str(w, *h.host);
   w.EndObject();
 }
 
 void tls_json(Writer& w, const TlsProbe& t, const Carried& has) {
   w.StartObject();
-  if (has("record_version")) w.Key("record_version"), w.Uint(t.record_version);
-  if (has("version")) w.Key("version"), w.Uint(t.version);
-  if (has("random")) w.Key("random"), hex(w, t.random);
-  if (has("gmt_unix_time")) w.Key("gmt_unix_time"), w.Uint(t.gmt_unix_time);
-  if (has("session_id")) w.Key("session_id"), hex(w, t.session_id);
-  if (has("ciphers")) w.Key("ciphers"), uints(w, t.ciphers);
-  if (has("compression_methods")) w.Key("compression_methods"), uints(w, t.compression_methods);
-  if (has("extensions")) w.Key("extensions"), uints(w, t.extensions);
-  if (has("alpn")) w.Key("alpn"), strings(w, t.alpn);
-  if (has("supported_groups")) w.Key("supported_groups"), uints(w, t.supported_groups);
-  if (has("ec_point_formats")) w.Key("ec_point_formats"), uints(w, t.ec_point_formats);
-  if (has("signature_algorithms")) w.Key("signature_algorithms"), uints(w, t.signature_algorithms);
-  if (has("supported_versions")) w.Key("supported_versions"), uints(w, t.supported_versions);
-  if (has("ja3")) w.Key("ja3"), str(w, t.ja3);
-  if (has("ja3_hash")) w.Key("ja3_hash"), str(w, t.ja3_hash);
-  if (has("ja4")) w.Key("ja4"), str(w, t.ja4);
-  if (t.sni) w.Key("sni"), str(w, *t.sni);
+  if (has("record_version")) key(w, "record_version"), w.Uint(t.record_version);
+  if (has("version")) key(w, "version"), w.Uint(t.version);
+  if (has("random")) key(w, "random"), hex(w, t.random);
+  if (has("gmt_unix_time")) key(w, "gmt_unix_time"), w.Uint(t.gmt_unix_time);
+  if (has("session_id")) key(w, "session_id"), hex(w, t.session_id);
+  if (has("ciphers")) key(w, "ciphers"), uints(w, t.ciphers);
+  if (has("compression_methods")) key(w, "compression_methods"), uints(w, t.compression_methods);
+  if (has("extensions")) key(w, "extensions"), uints(w, t.extensions);
+  if (has("alpn")) key(w, "alpn"), strings(w, t.alpn);
+  if (has("supported_groups")) key(w, "supported_groups"), uints(w, t.supported_groups);
+  if (has("ec_point_formats")) key(w, "ec_point_formats"), uints(w, t.ec_point_formats);
+  if (has("signature_algorithms")) key(w, "signature_algorithms"), uints(w, t.signature_algorithms);
+  if (has("supported_versions")) key(w, "supported_versions"), uints(w, t.supported_versions);
+  if (has("ja3")) key(w, "ja3"), str(w, t.ja3);
+  if (has("ja3_hash")) key(w, "ja3_hash"), str(w, t.ja3_hash);
+  if (has("ja4")) key(w, "ja4"), str(w, t.ja4);
+  if (t.sni) key(w, "sni"), str(w, *t.sni);
   w.EndObject();
 }
 
 void dns_json(Writer& w, const DnsProbe& d, const Carried& has) {
   w.StartObject();
-  if (has("id")) w.Key("id"), w.Uint(d.id);
-  if (has("flags")) w.Key("flags"), w.Uint(d.flags);
-  if (has("qr")) w.Key("qr"), w.Bool(d.qr);
-  if (has("opcode")) w.Key("opcode"), w.Uint(d.opcode);
-  if (has("aa")) w.Key("aa"), w.Bool(d.aa);
-  if (has("tc")) w.Key("tc"), w.Bool(d.tc);
-  if (has("rd")) w.Key("rd"), w.Bool(d.rd);
-  if (has("ra")) w.Key("ra"), w.Bool(d.ra);
-  if (has("z")) w.Key("z"), w.Bool(d.z);
-  if (has("ad")) w.Key("ad"), w.Bool(d.ad);
-  if (has("cd")) w.Key("cd"), w.Bool(d.cd);
-  if (has("rcode")) w.Key("rcode"), w.Uint(d.rcode);
-  if (has("qdcount")) w.Key("qdcount"), w.Uint(d.qdcount);
-  if (has("ancount")) w.Key("ancount"), w.Uint(d.ancount);
-  if (has("nscount")) w.Key("nscount"), w.Uint(d.nscount);
-  if (has("arcount")) w.Key("arcount"), w.Uint(d.arcount);
-  if (has("qname")) w.Key("qname"), str(w, d.qname);
-  if (has("qtype")) w.Key("qtype"), w.Uint(d.qtype);
-  if (has("qclass")) w.Key("qclass"), w.Uint(d.qclass);
+  if (has("id")) key(w, "id"), w.Uint(d.id);
+  if (has("flags")) key(w, "flags"), w.Uint(d.flags);
+  if (has("qr")) key(w, "qr"), w.Bool(d.qr);
+  if (has("opcode")) key(w, "opcode"), w.Uint(d.opcode);
+  if (has("aa")) key(w, "aa"), w.Bool(d.aa);
+  if (has("tc")) key(w, "tc"), w.Bool(d.tc);
+  if (has("rd")) key(w, "rd"), w.Bool(d.rd);
+  if (has("ra")) key(w, "ra"), w.Bool(d.ra);
+  if (has("z")) key(w, "z"), w.Bool(d.z);
+  if (has("ad")) key(w, "ad"), w.Bool(d.ad);
+  if (has("cd")) key(w, "cd"), w.Bool(d.cd);
+  if (has("rcode")) key(w, "rcode"), w.Uint(d.rcode);
+  if (has("qdcount")) key(w, "qdcount"), w.Uint(d.qdcount);
+  if (has("ancount")) key(w, "ancount"), w.Uint(d.ancount);
+  if (has("nscount")) key(w, "nscount"), w.Uint(d.nscount);
+  if (has("arcount")) key(w, "arcount"), w.Uint(d.arcount);
+  if (has("qname")) key(w, "qname"), str(w, d.qname);
+  if (has("qtype")) key(w, "qtype"), w.Uint(d.qtype);
+  if (has("qclass")) key(w, "qclass"), w.Uint(d.qclass);
   if (d.edns) {
-    w.Key("edns");
+    key(w, "edns");
     w.StartObject();
-    if (has("udp_size")) w.Key("udp_size"), w.Uint(d.edns->udp_size);
-    if (has("do")) w.Key("do"), w.Bool(d.edns->do_bit);
-    if (has("version")) w.Key("version"), w.Uint(d.edns->version);
-    if (has("extended_rcode")) w.Key("extended_rcode"), w.Uint(d.edns->extended_rcode);
-    if (has("options")) w.Key("options"), uints(w, d.edns->options);
+    if (has("udp_size")) key(w, "udp_size"), w.Uint(d.edns->udp_size);
+    if (has("do")) key(w, "do"), w.Bool(d.edns->do_bit);
+    if (has("version")) key(w, "version"), w.Uint(d.edns->version);
+    if (has("extended_rcode")) key(w, "extended_rcode"), w.Uint(d.edns->extended_rcode);
+    if (has("options")) key(w, "options"), uints(w, d.edns->options);
     w.EndObject();
   }
   w.EndObject();
@@ -138,25 +181,25 @@ void dns_json(Writer& w, const DnsProbe& d, const Carried& has) {
 
 void ssh_json(Writer& w, const SshProbe& s, const Carried& has) {
   w.StartObject();
-  if (has("banner")) w.Key("banner"), str(w, s.banner);
-  if (has("kexinit")) w.Key("kexinit"), w.Bool(s.kexinit);
+  if (has("banner")) key(w, "banner"), str(w, s.banner);
+  if (has("kexinit")) key(w, "kexinit"), w.Bool(s.kexinit);
   if (s.kexinit) {
-    if (has("hassh")) w.Key("hassh"), str(w, s.hassh);
-    if (has("hassh_algorithms")) w.Key("hassh_algorithms"), str(w, s.hassh_algorithms);
-    if (has("kex_algorithms")) w.Key("kex_algorithms"), strings(w, s.kex_algorithms);
-    if (has("host_key_algorithms")) w.Key("host_key_algorithms"), strings(w, s.host_key_algorithms);
-    if (has("encryption_c2s")) w.Key("encryption_c2s"), strings(w, s.encryption_c2s);
-    if (has("mac_c2s")) w.Key("mac_c2s"), strings(w, s.mac_c2s);
-    if (has("compression_c2s")) w.Key("compression_c2s"), strings(w, s.compression_c2s);
+    if (has("hassh")) key(w, "hassh"), str(w, s.hassh);
+    if (has("hassh_algorithms")) key(w, "hassh_algorithms"), str(w, s.hassh_algorithms);
+    if (has("kex_algorithms")) key(w, "kex_algorithms"), strings(w, s.kex_algorithms);
+    if (has("host_key_algorithms")) key(w, "host_key_algorithms"), strings(w, s.host_key_algorithms);
+    if (has("encryption_c2s")) key(w, "encryption_c2s"), strings(w, s.encryption_c2s);
+    if (has("mac_c2s")) key(w, "mac_c2s"), strings(w, s.mac_c2s);
+    if (has("compression_c2s")) key(w, "compression_c2s"), strings(w, s.compression_c2s);
   }
   w.EndObject();
 }
 
 void rdp_json(Writer& w, const RdpProbe& r) {
   w.StartObject();
-  if (r.cookie) w.Key("cookie"), str(w, *r.cookie);
-  if (r.routing_token) w.Key("routing_token"), str(w, *r.routing_token);
-  if (r.requested_protocols) w.Key("requested_protocols"), w.Uint(*r.requested_protocols);
+  if (r.cookie) key(w, "cookie"), str(w, *r.cookie);
+  if (r.routing_token) key(w, "routing_token"), str(w, *r.routing_token);
+  if (r.requested_protocols) key(w, "requested_protocols"), w.Uint(*r.requested_protocols);
   w.EndObject();
 }
 
@@ -167,47 +210,51 @@ void syn_json(Writer& w, const SynSignature& s) {
   std::string sig = fmt::format("{}:{}:{}:{}:{}:{}", s.ttl, s.window, s.mss ? std::to_string(*s.mss) : "*",
                                 s.wscale ? std::to_string(*s.wscale) : "*", opts, s.df ? "df" : "");
   w.StartObject();
-  w.Key("ttl"), w.Uint(s.ttl);
-  w.Key("window"), w.Uint(s.window);
-  w.Key("options"), uints(w, s.options);
-  w.Key("df"), w.Bool(s.df);
-  w.Key("ip_len"), w.Uint(s.ip_len);
-  w.Key("sig"), str(w, sig);
-  if (s.mss) w.Key("mss"), w.Uint(*s.mss);
-  if (s.wscale) w.Key("wscale"), w.Uint(*s.wscale);
+  key(w, "ttl"), w.Uint(s.ttl);
+  key(w, "window"), w.Uint(s.window);
+  key(w, "options"), uints(w, s.options);
+  key(w, "df"), w.Bool(s.df);
+  key(w, "ip_len"), w.Uint(s.ip_len);
+  key(w, "sig"), str(w, sig);
+  if (s.mss) key(w, "mss"), w.Uint(*s.mss);
+  if (s.wscale) key(w, "wscale"), w.Uint(*s.wscale);
   w.EndObject();
 }
 
 }  // namespace
 
-std::string probe_to_jsonl(const Probe& p) {
-  rapidjson::StringBuffer buf;
+std::string probe_to_jsonl(const Probe& p) { return std::string(probe_to_jsonl_view(p)); }
+
+std::string_view probe_to_jsonl_view(const Probe& p) {
+  thread_local rapidjson::StringBuffer buf;  // reused: its memory is allocated once per thread
+  buf.Clear();
   Writer w(buf);
   w.StartObject();
-  w.Key("ts"), str(w, format_ts(p.ts_us));
-  w.Key("src"), str(w, p.src);
-  w.Key("sport"), w.Uint(p.sport);
-  w.Key("dst"), str(w, p.dst);
-  w.Key("dport"), w.Uint(p.dport);
-  w.Key("transport"), w.String(transport_name(p.transport));
-  w.Key("service"), w.String(service_name(p.service));
-  w.Key("source"), w.String(source_name(p.source));
-  if (p.truncated) w.Key("truncated"), w.Bool(true);
-  if (p.http) w.Key("http"), http_json(w, *p.http, Carried(p, "http"));
-  if (p.tls) w.Key("tls"), tls_json(w, *p.tls, Carried(p, "tls"));
-  if (p.dns) w.Key("dns"), dns_json(w, *p.dns, Carried(p, "dns"));
-  if (p.ssh) w.Key("ssh"), ssh_json(w, *p.ssh, Carried(p, "ssh"));
-  if (p.rdp) w.Key("rdp"), rdp_json(w, *p.rdp);
+  char ts[kTsBufSize];
+  key(w, "ts"), w.String(ts, static_cast<rapidjson::SizeType>(format_ts(p.ts_us, ts)));  // ASCII digits
+  key(w, "src"), str(w, p.src);
+  key(w, "sport"), w.Uint(p.sport);
+  key(w, "dst"), str(w, p.dst);
+  key(w, "dport"), w.Uint(p.dport);
+  key(w, "transport"), w.String(transport_name(p.transport));
+  key(w, "service"), w.String(service_name(p.service));
+  key(w, "source"), w.String(source_name(p.source));
+  if (p.truncated) key(w, "truncated"), w.Bool(true);
+  if (p.http) key(w, "http"), http_json(w, *p.http, Carried(p, "http"));
+  if (p.tls) key(w, "tls"), tls_json(w, *p.tls, Carried(p, "tls"));
+  if (p.dns) key(w, "dns"), dns_json(w, *p.dns, Carried(p, "dns"));
+  if (p.ssh) key(w, "ssh"), ssh_json(w, *p.ssh, Carried(p, "ssh"));
+  if (p.rdp) key(w, "rdp"), rdp_json(w, *p.rdp);
   if (p.other) {
-    w.Key("other");
+    key(w, "other");
     w.StartObject();
-    w.Key("head"), hex(w, p.other->head);
-    w.Key("length"), w.Uint64(p.other->length);
+    key(w, "head"), hex(w, p.other->head);
+    key(w, "length"), w.Uint64(p.other->length);
     w.EndObject();
   }
-  if (p.syn) w.Key("syn"), syn_json(w, *p.syn);
+  if (p.syn) key(w, "syn"), syn_json(w, *p.syn);
   w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  return std::string_view(buf.GetString(), buf.GetSize());
 }
 
 }  // namespace sg

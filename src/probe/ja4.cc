@@ -71,13 +71,15 @@ std::string count2(size_t n) {
   return buf;
 }
 
+// Four lower-case hex digits per value, comma-separated (by hand: snprintf per value was a visible cost).
 std::string hex_list(const std::vector<uint16_t>& values) {
+  static const char digits[] = "0123456789abcdef";
   std::string out;
-  char buf[5];
+  out.reserve(values.size() * 5);
   for (uint16_t v : values) {
     if (!out.empty()) out += ',';
-    std::snprintf(buf, sizeof buf, "%04x", v);
-    out += buf;
+    const char h[4] = {digits[v >> 12], digits[(v >> 8) & 15], digits[(v >> 4) & 15], digits[v & 15]};
+    out.append(h, 4);
   }
   return out;
 }

@@ -92,7 +92,62 @@ size_t FlowKeyHash::operator()(const FlowKey& k) const {
 
 SessionTracker::SessionTracker(SessionConfig config, Sink sink, IngestStats& stats)
     : cfg_(std::move(config)), sink_(std::move(sink)), stats_(stats) {
-  index_.reserve(1 << 16);
+  slots_.resize(1 << 12);  // grows by doubling: a short capture (or a fuzz input) does not pay for a big table
+}
+
+bool SessionTracker::index_find(const FlowKey& key, FlowList::iterator& out) const {
+  const uint64_t h = slot_hash(key);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.hash == 0) return false;
+    if (s.hash == h && s.flow->key == key) {
+      out = s.flow;
+      return true;
+    }
+  }
+}
+
+void SessionTracker::index_insert(const FlowKey& key, FlowList::iterator it) {
+  if ((count_ + 1) * 2 > slots_.size()) {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.hash == 0) continue;
+      size_t i = s.hash & mask;
+      while (slots_[i].hash != 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  const uint64_t h = slot_hash(key);
+  const size_t mask = slots_.size() - 1;
+  size_t i = h & mask;
+  while (slots_[i].hash != 0) i = (i + 1) & mask;
+  slots_[i] = Slot{h, it};
+  ++count_;
+}
+
+// Backward-shift deletion: later slots of the same probe run move up, so no tombstones accumulate.
+void SessionTracker::index_erase(const FlowKey& key) {
+  const uint64_t h = slot_hash(key);
+  const size_t mask = slots_.size() - 1;
+  size_t i = h & mask;
+  for (;; i = (i + 1) & mask) {
+    if (slots_[i].hash == 0) return;
+    if (slots_[i].hash == h && slots_[i].flow->key == key) break;
+  }
+  for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+    if (slots_[j].hash == 0) break;
+    const size_t home = slots_[j].hash & mask;
+    // Slot j may move to the hole at i only if its home is not cyclically within (i, j].
+    const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (stays) continue;
+    slots_[i] = slots_[j];
+    i = j;
+  }
+  slots_[i] = Slot{};
+  --count_;
 }
 
 SessionTracker::~SessionTracker() = default;
@@ -118,7 +173,7 @@ void SessionTracker::finish() {
 }
 
 SessionTracker::FlowList::iterator SessionTracker::create(FlowList& list, const FlowKey& key, int64_t ts) {
-  if (index_.size() >= cfg_.max_sessions) {
+  if (count_ >= cfg_.max_sessions) {
     // Tombstones go first; then the least recently active of the open sessions.
     FlowList* oldest_open =
         tcp_.empty() || (!udp_.empty() && udp_.front().last_seen < tcp_.front().last_seen) ? &udp_ : &tcp_;
@@ -132,17 +187,17 @@ SessionTracker::FlowList::iterator SessionTracker::create(FlowList& list, const 
   auto it = std::prev(list.end());
   it->key = key;
   it->last_seen = ts;
-  index_.emplace(key, it);
+  index_insert(key, it);
   return it;
 }
 
 void SessionTracker::touch(FlowList& list, FlowList::iterator it, int64_t ts) {
   if (ts > it->last_seen) it->last_seen = ts;
-  list.splice(list.end(), list, it);  // most recently active at the back
+  if (std::next(it) != list.end()) list.splice(list.end(), list, it);  // most recently active at the back
 }
 
 void SessionTracker::erase(FlowList& list, FlowList::iterator it) {
-  index_.erase(it->key);
+  index_erase(it->key);
   list.erase(it);
 }
 
@@ -195,21 +250,20 @@ void SessionTracker::add_tcp(int64_t ts, const Packet& p) {
   FlowKey key = make_key(p, from_a);
   const uint8_t fl = p.tcp_flags;
   const bool syn = fl & tcpflag::syn, ack = fl & tcpflag::ack;
-  auto found = index_.find(key);
   FlowList::iterator it;
+  bool found = index_find(key, it);
 
-  if (found != index_.end()) {
-    it = found->second;
+  if (found) {
     // A new client SYN with another ISN on a 5-tuple we already saw: the port was reused.
     if (syn && !ack && it->syn_seen && p.seq != it->isn && it->client == (from_a ? 0 : 1)) {
       close(*it);
       erase(list_of(*it), it);
-      found = index_.end();
+      found = false;
     } else {
       touch(list_of(*it), it, ts);
     }
   }
-  if (found == index_.end()) {
+  if (!found) {
     if (!syn && p.payload.empty()) return;  // a lone ACK/FIN/RST opens nothing
     it = create(tcp_, key, ts);
     ++stats_.sessions;
@@ -362,9 +416,7 @@ void SessionTracker::emit(Flow& f, bool truncated) {
 void SessionTracker::add_udp(int64_t ts, const Packet& p) {
   bool from_a = false;
   FlowKey key = make_key(p, from_a);
-  auto found = index_.find(key);
-  if (found != index_.end()) {
-    auto it = found->second;
+  if (FlowList::iterator it; index_find(key, it)) {
     if (it->last_seen + cfg_.udp_idle_us >= ts) {
       touch(udp_, it, ts);
       return;  // same session: answers and repeats are not new probes

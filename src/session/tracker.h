@@ -51,7 +51,7 @@ class SessionTracker {
   void add(int64_t ts_us, const Packet& p);
   // End of input: every open session emits what it has.
   void finish();
-  size_t active() const { return index_.size(); }
+  size_t active() const { return count_; }
 
   struct Flow;
 
@@ -71,13 +71,25 @@ class SessionTracker {
   void evict_idle(int64_t now);
   bool is_outbound(const IpAddr& client, const IpAddr& server) const;
   int client_side_without_syn(const FlowKey& key, const Packet& p, bool from_a) const;
+  // The session index: open addressing with linear probing over (hash, flow) slots, kept at most half full.
+  // Every packet looks its session up here; a node-based std::unordered_map cost two cache misses per
+  // lookup and was the largest single cost of `extract`.
+  struct Slot {
+    uint64_t hash = 0;  // 0: empty (stored hashes have their top bit set)
+    FlowList::iterator flow;
+  };
+  static uint64_t slot_hash(const FlowKey& key) { return FlowKeyHash{}(key) | (uint64_t(1) << 63); }
+  bool index_find(const FlowKey& key, FlowList::iterator& out) const;
+  void index_insert(const FlowKey& key, FlowList::iterator it);
+  void index_erase(const FlowKey& key);
 
   SessionConfig cfg_;
   Sink sink_;
   IngestStats& stats_;
-  FlowList tcp_, udp_;  // least recently active first
-  FlowList closed_;     // TCP sessions already emitted and closed: short-lived tombstones
-  std::unordered_map<FlowKey, FlowList::iterator, FlowKeyHash> index_;
+  FlowList tcp_, udp_;       // least recently active first
+  FlowList closed_;          // TCP sessions already emitted and closed: short-lived tombstones
+  std::vector<Slot> slots_;  // size a power of two
+  size_t count_ = 0;
   int64_t now_ = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace sg {
 
@@ -20,7 +21,18 @@ size_t utf8_seq(std::string_view s, size_t i) {
 }
 
 bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
+  // Wire text is nearly always ASCII: skip it eight bytes at a time before checking sequences.
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ull) break;
+  }
+  while (i < s.size()) {
+    if (static_cast<uint8_t>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
     size_t n = utf8_seq(s, i);
     if (n == 0) return false;
     i += n;

@@ -297,4 +297,38 @@ TEST(Tracker, IdleSessionsAreEvictedInCaptureTime) {
   EXPECT_TRUE(h.probes[0].truncated);
 }
 
+// The session index is an open-addressing table: enough tuples to grow it several times, half of them then
+// removed by idle eviction (deletion shifts later entries back), and every remaining tuple must still be found
+// (a repeat is not a new probe) while every removed one counts as new.
+TEST(Tracker, SessionIndexFindsEveryTupleThroughGrowthAndDeletion) {
+  sg::IngestStats stats;
+  size_t probes = 0;
+  sg::SessionTracker tracker(
+      {}, [&](Probe&) { ++probes; }, stats);
+  const Packet base = udp("198.51.100.1", 1000, "192.0.2.1", 53, kDnsQuery);
+  auto from = [&](uint32_t i) {
+    Packet p = base;
+    p.src.b[1] = static_cast<uint8_t>(i >> 16);
+    p.src.b[2] = static_cast<uint8_t>(i >> 8);
+    p.src.b[3] = static_cast<uint8_t>(i);
+    return p;
+  };
+  constexpr uint32_t n = 150'000;
+  for (uint32_t i = 0; i < n; ++i) tracker.add(1'000'000, from(i));
+  EXPECT_EQ(probes, n);
+  EXPECT_EQ(tracker.active(), n);
+  for (uint32_t i = 0; i < n; ++i) tracker.add(2'000'000, from(i));
+  EXPECT_EQ(probes, n);  // all found again
+  for (uint32_t i = 1; i < n; i += 2) tracker.add(30'000'000, from(i));
+  // 61 s after the even tuples were last seen: they are evicted, the odd ones (seen at 30 s) stay.
+  tracker.add(63'000'000, udp("203.0.113.9", 7, "192.0.2.1", 53, kDnsQuery));
+  EXPECT_EQ(tracker.active(), n / 2 + 1);
+  EXPECT_EQ(probes, n + 1);
+  for (uint32_t i = 1; i < n; i += 2) tracker.add(64'000'000, from(i));
+  EXPECT_EQ(probes, n + 1);  // the survivors are still found after the deletions
+  for (uint32_t i = 0; i < n; i += 2) tracker.add(64'000'000, from(i));
+  EXPECT_EQ(probes, n + 1 + n / 2);  // the evicted ones are new sessions
+  EXPECT_EQ(tracker.active(), n + 1);
+}
+
 }  // namespace
