@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "logs/fingerprints.h"
+#include "probe/dns.h"
 #include "util/hash.h"
 
 namespace sg::logs {
@@ -140,21 +141,6 @@ LineOutcome tls_probe(const Value& t, Probe& p) {
   return LineOutcome::ok();
 }
 
-// The DNS header fields a 16-bit flags word gives (v3 requests log it in hex).
-void apply_flags(uint16_t f, DnsProbe& d) {
-  d.flags = f;
-  d.qr = f & 0x8000;
-  d.opcode = (f >> 11) & 0xf;
-  d.aa = f & 0x0400;
-  d.tc = f & 0x0200;
-  d.rd = f & 0x0100;
-  d.ra = f & 0x0080;
-  d.z = f & 0x0040;
-  d.ad = f & 0x0020;
-  d.cd = f & 0x0010;
-  d.rcode = f & 0xf;
-}
-
 LineOutcome dns_probe(const Value& d, Probe& p) {
   auto type = string_of(d, "type");
   if (!type) return LineOutcome::error("eve: dns event without type");
@@ -184,7 +170,7 @@ LineOutcome dns_probe(const Value& d, Probe& p) {
     unsigned v = 0;
     auto [ptr, ec] = std::from_chars(f->data(), f->data() + f->size(), v, 16);
     if (ec == std::errc() && ptr == f->data() + f->size() && v <= 0xffff) {
-      apply_flags(static_cast<uint16_t>(v), dns);
+      set_dns_flags(static_cast<uint16_t>(v), dns);  // v3 requests log the word in hex
       flags_given = true;
     }
   }

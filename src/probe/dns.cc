@@ -68,17 +68,7 @@ void fill_header(Cursor& c, DnsProbe& out) {
   c.u16(out.ancount);
   c.u16(out.nscount);
   c.u16(out.arcount);
-  uint16_t f = out.flags;
-  out.qr = f & 0x8000;
-  out.opcode = (f >> 11) & 0xF;
-  out.aa = f & 0x0400;
-  out.tc = f & 0x0200;
-  out.rd = f & 0x0100;
-  out.ra = f & 0x0080;
-  out.z = f & 0x0040;
-  out.ad = f & 0x0020;
-  out.cd = f & 0x0010;
-  out.rcode = f & 0xF;
+  set_dns_flags(out.flags, out);
 }
 
 // Parses the first question; `end` is set past it.
@@ -203,6 +193,20 @@ ParseStatus parse_dns_tcp_query(ByteView stream, DnsProbe& out) {
   uint16_t declared = 0;
   // A stream cut short still yields its question when the question arrived.
   return parse_dns_query(tcp_message(stream, declared), out);
+}
+
+void set_dns_flags(uint16_t f, DnsProbe& out) {
+  out.flags = f;
+  out.qr = f & 0x8000;
+  out.opcode = (f >> 11) & 0xF;
+  out.aa = f & 0x0400;
+  out.tc = f & 0x0200;
+  out.rd = f & 0x0100;
+  out.ra = f & 0x0080;
+  out.z = f & 0x0040;
+  out.ad = f & 0x0020;
+  out.cd = f & 0x0010;
+  out.rcode = f & 0xF;
 }
 
 }  // namespace sg

@@ -16,4 +16,8 @@ Match dns_tcp_match(ByteView stream);
 MessageState dns_tcp_state(ByteView stream);
 ParseStatus parse_dns_tcp_query(ByteView stream, DnsProbe& out);
 
+// The header fields the 16-bit flags word gives (qr, opcode, aa ... rcode), with the word itself; for the wire
+// and for logs that record the word (EVE DNS v3).
+void set_dns_flags(uint16_t flags, DnsProbe& out);
+
 }  // namespace sg
