@@ -1,6 +1,9 @@
 #include "aggregate/evidence.h"
 
-#include <rapidjson/document.h>
+#include <rapidjson/encodedstream.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -13,8 +16,7 @@ namespace {
 
 // (object, key, evidence kind): the fields that tell scanners apart in practice.
 struct Source {
-  const char* object;
-  const char* key;
+  std::string_view object, key;  // literals: data() is null-terminated
   const char* kind;
 };
 constexpr Source kSources[] = {
@@ -61,48 +63,166 @@ void Evidence::add_probe(const nlohmann::json& probe) {
       add("payloads", payload_preview(head->get<std::string>()));
   }
   for (const auto& src : kSources) {
-    auto obj = probe.find(src.object);
+    auto obj = probe.find(src.object.data());
     if (obj == probe.end() || !obj->is_object()) continue;
-    auto v = obj->find(src.key);
+    auto v = obj->find(src.key.data());
     if (v == obj->end() || !v->is_string() || v->get_ref<const std::string&>().empty()) continue;
     add(src.kind, v->get<std::string>());
   }
 }
 
-bool Evidence::add_probe_text(std::string_view text) {
-  rapidjson::Document d;
-  d.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
-  if (d.HasParseError() || !d.IsObject()) return false;
-  auto string_of = [](const rapidjson::Value& obj, const char* key) -> const rapidjson::Value* {
-    auto it = obj.FindMember(key);
-    return it != obj.MemberEnd() && it->value.IsString() ? &it->value : nullptr;
+namespace {
+
+// The fields add_probe_text keeps, read from RapidJSON's SAX events while its reader checks the whole text
+// (the same checks as parsing into a Document, without building one: a lookup reads up to 1000 probes).
+// Like Document::FindMember, only the first member of a name counts, whatever its type.
+class FieldReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, FieldReader> {
+ public:
+  // Top-level members: dport, transport, then the objects whose string members are kept.
+  enum Top { kDport, kTransport, kOther, kFirstObject };
+  struct Field {
+    bool seen = false, present = false;
+    std::string value;
   };
-  auto port = d.FindMember("dport");
-  const rapidjson::Value* transport = string_of(d, "transport");
-  if (port != d.MemberEnd() && (port->value.IsInt64() || port->value.IsUint64()) && transport)
-    add("ports", std::string(transport->GetString(), transport->GetStringLength()) + "/" +
-                     std::to_string(port->value.IsInt64() ? port->value.GetInt64()
-                                                          : static_cast<int64_t>(port->value.GetUint64())));
-  auto other = d.FindMember("other");
-  if (other != d.MemberEnd() && other->value.IsObject())
-    if (const auto* head = string_of(other->value, "head"); head && head->GetStringLength() > 0)
-      add("payloads", payload_preview(std::string(head->GetString(), head->GetStringLength())));
-  for (const auto& src : kSources) {
-    auto obj = d.FindMember(src.object);
-    if (obj == d.MemberEnd() || !obj->value.IsObject()) continue;
-    const rapidjson::Value* v = string_of(obj->value, src.key);
-    if (!v || v->GetStringLength() == 0) continue;
-    add(src.kind, std::string(v->GetString(), v->GetStringLength()));
+  int64_t dport = 0;
+  bool dport_int = false;
+  Field transport, head;  // other.head
+  Field source[std::size(kSources)];
+  bool root_object = false;
+
+  bool Null() { return scalar(nullptr); }
+  bool Bool(bool) { return scalar(nullptr); }
+  bool Int(int v) { return integer(v); }
+  bool Uint(unsigned v) { return integer(v); }
+  bool Int64(int64_t v) { return integer(v); }
+  bool Uint64(uint64_t v) { return integer(static_cast<int64_t>(v)); }
+  bool Double(double) { return scalar(nullptr); }
+  bool RawNumber(const char*, rapidjson::SizeType, bool) { return scalar(nullptr); }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    std::string_view v(s, n);
+    return scalar(&v);
   }
+  bool StartObject() {
+    if (depth_ == 0) root_object = true;
+    if (depth_ == 1 && pending_top_ >= kOther) object_ = pending_top_;
+    start_value();
+    ++depth_;
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    std::string_view k(s, n);
+    if (depth_ == 1) {
+      pending_top_ = top_of(k);
+      if (pending_top_ >= 0 && top_seen_[pending_top_]) pending_top_ = -1;
+    } else if (depth_ == 2 && object_ >= 0) {
+      pending_member_ = member_of(k);
+    }
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) { return end(); }
+  bool StartArray() {
+    start_value();
+    ++depth_;
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) { return end(); }
+
+ private:
+  // The top-level id of a member name: kDport, kTransport, kOther, kFirstObject + i for the first source i
+  // of that object name; -1 for names nothing reads.
+  static int top_of(std::string_view k) {
+    if (k == "dport") return kDport;
+    if (k == "transport") return kTransport;
+    if (k == "other") return kOther;
+    for (size_t i = 0; i < std::size(kSources); ++i)
+      if (k == kSources[i].object) return kFirstObject + int(i);
+    return -1;
+  }
+  // Within object_ (a top-level id): the field a member name fills, or nullptr.
+  Field* member_of(std::string_view k) {
+    Field* f = nullptr;
+    if (object_ == kOther) {
+      if (k == "head") f = &head;
+    } else {
+      const std::string_view object = kSources[object_ - kFirstObject].object;
+      for (size_t i = 0; i < std::size(kSources); ++i)
+        if (kSources[i].object == object && kSources[i].key == k) f = &source[i];
+    }
+    return f && !f->seen ? f : nullptr;
+  }
+  // A value (scalar or container) starts at the current depth: the member it belongs to has had its first.
+  void start_value() {
+    if (depth_ == 1 && pending_top_ >= 0) top_seen_[pending_top_] = true;
+    if (depth_ == 1) pending_top_ = -1;
+    if (depth_ == 2 && pending_member_) pending_member_->seen = true;
+    if (depth_ == 2) pending_member_ = nullptr;
+  }
+  bool scalar(const std::string_view* text) {
+    if (depth_ == 1 && pending_top_ == kTransport && text) {
+      transport.present = true;
+      transport.value.assign(*text);
+    }
+    if (depth_ == 2 && pending_member_ && text) {
+      pending_member_->present = true;
+      pending_member_->value.assign(*text);
+    }
+    start_value();
+    return true;
+  }
+  bool integer(int64_t v) {
+    if (depth_ == 1 && pending_top_ == kDport) {
+      dport = v;
+      dport_int = true;
+    }
+    return scalar(nullptr);
+  }
+  bool end() {
+    --depth_;
+    if (depth_ == 1) object_ = -1;
+    return true;
+  }
+
+  int depth_ = 0;
+  int pending_top_ = -1;  // at depth 1: the id of the member whose value comes next, if it is its first
+  int object_ = -1;       // at depth 2: the id of the top-level object being read, if it is its first
+  Field* pending_member_ = nullptr;
+  bool top_seen_[kFirstObject + std::size(kSources)] = {};
+};
+
+}  // namespace
+
+bool Evidence::add_probe_text(std::string_view text) {
+  FieldReader f;
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream ms(text.data(), text.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
+  if (reader.Parse<rapidjson::kParseValidateEncodingFlag>(is, f).IsError() || !f.root_object) return false;
+  if (f.dport_int && f.transport.present) add("ports", f.transport.value + "/" + std::to_string(f.dport));
+  if (f.head.present && !f.head.value.empty()) add("payloads", payload_preview(f.head.value));
+  for (size_t i = 0; i < std::size(kSources); ++i)
+    if (f.source[i].present && !f.source[i].value.empty()) add(kSources[i].kind, f.source[i].value);
   return true;
+}
+
+std::vector<std::pair<std::string, Evidence::Values>> Evidence::top_values(size_t top) const {
+  std::vector<std::pair<std::string, Values>> out;
+  out.reserve(values_.size());
+  for (const auto& [kind, counts] : values_) {
+    Values v(counts.begin(), counts.end());
+    // Most frequent first, ties in value order (the map's): only the first `top` are sorted.
+    const size_t keep = std::min(top, v.size());
+    std::partial_sort(v.begin(), v.begin() + keep, v.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    v.resize(keep);
+    out.emplace_back(kind, std::move(v));
+  }
+  return out;
 }
 
 std::string Evidence::to_json(size_t top) const {
   nlohmann::json out = nlohmann::json::object();
-  for (const auto& [kind, counts] : values_) {
-    std::vector<std::pair<std::string, int>> v(counts.begin(), counts.end());
-    std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    if (v.size() > top) v.resize(top);
+  for (const auto& [kind, v] : top_values(top)) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& [value, n] : v) arr.push_back({value, n});
     out[kind] = std::move(arr);

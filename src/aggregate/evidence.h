@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -19,7 +21,10 @@ class Evidence {
   // nlohmann tree; a lookup reads up to 1000 probes). False, and nothing added, for text that is not a
   // JSON object (invalid UTF-8 included, as nlohmann refuses it).
   bool add_probe_text(std::string_view text);
-  // JSON object kind → [[value, count], ...], most frequent first, at most `top` values per kind.
+  // Per kind (ascending): its values, most frequent first (ties by value), at most `top` of them.
+  using Values = std::vector<std::pair<std::string, int>>;
+  std::vector<std::pair<std::string, Values>> top_values(size_t top) const;
+  // JSON object kind → [[value, count], ...]: top_values as text.
   std::string to_json(size_t top = 5) const;
   bool empty() const { return values_.empty(); }
 

@@ -26,7 +26,7 @@ ProbeSummary probe_summary(Db& db, const std::string& ip) {
   for (const auto& l : ip_labels(db, ip))
     s.labels.push_back({{"org", l.org}, {"probes", l.probes}, {"sources", l.sources}});
   aggregate::Evidence ev;
-  for_each_latest_probe(db, ip, kLookupEvidenceProbes, [&](const std::string& text) {
+  for_each_latest_probe(db, ip, kLookupEvidenceProbes, [&](std::string_view text) {
     auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_object()) ev.add_probe(j);
   });

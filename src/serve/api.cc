@@ -72,6 +72,19 @@ json fingerprints(const json& evidence) {
   return out;
 }
 
+// The same from an ip's evidence built here.
+json fingerprints(const aggregate::Evidence& ev) {
+  json out = json::object();
+  for (const auto& [kind, name] : fingerprint_names()) out[name] = json::array();
+  for (const auto& [kind, values] : ev.top_values(kTopValues)) {
+    auto it = fingerprint_names().find(kind);
+    json list = json::array();
+    for (const auto& [value, count] : values) list.push_back({{"value", value}, {"count", count}});
+    out[it == fingerprint_names().end() ? kind : it->second] = std::move(list);
+  }
+  return out;
+}
+
 json parse_or_empty(const std::string& text) {
   auto j = json::parse(text, nullptr, false);
   return j.is_discarded() ? json::object() : j;
@@ -224,8 +237,8 @@ json ip_detail(Db& db, ScannerStore& scanners, const std::string& ip) {
   j["services"] = services;
   if (p.total > 0) {
     aggregate::Evidence ev;
-    for_each_latest_probe(db, ip, kEvidenceProbes, [&](const std::string& text) { ev.add_probe_text(text); });
-    j["fingerprints"] = fingerprints(parse_or_empty(ev.to_json(kTopValues)));
+    for_each_latest_probe(db, ip, kEvidenceProbes, [&](std::string_view text) { ev.add_probe_text(text); });
+    j["fingerprints"] = fingerprints(ev);
     j["fingerprints_from"] = fmt::format("its latest {} probes at most", kEvidenceProbes);
   } else {  // its probes were pruned; the latest row kept their evidence
     j["fingerprints"] = fingerprints(parse_or_empty(rows.back().evidence));
@@ -458,6 +471,7 @@ void require_method(const Request& r, const char* method) {
 
 std::string json_text(const json& value) {
   std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.find_first_of("<>&") == std::string::npos) return text;
   std::string out;
   out.reserve(text.size());
   // '<', '>' and '&' occur in JSON text only inside strings, so their \u forms mean the same.

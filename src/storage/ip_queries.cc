@@ -32,15 +32,15 @@ std::vector<IpLabel> ip_labels(Db& db, const std::string& ip) {
 }
 
 void for_each_latest_probe(Db& db, const std::string& ip, int64_t limit,
-                           const std::function<void(const std::string&)>& fn) {
+                           const std::function<void(std::string_view)>& fn) {
   Stmt e(db, "SELECT json FROM probes WHERE src = ? ORDER BY ts_us DESC LIMIT ?", Stmt::reuse);
   e.bind(1, ip).bind(2, limit);
-  while (e.step()) fn(e.col_text(0));
+  while (e.step()) fn(e.col_text_view(0));
 }
 
 void for_each_ip_in_text_range(Db& db, const std::string& lo, const std::string& hi,
                                const std::function<bool(const std::string&)>& fn) {
-  // Both sides come from an index (scanners_ip, probes_src); UNION sorts and removes duplicates.
+  // Both sides come from an index (scanners_ip, probes_src_ts); UNION sorts and removes duplicates.
   Stmt s(db, hi.empty() ? "SELECT ip FROM scanners WHERE ip >= ?1 UNION SELECT src FROM probes WHERE src >= ?1 "
                           "ORDER BY 1"
                         : "SELECT ip FROM scanners WHERE ip >= ?1 AND ip < ?2 "

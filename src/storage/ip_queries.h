@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/db.h"
@@ -30,9 +31,9 @@ struct IpLabel {
 };
 std::vector<IpLabel> ip_labels(Db& db, const std::string& ip);
 
-// The stored JSON of an ip's latest probes, newest first, at most `limit`.
+// The stored JSON of an ip's latest probes, newest first, at most `limit` (each text valid during its call).
 void for_each_latest_probe(Db& db, const std::string& ip, int64_t limit,
-                           const std::function<void(const std::string& json)>& fn);
+                           const std::function<void(std::string_view json)>& fn);
 
 // The distinct ips the scanner table or the probes hold whose text lies in [lo, hi) (byte order, the
 // canonical text: both indexed), ascending. An empty `hi` means no upper bound. The caller narrows a

@@ -16,7 +16,9 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 // What `ingest` stores: each capture (by content hash) with its status, the probes it produced (unique by time
 // and 5-tuple; the JSON of the export contract; `source` pcap, eve or zeek), and the packets or log lines it
 // skipped per reason. `captures` holds log files too (a log is an input like a capture). probes_session finds
-// the same session seen by another source (ProbeStore::flush).
+// the same session seen by another source (ProbeStore::flush). probes_src_ts answers an ip's questions
+// (`serve`, `lookup`): its probes per service with their first and last times from the index alone, and its
+// latest probes in order.
 constexpr const char* kProbes = R"sql(
 CREATE TABLE IF NOT EXISTS captures(
   id INTEGER PRIMARY KEY,
@@ -42,7 +44,7 @@ CREATE TABLE IF NOT EXISTS probes(
   source TEXT NOT NULL DEFAULT 'pcap',
   UNIQUE(ts_us, src, sport, dst, dport, transport));
 CREATE INDEX IF NOT EXISTS probes_service_ts ON probes(service, ts_us);
-CREATE INDEX IF NOT EXISTS probes_src ON probes(src);
+CREATE INDEX IF NOT EXISTS probes_src_ts ON probes(src, ts_us, service);
 CREATE INDEX IF NOT EXISTS probes_session ON probes(src, sport, dst, dport, ts_us);
 CREATE TABLE IF NOT EXISTS capture_skips(
   capture_id INTEGER NOT NULL REFERENCES captures(id),
@@ -256,6 +258,20 @@ void add_source_column(Db& db) {
   tx.commit();
 }
 
+// Version 4: probes_src_ts (src, ts_us, service) replaces probes_src (src), whose queries it serves too: an
+// ip's lookup read every probe row for its per-service counts and sorted its probes for the latest ones.
+void add_src_time_index(Db& db) {
+  if (!db.has_table("probes")) return;
+  {  // finalised before the write transaction: a stepped statement holds a read transaction
+    Stmt have(db, "SELECT 1 FROM sqlite_master WHERE type='index' AND name='probes_src_ts'");
+    if (have.step()) return;
+  }
+  Transaction tx(db);
+  db.exec("CREATE INDEX IF NOT EXISTS probes_src_ts ON probes(src, ts_us, service)");
+  db.exec("DROP INDEX IF EXISTS probes_src");
+  tx.commit();
+}
+
 // Groups that read meta (settings) besides their own tables.
 bool reads_meta(Tables t) {
   return t == Tables::probes || t == Tables::models || t == Tables::probe_labels || t == Tables::label_lists;
@@ -298,11 +314,13 @@ void ensure(Db& db, Tables t) {
   db.ensure_schema(ddl(t));
   if (t == Tables::scanners && !db.read_only()) add_trust_columns(db);
   if (t == Tables::probes && !db.read_only()) add_source_column(db);
+  if (t == Tables::probes && !db.read_only()) add_src_time_index(db);
 }
 
 void migrate(Db& db) {
   add_trust_columns(db);
   add_source_column(db);
+  add_src_time_index(db);
   db.ensure_schema(kMeta);
   Stmt s(
       db,

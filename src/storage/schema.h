@@ -11,8 +11,9 @@
 namespace sg::schema {
 
 // The layout this program writes. 1: the first release; 2: scanners carry confidence, evidence_kind and
-// reason; 3: probes carry their source (pcap, eve, zeek).
-constexpr int kVersion = 3;
+// reason; 3: probes carry their source (pcap, eve, zeek); 4: the index probes_src_ts (src, ts_us, service)
+// replaces probes_src (src).
+constexpr int kVersion = 4;
 
 enum class Tables {
   meta,

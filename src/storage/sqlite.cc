@@ -227,6 +227,12 @@ std::string Stmt::col_text(int i) const {
   return t ? std::string(reinterpret_cast<const char*>(t), sqlite3_column_bytes(s_, i)) : std::string();
 }
 
+std::string_view Stmt::col_text_view(int i) const {
+  const unsigned char* t = sqlite3_column_text(s_, i);
+  return t ? std::string_view(reinterpret_cast<const char*>(t), size_t(sqlite3_column_bytes(s_, i)))
+           : std::string_view();
+}
+
 bool Stmt::col_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
 
 bool Db::has_table(const char* name) {

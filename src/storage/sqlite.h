@@ -35,6 +35,7 @@ class Stmt {
   void reset();  // ready for the next bind/step round
   int64_t col_int(int i) const;
   std::string col_text(int i) const;
+  std::string_view col_text_view(int i) const;  // the same without a copy: valid until the next step/reset
   bool col_null(int i) const;
   double col_double(int i) const;
   std::string_view col_blob(int i) const;  // valid until the next step/reset
