@@ -36,9 +36,13 @@ constexpr Source kSources[] = {
 
 void Evidence::add(const char* kind, const std::string& value) {
   auto& counts = values_[kind];
-  // An ip that sends thousands of distinct URIs must not grow memory without bound.
-  if (counts.size() >= 256 && !counts.count(value)) return;
-  ++counts[value];
+  auto it = counts.lower_bound(value);
+  if (it == counts.end() || it->first != value) {
+    // An ip that sends thousands of distinct URIs must not grow memory without bound.
+    if (counts.size() >= 256) return;
+    it = counts.emplace_hint(it, value, 0);
+  }
+  ++it->second;
 }
 
 std::string payload_preview(const std::string& hex_head, size_t max_bytes) {

@@ -263,8 +263,11 @@ void add_source_column(Db& db) {
 void add_src_time_index(Db& db) {
   if (!db.has_table("probes")) return;
   {  // finalised before the write transaction: a stepped statement holds a read transaction
-    Stmt have(db, "SELECT 1 FROM sqlite_master WHERE type='index' AND name='probes_src_ts'");
-    if (have.step()) return;
+    // (The table's DDL may have created the new index already; the old one is what says there is work.)
+    Stmt state(db,
+               "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type='index' AND name='probes_src_ts') AND NOT "
+               "EXISTS (SELECT 1 FROM sqlite_master WHERE type='index' AND name='probes_src')");
+    if (state.step() && state.col_int(0) == 1) return;
   }
   Transaction tx(db);
   db.exec("CREATE INDEX IF NOT EXISTS probes_src_ts ON probes(src, ts_us, service)");

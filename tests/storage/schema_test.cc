@@ -1,6 +1,6 @@
-// The schema module: a file of the first layout (scanners without the trust columns, user_version 1) is
-// brought up to date by the first writer and keeps its rows; a file newer than this program is refused; a
-// read-only connection creates nothing in the file.
+// The schema module: a file of the first layout (scanners without the trust columns, user_version 1) or of
+// version 3 (probes_src) is brought up to date by the first writer and keeps its rows; a file newer than this program
+// is refused; a read-only connection creates nothing in the file.
 #include "storage/schema.h"
 
 #include <gtest/gtest.h>
@@ -56,6 +56,53 @@ TEST(Schema, AFirstLayoutFileIsMigratedByItsFirstWriter) {
   {
     ProbeStore again(path);  // nothing left to do: the migration checks the file, not a flag
     EXPECT_TRUE(schema::has_column(again.db(), "scanners", "reason"));
+  }
+}
+
+std::string index_names(Db& db) {
+  Stmt s(db,
+         "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type='index' AND "
+         "tbl_name='probes' AND name NOT LIKE 'sqlite_%' ORDER BY name)");
+  return s.step() ? s.col_text(0) : "";
+}
+
+// Version 4: an ip's questions read probes_src_ts (src, ts_us, service), which replaces probes_src (src).
+TEST(Schema, AVersion3FileGetsTheSourceTimeIndexInPlaceOfTheSourceIndex) {
+  std::string path = sgtest::fresh_db_path("schema_v3.db");
+  {
+    Db db(path);
+    db.exec(schema::ddl(schema::Tables::probes));
+    db.exec("DROP INDEX probes_src_ts");
+    db.exec("CREATE INDEX probes_src ON probes(src)");  // the index as version 3 wrote it
+    db.exec(
+        "INSERT INTO captures(id, sha256, path, size, status, started_at) VALUES(1, 'h', 'c.pcap', 1, "
+        "'complete', 't')");
+    db.exec(
+        "INSERT INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, json) VALUES"
+        "(1, 5, '192.0.2.7', 1, '198.51.100.1', 80, 'tcp', 'http', '{}'),"
+        "(1, 9, '192.0.2.7', 2, '198.51.100.1', 443, 'tcp', 'tls', '{}')");
+    db.exec("PRAGMA user_version=3");
+  }
+  {
+    ProbeStore ro(path, Access::read_only);  // read-only: the file keeps its index
+    EXPECT_EQ(index_names(ro.db()), "probes_service_ts probes_session probes_src");
+  }
+  {
+    ProbeStore rw(path);
+    EXPECT_EQ(index_names(rw.db()), "probes_service_ts probes_session probes_src_ts");
+    EXPECT_EQ(text_of(rw.db(), "PRAGMA user_version"), std::to_string(schema::kVersion));
+    EXPECT_EQ(text_of(rw.db(), "SELECT count(*) FROM probes WHERE src = '192.0.2.7'"), "2");
+    // The per-service counts of an ip read the index alone.
+    std::string plan;
+    Stmt q(rw.db(),
+           "EXPLAIN QUERY PLAN SELECT service, count(*), min(ts_us), max(ts_us) FROM probes "
+           "WHERE src = '192.0.2.7' GROUP BY service");
+    while (q.step()) plan += q.col_text(3) + "\n";
+    EXPECT_NE(plan.find("COVERING INDEX probes_src_ts"), std::string::npos) << plan;
+  }
+  {
+    ProbeStore again(path);
+    EXPECT_EQ(index_names(again.db()), "probes_service_ts probes_session probes_src_ts");
   }
 }
 
