@@ -203,3 +203,38 @@ TEST(Evidence, ProbeTextReadsAsTheParsedProbeDoes) {
 
 }  // namespace
 }  // namespace sg::aggregate
+
+namespace sg::aggregate {
+namespace {
+
+// The stored-text reader takes the first member of a name, whatever its type (as RapidJSON's FindMember
+// did when it read into a Document), only at the levels the fields live at, and integers of any width.
+TEST(Evidence, ProbeTextTakesTheFirstMemberOfANameAtItsOwnLevel) {
+  const std::vector<std::string> probes = {
+      R"({"dport":80,"dport":81,"transport":"tcp","http":{"user_agent":"first","user_agent":"second"}})",
+      R"({"http":"x","http":{"user_agent":"later object"},"dport":1,"transport":"udp"})",
+      R"({"x":{"http":{"user_agent":"nested"}},"tls":{"inner":{"ja4":"deep"},"ja4":"top"},"dport":2,"transport":"tcp"})",
+      R"({"transport":1,"transport":"tcp","dport":3})",
+      R"({"dport":18446744073709551615,"transport":"tcp"})",
+      R"({"dport":-5,"transport":"tcp"})",
+      R"({"dport":1e2,"transport":"tcp"})",
+      R"({"other":{"head":"4142","head":"4344"}})",
+      R"({"syn":[{"sig":"in an array"}],"rdp":{"cookie":["not a string"]}})",
+  };
+  Evidence e;
+  for (const auto& text : probes) EXPECT_TRUE(e.add_probe_text(text)) << text;
+  EXPECT_EQ(e.to_json(20),
+            R"({"ja4s":[["top",1]],"payloads":[["AB",1]],"ports":[["tcp/-1",1],["tcp/-5",1],["tcp/2",1],)"
+            R"(["tcp/80",1],["udp/1",1]],"user_agents":[["first",1]]})");
+  // Most frequent first, ties in value order, at most `top`.
+  Evidence f;
+  for (const char* ua : {"b", "a", "c", "b", "c", "d"})
+    f.add_probe_text(std::string(R"({"http":{"user_agent":")") + ua + "\"}}");
+  auto top = f.top_values(3);
+  ASSERT_EQ(top.size(), 1u);
+  EXPECT_EQ(top[0].first, "user_agents");
+  EXPECT_EQ(top[0].second, (Evidence::Values{{"b", 2}, {"c", 2}, {"a", 1}}));
+}
+
+}  // namespace
+}  // namespace sg::aggregate
