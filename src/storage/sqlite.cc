@@ -101,8 +101,19 @@ int64_t Db::data_version() {
   return s.col_int(0);
 }
 
-ReadSnapshot::ReadSnapshot(Db& db) : db_(db) { db_.exec("BEGIN"); }
-ReadSnapshot::~ReadSnapshot() { sqlite3_exec(db_.handle(), "COMMIT", nullptr, nullptr, nullptr); }
+// Prepared once per connection: a service opens a snapshot per request, and parsing BEGIN and COMMIT each
+// time cost as much as a small query.
+ReadSnapshot::ReadSnapshot(Db& db) : db_(db) {
+  Stmt begin(db_, "BEGIN", Stmt::reuse);
+  begin.step();
+}
+ReadSnapshot::~ReadSnapshot() {
+  try {
+    Stmt commit(db_, "COMMIT", Stmt::reuse);
+    commit.step();
+  } catch (const StoreError&) {  // nothing was written; the read transaction ends with the connection
+  }
+}
 
 void Db::exec(const char* sql) {
   char* err = nullptr;
