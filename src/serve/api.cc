@@ -196,7 +196,7 @@ json ip_detail(Db& db, ScannerStore& scanners, const std::string& ip) {
   ScannerQuery q;
   q.ip = ip;
   auto rows = scanners.rows(q);
-  auto p = ip_probe_summary(db, ip);
+  auto [p, ip_label_list] = ip_probes_and_labels(db, ip);
   if (rows.empty() && p.total == 0)
     throw BadRequest{404, "not_found", fmt::format("no probes and no attribution for {}", ip)};
   json j{{"ip", ip}};
@@ -216,7 +216,7 @@ json ip_detail(Db& db, ScannerStore& scanners, const std::string& ip) {
                         {"model_version", r.model_version}};
   }
   json labels = json::array();
-  for (const auto& l : ip_labels(db, ip))
+  for (const auto& l : ip_label_list)
     labels.push_back({{"org", l.org}, {"probes", l.probes}, {"sources", sources_list(l.sources)}});
   j["labels"] = labels;
   j["probes"] = p.total;

@@ -1,6 +1,8 @@
 #include "storage/ip_queries.h"
 
 #include <algorithm>
+#include <map>
+#include <utility>
 
 #include "storage/sqlite.h"
 
@@ -28,6 +30,45 @@ std::vector<IpLabel> ip_labels(Db& db, const std::string& ip) {
          Stmt::reuse);
   l.bind(1, ip);
   while (l.step()) out.push_back({l.col_text(0), l.col_int(1), l.col_text(2)});
+  return out;
+}
+
+IpProbesAndLabels ip_probes_and_labels(Db& db, const std::string& ip) {
+  IpProbesAndLabels out;
+  const bool labels = db.has_table("probe_labels");
+  Stmt q(db,
+         labels
+             ? "SELECT p.service, p.ts_us, l.org, l.source FROM probes p LEFT JOIN probe_labels l ON l.probe_id = p.id "
+               "WHERE p.src = ?"
+             : "SELECT service, ts_us FROM probes WHERE src = ?",
+         Stmt::reuse);
+  q.bind(1, ip);
+  struct Span {
+    int64_t n = 0, first = 0, last = 0;
+  };
+  std::map<std::string, Span> services;  // in the order of GROUP BY service (BINARY: bytes)
+  std::map<std::pair<std::string, std::string>, int64_t> groups;
+  while (q.step()) {
+    auto [it, fresh] = services.try_emplace(q.col_text(0));
+    const int64_t ts = q.col_int(1);
+    Span& s = it->second;
+    s.first = fresh ? ts : std::min(s.first, ts);
+    s.last = fresh ? ts : std::max(s.last, ts);
+    ++s.n;
+    if (labels && !q.col_null(2)) ++groups[{q.col_text(2), q.col_text(3)}];
+  }
+  // Folded as ip_probe_summary folds its groups, so that both give the same figures.
+  IpProbeSummary& sum = out.summary;
+  for (const auto& [service, s] : services) {
+    sum.per_service[service] = s.n;
+    sum.total += s.n;
+    sum.first_us = sum.first_us ? std::min(sum.first_us, s.first) : s.first;
+    sum.last_us = std::max(sum.last_us, s.last);
+  }
+  // As ip_labels orders them: most probes first, ties in (org, source) order.
+  for (auto& [key, n] : groups) out.labels.push_back({key.first, n, key.second});
+  std::stable_sort(out.labels.begin(), out.labels.end(),
+                   [](const IpLabel& a, const IpLabel& b) { return a.probes > b.probes; });
   return out;
 }
 

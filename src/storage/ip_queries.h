@@ -31,6 +31,13 @@ struct IpLabel {
 };
 std::vector<IpLabel> ip_labels(Db& db, const std::string& ip);
 
+// Both of the above from one pass over the ip's index entries (`serve` asks for both on every lookup).
+struct IpProbesAndLabels {
+  IpProbeSummary summary;
+  std::vector<IpLabel> labels;
+};
+IpProbesAndLabels ip_probes_and_labels(Db& db, const std::string& ip);
+
 // The stored JSON of an ip's latest probes, newest first, at most `limit` (each text valid during its call).
 void for_each_latest_probe(Db& db, const std::string& ip, int64_t limit,
                            const std::function<void(std::string_view json)>& fn);
