@@ -87,9 +87,12 @@ for i in range(20):
     except (BlockingIOError, OSError):
         pass
     big.append(s)
-# Garbage TLS: random bytes, a record header announcing 16 KiB and a ClientHello cut short.
+# Garbage TLS: random bytes, a record header announcing 16 KiB, a ClientHello cut short, and a whole
+# ClientHello offering only a cipher suite nobody has (the probe parses; OpenSSL refuses the handshake).
+hello = b"\x03\x03" + os.urandom(32) + b"\x00" + b"\x00\x02\xfe\xfe" + b"\x01\x00"
+bogus = b"\x16\x03\x01" + (len(hello) + 4).to_bytes(2, "big") + b"\x01" + len(hello).to_bytes(3, "big") + hello
 for payload in [os.urandom(600), b"\x16\x03\x01\x40\x00" + os.urandom(300),
-                b"\x16\x03\x01\x00\x30\x01\x00\x00\x2c\x03\x03" + b"\x00" * 20]:
+                b"\x16\x03\x01\x00\x30\x01\x00\x00\x2c\x03\x03" + b"\x00" * 20, bogus]:
     for _ in range(30):
         try:
             s = socket.create_connection(("127.0.0.1", tls), timeout=2)
@@ -142,7 +145,8 @@ wait "$pid" || rc=$?
 [ "$rc" -eq 0 ] || fail "exit $rc after SIGTERM"
 grep -q 'sensor.evicted_connection_limit' "$work/load.err" || fail "no connection was evicted"
 grep -q 'sensor.dns_answer_rate_limited' "$work/load.err" || fail "the DNS flood was not rate-limited"
-grep -q 'sensor.tls_port_not_tls\|sensor.tls_handshake_failed' "$work/load.err" || fail "garbage TLS not counted"
+grep -q 'sensor.tls_port_not_tls' "$work/load.err" || fail "garbage on the TLS port not counted"
+grep -q 'sensor.tls_handshake_failed' "$work/load.err" || fail "a refused TLS handshake not counted"
 sed 's/^/  /' "$work/load.err"
 truncated=$(sqlite3 "$work/load.db" "SELECT count(*) FROM probes WHERE truncated=1 AND service='http'")
 [ "$truncated" -ge 1000 ] || fail "only $truncated truncated http probes stored"
