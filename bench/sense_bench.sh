@@ -25,7 +25,7 @@ start() {  # start NAME ARGS...
   "$bin" sense --db "$work/$name.db" --bind 127.0.0.1 --http 0 --rate 0 --max-connections 20000 "$@" \
     >"$work/$name.out" 2>"$work/$name.err" &
   pid=$!
-  for _ in $(seq 100); do grep -q '^listening' "$work/$name.out" && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -qs '^listening' "$work/$name.out" && break; sleep 0.1; done
   port=$(awk '$1=="listening" {n=split($4,a,":"); print a[n]; exit}' "$work/$name.out")
 }
 stop() {

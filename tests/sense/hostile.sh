@@ -27,7 +27,7 @@ start() {  # start NAME ARGS...: a sensor on free ports; sets pid and the ports
   "$bin" sense --db "$work/$name.db" --bind 127.0.0.1 --sensor "$name" "$@" >"$work/$name.out" 2>"$work/$name.err" &
   pid=$!
   pids+=("$pid")
-  for _ in $(seq 100); do grep -q '^listening' "$work/$name.out" && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -qs '^listening' "$work/$name.out" && break; sleep 0.1; done
   sleep 0.2
 }
 port() { awk -v k="$2" -v t="$3" '$1=="listening" && $2==k && $3==t {n=split($4,a,":"); print a[n]}' "$work/$1.out"; }
@@ -172,7 +172,7 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
   "$bin" sense --db "$work/nobody/n.db" --bind 127.0.0.1 --http 0 >"$work/priv.out" 2>"$work/priv.err" &
   pid=$!
   pids+=("$pid")
-  for _ in $(seq 50); do grep -q '^listening' "$work/priv.out" && break; sleep 0.1; done
+  for _ in $(seq 50); do grep -qs '^listening' "$work/priv.out" && break; sleep 0.1; done
   sleep 0.3
   uid=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$pid/status")
   caps=$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status")
