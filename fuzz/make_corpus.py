@@ -121,6 +121,10 @@ def main():
     for target, seeds in (("http", HTTP), ("dns", DNS), ("ssh", SSH), ("rdp", RDP), ("csv", CSV)):
         for name, data in seeds.items():
             write(target, name, data)
+    # the sensor's DNS answer: the analyzer's queries and the CHAOS version.bind query it answers with a TXT
+    for name, data in DNS.items():
+        write("sense_dns", name, data)
+    write("sense_dns", "version_bind", hx("abcd 0100 0001 0000 0000 0000 07 76657273696f6e 04 62696e64 00 0010 0003"))
 
     scanner, sensor = (198, 51, 100, 7), (192, 0, 2, 1)
     http = session(scanner, sensor, 40001, 80, [HTTP["zgrab"]])

@@ -44,6 +44,12 @@ TEST_PACKAGES=(
   "time=1.9-0.2"                       # peak memory in benchmarks
   "chromium=156.0.8078.129-1~deb12u1"  # renders the report headless (security updates move it)
   "python3=3.11.2-1+b1"                # tools/replay_compare.py (simulator replay check)
+  # the clients `sense` is tested with (tests/sense): a sensor is judged by real clients
+  "curl=7.88.1-10+deb12u14"
+  "wget=1.21.3-1+deb12u1"
+  "openssl=3.0.19-1~deb12u2"
+  "openssh-client=1:9.2p1-2+deb12u6"
+  "bind9-dnsutils=1:9.18.49-1~deb12u3"   # dig
 )
 
 PACKAGES=("${BUILD_PACKAGES[@]}")

@@ -338,6 +338,7 @@ void run_config(const ConfigArgs& a) {
 
 struct TagArgs {
   std::string key_file, ip, time, cookie, format = "table";
+  std::string org;  // find-tags: the search engine whose export this is (rows become importable labels)
   uint32_t sensor = 0;
   uint64_t record = 0;
   std::vector<std::string> files;
@@ -390,6 +391,14 @@ void run_find_tags(const TagArgs& a) {
                                   {"time", format_ts(t.record.time_us)},
                                   {"sensor", t.record.sensor},
                                   {"record", t.record.record}};
+      if (!a.org.empty()) {
+        // A label record `labels import` reads (JSON records: ip, org, period, source): the engine's
+        // scanner address belonged to it on the day the tag was made.
+        j["ip"] = to_string(t.record.scanner);
+        j["org"] = a.org;
+        j["period"] = format_ts(t.record.time_us).substr(0, 10);
+        j["source"] = "tags";
+      }
       if (a.format == "json")
         all.push_back(std::move(j));
       else
@@ -514,10 +523,14 @@ void add_labels(CLI::App& app) {
         labels->add_subcommand("find-tags", "Find and open tags in text (e.g. a search engine's exported banner)");
     c->footer(
         "Prints one JSON line per verified tag: the scanner IP that collected it, when, sensor and record\n"
-        "(--format json: one array of them).\n"
-        "Example:\n  scannergrouper labels find-tags --key-file sensor.key shodan_export.json");
+        "(--format json: one array of them). With --org (the engine the text came from) each row is also a\n"
+        "label record (ip, org, period: the tag's day, source 'tags') that labels import reads.\n"
+        "Example:\n  scannergrouper labels find-tags --key-file sensor.key shodan_export.json\n"
+        "  scannergrouper labels find-tags --key-file sensor.key --org shodan --format json shodan_export.json "
+        "> tags.json\n  scannergrouper labels import --db sensor.db tags.json");
     c->add_option("--key-file", a->key_file, "Key: 32 raw bytes or 64 hex digits")->required();
     c->add_option("files", a->files, "Text files ('-' = stdin)")->required();
+    c->add_option("--org", a->org, "The search engine the text came from: rows become label records");
     a->format = "jsonl";
     add_format_option(c, a->format, {"jsonl", "json"}, "jsonl (one tag per line) or json (one array)");
     c->callback([a] { run_find_tags(*a); });

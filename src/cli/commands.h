@@ -39,6 +39,7 @@ void add_select(CLI::App& app);
 void add_clusters(CLI::App& app);
 void add_report(CLI::App& app);
 void add_serve(CLI::App& app);
+void add_sense(CLI::App& app);
 #ifdef SG_HAVE_TORCH  // scannergrouper-ml only
 void add_train(CLI::App& app);
 void add_update(CLI::App& app);

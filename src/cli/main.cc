@@ -153,6 +153,7 @@ int main(int argc_in, char** argv_in) {
   sg::cli::add_clusters(app);
   sg::cli::add_report(app);
   sg::cli::add_serve(app);
+  sg::cli::add_sense(app);
   sg::cli::add_labels(app);
   sg::cli::add_abuse(app);
   sg::cli::add_verbosity_options(app);  // after every command is registered: all of them get -q and -v

@@ -13,8 +13,8 @@ constexpr uint32_t kNoCell = UINT32_MAX;
 constexpr uint8_t kOn = 255;
 
 // A field a log-sourced probe's source cannot carry (its export keys are left out: docs/FIELDS.md, "Probes
-// from logs") is written as "absent", never as the zero or empty value a capture's probe would have: string
-// cells 0xFF (a byte valid UTF-8 never holds, and the export writes only valid UTF-8), bit cells 128 (bits are
+// from logs") is written as "absent", never as the zero or empty value a capture's (or a sensor's) probe would have:
+// string cells 0xFF (a byte valid UTF-8 never holds, and the export writes only valid UTF-8), bit cells 128 (bits are
 // otherwise 0 or 255). Option fields have their own "absent" token. A capture's probe carries every key, so
 // its images are unchanged.
 constexpr uint8_t kAbsentByte = 0xff;
@@ -22,7 +22,7 @@ constexpr uint8_t kAbsentBit = 128;
 
 bool not_carried(const FieldSpec& spec, const ProbeDoc& probe) {
   auto source = get_string(&probe.root(), "source");
-  if (!source || *source == "pcap") return false;
+  if (!source || *source == "pcap" || *source == "sensor") return false;  // both carry every key
   for (const char* key : spec.sources) {
     std::string_view k(key);
     const size_t dot = k.find('.');

@@ -22,12 +22,14 @@ const char* source_name(Source s) {
       return "eve";
     case Source::zeek:
       return "zeek";
+    case Source::sensor:
+      return "sensor";
   }
   return "pcap";
 }
 
 std::optional<Source> source_from_name(const std::string& name) {
-  for (Source s : {Source::pcap, Source::eve, Source::zeek})
+  for (Source s : {Source::pcap, Source::eve, Source::zeek, Source::sensor})
     if (name == source_name(s)) return s;
   return std::nullopt;
 }

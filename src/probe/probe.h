@@ -15,8 +15,9 @@ using Bytes = std::vector<uint8_t>;
 
 enum class Service : uint8_t { http, tls, dns, ssh, rdp, syn, other };
 enum class Transport : uint8_t { tcp, udp };
-// Where a probe was read: a packet capture, a Suricata EVE JSON log or a Zeek log.
-enum class Source : uint8_t { pcap, eve, zeek };
+// Where a probe was read: a packet capture, a Suricata EVE JSON log, a Zeek log, or `sense`'s own sockets
+// (the same session path as a capture, so a sensor's probe carries every field a capture's does).
+enum class Source : uint8_t { pcap, eve, zeek, sensor };
 
 const char* service_name(Service s);
 std::optional<Service> service_from_name(const std::string& name);

@@ -162,6 +162,14 @@ void ProbeStore::finish_capture(int64_t capture_id, const IngestStats& st, const
   tx.commit();
 }
 
+std::optional<int64_t> ProbeStore::probe_id(const Probe& p) {
+  Stmt s(db_, "SELECT id FROM probes WHERE ts_us=? AND src=? AND sport=? AND dst=? AND dport=? AND transport=?");
+  s.bind(1, p.ts_us).bind(2, p.src).bind(3, int64_t(p.sport)).bind(4, p.dst).bind(5, int64_t(p.dport));
+  s.bind(6, transport_name(p.transport));
+  if (!s.step()) return std::nullopt;
+  return s.col_int(0);
+}
+
 uint64_t ProbeStore::count_probes() {
   Stmt s(db_, "SELECT count(*) FROM probes");
   s.step();

@@ -52,6 +52,11 @@ class ProbeStore {
   // Final flush and the capture's status, counters and skip reasons, in one transaction.
   void finish_capture(int64_t capture_id, const IngestStats& file_stats, const std::string& error);
 
+  // The row id of a stored probe, by its unique key (time and 5-tuple); nullopt when no such row exists
+  // (never flushed, or dropped as another source's record of a stored session). `sense` seals it into its
+  // search-engine tags so that a tag names the probe it answered.
+  std::optional<int64_t> probe_id(const Probe& p);
+
   uint64_t new_probes() const { return new_probes_; }
   // Log probes replaced by the capture's probe of the same session, and probes dropped as another source's
   // record of a stored session, since this store was opened.
