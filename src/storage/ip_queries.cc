@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "storage/sqlite.h"
 
 namespace sg {
@@ -103,10 +105,19 @@ std::vector<FingerprintIp> ips_with_fingerprint(Db& db, const std::string& servi
                                                 int64_t* total) {
   // One pass over the service's probes (probes_service_ts narrows to them); the groups are few next to
   // the probes, so they are paged here rather than scanned twice for a count.
-  Stmt s(db, contains ? "SELECT src, count(*), min(ts_us), max(ts_us) FROM probes WHERE service = ?1 AND "
-                        "instr(json_extract(json, ?2), ?3) > 0 GROUP BY src ORDER BY src"
-                      : "SELECT src, count(*), min(ts_us), max(ts_us) FROM probes WHERE service = ?1 AND "
-                        "json_extract(json, ?2) = ?3 GROUP BY src ORDER BY src");
+  // The value at a JSON path: SQLite's json_extract, PostgreSQL's jsonpath (the same `$.a.b` paths) as text.
+  const char* value_at =
+      db.postgres() ? "(jsonb_path_query_first(json::jsonb, CAST(?2 AS jsonpath)) #>> '{}')" : "json_extract(json, ?2)";
+  const std::string sql =
+      contains ? fmt::format(
+                     "SELECT src, count(*), min(ts_us), max(ts_us) FROM probes WHERE service = ?1 AND "
+                     "{} > 0 GROUP BY src ORDER BY src",
+                     db.postgres() ? fmt::format("strpos({}, ?3)", value_at) : fmt::format("instr({}, ?3)", value_at))
+               : fmt::format(
+                     "SELECT src, count(*), min(ts_us), max(ts_us) FROM probes WHERE service = ?1 AND "
+                     "{} = ?3 GROUP BY src ORDER BY src",
+                     value_at);
+  Stmt s(db, sql.c_str());
   s.bind(1, service).bind(2, json_path).bind(3, value);
   std::vector<FingerprintIp> out;
   int64_t n = 0;
