@@ -65,7 +65,8 @@ std::vector<OrgIp> org_ips(Db& db, const std::string& org, const Page& page, int
          "SELECT ip, count(*), min(window_start), max(window_start), min(first_seen), max(last_seen), sum(probes), "
          "max(confidence), (SELECT evidence_kind FROM scanners l WHERE l.ip = s.ip AND l.org = s.org "
          "ORDER BY window_start DESC LIMIT 1) "
-         "FROM scanners s WHERE org = ? GROUP BY ip ORDER BY ip LIMIT ? OFFSET ?");
+         // org in GROUP BY (one value under the WHERE): PostgreSQL refuses the subquery's s.org otherwise
+         "FROM scanners s WHERE org = ? GROUP BY ip, org ORDER BY ip LIMIT ? OFFSET ?");
   s.bind(1, org).bind(2, page.limit).bind(3, page.offset);
   while (s.step()) {
     OrgIp r;
