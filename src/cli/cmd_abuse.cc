@@ -88,7 +88,9 @@ void add_abuse(CLI::App& app) {
       "skipped and named (file:line; also under -q). The report counts an ip as abusive at a score of 25 or more.\n"
       "--format json prints the counts as one JSON object.\n"
       "Example: scannergrouper abuse import --db scanners.db checks/*.json");
-  imp->add_option("--db", a->db, "the scannergrouper database")->required()->check(CLI::ExistingFile);
+  imp->add_option("--db", a->db, fmt::format("the scannergrouper database {}", kDbHelp))
+      ->required()
+      ->check(kExistingDb);
   imp->add_option("files", a->files, "check result files")->required()->check(CLI::ExistingFile);
   imp->add_option("--show-skips", a->show_skips, "how many skipped records to name")->capture_default_str();
   add_format_option(imp, a->format, {"table", "json"}, "table (one line) or json (one object)");

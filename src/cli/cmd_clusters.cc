@@ -81,7 +81,9 @@ void add_clusters(CLI::App& app) {
       "is nearest. Results replace the range's earlier analysis in the database (tables cluster_runs, clusters)\n"
       "and the report shows them. Needs 'identify' for the range first.\n"
       "Example: scannergrouper clusters --db scanners.db --from 2025-01-20 --to 2025-01-27 --format json");
-  cmd->add_option("--db", a->db, "the scannergrouper database")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--db", a->db, fmt::format("the scannergrouper database {}", kDbHelp))
+      ->required()
+      ->check(kExistingDb);
   cmd->add_option("--from", a->from, "start (YYYY-MM-DD or RFC 3339, UTC); widened to the start of its week")
       ->required();
   cmd->add_option("--to", a->to, "end, exclusive; widened to the end of its week")->required();

@@ -25,7 +25,7 @@ struct ExportArgs {
 };
 
 void run_export(const ExportArgs& a) {
-  if (!std::filesystem::exists(a.db)) throw std::runtime_error(fmt::format("{}: no such database", a.db));
+  if (!database_exists(a.db)) throw std::runtime_error(fmt::format("{}: no such database", a.db));
   ProbeStore store(a.db, Access::read_only);
   ScannerStore scanners(store.db());
   ScannerQuery q;
@@ -86,7 +86,7 @@ void add_export(CLI::App& app) {
       "  scannergrouper export --db scanners.db --format stix --out scanners.stix.json\n"
       "  scannergrouper export --db scanners.db --format misp --out misp/\n"
       "  scannergrouper export --db scanners.db --format csv --from 2025-01-01 --org shodan");
-  cmd->add_option("--db", args->db, "scanner database")->required();
+  cmd->add_option("--db", args->db, fmt::format("scanner database {}", kDbHelp))->required();
   add_format_option(cmd, args->format, {"jsonl", "json", "csv", "misp", "stix"}, "jsonl | json | csv | misp | stix");
   cmd->add_option("--out", args->out, "output file (default, or -: standard output); a directory for misp");
   cmd->add_option("--from", args->from, "windows starting at or after this date (YYYY-MM-DD or RFC 3339)");

@@ -114,7 +114,7 @@ void run_evaluate(const RangeArgs& a) {
 }
 
 void range_options(CLI::App* cmd, RangeArgs& a) {
-  cmd->add_option("--db", a.db, "the scannergrouper database")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--db", a.db, fmt::format("the scannergrouper database {}", kDbHelp))->required()->check(kExistingDb);
   cmd->add_option("--from", a.from, "start (YYYY-MM-DD or RFC 3339, UTC); widened to the start of its week")
       ->required();
   cmd->add_option("--to", a.to, "end, exclusive; widened to the end of its week")->required();

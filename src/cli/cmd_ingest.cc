@@ -18,7 +18,7 @@ namespace {
 
 struct IngestArgs {
   CaptureOptions capture;
-  std::string db, format = "table";
+  std::string db, format = "table", sensor;
 };
 
 // A mistyped path must not leave a new, empty database behind: the inputs are checked before it is opened.
@@ -33,6 +33,7 @@ void check_inputs_exist(const CaptureOptions& c) {
 void run_ingest(const IngestArgs& a) {
   check_inputs_exist(a.capture);
   ProbeStore store(a.db);
+  if (!a.sensor.empty()) store.set_sensor(a.sensor);
   StderrEvents events(a.capture);
   pipeline::IngestOutcome r = with_usage_errors([&] { return pipeline::ingest_captures(store, a.capture, events); });
   g_exit_code = r.exit_code;
@@ -75,7 +76,9 @@ void add_ingest(CLI::App& app) {
       "and Zeek logs (TSV or JSON: http, ssl, dns, ssh, conn), plain or .gz/.zst, or - for standard input.\n"
       "A session seen both in a capture and in a log is stored once, as the capture's probe.\n"
       "Example:\n  scannergrouper ingest --db scanners.db --sensor-net 192.0.2.0/24 /var/log/honeypot/");
-  cmd->add_option("--db", args->db, "SQLite database file (created if missing)")->required();
+  cmd->add_option("--db", args->db, fmt::format("database (created if missing) {}", kDbHelp))->required();
+  cmd->add_option("--sensor", args->sensor,
+                  "name of the sensor that saw these inputs, recorded with every probe (default: the host name)");
   args->capture.add_to(*cmd);
   add_format_option(cmd, args->format, {"table", "json"}, "table (summary on stderr) or json (one object on stdout)");
   cmd->callback([args] { run_ingest(*args); });

@@ -60,7 +60,7 @@ int64_t time_arg(const std::string& text) {
 
 // Reading commands must not create an empty database from a mistyped path.
 void require_db(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("{}: no such database", path));
+  if (!database_exists(path)) throw std::runtime_error(fmt::format("{}: no such database", path));
 }
 
 // ---- import ----
@@ -441,7 +441,7 @@ void add_labels(CLI::App& app) {
         "\nExample:\n"
         "  scannergrouper labels import --db scanners.db lists/\n"
         "  scannergrouper labels import --db scanners.db --period 2024-12-01..2025-03-31 labels_sd25.csv");
-    c->add_option("--db", a->db, "SQLite database file (created if missing)")->required();
+    c->add_option("--db", a->db, fmt::format("database (created if missing) {}", kDbHelp))->required();
     c->add_option("lists", a->lists, "List files or folders (folders are walked)");
     c->add_option("--org", a->org, "Organisation of every entry (for plain lists)");
     c->add_option("--source", a->source, "Source name (default: the folder below the named one, or the file name)");
@@ -469,7 +469,7 @@ void add_labels(CLI::App& app) {
                           "sources that agree (or the organisations in conflict).\n") +
               kPolicyHelp +
               "\nExample:\n  scannergrouper labels lookup --db scanners.db --at 2023-03-31 --explain 198.235.24.166");
-    c->add_option("--db", a->db, "SQLite database file")->required();
+    c->add_option("--db", a->db, fmt::format("database {}", kDbHelp))->required();
     c->add_option("ips", a->ips, "IP addresses")->required();
     c->add_option("--at", a->at, "Date (YYYY-MM-DD or RFC 3339; default now)");
     c->add_option("--policy", a->policy, "Override the stored policy for this lookup");
@@ -482,7 +482,7 @@ void add_labels(CLI::App& app) {
     auto a = std::make_shared<StatsArgs>();
     auto* c = labels->add_subcommand("stats", "Imports, entries per source and organisation, refusals, conflicts");
     c->footer("Example:\n  scannergrouper labels stats --db scanners.db --conflicts --limit 20");
-    c->add_option("--db", a->db, "SQLite database file")->required();
+    c->add_option("--db", a->db, fmt::format("database {}", kDbHelp))->required();
     c->add_flag("--conflicts", a->conflicts,
                 "List entries of different organisations whose prefixes and periods overlap");
     c->add_option("--refusals", a->refusals, "List up to N refused lines (file:line and why)");
@@ -495,7 +495,7 @@ void add_labels(CLI::App& app) {
     auto* c = labels->add_subcommand("config", "Show or set the evaluation-unknown set and the policy");
     c->footer(std::string(kPolicyHelp) +
               "\nExample:\n  scannergrouper labels config --db scanners.db --eval-unknown censys,driftnet,rapid7");
-    c->add_option("--db", a->db, "SQLite database file")->required();
+    c->add_option("--db", a->db, fmt::format("database {}", kDbHelp))->required();
     c->add_option("--eval-unknown", a->eval_unknown, "Comma-separated organisations treated as unknown in evaluation");
     c->add_option("--policy", a->policy, "lpm | agree[:N] | narrow-or-agree[:N]");
     add_format_option(c, a->format, {"table", "json"}, "table (tab-separated lines) or json (one object)");

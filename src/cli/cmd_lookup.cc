@@ -84,7 +84,7 @@ void print_table(const nlohmann::json& j) {
 }
 
 void run_lookup(const LookupArgs& a) {
-  if (!std::filesystem::exists(a.db)) throw std::runtime_error(fmt::format("{}: no such database", a.db));
+  if (!database_exists(a.db)) throw std::runtime_error(fmt::format("{}: no such database", a.db));
   ProbeStore store(a.db, Access::read_only);
   ScannerStore scanners(store.db());
   nlohmann::json all = nlohmann::json::array();
@@ -118,7 +118,7 @@ void add_lookup(CLI::App& app) {
       "payloads no analyzer parses. Labels and evidence need no model: lookup works right after ingest.\n"
       "--format json prints one JSON array with an object per ip; jsonl one object per line.\n"
       "Example: scannergrouper lookup --db scanners.db 198.51.100.7 2001:db8::5");
-  cmd->add_option("--db", args->db, "scanner database")->required();
+  cmd->add_option("--db", args->db, fmt::format("scanner database {}", kDbHelp))->required();
   cmd->add_option("ip", args->ips, "IPv4 or IPv6 addresses")->required();
   add_format_option(cmd, args->format, {"table", "json", "jsonl"},
                     "table (for people), json (one array) or jsonl (one object per line)");

@@ -129,7 +129,9 @@ void add_probes(CLI::App& app) {
   cmd->footer(
       "--format jsonl: one probe per line (the export contract); json: one array of them; csv: a flat table.\n"
       "Example:\n  scannergrouper probes --db scanners.db --service http --format csv > http.csv");
-  cmd->add_option("--db", args->db, "database written by ingest")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--db", args->db, fmt::format("database written by ingest {}", kDbHelp))
+      ->required()
+      ->check(kExistingDb);
   cmd->add_option("--service", args->service, "only this service (" + join_service_names(" ") + ")");
   add_format_option(cmd, args->format, {"jsonl", "json", "csv"}, "jsonl, json (one array) or csv");
   cmd->add_option("--from", args->from, "first day (YYYY-MM-DD or RFC 3339, UTC), inclusive");

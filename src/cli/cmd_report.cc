@@ -76,7 +76,9 @@ void add_report(CLI::App& app) {
       "without data say why. Clusters are read from 'clusters' runs, or computed (and kept) when the range has\n"
       "none. The file is replaced atomically; the time taken is printed (--format json: as one JSON object).\n"
       "Example: scannergrouper report --db scanners.db --out report/ --from 2025-01-20 --to 2025-01-27");
-  cmd->add_option("--db", a->db, "the scannergrouper database")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--db", a->db, fmt::format("the scannergrouper database {}", kDbHelp))
+      ->required()
+      ->check(kExistingDb);
   cmd->add_option("--out", a->out, "directory for report.html (created if needed), or - for standard output")
       ->required();
   cmd->add_option("--from", a->from, "start (YYYY-MM-DD or RFC 3339); default: the first week with scanners");

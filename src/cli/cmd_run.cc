@@ -178,7 +178,7 @@ void add_run(CLI::App& app) {
       "progress to the log, -q leaves only warnings and errors; --format json prints what each pass did.\n"
       "Example: scannergrouper run --db scanners.db --captures /var/log/honeypot/ --sensor-net 192.0.2.0/24 \\\n"
       "           --labels lists/ --watch 3600");
-  cmd->add_option("--db", a->db, "SQLite database file (created if missing)")->required();
+  cmd->add_option("--db", a->db, fmt::format("database (created if missing) {}", kDbHelp))->required();
   cmd->add_option("--captures", a->captures, "folder searched (recursively) for pcap/pcapng files")
       ->required()
       ->check(CLI::ExistingDirectory);

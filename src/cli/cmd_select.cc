@@ -145,7 +145,9 @@ void add_select(CLI::App& app) {
       "most) and stored in the database. A rerun with the same inputs changes nothing. --format json prints\n"
       "one array with an object per service.\n"
       "Example:\n  scannergrouper select --db scanners.db --until 2025-01-20 --service tls");
-  cmd->add_option("--db", args->db, "database written by ingest, with labels")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--db", args->db, fmt::format("database written by ingest, with labels {}", kDbHelp))
+      ->required()
+      ->check(kExistingDb);
   cmd->add_option("--until", args->until, "end of the first period (YYYY-MM-DD or RFC 3339, UTC), exclusive")
       ->required();
   cmd->add_option("--service", args->service, "only this service (http tls dns ssh rdp syn)");

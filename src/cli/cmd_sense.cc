@@ -9,6 +9,7 @@
 #include "cli/common.h"
 #include "pipeline/stop.h"
 #include "sense/sensor.h"
+#include "util/host.h"
 #include "util/terminal.h"
 #include "util/verbosity.h"
 
@@ -22,18 +23,12 @@ struct SenseArgs {
   double read_timeout = 10, idle_timeout = 5, lifetime = 30;
 };
 
-std::string host_name() {
-  char buf[256] = "";
-  if (gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "sensor";
-  return buf;
-}
-
 void run_sense(SenseArgs& a) {
   sense::SenseConfig cfg = a.cfg;
   for (auto [kind, ports] : {std::pair{sense::Kind::http, &a.http}, std::pair{sense::Kind::tls, &a.tls},
                              std::pair{sense::Kind::dns, &a.dns}, std::pair{sense::Kind::ssh, &a.ssh}})
     for (uint16_t p : *ports) cfg.listeners.push_back({kind, p});
-  if (cfg.sensor.empty()) cfg.sensor = host_name();
+  if (cfg.sensor.empty()) cfg.sensor = host_name("sensor");
   cfg.limits.read_timeout_ms = static_cast<int64_t>(a.read_timeout * 1000);
   cfg.limits.idle_timeout_ms = static_cast<int64_t>(a.idle_timeout * 1000);
   cfg.limits.lifetime_ms = static_cast<int64_t>(a.lifetime * 1000);

@@ -9,6 +9,7 @@
 #include "cli/common.h"
 #include "pipeline/stop.h"
 #include "serve/http_server.h"
+#include "storage/db.h"
 
 namespace sg::cli {
 
@@ -22,7 +23,7 @@ struct ServeArgs {
 };
 
 void run_serve(const ServeArgs& a) {
-  if (!std::filesystem::exists(a.db)) throw std::runtime_error(fmt::format("{}: no such database", a.db));
+  if (!database_exists(a.db)) throw std::runtime_error(fmt::format("{}: no such database", a.db));
   serve::ServeOptions opt;
   opt.db = a.db;
   opt.threads = a.threads;
@@ -68,7 +69,7 @@ void add_serve(CLI::App& app) {
       "The server listens on 127.0.0.1 unless told otherwise; it has no authentication of its own.\n"
       "Example: scannergrouper serve --db scanners.db --listen 127.0.0.1:8080\n"
       "         curl -s http://127.0.0.1:8080/v1/ip/198.51.100.7");
-  cmd->add_option("--db", args->db, "scanner database")->required();
+  cmd->add_option("--db", args->db, fmt::format("scanner database {}", kDbHelp))->required();
   cmd->add_option("--listen", args->listen, "address and port to listen on (port 0: any free port)")
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "worker threads (each with its own read-only connection)")

@@ -216,9 +216,9 @@ void range_and_theta_options(CLI::App* cmd, TrainArgs& a) {
 }
 
 void common_options(CLI::App* cmd, TrainArgs& a) {
-  cmd->add_option("--db", a.db, "database with probes, labels and a feature selection")
+  cmd->add_option("--db", a.db, fmt::format("database with probes, labels and a feature selection {}", kDbHelp))
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(kExistingDb);
   cmd->add_option("--backbone", a.backbone, "mlp (fast on CPU) or wrn (WRN-10-2, the paper's)")
       ->check(CLI::IsMember({"mlp", "wrn"}))
       ->capture_default_str();
@@ -308,7 +308,9 @@ void add_refit(CLI::App& app) {
       "A new ensemble version is registered; `identify` then uses it. Windows already identified keep theirs.\n"
       "--format json prints the new ensemble as one object (-q: no log on stderr).\n"
       "Example: scannergrouper refit --db scanners.db --proba raw");
-  cmd->add_option("--db", a->db, "database with trained models")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--db", a->db, fmt::format("database with trained models {}", kDbHelp))
+      ->required()
+      ->check(kExistingDb);
   cmd->add_option("--until", a->until, "end of the training range (default: that of the latest ensemble)");
   cmd->add_option("--from", a->from, "start of the training range (default: the first probe)");
   range_and_theta_options(cmd, *a);

@@ -50,5 +50,6 @@ void add_run(CLI::App& app);
 #endif
 void add_labels(CLI::App& app);
 void add_abuse(CLI::App& app);
+void add_migrate(CLI::App& app);  // SQLite -> PostgreSQL
 
 }  // namespace sg::cli

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/db.h"
 #include "util/terminal.h"
 #include "util/verbosity.h"
 
@@ -68,6 +69,9 @@ void add_verbosity_options(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands([](CLI::App* c) { return !c->get_name().empty(); }))  // not option groups
     add_verbosity_options(*sub);
 }
+
+const CLI::Validator kExistingDb(
+    [](std::string& db) { return database_exists(db) ? std::string() : "File does not exist: " + db; }, "DATABASE");
 
 CLI::Option* add_format_option(CLI::App* cmd, std::string& format, const std::vector<std::string>& values,
                                const std::string& help) {

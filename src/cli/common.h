@@ -33,6 +33,13 @@ class ProgressBar {
   int64_t last_us_ = 0;
 };
 
+// --db's check for commands that read an existing database: the SQLite file exists, or the value is a
+// PostgreSQL connection string (postgresql://..., key=value), whose server says itself whether it exists.
+extern const CLI::Validator kExistingDb;
+// The help text every --db option ends with.
+inline constexpr const char* kDbHelp =
+    "(a SQLite file, or postgresql://user@host/dbname: password from PGPASSWORD or ~/.pgpass)";
+
 // -q,--quiet and -v,--verbose on `app` and every command below it, set once for the process
 // (util/verbosity.h): main calls it on the whole tree, so no command can miss them or spell them differently.
 void add_verbosity_options(CLI::App& app);

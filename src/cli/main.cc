@@ -133,6 +133,7 @@ int main(int argc_in, char** argv_in) {
   sg::cli::add_lookup(app);
   sg::cli::add_export(app);
   sg::cli::add_select(app);
+  sg::cli::add_migrate(app);
 #ifdef SG_HAVE_TORCH
   sg::cli::add_train(app);
   sg::cli::add_update(app);

@@ -36,6 +36,7 @@ Recorder::Recorder(ProbeStore& store, const std::string& sensor_name, size_t byt
             return c;
           }(),
           [this](Probe& p) { emitted_.push_back(std::move(p)); }, stats_) {
+  store_.set_sensor(sensor_name);  // probes.sensor, as ingest --sensor records it
   first_id_ = labels::max_probe_id(store_.db());
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   const std::string key = fmt::format("sensor:{}:{}", sensor_name, std::chrono::nanoseconds(now).count());

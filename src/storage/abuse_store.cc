@@ -5,12 +5,14 @@
 
 namespace sg {
 
-void create_abuse_reports(Db& db) { db.exec(schema::ddl(schema::Tables::abuse_reports)); }
+void create_abuse_reports(Db& db) { schema::ensure(db, schema::Tables::abuse_reports); }
 
 AbuseReportWriter::AbuseReportWriter(Db& db)
     : get_(std::make_unique<Stmt>(db, "SELECT raw FROM abuse_reports WHERE ip=?")),
       put_(std::make_unique<Stmt>(
-          db, "INSERT OR REPLACE INTO abuse_reports(ip, score, checked_at, raw) VALUES(?,?,?,?)")) {}
+          db,
+          "INSERT INTO abuse_reports(ip, score, checked_at, raw) VALUES(?,?,?,?) ON CONFLICT(ip) DO UPDATE SET "
+          "score=excluded.score, checked_at=excluded.checked_at, raw=excluded.raw")) {}
 
 AbuseReportWriter::~AbuseReportWriter() = default;
 

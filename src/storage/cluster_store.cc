@@ -6,7 +6,7 @@
 namespace sg {
 
 void replace_cluster_runs(Db& db, int64_t from_us, int64_t to_us, const std::vector<StoredClusterRun>& runs) {
-  db.exec(schema::ddl(schema::Tables::clusters));
+  schema::ensure(db, schema::Tables::clusters);
   Transaction tx(db);
   for (const char* sql :
        {"DELETE FROM cluster_runs WHERE from_us=? AND to_us=?", "DELETE FROM clusters WHERE from_us=? AND to_us=?"}) {

@@ -23,7 +23,7 @@ void replace_feature_ranking(Db& db, const std::string& service, const std::vect
   del.step();
   Stmt ins(db,
            "INSERT INTO feature_selection(service, rank, field, mi, distinct_values, present, ratio, selected, "
-           "random_flag, until_us) VALUES(?,?,?,CAST(? AS REAL),?,?,CAST(? AS REAL),?,?,?)");
+           "random_flag, until_us) VALUES(?,?,?,CAST(? AS DOUBLE PRECISION),?,?,CAST(? AS DOUBLE PRECISION),?,?,?)");
   int rank = 0;
   for (const FeatureRankRow& f : rows) {
     ins.bind(1, service).bind(2, int64_t(++rank)).bind(3, f.field).bind(4, real_text(f.mi));

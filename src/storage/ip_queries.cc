@@ -4,6 +4,8 @@
 #include <map>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "storage/sqlite.h"
 
 namespace sg {
@@ -104,7 +106,8 @@ std::vector<OrgIp> org_ips(Db& db, const std::string& org, const Page& page, int
          "SELECT ip, count(*), min(window_start), max(window_start), min(first_seen), max(last_seen), sum(probes), "
          "max(confidence), (SELECT evidence_kind FROM scanners l WHERE l.ip = s.ip AND l.org = s.org "
          "ORDER BY window_start DESC LIMIT 1) "
-         "FROM scanners s WHERE org = ? GROUP BY ip ORDER BY ip LIMIT ? OFFSET ?");
+         // org in GROUP BY (one value under the WHERE): PostgreSQL refuses the subquery's s.org otherwise
+         "FROM scanners s WHERE org = ? GROUP BY ip, org ORDER BY ip LIMIT ? OFFSET ?");
   s.bind(1, org).bind(2, page.limit).bind(3, page.offset);
   while (s.step()) {
     OrgIp r;
@@ -144,10 +147,19 @@ std::vector<FingerprintIp> ips_with_fingerprint(Db& db, const std::string& servi
                                                 int64_t* total) {
   // One pass over the service's probes (probes_service_ts narrows to them); the groups are few next to
   // the probes, so they are paged here rather than scanned twice for a count.
-  Stmt s(db, contains ? "SELECT src, count(*), min(ts_us), max(ts_us) FROM probes WHERE service = ?1 AND "
-                        "instr(json_extract(json, ?2), ?3) > 0 GROUP BY src ORDER BY src"
-                      : "SELECT src, count(*), min(ts_us), max(ts_us) FROM probes WHERE service = ?1 AND "
-                        "json_extract(json, ?2) = ?3 GROUP BY src ORDER BY src");
+  // The value at a JSON path: SQLite's json_extract, PostgreSQL's jsonpath (the same `$.a.b` paths) as text.
+  const char* value_at =
+      db.postgres() ? "(jsonb_path_query_first(json::jsonb, CAST(?2 AS jsonpath)) #>> '{}')" : "json_extract(json, ?2)";
+  const std::string sql =
+      contains ? fmt::format(
+                     "SELECT src, count(*), min(ts_us), max(ts_us) FROM probes WHERE service = ?1 AND "
+                     "{} > 0 GROUP BY src ORDER BY src",
+                     db.postgres() ? fmt::format("strpos({}, ?3)", value_at) : fmt::format("instr({}, ?3)", value_at))
+               : fmt::format(
+                     "SELECT src, count(*), min(ts_us), max(ts_us) FROM probes WHERE service = ?1 AND "
+                     "{} = ?3 GROUP BY src ORDER BY src",
+                     value_at);
+  Stmt s(db, sql.c_str());
   s.bind(1, service).bind(2, json_path).bind(3, value);
   std::vector<FingerprintIp> out;
   int64_t n = 0;

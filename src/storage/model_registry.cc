@@ -70,7 +70,11 @@ EnsembleRun read_ensemble(Stmt& s, const std::string& db_path) {
 
 ModelRegistry::ModelRegistry(Db& db) : db_(db) { schema::ensure(db_, schema::Tables::models); }
 
-std::string ModelRegistry::models_dir(const std::string& db_path) { return db_path + ".models"; }
+// A PostgreSQL database has no folder to be beside: its checkpoints go to pg-DBNAME.models/ in the working
+// directory of the (central) machine that trains, which identify and update run from as well.
+std::string ModelRegistry::models_dir(const std::string& db_path) {
+  return is_server_db(db_path) ? "pg-" + server_db_name(db_path) + ".models" : db_path + ".models";
+}
 
 int64_t ModelRegistry::add_model(const ModelRun& r) {
   Stmt s(db_,

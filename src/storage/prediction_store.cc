@@ -13,7 +13,9 @@ PredictionStore::PredictionStore(Db& db) : db_(db) { schema::ensure(db_, schema:
 
 void PredictionStore::put(const std::vector<PredictionRow>& rows) {
   Transaction tx(db_);
-  Stmt s(db_, "INSERT OR REPLACE INTO probe_predictions(probe_id, model, org, prob, feature) VALUES(?,?,?,?,?)");
+  Stmt s(db_,
+         "INSERT INTO probe_predictions(probe_id, model, org, prob, feature) VALUES(?,?,?,?,?) ON CONFLICT(probe_id) "
+         "DO UPDATE SET model=excluded.model, org=excluded.org, prob=excluded.prob, feature=excluded.feature");
   for (const auto& r : rows) {
     s.reset();
     s.bind(1, r.probe_id).bind(2, r.model).bind(3, r.org).bind_double(4, r.prob);
@@ -30,7 +32,7 @@ void PredictionStore::for_each(const PredictionQuery& q, const std::function<voi
   std::string sql = "SELECT p.id, p.ts_us, p.src, p.service, r.org, r.model, r.prob";
   sql += q.with_feature ? ", r.feature" : ", NULL";
   sql += q.with_json ? ", p.json" : ", NULL";
-  sql += " FROM probe_predictions r JOIN probes p ON p.id = r.probe_id WHERE 1";
+  sql += " FROM probe_predictions r JOIN probes p ON p.id = r.probe_id WHERE TRUE";
   if (q.service) sql += " AND p.service = ?1";
   if (q.from_us) sql += " AND p.ts_us >= ?2";
   if (q.to_us) sql += " AND p.ts_us < ?3";

@@ -1,25 +1,49 @@
 #include "storage/probe_store.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include "export/json.h"
+#include "storage/postgres.h"
 #include "storage/schema.h"
 #include "storage/sqlite.h"
+#include "util/host.h"
 #include "util/time.h"
 
 namespace sg {
 
-namespace {}  // namespace
+namespace {
 
-ProbeStore::ProbeStore(const std::string& path, Access access) : db_(path, access) {
+// Runs `batch` (one transaction) again when PostgreSQL ends it as a deadlock or serialization failure
+// between concurrent writers; the transaction rolled back, so running it again is safe.
+template <class F>
+auto retrying(F batch) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return batch();
+    } catch (const StoreError& e) {
+      if (!e.retryable() || attempt >= 20) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+    }
+  }
+}
+
+}  // namespace
+
+ProbeStore::ProbeStore(const std::string& path, Access access) : db_(path, access), sensor_(host_name("")) {
   if (access == Access::read_only) {
     if (check_version() < kSchemaVersion)
       schema::ensure(db_, schema::Tables::probes);  // an empty file reads as no probes
     return;
   }
-  db_.enable_wal();
-  db_.exec("PRAGMA synchronous=NORMAL");
-  db_.exec("PRAGMA foreign_keys=ON");
+  if (!db_.postgres()) {
+    db_.enable_wal();
+    db_.exec("PRAGMA synchronous=NORMAL");
+    db_.exec("PRAGMA foreign_keys=ON");
+  }
   migrate();
 }
 
@@ -28,9 +52,14 @@ ProbeStore::ProbeStore(const std::string& path, Access access) : db_(path, acces
 // with "database is locked" (SQLite calls no busy handler for it) when another process created the schema
 // meanwhile.
 int64_t ProbeStore::check_version() {
-  Stmt v(db_, "PRAGMA user_version");
-  v.step();
-  int64_t version = v.col_int(0);
+  int64_t version = 0;
+  if (db_.postgres()) {
+    version = schema::stored_version(db_);
+  } else {
+    Stmt v(db_, "PRAGMA user_version");
+    v.step();
+    version = v.col_int(0);
+  }
   if (version > kSchemaVersion)
     throw StoreError(fmt::format("{}: database schema version {} is newer than this program ({})", db_.path(), version,
                                  kSchemaVersion));
@@ -42,11 +71,13 @@ void ProbeStore::migrate() {
   // Several processes may open a new database at once (ingests started together): BEGIN IMMEDIATE waits
   // (busy timeout) for whichever creates the schema first, and the version read again inside the
   // transaction tells the others that there is nothing left to do.
+  // PostgreSQL: BEGIN admits everyone, the lock makes the others wait.
   Transaction tx(db_);
+  db_.lock("sg.schema");
   if (check_version() == kSchemaVersion) return;
   schema::ensure(db_, schema::Tables::probes);
   schema::migrate(db_);  // an older file's tables brought up to date, schema.version recorded
-  db_.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion).c_str());
+  if (!db_.postgres()) db_.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion).c_str());
   tx.commit();
 }
 
@@ -85,21 +116,84 @@ void ProbeStore::add_probe(int64_t capture_id, const Probe& p) {
 
 uint64_t ProbeStore::flush() {
   if (pending_.empty()) return 0;
-  Transaction tx(db_);
-  if (!has_log_probes_) {
-    Stmt any(db_, "SELECT EXISTS(SELECT 1 FROM probes WHERE source<>'pcap')");
-    any.step();
-    has_log_probes_ = any.col_int(0) != 0;
+  if (db_.postgres()) {
+    for (const Pending& p : pending_) {
+      schema::ProbePartition part = schema::probe_partition(p.ts_us);
+      if (partitions_.count(part.name)) continue;
+      schema::ensure_probe_partition(db_, part);
+      partitions_.insert(part.name);
+    }
   }
+  const uint64_t added = retrying([&] {
+    if (!has_log_probes_) {
+      Stmt any(db_, "SELECT EXISTS(SELECT 1 FROM probes WHERE source<>'pcap')");
+      any.step();
+      has_log_probes_ = any.col_int(0) != 0;
+    }
+    bool all_pcap = true;
+    for (const Pending& p : pending_) all_pcap = all_pcap && p.source == Source::pcap;
+    return db_.postgres() && all_pcap && !*has_log_probes_ ? flush_copy() : flush_rows();
+  });
+  pending_.clear();
+  new_probes_ += added;
+  return added;
+}
+
+uint64_t ProbeStore::flush_copy() {
+  std::string data;
+  for (const Pending& p : pending_) {
+    data += fmt::format("{}\t{}\t", p.capture_id, p.ts_us);
+    pg_copy_field(data, p.src);
+    data += fmt::format("\t{}\t", p.sport);
+    pg_copy_field(data, p.dst);
+    data += fmt::format("\t{}\t", p.dport);
+    pg_copy_field(data, p.transport);
+    data += '\t';
+    pg_copy_field(data, p.service);
+    data += fmt::format("\t{}\t", int(p.truncated));
+    pg_copy_field(data, p.json);
+    data += '\t';
+    pg_copy_field(data, source_name(p.source));
+    data += '\t';
+    pg_copy_field(data, sensor_);
+    data += '\n';
+  }
+  Transaction tx(db_);
+  db_.exec(
+      "CREATE TEMP TABLE IF NOT EXISTS probes_stage(capture_id BIGINT, ts_us BIGINT, src TEXT, sport BIGINT, "
+      "dst TEXT, dport BIGINT, transport TEXT, service TEXT, truncated BIGINT, json TEXT, source TEXT, sensor TEXT) "
+      "ON COMMIT DELETE ROWS");
+  pg_copy_in(db_, "COPY probes_stage FROM STDIN", data);
+  // Key order: concurrent writers meeting the same probes wait for each other in one order, not in a cycle.
+  Stmt ins(db_,
+           "INSERT INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, truncated, json, source,"
+           " sensor) SELECT capture_id, ts_us, src, sport, dst, dport, transport, service, truncated, json, source, "
+           "sensor FROM probes_stage ORDER BY ts_us, src COLLATE \"C\", sport, dst COLLATE \"C\", dport, "
+           "transport COLLATE \"C\" ON CONFLICT DO NOTHING");
+  ins.step();
+  const auto added = static_cast<uint64_t>(db_.changes());
+  tx.commit();
+  return added;
+}
+
+uint64_t ProbeStore::flush_rows() {
+  Transaction tx(db_);
   Stmt s(db_,
-         "INSERT OR IGNORE INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, truncated, json,"
-         " source) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+         "INSERT INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, truncated, json,"
+         " source, sensor) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
   // The same session from another source (see kSameSessionUs): the nearest in time.
   Stmt other(db_,
              "SELECT id, source FROM probes WHERE src=?1 AND sport=?2 AND dst=?3 AND dport=?4 AND transport=?5 AND"
              " ts_us BETWEEN ?6 AND ?7 AND source<>?8 ORDER BY abs(ts_us-?9) LIMIT 1");
-  Stmt replace(
-      db_, "UPDATE OR IGNORE probes SET capture_id=?, ts_us=?, service=?, truncated=?, json=?, source=? WHERE id=?");
+  // A row already holding the new time and 5-tuple stays as it is (SQLite: OR IGNORE; PostgreSQL has no
+  // UPDATE OR IGNORE: the same condition written out).
+  Stmt replace(db_, db_.postgres()
+                        ? "UPDATE probes SET capture_id=?1, ts_us=?2, service=?3, truncated=?4, json=?5, source=?6 "
+                          "WHERE id=?7 AND NOT EXISTS (SELECT 1 FROM probes q WHERE q.ts_us=?2 AND q.src=probes.src "
+                          "AND q.sport=probes.sport AND q.dst=probes.dst AND q.dport=probes.dport AND "
+                          "q.transport=probes.transport AND q.id<>?7)"
+                        : "UPDATE OR IGNORE probes SET capture_id=?, ts_us=?, service=?, truncated=?, json=?, source=? "
+                          "WHERE id=?");
   uint64_t added = 0;
   for (const Pending& p : pending_) {
     const char* source = source_name(p.source);
@@ -125,7 +219,7 @@ uint64_t ProbeStore::flush() {
     }
     s.bind(1, p.capture_id).bind(2, p.ts_us).bind(3, p.src).bind(4, int64_t(p.sport)).bind(5, p.dst);
     s.bind(6, int64_t(p.dport)).bind(7, p.transport).bind(8, p.service).bind(9, int64_t(p.truncated)).bind(10, p.json);
-    s.bind(11, source);
+    s.bind(11, source).bind(12, sensor_);
     s.step();
     const auto changed = static_cast<uint64_t>(db_.changes());
     added += changed;
@@ -133,8 +227,6 @@ uint64_t ProbeStore::flush() {
     s.reset();
   }
   tx.commit();
-  pending_.clear();
-  new_probes_ += added;
   return added;
 }
 
@@ -183,15 +275,15 @@ void ProbeStore::for_each_probe(const ProbeQuery& q, const std::function<void(co
   if (q.service)
     s.bind(1, service_name(*q.service));
   else
-    s.bind_null(1);
+    s.bind_null_text(1);
   if (q.from_us)
     s.bind(2, *q.from_us);
   else
-    s.bind_null(2);
+    s.bind_null_int(2);
   if (q.to_us)
     s.bind(3, *q.to_us);
   else
-    s.bind_null(3);
+    s.bind_null_int(3);
   while (s.step()) fn(s.col_text(0));
 }
 

@@ -8,11 +8,16 @@
 // same 5-tuple within kSameSessionUs is the same session. The capture's probe wins (it carries every field):
 // a log probe met after it is dropped, and a capture probe met after a log probe replaces that row in place
 // (same id, so its labels stay). Between two logs, the first stored stays.
+// On PostgreSQL several ingests (sensors) write at once: a batch of capture probes goes in by COPY into a
+// staging table and one INSERT ... ON CONFLICT DO NOTHING in key order (the unique key decides which
+// writer stores a probe; a deadlock or serialization failure runs the batch again); the probes' month
+// partitions are created before the batch.
 #pragma once
 
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,6 +62,10 @@ class ProbeStore {
   // search-engine tags so that a tag names the probe it answered.
   std::optional<int64_t> probe_id(const Probe& p);
 
+  // The sensor recorded with every probe this store adds (probes.sensor); the host name unless set.
+  void set_sensor(std::string name) { sensor_ = std::move(name); }
+  const std::string& sensor() const { return sensor_; }
+
   uint64_t new_probes() const { return new_probes_; }
   // Log probes replaced by the capture's probe of the same session, and probes dropped as another source's
   // record of a stored session, since this store was opened.
@@ -72,6 +81,8 @@ class ProbeStore {
  private:
   void migrate();
   int64_t check_version();  // throws when the file is newer than this program
+  uint64_t flush_rows();    // one probe at a time: the cross-source rules (see the top of this file)
+  uint64_t flush_copy();    // PostgreSQL, capture probes where no log probe is stored: COPY
   struct Pending {
     int64_t capture_id;
     int64_t ts_us;
@@ -84,6 +95,8 @@ class ProbeStore {
   Db db_;
   std::vector<Pending> pending_;
   size_t batch_ = 20000;
+  std::string sensor_;
+  std::set<std::string> partitions_;  // PostgreSQL: month partitions known to exist
   uint64_t new_probes_ = 0, replaced_ = 0, duplicates_ = 0;
   std::optional<bool> has_log_probes_;  // whether a capture's probe must look for a log's row of its session
 };

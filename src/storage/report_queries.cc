@@ -1,5 +1,7 @@
 #include "storage/report_queries.h"
 
+#include <fmt/format.h>
+
 #include "storage/sqlite.h"
 
 namespace sg {
@@ -64,11 +66,15 @@ std::vector<NamedIp> named_ips(Db& db, int64_t from_us, int64_t to_us) {
   if (!db.has_table("scanners")) return out;
   // Each (organisation, ip) once: how many weeks named it, and its latest week's row (the key
   // (window_start, ip) finds it) for the evidence.
-  Stmt s(db,
-         "SELECT g.org, g.ip, g.weeks, g.latest, g.probes, g.services, l.confidence, l.evidence_kind, l.reason "
-         "FROM (SELECT org, ip, COUNT(*) AS weeks, MAX(window_start) AS latest, SUM(probes) AS probes, "
-         "GROUP_CONCAT(DISTINCT services) AS services FROM scanners WHERE window_start >= ? AND window_start < ? "
-         "AND org != 'unknown' GROUP BY org, ip) g JOIN scanners l ON l.window_start = g.latest AND l.ip = g.ip");
+  // The services of all weeks, comma-joined (the reader splits them): GROUP_CONCAT takes no separator with
+  // DISTINCT on SQLite, string_agg is PostgreSQL's.
+  const std::string sql = fmt::format(
+      "SELECT g.org, g.ip, g.weeks, g.latest, g.probes, g.services, l.confidence, l.evidence_kind, l.reason "
+      "FROM (SELECT org, ip, COUNT(*) AS weeks, MAX(window_start) AS latest, SUM(probes) AS probes, "
+      "{} AS services FROM scanners WHERE window_start >= ? AND window_start < ? "
+      "AND org != 'unknown' GROUP BY org, ip) g JOIN scanners l ON l.window_start = g.latest AND l.ip = g.ip",
+      db.postgres() ? "string_agg(DISTINCT services, ',')" : "GROUP_CONCAT(DISTINCT services)");
+  Stmt s(db, sql.c_str());
   s.bind(1, from_us).bind(2, to_us);
   while (s.step()) {
     NamedIp n;
@@ -109,7 +115,8 @@ std::vector<RankedField> field_ranking(Db& db, const std::string& service) {
   std::vector<RankedField> out;
   if (!db.has_table("feature_selection")) return out;
   Stmt s(db,
-         "SELECT rank, field, CAST(mi AS REAL), distinct_values, present, CAST(ratio AS REAL), selected, random_flag, "
+         "SELECT rank, field, CAST(mi AS DOUBLE PRECISION), distinct_values, present, CAST(ratio AS DOUBLE PRECISION), "
+         "selected, random_flag, "
          "until_us "
          "FROM feature_selection WHERE service=? ORDER BY rank");
   s.bind(1, service);

@@ -28,7 +28,7 @@ std::vector<RunWeekRow> RunWeeks::rows() {
 void RunWeeks::add(const std::vector<int64_t>& starts, const std::string& role, const std::string& stage,
                    const std::string& now) {
   Transaction tx(db_);
-  Stmt s(db_, "INSERT OR IGNORE INTO run_weeks(window_start, role, stage, updated) VALUES(?,?,?,?)");
+  Stmt s(db_, "INSERT INTO run_weeks(window_start, role, stage, updated) VALUES(?,?,?,?) ON CONFLICT DO NOTHING");
   for (int64_t w : starts) {
     s.bind(1, w).bind(2, role).bind(3, stage).bind(4, now);
     s.step();

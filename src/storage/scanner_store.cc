@@ -67,7 +67,7 @@ namespace {
 
 // The filter of a query: its WHERE clause, bound by bind_query.
 std::string where_of(const ScannerQuery& q) {
-  std::string sql = " WHERE 1";
+  std::string sql = " WHERE TRUE";
   if (q.from_us) sql += " AND window_start >= ?1";
   if (q.to_us) sql += " AND window_start < ?2";
   if (q.org) sql += " AND org = ?3";

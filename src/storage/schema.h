@@ -6,14 +6,19 @@
 // program is refused.
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 #include "storage/db.h"
 
 namespace sg::schema {
 
 // The layout this program writes. 1: the first release; 2: scanners carry confidence, evidence_kind and
 // reason; 3: probes carry their source (pcap, eve, zeek); 4: the index probes_src_ts (src, ts_us, service)
-// replaces probes_src (src).
-constexpr int kVersion = 4;
+// replaces probes_src (src); 5: probes carry their sensor. A PostgreSQL database has the same tables and
+// versions (its DDL is the PostgreSQL form of the same text, the probes partitioned by month) and keeps its
+// version in meta only.
+constexpr int kVersion = 5;
 
 enum class Tables {
   meta,
@@ -40,5 +45,15 @@ void ensure(Db& db, Tables t);
 void migrate(Db& db);
 // Whether `table` has `column` (false when the table does not exist).
 bool has_column(Db& db, const char* table, const char* column);
+// meta's schema.version (0 where there is none yet).
+int stored_version(Db& db);
+
+// PostgreSQL: the month partition of probes that holds `ts_us` (its table name and bounds, SQL text).
+struct ProbePartition {
+  std::string name, from, to;
+};
+ProbePartition probe_partition(int64_t ts_us);
+// Creates the partition where it is missing, in a transaction of its own (nothing on SQLite).
+void ensure_probe_partition(Db& db, const ProbePartition& p);
 
 }  // namespace sg::schema

@@ -1,5 +1,7 @@
 #include "storage/sqlite.h"
 
+#include "storage/postgres.h"
+
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,12 +48,22 @@ struct StmtCache {
 };
 
 bool may_write(const std::string& path) {
+  if (is_server_db(path)) return true;
   const size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   return ::access(path.c_str(), W_OK) == 0 && ::access(dir.c_str(), W_OK) == 0;
 }
 
+bool database_exists(const std::string& db) {
+  struct stat st {};
+  return is_server_db(db) || ::stat(db.c_str(), &st) == 0;
+}
+
 Db::Db(const std::string& path, Access access) : path_(path) {
+  if (is_server_db(path)) {
+    open_postgres(path, access);
+    return;
+  }
   const bool ro = access == Access::read_only;
   const int flags = ro ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   int rc = sqlite3_open_v2(ro ? file_uri(path, "").c_str() : path.c_str(), &h_, flags, nullptr);
@@ -75,12 +87,30 @@ Db::Db(const std::string& path, Access access) : path_(path) {
 
 Db::~Db() {
   cache_.reset();
-  sqlite3_close_v2(h_);
+  pg_.reset();
+  if (h_) sqlite3_close_v2(h_);
 }
 
-bool Db::read_only() const { return sqlite3_db_readonly(h_, "main") == 1; }
-int64_t Db::last_insert_id() const { return sqlite3_last_insert_rowid(h_); }
-int Db::changes() const { return sqlite3_changes(h_); }
+bool Db::read_only() const { return pg_ ? pg_->read_only : sqlite3_db_readonly(h_, "main") == 1; }
+
+int64_t Db::last_insert_id() const {
+  if (!pg_) return sqlite3_last_insert_rowid(h_);
+  // The value the last INSERT drew from its identity sequence in this session (lastval() is per session, so
+  // other writers' inserts do not change it).
+  PGresult* r = pg_query(const_cast<Db&>(*this), "SELECT lastval()");
+  const int64_t id = std::strtoll(PQgetvalue(r, 0, 0), nullptr, 10);
+  PQclear(r);
+  return id;
+}
+
+int Db::changes() const { return pg_ ? static_cast<int>(pg_->changes) : sqlite3_changes(h_); }
+
+void Db::lock(const char* name) {
+  if (!pg_) return;
+  Stmt s(*this, "SELECT pg_advisory_xact_lock(hashtext(?))");
+  s.bind(1, std::string_view(name));
+  s.step();
+}
 
 int Db::on_progress(void* self) {
   auto* db = static_cast<Db*>(self);
@@ -89,6 +119,7 @@ int Db::on_progress(void* self) {
 
 void Db::set_interrupt_check(std::function<bool()> stop) {
   stop_ = std::move(stop);
+  if (pg_) return;  // checked while waiting for the server (storage/postgres.cc)
   if (stop_)
     sqlite3_progress_handler(h_, 10000, &Db::on_progress, this);
   else
@@ -96,19 +127,32 @@ void Db::set_interrupt_check(std::function<bool()> stop) {
 }
 
 int64_t Db::data_version() {
+  if (pg_) {
+    Stmt s(*this, "SELECT hashtextextended(pg_current_snapshot()::text, 0)", Stmt::reuse);
+    if (!s.step()) fail("data version");
+    return s.col_int(0);
+  }
   Stmt s(*this, "PRAGMA data_version", Stmt::reuse);
   if (!s.step()) fail("PRAGMA data_version");
   return s.col_int(0);
 }
 
-// Prepared once per connection: a service opens a snapshot per request, and parsing BEGIN and COMMIT each
-// time cost as much as a small query.
+// On SQLite BEGIN and COMMIT are prepared once per connection: a service opens a snapshot per request, and
+// parsing them each time cost as much as a small query.
 ReadSnapshot::ReadSnapshot(Db& db) : db_(db) {
+  if (db_.pg_) {
+    db_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    return;
+  }
   Stmt begin(db_, "BEGIN", Stmt::reuse);
   begin.step();
 }
 ReadSnapshot::~ReadSnapshot() {
   try {
+    if (db_.pg_) {
+      pg_exec(db_, "COMMIT");
+      return;
+    }
     Stmt commit(db_, "COMMIT", Stmt::reuse);
     commit.step();
   } catch (const StoreError&) {  // nothing was written; the read transaction ends with the connection
@@ -116,6 +160,7 @@ ReadSnapshot::~ReadSnapshot() {
 }
 
 void Db::exec(const char* sql) {
+  if (pg_) return pg_exec(*this, sql);
   char* err = nullptr;
   if (sqlite3_exec(h_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
@@ -129,7 +174,34 @@ void Db::exec(const char* sql) {
   }
 }
 
+namespace {
+
+// The tables a schema text creates, in order.
+std::vector<std::string> created_tables(std::string_view schema) {
+  static constexpr std::string_view kCreate = "CREATE TABLE IF NOT EXISTS ";
+  std::vector<std::string> out;
+  for (size_t at = schema.find(kCreate); at != std::string_view::npos; at = schema.find(kCreate, at + 1)) {
+    std::string_view body = schema.substr(at + kCreate.size());
+    out.emplace_back(body.substr(0, body.find_first_of("( \n")));
+  }
+  return out;
+}
+
+}  // namespace
+
 void Db::ensure_schema(const char* schema) {
+  if (pg_ && !read_only()) {
+    // CREATE ... IF NOT EXISTS from two sessions at once can still fail on PostgreSQL (both see the table
+    // missing, one loses on the catalog's unique key): when something is missing, create it under a lock.
+    bool missing = false;
+    for (const std::string& t : created_tables(schema)) missing = missing || !has_table(t.c_str());
+    if (!missing) return;
+    Transaction tx(*this);
+    lock("sg.schema");
+    exec(schema);
+    tx.commit();
+    return;
+  }
   if (!read_only()) return exec(schema);
   static constexpr std::string_view kCreate = "CREATE TABLE IF NOT EXISTS ";
   std::string_view rest(schema);
@@ -141,11 +213,13 @@ void Db::ensure_schema(const char* schema) {
     if (!stmt.starts_with(kCreate)) continue;  // indexes: nothing to read from
     std::string_view body = stmt.substr(kCreate.size());
     std::string name(body.substr(0, body.find_first_of("( \n")));
-    if (!has_table(name.c_str())) exec(("CREATE TEMP TABLE IF NOT EXISTS " + std::string(body)).c_str());
+    if (has_table(name.c_str())) continue;
+    exec(("CREATE TEMP TABLE IF NOT EXISTS " + std::string(body)).c_str());
   }
 }
 
 void Db::enable_wal() {
+  if (pg_) return;
   constexpr int kTimeoutMs = 10000, kStepMs = 20;
   for (int waited = 0;; waited += kStepMs) {
     const int rc = sqlite3_exec(h_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
@@ -156,15 +230,47 @@ void Db::enable_wal() {
 }
 
 void Db::fail(const std::string& what) const {
+  if (pg_) throw StoreError(fmt::format("{}: {}: {}", path_, what, "failed"));
   throw StoreError(fmt::format("{}: {}: {}", path_, what, sqlite3_errmsg(h_)));
 }
 
+namespace {
+
+std::unique_ptr<PgStmt> pg_stmt(const char* sql) {
+  auto s = std::make_unique<PgStmt>();
+  s->sql = pg_placeholders(sql, s->nparams, &s->used);
+  s->used.resize(s->nparams);
+  s->values.resize(s->nparams);
+  s->types.assign(s->nparams, 0);  // unknown: the server infers it from the statement
+  s->formats.assign(s->nparams, 0);
+  return s;
+}
+
+// PostgreSQL parameter type ids (pg_type.h, fixed): a bound integer or float must not be inferred as text.
+constexpr Oid kInt8 = 20, kFloat8 = 701, kBytea = 17, kText = 25;
+
+PgStmt& pg_param(PgStmt& s, int i, Db& db) {
+  if (s.res) s.clear_result();  // binding again after a step: the next step runs the statement anew
+  if (i < 1 || i > s.nparams) db.fail(fmt::format("bind: no parameter {}", i));
+  return s;
+}
+
+}  // namespace
+
 Stmt::Stmt(Db& db, const char* sql) : db_(db) {
+  if (db.pg_) {
+    pg_ = pg_stmt(sql);
+    return;
+  }
   if (sqlite3_prepare_v3(db.handle(), sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr) != SQLITE_OK)
     db.fail(fmt::format("cannot prepare '{}'", sql));
 }
 
 Stmt::Stmt(Db& db, const char* sql, Reuse) : db_(db), cache_key_(sql) {
+  if (db.pg_) {  // every PostgreSQL statement is prepared once per connection
+    pg_ = pg_stmt(sql);
+    return;
+  }
   if (!db.cache_) db.cache_ = std::make_unique<StmtCache>();
   auto it = db.cache_->idle.find(sql);
   if (it != db.cache_->idle.end()) {
@@ -177,6 +283,7 @@ Stmt::Stmt(Db& db, const char* sql, Reuse) : db_(db), cache_key_(sql) {
 }
 
 Stmt::~Stmt() {
+  if (pg_) return;
   if (cache_key_ && s_) {
     // Reset ends its read of the database (a stepped statement holds the read open); bindings are dropped
     // so that no text from one request stays referenced into the next.
@@ -188,31 +295,77 @@ Stmt::~Stmt() {
 }
 
 Stmt& Stmt::bind(int i, int64_t v) {
+  if (pg_) {
+    pg_param(*pg_, i, db_).values[i - 1] = std::to_string(v);
+    pg_->types[i - 1] = kInt8;
+    pg_->formats[i - 1] = 0;
+    return *this;
+  }
   if (sqlite3_bind_int64(s_, i, v) != SQLITE_OK) db_.fail("bind");
   return *this;
 }
 
 Stmt& Stmt::bind(int i, std::string_view v) {
+  if (pg_) {
+    pg_param(*pg_, i, db_).values[i - 1] = std::string(v);
+    pg_->types[i - 1] = kText;
+    pg_->formats[i - 1] = 0;
+    return *this;
+  }
   if (sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK) db_.fail("bind");
   return *this;
 }
 
 Stmt& Stmt::bind_double(int i, double v) {
+  if (pg_) {
+    pg_param(*pg_, i, db_).values[i - 1] = fmt::format("{}", v);  // shortest text that reads back exactly
+    pg_->types[i - 1] = kFloat8;
+    pg_->formats[i - 1] = 0;
+    return *this;
+  }
   if (sqlite3_bind_double(s_, i, v) != SQLITE_OK) db_.fail("bind");
   return *this;
 }
 
 Stmt& Stmt::bind_blob(int i, const void* data, size_t size) {
+  if (pg_) {
+    pg_param(*pg_, i, db_).values[i - 1] = std::string(static_cast<const char*>(data), size);
+    pg_->types[i - 1] = kBytea;
+    pg_->formats[i - 1] = 1;  // binary: the bytes as they are
+    return *this;
+  }
   if (sqlite3_bind_blob64(s_, i, data, size, SQLITE_TRANSIENT) != SQLITE_OK) db_.fail("bind");
   return *this;
 }
 
 Stmt& Stmt::bind_null(int i) {
+  if (pg_) {
+    pg_param(*pg_, i, db_).values[i - 1].reset();
+    pg_->formats[i - 1] = 0;  // the type stays what the statement was prepared with (unknown, or the last bound)
+    return *this;
+  }
   if (sqlite3_bind_null(s_, i) != SQLITE_OK) db_.fail("bind");
   return *this;
 }
 
+Stmt& Stmt::bind_null_int(int i) {
+  bind_null(i);
+  if (pg_) pg_->types[i - 1] = kInt8;
+  return *this;
+}
+
+Stmt& Stmt::bind_null_text(int i) {
+  bind_null(i);
+  if (pg_) pg_->types[i - 1] = kText;
+  return *this;
+}
+
 bool Stmt::step() {
+  if (pg_) {
+    if (!pg_->res) pg_prepare_and_run(db_, *pg_);
+    pg_->blobs.clear();
+    return ++pg_->row < PQntuples(pg_->res);
+  }
   int rc = sqlite3_step(s_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -220,45 +373,134 @@ bool Stmt::step() {
 }
 
 void Stmt::reset() {
+  if (pg_) {
+    pg_->clear_result();
+    for (auto& v : pg_->values) v.reset();
+    return;
+  }
   sqlite3_reset(s_);
   sqlite3_clear_bindings(s_);
 }
 
-int64_t Stmt::col_int(int i) const { return sqlite3_column_int64(s_, i); }
+namespace {
 
-double Stmt::col_double(int i) const { return sqlite3_column_double(s_, i); }
+const char* pg_value(const PgStmt& s, int i) {
+  if (!s.res || s.row < 0 || s.row >= PQntuples(s.res) || i < 0 || i >= PQnfields(s.res)) return nullptr;
+  return PQgetisnull(s.res, s.row, i) ? nullptr : PQgetvalue(s.res, s.row, i);
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+int64_t Stmt::col_int(int i) const {
+  if (pg_) {
+    const char* v = pg_value(*pg_, i);
+    if (!v) return 0;
+    if (v[0] == 't' || v[0] == 'f') return v[0] == 't';  // a boolean (EXISTS, comparisons) reads as SQLite's 1/0
+    return std::strtoll(v, nullptr, 10);
+  }
+  return sqlite3_column_int64(s_, i);
+}
+
+double Stmt::col_double(int i) const {
+  if (pg_) {
+    const char* v = pg_value(*pg_, i);
+    return v ? std::strtod(v, nullptr) : 0.0;
+  }
+  return sqlite3_column_double(s_, i);
+}
 
 std::string_view Stmt::col_blob(int i) const {
+  if (pg_) {
+    const char* v = pg_value(*pg_, i);
+    if (!v) return {};
+    if (PQftype(pg_->res, i) != kBytea || v[0] != '\\' || v[1] != 'x') return v;
+    std::string& out = pg_->blobs[i];  // bytea's hex text: \x0a0b...
+    out.clear();
+    for (const char* p = v + 2; p[0] && p[1]; p += 2) {
+      const int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
+      if (hi < 0 || lo < 0) break;
+      out += static_cast<char>(hi << 4 | lo);
+    }
+    return out;
+  }
   const void* p = sqlite3_column_blob(s_, i);
   return {static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s_, i))};
 }
 
 std::string Stmt::col_text(int i) const {
+  if (pg_) {
+    const char* v = pg_value(*pg_, i);
+    return v ? std::string(v, PQgetlength(pg_->res, pg_->row, i)) : std::string();
+  }
   const unsigned char* t = sqlite3_column_text(s_, i);
   return t ? std::string(reinterpret_cast<const char*>(t), sqlite3_column_bytes(s_, i)) : std::string();
 }
 
 std::string_view Stmt::col_text_view(int i) const {
+  if (pg_) {
+    const char* v = pg_value(*pg_, i);
+    return v ? std::string_view(v, size_t(PQgetlength(pg_->res, pg_->row, i))) : std::string_view();
+  }
   const unsigned char* t = sqlite3_column_text(s_, i);
   return t ? std::string_view(reinterpret_cast<const char*>(t), size_t(sqlite3_column_bytes(s_, i)))
            : std::string_view();
 }
 
-bool Stmt::col_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
+Stmt::Kind Stmt::col_kind(int i) const {
+  if (pg_) return pg_value(*pg_, i) ? Kind::text : Kind::null;
+  switch (sqlite3_column_type(s_, i)) {
+    case SQLITE_INTEGER:
+      return Kind::integer;
+    case SQLITE_FLOAT:
+      return Kind::real;
+    case SQLITE_BLOB:
+      return Kind::blob;
+    case SQLITE_NULL:
+      return Kind::null;
+    default:
+      return Kind::text;
+  }
+}
+
+bool Stmt::col_null(int i) const {
+  if (pg_) return pg_value(*pg_, i) == nullptr;
+  return sqlite3_column_type(s_, i) == SQLITE_NULL;
+}
 
 bool Db::has_table(const char* name) {
+  if (pg_) {  // tables of the search path, temporary ones included (a read-only connection's stand-ins)
+    Stmt s(*this, "SELECT 1 FROM pg_class WHERE oid = to_regclass(?) AND relkind IN ('r','p')");
+    s.bind(1, std::string_view(name));
+    return s.step();
+  }
   Stmt s(*this, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", Stmt::reuse);
   s.bind(1, name);
   return s.step();
 }
 
-Transaction::Transaction(Db& db) : db_(db), nested_(!sqlite3_get_autocommit(db.handle())) {
-  db_.exec(nested_ ? "SAVEPOINT sg_nested" : "BEGIN IMMEDIATE");
+Transaction::Transaction(Db& db)
+    : db_(db),
+      nested_(db.pg_ ? PQtransactionStatus(db.pg_->conn) != PQTRANS_IDLE : !sqlite3_get_autocommit(db.handle())) {
+  db_.exec(nested_ ? "SAVEPOINT sg_nested" : db.pg_ ? "BEGIN" : "BEGIN IMMEDIATE");
 }
 
 Transaction::~Transaction() {
   if (done_) return;
   const char* undo = nested_ ? "ROLLBACK TO sg_nested; RELEASE sg_nested" : "ROLLBACK";
+  if (db_.pg_) {
+    try {
+      pg_exec(db_, undo);
+    } catch (const StoreError&) {  // a destructor: a lost connection rolls back on the server by itself
+    }
+    return;
+  }
   sqlite3_exec(db_.handle(), undo, nullptr, nullptr, nullptr);
 }
 

@@ -25,6 +25,8 @@ inline CliResult run_binary(const std::string& command, const std::string& args,
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
 
+#ifdef SG_BINARY  // the stages whose tests run the binary (tests/CMakeLists.txt RUNS_BINARY)
 inline CliResult run_cli(const std::string& args) { return run_binary(SG_BINARY, args); }
+#endif
 
 }  // namespace sgtest
