@@ -46,6 +46,7 @@ class CaptureReader {
   const std::string& error() const { return error_; }
 
   int linktype() const { return linktype_; }
+  bool live() const { return live_; }
   const std::string& name() const { return name_; }
   Compression compression() const { return compression_; }
   // Bytes of the (decompressed) capture stream consumed so far: the offset of the next record.

@@ -25,6 +25,11 @@ void CaptureOptions::add_to(CLI::App& cmd) {
       ->check(CLI::Range(size_t(64), size_t(1) << 20))
       ->capture_default_str();
   cmd.add_flag("--no-syn", no_syn, "leave out TCP sessions that sent a SYN but no payload");
+  cmd.add_option("--jobs,-j", jobs,
+                 "files read at once, one thread each (default 0: one per core); results and their order are "
+                 "those of 1")
+      ->check(CLI::Range(0u, 1024u))
+      ->capture_default_str();
   // -q/-v are every command's (add_verbosity_options): -q drops the progress and the summary.
 }
 

@@ -77,9 +77,11 @@ int64_t ProbeStore::begin_capture(const std::string& sha256, const std::string& 
   return id;
 }
 
-void ProbeStore::add_probe(int64_t capture_id, const Probe& p) {
+void ProbeStore::add_probe(int64_t capture_id, const Probe& p) { add_probe(capture_id, p, probe_to_jsonl_view(p)); }
+
+void ProbeStore::add_probe(int64_t capture_id, const Probe& p, std::string_view json) {
   pending_.push_back(Pending{capture_id, p.ts_us, p.src, p.dst, p.sport, p.dport, transport_name(p.transport),
-                             service_name(p.service), probe_to_jsonl(p), p.truncated, p.source});
+                             service_name(p.service), std::string(json), p.truncated, p.source});
   if (pending_.size() >= batch_) flush();
 }
 
