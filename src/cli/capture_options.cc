@@ -69,6 +69,13 @@ void StderrEvents::live_started(const std::string& iface) {
   if (!silent_) fmt::print(stderr, "capturing on {} (Ctrl-C to stop)\n", iface);
 }
 
+void StderrEvents::live_finished(const LiveCounters& c) {
+  // Drops are data lost: said at every verbosity.
+  if (!silent_ || c.dropped + c.if_dropped > 0)
+    fmt::print(stderr, "libpcap: {} packets received, {} dropped (buffer full), {} dropped by the interface\n",
+               c.received, c.dropped, c.if_dropped);
+}
+
 void StderrEvents::files_found(const std::vector<std::string>& files) {
   if (!silent_ && !isatty(2)) lines_ = std::make_unique<Lines>(files);
 }

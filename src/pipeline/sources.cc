@@ -457,6 +457,7 @@ int run_sources(const SourceOptions& opt, const SourceHooks& hooks, SourceEvents
       Lanes lanes(1, 1, kQueueBudget, hooks, events, [&](size_t, Relay& out) { run_one(run, *reader, 0, 1, out); });
       lanes.replay();
     }
+    if (LiveCounters c; reader->live_counters(c)) events.live_finished(c);
     return 0;
   }
   if (!opt.bpf.empty()) throw OptionError("--bpf", "--bpf applies to --live captures only");

@@ -87,6 +87,8 @@ class SourceEvents {
   // Whether progress() is wanted: asking costs a call about every 64k packets.
   virtual bool wants_progress() const { return false; }
   virtual void live_started(const std::string& iface) {}
+  // A live capture ended: libpcap's counters, drops included (what a sensor must know it missed).
+  virtual void live_finished(const LiveCounters& counters) {}
   virtual void files_found(const std::vector<std::string>& files) {}
   virtual void file_started(size_t index, size_t count) {}
   virtual void progress(const Progress& p, size_t index, size_t count) {}
