@@ -261,6 +261,9 @@ std::unique_ptr<CaptureReader> CaptureReader::open_live(const std::string& iface
   pcap_set_snaplen(r->pcap_, snaplen);
   pcap_set_timeout(r->pcap_, 100);
   pcap_set_immediate_mode(r->pcap_, 1);
+  // 64 MiB of kernel buffer rather than libpcap's 2: a burst of scanner traffic at line rate, or a pause
+  // while the store commits, is held instead of dropped.
+  pcap_set_buffer_size(r->pcap_, 64 << 20);
   pcap_set_tstamp_precision(r->pcap_, PCAP_TSTAMP_PRECISION_MICRO);
   if (int rc = pcap_activate(r->pcap_); rc < 0)
     throw CaptureError(fmt::format("{}: cannot capture: {}", iface, pcap_geterr(r->pcap_)));
@@ -316,6 +319,13 @@ uint64_t CaptureReader::offset() const {
 uint64_t CaptureReader::compressed_offset() const {
   if (compression_ == Compression::none) return offset();
   return stream_ ? stream_->compressed_pos() : 0;
+}
+
+bool CaptureReader::live_counters(LiveCounters& out) const {
+  pcap_stat st{};
+  if (!live_ || !pcap_ || pcap_stats(pcap_, &st) != 0) return false;
+  out = {st.ps_recv, st.ps_drop, st.ps_ifdrop};
+  return true;
 }
 
 void CaptureReader::break_loop() {

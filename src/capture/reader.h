@@ -27,6 +27,12 @@ struct RawPacket {
 
 enum class Compression { none, gzip, zstd };
 
+// libpcap's counters of a live capture (pcap_stats): packets the filter passed, and packets lost because the
+// kernel's buffer was full (dropped) or by the interface (if_dropped). On Linux they count from the start.
+struct LiveCounters {
+  uint64_t received = 0, dropped = 0, if_dropped = 0;
+};
+
 class CaptureReader {
  public:
   // Throws CaptureError for a missing file, an unknown format or a corrupt header.
@@ -46,6 +52,7 @@ class CaptureReader {
   const std::string& error() const { return error_; }
 
   int linktype() const { return linktype_; }
+  bool live() const { return live_; }
   const std::string& name() const { return name_; }
   Compression compression() const { return compression_; }
   // Bytes of the (decompressed) capture stream consumed so far: the offset of the next record.
@@ -53,6 +60,8 @@ class CaptureReader {
   // Size of the file on disk, 0 for live captures; with compressed_offset() it drives progress bars.
   uint64_t file_size() const { return file_size_; }
   uint64_t compressed_offset() const;
+  // A live capture's counters so far; false for a file, or when libpcap cannot tell.
+  bool live_counters(LiveCounters& out) const;
   // Stops a live capture from another thread or a signal handler.
   void break_loop();
 

@@ -25,6 +25,11 @@ void CaptureOptions::add_to(CLI::App& cmd) {
       ->check(CLI::Range(size_t(64), size_t(1) << 20))
       ->capture_default_str();
   cmd.add_flag("--no-syn", no_syn, "leave out TCP sessions that sent a SYN but no payload");
+  cmd.add_option("--jobs,-j", jobs,
+                 "files read at once, one thread each (default 0: one per core); results and their order are "
+                 "those of 1")
+      ->check(CLI::Range(0u, 1024u))
+      ->capture_default_str();
   // -q/-v are every command's (add_verbosity_options): -q drops the progress and the summary.
 }
 
@@ -62,6 +67,13 @@ bool StderrEvents::wants_progress() const { return !silent_; }
 
 void StderrEvents::live_started(const std::string& iface) {
   if (!silent_) fmt::print(stderr, "capturing on {} (Ctrl-C to stop)\n", iface);
+}
+
+void StderrEvents::live_finished(const LiveCounters& c) {
+  // Drops are data lost: said at every verbosity.
+  if (!silent_ || c.dropped + c.if_dropped > 0)
+    fmt::print(stderr, "libpcap: {} packets received, {} dropped (buffer full), {} dropped by the interface\n",
+               c.received, c.dropped, c.if_dropped);
 }
 
 void StderrEvents::files_found(const std::vector<std::string>& files) {

@@ -31,6 +31,7 @@ class StderrEvents : public pipeline::SourceEvents {
 
   bool wants_progress() const override;
   void live_started(const std::string& iface) override;
+  void live_finished(const LiveCounters& counters) override;
   void files_found(const std::vector<std::string>& files) override;
   void file_started(size_t index, size_t count) override;
   void progress(const Progress& p, size_t index, size_t count) override;

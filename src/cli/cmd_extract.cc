@@ -26,11 +26,13 @@ void run_extract(const ExtractArgs& a) {
   static char buf[1 << 20];
   setvbuf(stdout, buf, _IOFBF, sizeof buf);
   pipeline::SourceHooks hooks;
-  hooks.begin = [](const std::string&) { return true; };
+  hooks.begin = [](const std::string&, const pipeline::PreparedSource&) { return true; };
   JsonRows out(a.format == "json");
-  hooks.probe = [&](const Probe& p) {
+  // Built on the thread that read the probe (with --jobs, several files at once), printed in input order.
+  hooks.encode = [](const Probe& p) { return probe_to_jsonl_view(p); };
+  hooks.probe = [&](const Probe& p, std::string_view json) {
     if (!wanted.empty() && !wanted.count(service_name(p.service))) return;
-    out.row(probe_to_jsonl_view(p));  // a failed write stops the run (main reports it)
+    out.row(json);  // a failed write stops the run (main reports it)
   };
   hooks.end = [](const std::string&, const IngestStats&) {};
   IngestStats total;

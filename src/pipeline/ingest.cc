@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <mutex>
 
+#include "export/json.h"
 #include "labels/import_run.h"
 #include "pipeline/stop.h"
 #include "util/hash.h"
@@ -27,25 +29,42 @@ IngestOutcome ingest_captures(ProbeStore& store, const SourceOptions& opt, Sourc
   const uint64_t replaced_before = store.replaced_probes(), duplicates_before = store.duplicate_probes();
   const bool live = !opt.live_iface.empty();
   int64_t capture_id = 0;
+  // The store is written on this thread (begin, probe, end: one writer, in file order); readers of other
+  // files ask it whether a file is complete already (prepare), so every use of it takes the lock.
+  std::mutex store_mu;
   SourceHooks hooks;
-  hooks.begin = [&](const std::string& path) {
-    std::string key;
+  hooks.prepare = [&](const std::string& path) {
+    PreparedSource pr;
     if (live) {
-      key = fmt::format("live:{}:{}", opt.live_iface, std::chrono::system_clock::now().time_since_epoch().count());
-    } else {
-      key = sha256_file(capture_path(path));
-      if (auto rec = store.find_capture(key); rec && rec->status != "ingesting") {
-        events.already_ingested(path, rec->status, rec->path);
-        out.skipped.push_back({path, rec->status, rec->path});
-        ++out.files_skipped;
-        return false;
-      }
+      pr.key = fmt::format("live:{}:{}", opt.live_iface, std::chrono::system_clock::now().time_since_epoch().count());
+      return pr;
     }
-    capture_id = store.begin_capture(key, path, live ? 0 : file_size(capture_path(path)));
+    pr.key = sha256_file(capture_path(path));  // the long part, done on the reader's thread
+    std::lock_guard lk(store_mu);
+    auto rec = store.find_capture(pr.key);
+    pr.refuse = rec && rec->status != "ingesting";  // complete and damaged are final
+    return pr;
+  };
+  hooks.begin = [&](const std::string& path, const PreparedSource& pr) {
+    std::lock_guard lk(store_mu);
+    // Asked again in its turn: an earlier file of this run may have had the same content.
+    if (auto rec = store.find_capture(pr.key); !live && rec && rec->status != "ingesting") {
+      events.already_ingested(path, rec->status, rec->path);
+      out.skipped.push_back({path, rec->status, rec->path});
+      ++out.files_skipped;
+      return false;
+    }
+    capture_id = store.begin_capture(pr.key, path, live ? 0 : file_size(capture_path(path)));
     return true;
   };
-  hooks.probe = [&](const Probe& p) { store.add_probe(capture_id, p); };
+  hooks.drop_cut_sessions = true;  // an interrupted capture stays 'ingesting' and is read again
+  hooks.encode = [](const Probe& p) { return probe_to_jsonl_view(p); };
+  hooks.probe = [&](const Probe& p, std::string_view json) {
+    std::lock_guard lk(store_mu);
+    store.add_probe(capture_id, p, json);
+  };
   hooks.end = [&](const std::string& path, const IngestStats& st) {
+    std::lock_guard lk(store_mu);
     if (stop_requested() && !live) {
       store.flush();  // kept; the capture stays 'ingesting' and the next run completes it
       return;

@@ -5,13 +5,18 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <system_error>
+#include <thread>
 
+#include <sched.h>
 #include <sys/stat.h>
 
 #include "logs/source.h"
@@ -50,20 +55,237 @@ bool is_input_name(const std::string& file) {
   return name.ends_with(".log") || name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".ndjson");
 }
 
-void run_log(const std::string& path, const std::string& name, logs::LogFormat format, const SourceHooks& hooks,
-             SourceEvents& events, IngestStats& total, size_t index, size_t count) {
+// Raised in a reader thread when the run is being abandoned (an exception on the caller's thread): it unwinds
+// the reader without telling anyone.
+struct Abandoned {};
+
+// One step of a file's reading for the caller's thread: a probe, or a call (an event, begin, end); a call
+// returning false drops the rest of its file (begin refused it).
+struct Step {
+  Probe probe;
+  std::string text;  // the probe's record from hooks.encode
+  std::function<bool()> call;
+  size_t bytes() const { return sizeof(Step) + 2 * text.size(); }  // the probe's own strings are about its record's
+};
+
+class Lanes;
+
+// Where a file's reading goes: straight to the hooks and events (one file at a time, on the caller's
+// thread), or to the file's lane, for the caller's thread to replay in file order.
+class Relay {
+ public:
+  Relay(const SourceHooks& hooks, SourceEvents& events) : hooks_(hooks), events_(events) {}
+  Relay(const SourceHooks& hooks, SourceEvents& events, Lanes& lanes, size_t lane)
+      : hooks_(hooks), events_(events), lanes_(&lanes), lane_(lane) {}
+
+  // Whether to read the file: begin's answer now, or (queued) unless prepare refused it; begin may still
+  // refuse it in its turn, and what was read of it is then dropped.
+  bool begin(const std::string& name, const PreparedSource& prepared, uint64_t size) {
+    auto call = [&hooks = hooks_, &events = events_, name, prepared, size] {
+      if (hooks.begin(name, prepared) && !prepared.refuse) return true;
+      events.file_passed(size);
+      return false;
+    };
+    if (!lanes_) return call();
+    push(Step{{}, {}, std::move(call)});
+    return !prepared.refuse;
+  }
+  void probe(Probe&& p) {
+    std::string_view text = hooks_.encode ? hooks_.encode(p) : std::string_view();
+    if (!lanes_) return hooks_.probe(p, text);
+    push(Step{std::move(p), std::string(text), {}});
+  }
+  void probe(const Probe& p) { probe(Probe(p)); }
+  void call(std::function<void()> fn) {
+    if (!lanes_) return fn();
+    push(Step{{}, {}, [fn = std::move(fn)] {
+                fn();
+                return true;
+              }});
+  }
+  void finish();  // queued: the file is read; what is batched goes out
+  void fail(std::exception_ptr e);
+
+ private:
+  void push(Step&& s);
+  const SourceHooks& hooks_;
+  SourceEvents& events_;
+  Lanes* lanes_ = nullptr;
+  size_t lane_ = 0;
+  std::vector<Step> batch_;  // handed over in batches, so that a lock is taken every few dozen probes
+};
+
+// The files' lanes between the reader threads and the caller's thread. Readers take files in input order;
+// the caller's thread replays lane after lane. The lane being replayed (the head) always takes what its
+// reader sends; the others wait while more than budget bytes are queued, which bounds memory whatever the
+// files' sizes.
+class Lanes {
+ public:
+  using Read = std::function<void(size_t lane, Relay& out)>;
+  Lanes(size_t files, unsigned readers, size_t budget, const SourceHooks& hooks, SourceEvents& events, Read read)
+      : lanes_(files), budget_(budget), hooks_(hooks), events_(events), read_(std::move(read)) {
+    for (unsigned i = 0; i < readers; ++i) threads_.emplace_back([this] { reader(); });
+  }
+  ~Lanes() {  // normally all done; after an exception on the caller's thread, the readers give up
+    {
+      std::lock_guard lk(mu_);
+      abandoned_ = true;
+    }
+    readers_cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  Lanes(const Lanes&) = delete;
+  Lanes& operator=(const Lanes&) = delete;
+
+  // On the caller's thread: replays every lane in order; returns when all lanes taken are replayed.
+  void replay() {
+    for (size_t i = 0; i < lanes_.size(); ++i) {
+      std::unique_lock lk(mu_);
+      caller_cv_.wait(lk, [&] { return lanes_[i].taken || closed_; });
+      if (!lanes_[i].taken) return;  // a stop request: no reader took it
+      bool dropping = false;
+      for (;;) {
+        caller_cv_.wait(lk, [&] { return !lanes_[i].steps.empty() || lanes_[i].done; });
+        std::vector<Step> steps;
+        steps.swap(lanes_[i].steps);
+        const bool done = lanes_[i].done;
+        queued_ -= lanes_[i].bytes;
+        lanes_[i].bytes = 0;
+        lk.unlock();
+        readers_cv_.notify_all();
+        for (Step& s : steps) {
+          if (dropping) continue;
+          if (s.call)
+            dropping = !s.call();
+          else
+            hooks_.probe(s.probe, s.text);
+        }
+        lk.lock();
+        if (done) break;
+      }
+      head_ = i + 1;
+      lk.unlock();
+      readers_cv_.notify_all();
+    }
+  }
+
+  // From a reader's Relay: appends steps to a lane, waiting while the queue is over its budget and the lane
+  // is not the head.
+  void push(size_t lane, std::vector<Step>& steps, bool done) {
+    size_t bytes = 0;
+    for (const Step& s : steps) bytes += s.bytes();
+    std::unique_lock lk(mu_);
+    readers_cv_.wait(lk, [&] { return abandoned_ || lane <= head_ || queued_ + bytes <= budget_; });
+    if (abandoned_) throw Abandoned{};
+    Lane& l = lanes_[lane];
+    if (l.steps.empty()) {
+      l.steps.swap(steps);
+    } else {
+      for (Step& s : steps) l.steps.push_back(std::move(s));
+      steps.clear();
+    }
+    l.bytes += bytes;
+    queued_ += bytes;
+    l.done = done;
+    if (lane == head_) {
+      lk.unlock();
+      caller_cv_.notify_one();
+    }
+  }
+
+ private:
+  struct Lane {
+    std::vector<Step> steps;
+    size_t bytes = 0;
+    bool taken = false, done = false;
+  };
+
+  void reader() {
+    for (;;) {
+      size_t i;
+      {
+        std::lock_guard lk(mu_);
+        if (abandoned_ || next_ >= lanes_.size() || stop_requested()) {
+          closed_ = true;
+          caller_cv_.notify_one();
+          return;
+        }
+        i = next_++;
+        lanes_[i].taken = true;
+      }
+      caller_cv_.notify_one();
+      Relay out(hooks_, events_, *this, i);
+      try {
+        try {
+          read_(i, out);
+        } catch (const Abandoned&) {
+          throw;
+        } catch (...) {  // the caller's thread rethrows it in the file's turn
+          out.fail(std::current_exception());
+          continue;
+        }
+        out.finish();
+      } catch (const Abandoned&) {
+        return;
+      }
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable caller_cv_, readers_cv_;
+  std::vector<Lane> lanes_;
+  size_t next_ = 0, head_ = 0, queued_ = 0;
+  const size_t budget_;
+  bool closed_ = false, abandoned_ = false;
+  const SourceHooks& hooks_;
+  SourceEvents& events_;
+  Read read_;
+  std::vector<std::thread> threads_;  // last: started once everything above is set
+};
+
+constexpr size_t kBatch = 64;
+constexpr size_t kQueueBudget = size_t(512) << 20;  // bytes of probes waiting for their file's turn
+
+void Relay::push(Step&& s) {
+  batch_.push_back(std::move(s));
+  if (batch_.size() >= kBatch) lanes_->push(lane_, batch_, false);
+}
+
+void Relay::finish() {
+  if (lanes_) lanes_->push(lane_, batch_, true);
+}
+
+void Relay::fail(std::exception_ptr e) {
+  call([e] { std::rethrow_exception(e); });
+  finish();
+}
+
+// What every file's reading shares. total and rc are only touched by calls (the caller's thread).
+struct Run {
+  const SourceHooks& hooks;
+  SourceEvents& events;
+  const SessionConfig& cfg;
+  const std::vector<std::string>& files;
+  IngestStats& total;
+  int& rc;
+  bool progress;
+};
+
+void run_log(const Run& run, const std::string& path, size_t index, logs::LogFormat format, Relay& out) {
+  const std::string& name = run.files[index];
+  const size_t count = run.files.size();
   IngestStats st;
-  events.file_started(index, count);
+  out.call([&run, index, count] { run.events.file_started(index, count); });
   const auto t0 = std::chrono::steady_clock::now();
   uint64_t size = 0;
   try {
     auto file = DecodedFile::open(path, name);
     size = file->file_size();
     logs::LogCallbacks cb;
-    cb.probe = [&](const Probe& p) { hooks.probe(p); };
-    cb.bad_line = [&](const std::string& m) { events.bad_record(m); };
+    cb.probe = [&](const Probe& p) { out.probe(p); };
+    cb.bad_line = [&](const std::string& m) { out.call([&run, m] { run.events.bad_record(m); }); };
     cb.stop = &stop_flag();
-    if (events.wants_progress()) {
+    if (run.progress) {
       cb.progress = [&](uint64_t records, uint64_t probes) {
         Progress p;
         p.file = &name;
@@ -71,36 +293,80 @@ void run_log(const std::string& path, const std::string& name, logs::LogFormat f
         p.total_bytes = size;
         p.packets = records;  // a log's records stand where a capture's packets do
         p.probes = probes;
-        events.progress(p, index, count);
+        out.call([&run, p, index, count] { run.events.progress(p, index, count); });
       };
     }
     logs::read_log(*file, name, format, cb, st);
   } catch (const CaptureError& e) {  // the file went away between the sniff and the read
     st.file_errors[name] = e.what();
   }
-  events.file_finished(name, st, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), size);
-  if (auto err = st.file_errors.find(name); err != st.file_errors.end()) events.damaged(err->second);
-  hooks.end(name, st);
-  total.merge(st);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.call([&run, &name, st = std::move(st), seconds, size] {
+    run.events.file_finished(name, st, seconds, size);
+    if (auto err = st.file_errors.find(name); err != st.file_errors.end()) run.events.damaged(err->second);
+    run.hooks.end(name, st);
+    run.total.merge(st);
+  });
 }
 
-void run_one(CaptureReader& reader, const SessionConfig& cfg, const SourceHooks& hooks, SourceEvents& events,
-             IngestStats& total, size_t index, size_t count) {
+void run_one(const Run& run, CaptureReader& reader, size_t index, size_t count, Relay& out) {
   IngestStats st;
   SessionTracker tracker(
-      cfg, [&](Probe& p) { hooks.probe(p); }, st);
-  events.file_started(index, count);
+      run.cfg, [&](Probe& p) { out.probe(std::move(p)); }, st);  // the tracker is done with p
+  out.call([&run, index, count] { run.events.file_started(index, count); });
   LoopOptions loop;
   loop.stop = &stop_flag();
-  if (events.wants_progress()) loop.progress = [&](const Progress& p) { events.progress(p, index, count); };
+  loop.finish_on_stop = !run.hooks.drop_cut_sessions || reader.live();
+  if (run.progress)
+    loop.progress = [&](const Progress& p) {
+      Progress q = p;
+      q.file = &run.files[index];  // outlives the reader, for a call made later on the caller's thread
+      out.call([&run, q, index, count] { run.events.progress(q, index, count); });
+    };
   const auto t0 = std::chrono::steady_clock::now();
   run_capture(reader, tracker, st, loop);
-  events.file_finished(reader.name(), st, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-                       reader.file_size());
-  // The one message for the damage; the summary does not repeat it (IngestStats::summary).
-  if (reader.failed()) events.damaged(reader.error());
-  hooks.end(reader.name(), st);
-  total.merge(st);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.call([&run, name = reader.name(), st = std::move(st), seconds, size = reader.file_size(),
+            error = reader.failed() ? reader.error() : std::string()] {
+    run.events.file_finished(name, st, seconds, size);
+    // The one message for the damage; the summary does not repeat it (IngestStats::summary).
+    if (!error.empty()) run.events.damaged(error);
+    run.hooks.end(name, st);
+    run.total.merge(st);
+  });
+}
+
+// The loop's body for files[index], on whichever thread reads it.
+void run_input(const Run& run, const std::set<std::string>& named, size_t index, Relay& out) {
+  const std::string& name = run.files[index];
+  std::unique_ptr<CaptureReader> reader;
+  try {
+    const std::string path = capture_path(name);
+    if (auto format = logs::sniff_log(path, name)) {
+      const PreparedSource prepared = run.hooks.prepare ? run.hooks.prepare(name) : PreparedSource{};
+      if (out.begin(name, prepared, file_size_of(path))) run_log(run, path, index, *format, out);
+      return;
+    }
+    if (!named.count(name) && !is_capture_name(name)) {
+      // Found in a folder by a log-like name (a honeypot's own JSON log, say) but neither a log nor a
+      // capture by content: passed over and counted, not an error of the run.
+      out.call([&run, size = file_size_of(path)] {
+        run.total.skip("input: file in a folder named like a log that is not an EVE or Zeek log");
+        run.events.file_passed(size);
+      });
+      return;
+    }
+    reader = CaptureReader::open_file(path, name);
+  } catch (const CaptureError& e) {
+    out.call([&run, &name, error = std::string(e.what())] {
+      run.events.unreadable(name, error);  // the message names the file
+      run.total.file_errors[name] = error;
+      run.rc = 1;
+    });
+    return;
+  }
+  const PreparedSource prepared = run.hooks.prepare ? run.hooks.prepare(name) : PreparedSource{};
+  if (out.begin(name, prepared, reader->file_size())) run_one(run, *reader, index, run.files.size(), out);
 }
 
 }  // namespace
@@ -162,16 +428,36 @@ SessionConfig SourceOptions::session_config() const {
   return c;
 }
 
+unsigned SourceOptions::effective_jobs() const {
+  if (jobs > 0) return jobs;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return unsigned(CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 int run_sources(const SourceOptions& opt, const SourceHooks& hooks, SourceEvents& events, IngestStats& total) {
   const SessionConfig cfg = opt.session_config();  // validates the options before any work
+  const unsigned jobs = opt.effective_jobs();
+  int rc = 0;
   if (!opt.live_iface.empty()) {
     if (!opt.inputs.empty()) throw OptionError("--live", "give either --live or capture files, not both");
     auto reader = CaptureReader::open_live(opt.live_iface, opt.bpf);
-    if (!hooks.begin(reader->name())) return 0;
+    const std::vector<std::string> files{reader->name()};
+    const PreparedSource prepared = hooks.prepare ? hooks.prepare(reader->name()) : PreparedSource{};
+    if (!hooks.begin(reader->name(), prepared) || prepared.refuse) return 0;
     LiveStop live(*reader);
     install_stop_handlers();
     events.live_started(opt.live_iface);
-    run_one(*reader, cfg, hooks, events, total, 0, 1);
+    const Run run{hooks, events, cfg, files, total, rc, events.wants_progress()};
+    if (jobs == 1) {
+      Relay out(hooks, events);
+      run_one(run, *reader, 0, 1, out);
+    } else {  // with a core to spare, the store's writes do not hold up the packets
+      Lanes lanes(1, 1, kQueueBudget, hooks, events, [&](size_t, Relay& out) { run_one(run, *reader, 0, 1, out); });
+      lanes.replay();
+    }
+    if (LiveCounters c; reader->live_counters(c)) events.live_finished(c);
     return 0;
   }
   if (!opt.bpf.empty()) throw OptionError("--bpf", "--bpf applies to --live captures only");
@@ -184,38 +470,17 @@ int run_sources(const SourceOptions& opt, const SourceHooks& hooks, SourceEvents
   }
   install_stop_handlers();
   events.files_found(files);
-  int rc = 0;
-  for (size_t i = 0; i < files.size() && !stop_requested(); ++i) {
-    std::unique_ptr<CaptureReader> reader;
-    try {
-      const std::string path = capture_path(files[i]);
-      if (auto format = logs::sniff_log(path, files[i])) {
-        if (!hooks.begin(files[i])) {
-          events.file_passed(file_size_of(path));
-          continue;
-        }
-        run_log(path, files[i], *format, hooks, events, total, i, files.size());
-        continue;
-      }
-      if (!named.count(files[i]) && !is_capture_name(files[i])) {
-        // Found in a folder by a log-like name (a honeypot's own JSON log, say) but neither a log nor a
-        // capture by content: passed over and counted, not an error of the run.
-        total.skip("input: file in a folder named like a log that is not an EVE or Zeek log");
-        events.file_passed(file_size_of(path));
-        continue;
-      }
-      reader = CaptureReader::open_file(path, files[i]);
-    } catch (const CaptureError& e) {
-      events.unreadable(files[i], e.what());  // the message names the file
-      total.file_errors[files[i]] = e.what();
-      rc = 1;
-      continue;
-    }
-    if (!hooks.begin(files[i])) {
-      events.file_passed(reader->file_size());
-      continue;
-    }
-    run_one(*reader, cfg, hooks, events, total, i, files.size());
+  const Run run{hooks, events, cfg, files, total, rc, events.wants_progress()};
+  const unsigned readers = static_cast<unsigned>(std::min<size_t>(jobs, files.size()));
+  if (readers <= 1) {
+    Relay out(hooks, events);
+    for (size_t i = 0; i < files.size() && !stop_requested(); ++i) run_input(run, named, i, out);
+  } else {
+    for (const auto& f : files)
+      if (f == "-") capture_path(f);  // standard input is spooled once, before the readers share it
+    Lanes lanes(files.size(), readers, kQueueBudget, hooks, events,
+                [&](size_t i, Relay& out) { run_input(run, named, i, out); });
+    lanes.replay();
   }
   if (stop_requested()) events.interrupted();
   return rc;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capture/cidr.h"
@@ -46,15 +47,36 @@ struct SourceOptions {
   std::string bpf;         // live only
   size_t byte_cap = 16 * 1024;
   bool no_syn = false;
+  // Files read at once, each on its own thread; 0: one per core this process may run on. The hooks and events
+  // still see every file in input order, as with 1 (run_sources).
+  unsigned jobs = 0;
 
   SessionConfig session_config() const;  // throws on a bad sensor prefix
+  unsigned effective_jobs() const;       // jobs, or the cores when 0
+};
+
+// What `prepare` learnt of a file on the thread that reads it, handed to `begin`.
+struct PreparedSource {
+  std::string key;      // e.g. ingest's content hash
+  bool refuse = false;  // begin will refuse it whatever happens first (already complete): not read at all
 };
 
 // What happens around one source: `begin` may refuse it (already ingested), `end` sees its stats.
+// begin, probe and end run on the caller's thread, file after file in input order, whatever
+// SourceOptions::jobs is; prepare and encode run on the thread reading the file, several files at once.
 struct SourceHooks {
-  std::function<bool(const std::string& path)> begin;
-  std::function<void(const Probe&)> probe;
+  // Optional: work on a file that need not wait for its turn (ingest hashes the file here). A file it
+  // refuses is not read, and begin must refuse it too.
+  std::function<PreparedSource(const std::string& path)> prepare;
+  std::function<bool(const std::string& path, const PreparedSource& prepared)> begin;
+  // Optional: the probe's record as text, built where the probe was read; valid until its next call on that
+  // thread (probe_to_jsonl_view). probe gets it, or an empty view without encode.
+  std::function<std::string_view(const Probe&)> encode;
+  std::function<void(const Probe&, std::string_view encoded)> probe;
   std::function<void(const std::string& path, const IngestStats& file_stats)> end;
+  // A stop in the middle of a capture file leaves out the sessions still open, rather than emit them cut
+  // (ingest: the file is read again by the next run). Live captures always emit them.
+  bool drop_cut_sessions = false;
 };
 
 // What the loop over the sources does, as it does it, for a front end to show. Every method has a default
@@ -65,6 +87,8 @@ class SourceEvents {
   // Whether progress() is wanted: asking costs a call about every 64k packets.
   virtual bool wants_progress() const { return false; }
   virtual void live_started(const std::string& iface) {}
+  // A live capture ended: libpcap's counters, drops included (what a sensor must know it missed).
+  virtual void live_finished(const LiveCounters& counters) {}
   virtual void files_found(const std::vector<std::string>& files) {}
   virtual void file_started(size_t index, size_t count) {}
   virtual void progress(const Progress& p, size_t index, size_t count) {}
@@ -92,6 +116,9 @@ class SourceEvents {
 // code: 1 when an input could not be read as either, else 0; such files are in total.file_errors, as are
 // damaged inputs, which keep their probes. Throws OptionError for options that
 // cannot run together, and std::invalid_argument for a bad sensor prefix, before any work.
+// With several jobs, worker threads read files (a live capture: one) while the caller's thread replays what
+// each file did (begin, its probes, its events, end) in input order, so the results are those of one job;
+// what waits for its turn is held in memory up to a budget, past which the readers of later files wait.
 int run_sources(const SourceOptions& opt, const SourceHooks& hooks, SourceEvents& events, IngestStats& total);
 
 }  // namespace sg::pipeline

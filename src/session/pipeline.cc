@@ -7,6 +7,7 @@ void run_capture(CaptureReader& reader, SessionTracker& tracker, IngestStats& st
   RawPacket raw;
   Packet pkt;
   uint64_t packets = 0, bytes = 0;
+  bool stopped = false;
   Progress prog{&reader.name(), 0, reader.file_size(), 0, 0};
   // The hot loop: decode, skip with a counted reason, or hand the packet to its session.
   while (reader.next(raw)) {
@@ -18,7 +19,10 @@ void run_capture(CaptureReader& reader, SessionTracker& tracker, IngestStats& st
       tracker.add(raw.ts_us, pkt);
     }
     if ((packets & 0xffff) == 0) {
-      if (opt.stop && opt.stop->load(std::memory_order_relaxed)) break;
+      if (opt.stop && opt.stop->load(std::memory_order_relaxed)) {
+        stopped = true;
+        break;
+      }
       if (opt.progress) {
         prog.done_bytes = reader.compressed_offset();
         prog.packets = stats.packets + packets;
@@ -27,7 +31,7 @@ void run_capture(CaptureReader& reader, SessionTracker& tracker, IngestStats& st
       }
     }
   }
-  tracker.finish();
+  if (!stopped || opt.finish_on_stop) tracker.finish();
   stats.packets += packets;
   stats.bytes += bytes;
   ++stats.files;

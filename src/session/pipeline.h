@@ -22,6 +22,10 @@ struct Progress {
 struct LoopOptions {
   std::function<void(const Progress&)> progress;  // called about every 64k packets
   const std::atomic<bool>* stop = nullptr;        // set by a signal handler to end a live capture
+  // Whether the sessions still open when `stop` ends the loop emit what they have. A file that will be read
+  // again (ingest completes it on the next run) must not: a session cut by the stop would be stored as if
+  // it had ended there, beside the whole one the next run finds.
+  bool finish_on_stop = true;
 };
 
 // Reads every packet of `reader` into `tracker`, then flushes the tracker. Damage in the file ends the

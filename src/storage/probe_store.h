@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "probe/probe.h"
@@ -52,6 +53,8 @@ class ProbeStore {
   int64_t begin_capture(const std::string& sha256, const std::string& path, uint64_t size);
   // Buffers a probe; every `batch` probes are written in one transaction.
   void add_probe(int64_t capture_id, const Probe& p);
+  // The same with its record already built (probe_to_jsonl's text), e.g. on the thread that read the probe.
+  void add_probe(int64_t capture_id, const Probe& p, std::string_view json);
   // Writes the buffered probes; returns how many were new.
   uint64_t flush();
   // Final flush and the capture's status, counters and skip reasons, in one transaction.

@@ -27,8 +27,8 @@ std::vector<sg::Probe> extract(const std::string& trace) {
   sg::pipeline::SourceOptions opt;
   opt.inputs = {trace};
   sg::pipeline::SourceHooks hooks;
-  hooks.begin = [](const std::string&) { return true; };
-  hooks.probe = [&](const sg::Probe& p) { out.push_back(p); };
+  hooks.begin = [](const std::string&, const sg::pipeline::PreparedSource&) { return true; };
+  hooks.probe = [&](const sg::Probe& p, std::string_view) { out.push_back(p); };
   hooks.end = [](const std::string&, const sg::IngestStats&) {};
   sg::pipeline::SourceEvents events;
   sg::IngestStats total;
