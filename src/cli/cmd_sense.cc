@@ -68,7 +68,8 @@ void add_sense(CLI::App& app) {
       "stops it with everything recorded. docs/SENSE.md has the limits and the deployment.\n"
       "Example:\n"
       "  scannergrouper sense --db sensor.db --http 80 --tls 443 --dns 53 --ssh 22 --tag-key sensor.key");
-  c->add_option("--db", a->cfg.db, "SQLite database file (created if missing; the same file ingest writes)")
+  c->add_option("--db", a->cfg.db,
+                std::string("database (created if missing; the same store ingest writes) ") + kDbHelp)
       ->required();
   c->add_option("--http", a->http, "HTTP port (repeatable)");
   c->add_option("--tls", a->tls, "TLS port, HTTP inside (repeatable)");
