@@ -453,45 +453,22 @@ int stored_version(Db& db) {
   return s.step() ? std::atoi(s.col_text(0).c_str()) : 0;
 }
 
-namespace {
-
-// Days since 1970-01-01 of a civil date and back (H. Hinnant's algorithms): month boundaries in µs.
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t& y, unsigned& m) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
-}
-
-}  // namespace
-
 ProbePartition probe_partition(int64_t ts_us) {
+  using namespace std::chrono;
   constexpr int64_t kDayUs = 86'400'000'000;
-  constexpr int64_t kFirst = 0;                                // 1970-01-01
-  const int64_t last = days_from_civil(10000, 1, 1) * kDayUs;  // 10000-01-01
+  // The first µs of a month (the calendar of <chrono>).
+  auto start_us = [](year_month ym) {
+    return static_cast<int64_t>(sys_days{ym / 1}.time_since_epoch().count()) * kDayUs;
+  };
+  const int64_t last = start_us(year{10000} / January);
   // Times outside 1970..9999 (damaged or hostile inputs) share two open-ended partitions rather than
   // making one per month they name.
-  if (ts_us < kFirst) return {"probes_before_1970", "MINVALUE", "0"};
+  if (ts_us < 0) return {"probes_before_1970", "MINVALUE", "0"};
   if (ts_us >= last) return {"probes_after_9999", std::to_string(last), "MAXVALUE"};
-  int64_t y;
-  unsigned m;
-  civil_from_days(ts_us / kDayUs, y, m);
-  const int64_t from = days_from_civil(y, m, 1) * kDayUs;
-  const int64_t to = days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * kDayUs;
-  return {fmt::format("probes_y{:04}m{:02}", y, m), std::to_string(from), std::to_string(to)};
+  const year_month_day day{sys_days{days{ts_us / kDayUs}}};
+  const year_month month = day.year() / day.month();
+  return {fmt::format("probes_y{:04}m{:02}", static_cast<int>(day.year()), static_cast<unsigned>(day.month())),
+          std::to_string(start_us(month)), std::to_string(start_us(month + months{1}))};
 }
 
 void ensure_probe_partition(Db& db, const ProbePartition& p) {

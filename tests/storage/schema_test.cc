@@ -106,6 +106,27 @@ TEST(Schema, AVersion3FileGetsTheSourceTimeIndexInPlaceOfTheSourceIndex) {
   }
 }
 
+// PostgreSQL's monthly partitions of probes: calendar months in µs, a year's last month rolling over, and
+// the times no month should be made for (before 1970, after 9999: hostile or damaged timestamps).
+TEST(Schema, ProbePartitionsAreCalendarMonths) {
+  constexpr int64_t kS = 1'000'000;
+  auto jan2025 = schema::probe_partition(1'736'000'000 * kS);  // 2025-01-04
+  EXPECT_EQ(jan2025.name, "probes_y2025m01");
+  EXPECT_EQ(jan2025.from, std::to_string(1'735'689'600 * kS));  // 2025-01-01T00:00:00Z
+  EXPECT_EQ(jan2025.to, std::to_string(1'738'368'000 * kS));    // 2025-02-01
+  auto dec2025 = schema::probe_partition(1'767'225'599 * kS);   // the last second of 2025
+  EXPECT_EQ(dec2025.name, "probes_y2025m12");
+  EXPECT_EQ(dec2025.from, std::to_string(1'764'547'200 * kS));  // 2025-12-01
+  EXPECT_EQ(dec2025.to, std::to_string(1'767'225'600 * kS));    // 2026-01-01
+  EXPECT_EQ(schema::probe_partition(1'767'225'600 * kS).name, "probes_y2026m01");
+  EXPECT_EQ(schema::probe_partition(0).name, "probes_y1970m01");
+  EXPECT_EQ(schema::probe_partition(-1).name, "probes_before_1970");
+  auto far = schema::probe_partition(253'402'300'800 * kS);  // 10000-01-01
+  EXPECT_EQ(far.name, "probes_after_9999");
+  EXPECT_EQ(far.from, std::to_string(253'402'300'800 * kS));
+  EXPECT_EQ(schema::probe_partition(253'402'300'799 * kS).name, "probes_y9999m12");
+}
+
 TEST(Schema, AFileNewerThanThisProgramIsRefused) {
   std::string path = sgtest::fresh_db_path("schema_newer.db");
   { ProbeStore store(path); }
