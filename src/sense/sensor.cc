@@ -493,8 +493,9 @@ void Sensor::Impl::on_read(Conn& c, int64_t now) {
     if (c.state == State::first_message && !c.recorded) {
       if (auto r = rec->client_fin(c.flow, now)) {
         c.recorded = true;
+        const int fd = c.fd;  // on_probe may close the connection and free c
         on_probe(c, *r, now);
-        if (conns.count(c.fd) == 0) return;
+        if (conns.count(fd) == 0) return;
       }
     }
     if (c.out_off < c.out.size() && c.state != State::first_message) {
