@@ -1,6 +1,7 @@
 #include "storage/sqlite.h"
 
 #include "storage/postgres.h"
+#include "util/bytes.h"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -389,13 +390,6 @@ const char* pg_value(const PgStmt& s, int i) {
   return PQgetisnull(s.res, s.row, i) ? nullptr : PQgetvalue(s.res, s.row, i);
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 int64_t Stmt::col_int(int i) const {
@@ -422,26 +416,14 @@ std::string_view Stmt::col_blob(int i) const {
     if (!v) return {};
     if (PQftype(pg_->res, i) != kBytea || v[0] != '\\' || v[1] != 'x') return v;
     std::string& out = pg_->blobs[i];  // bytea's hex text: \x0a0b...
-    out.clear();
-    for (const char* p = v + 2; p[0] && p[1]; p += 2) {
-      const int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
-      if (hi < 0 || lo < 0) break;
-      out += static_cast<char>(hi << 4 | lo);
-    }
+    out = from_hex_prefix(std::string_view(v + 2));
     return out;
   }
   const void* p = sqlite3_column_blob(s_, i);
   return {static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s_, i))};
 }
 
-std::string Stmt::col_text(int i) const {
-  if (pg_) {
-    const char* v = pg_value(*pg_, i);
-    return v ? std::string(v, PQgetlength(pg_->res, pg_->row, i)) : std::string();
-  }
-  const unsigned char* t = sqlite3_column_text(s_, i);
-  return t ? std::string(reinterpret_cast<const char*>(t), sqlite3_column_bytes(s_, i)) : std::string();
-}
+std::string Stmt::col_text(int i) const { return std::string(col_text_view(i)); }
 
 std::string_view Stmt::col_text_view(int i) const {
   if (pg_) {
