@@ -15,13 +15,7 @@ bin=$(realpath "$1")
 for t in curl wget python3 openssl ssh dig sqlite3; do
   command -v "$t" >/dev/null || { echo "SKIP: $t not installed (scripts/install-deps.sh --test)"; exit 77; }
 done
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/../support/scratch.sh"  # $work, pids, cleanup on exit
 fail() { echo "FAIL: $*"; [ -f "$work/sense.err" ] && sed 's/^/  sensor: /' "$work/sense.err"; exit 1; }
 
 db=$work/sensor.db

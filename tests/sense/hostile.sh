@@ -12,13 +12,7 @@ for t in curl python3 sqlite3; do
   command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
 done
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/../support/scratch.sh"  # $work, pids, cleanup on exit
 fail() { echo "FAIL: $*"; sed 's/^/  sensor: /' "$work"/*.err 2>/dev/null || true; exit 1; }
 
 # Under AddressSanitizer (the CI's sanitizer stage) freed memory waits in a quarantine (256 MiB by default)
