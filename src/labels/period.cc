@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <chrono>
 #include <regex>
 
 namespace sg::labels {
@@ -10,28 +11,6 @@ namespace sg::labels {
 namespace {
 
 constexpr int64_t kDayUs = 86400LL * 1000000LL;
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int& y, int& m, int& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  y = static_cast<int>(yoe + era * 400 + (m <= 2));
-}
 
 int to_int(const std::string& s) {
   int v = 0;
@@ -50,11 +29,12 @@ std::optional<Period> months(int year, int first, int last) {
 }  // namespace
 
 std::optional<int64_t> day_start_us(int year, int month, int day) {
-  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (year < 1900 || year > 9999 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return std::nullopt;
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (month == 2 && day == 29 && !leap) return std::nullopt;
-  return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * kDayUs;
+  using namespace std::chrono;
+  if (year < 1900 || year > 9999 || month < 1 || month > 12 || day < 1) return std::nullopt;
+  const year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                            std::chrono::day{static_cast<unsigned>(day)}};
+  if (!date.ok()) return std::nullopt;  // 30 February, 29 February outside leap years, 31 April
+  return sys_days{date}.time_since_epoch().count() * kDayUs;
 }
 
 std::optional<int64_t> parse_time_us(const std::string& text) {
@@ -112,9 +92,10 @@ std::optional<Period> parse_period(const std::string& text) {
 std::string format_period(const Period& p) {
   if (p.undated()) return "current";
   auto day = [](int64_t us) {
-    int y, m, d;
-    civil_from_days(us >= 0 ? us / kDayUs : (us - kDayUs + 1) / kDayUs, y, m, d);
-    return fmt::format("{:04}-{:02}-{:02}", y, m, d);
+    using namespace std::chrono;
+    const year_month_day date{sys_days{days{us >= 0 ? us / kDayUs : (us - kDayUs + 1) / kDayUs}}};
+    return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                       static_cast<unsigned>(date.day()));
   };
   std::string from = p.from_us == Period::kMin ? "" : day(p.from_us);
   std::string to = p.to_us == Period::kMax ? "" : day(p.to_us - 1);

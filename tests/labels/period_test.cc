@@ -54,5 +54,20 @@ TEST(Period, RejectsGarbage) {
     EXPECT_FALSE(parse_period(bad)) << bad;
 }
 
+TEST(Period, CalendarDaysAreEpochDays) {
+  constexpr int64_t kDay = 86400LL * 1000000LL;
+  EXPECT_EQ(day_start_us(1970, 1, 1), 0);
+  EXPECT_EQ(day_start_us(1969, 12, 31), -kDay);
+  EXPECT_EQ(day_start_us(2000, 3, 1), 11017 * kDay);  // date -d 2000-03-01 +%s = 951868800
+  EXPECT_EQ(day_start_us(2024, 2, 29), 19782 * kDay);
+  EXPECT_TRUE(day_start_us(2000, 2, 29));
+  EXPECT_FALSE(day_start_us(2100, 2, 29));  // not a leap year: divisible by 100, not by 400
+  EXPECT_FALSE(day_start_us(2023, 2, 29));
+  EXPECT_FALSE(day_start_us(2024, 4, 31));
+  EXPECT_FALSE(day_start_us(1899, 12, 31));
+  EXPECT_EQ(format_period(Period{-kDay, 0}), "1969-12-31..1969-12-31");
+  EXPECT_EQ(format_period(Period{*day_start_us(2024, 2, 29), *day_start_us(2024, 3, 2)}), "2024-02-29..2024-03-01");
+}
+
 }  // namespace
 }  // namespace sg::labels
