@@ -22,6 +22,8 @@ constexpr const char* kCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+constexpr size_t kKeepAliveRequests = 1000;
+
 // Read-only connections, one per request at a time; a pool, since SQLite connections are not to be shared
 // between threads mid-statement and opening one per request would repeat the schema checks.
 class ApiPool {
@@ -94,6 +96,10 @@ HttpServer::HttpServer(ServeOptions opt) : impl_(std::make_unique<Impl>(std::mov
   // Answers are small: without TCP_NODELAY a keep-alive client waits out the peer's delayed ACK (40 ms
   // on Linux) for each one, which capped lookups at ~25 per second per connection.
   svr.set_tcp_nodelay(true);
+  // cpp-httplib closes a keep-alive connection after 5 requests by default, so a busy client connected
+  // again every 5 lookups (a TCP handshake, an accept and a hand-over to a worker each time). A worker
+  // still lets go of a connection after kKeepAliveRequests, or when it idles for 5 seconds.
+  svr.set_keep_alive_max_count(kKeepAliveRequests);
   svr.set_read_timeout(10, 0);
   svr.set_write_timeout(10, 0);
   svr.set_default_headers({{"Content-Security-Policy", kCsp},
