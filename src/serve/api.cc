@@ -18,6 +18,7 @@
 #include "storage/ip_queries.h"
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
+#include "storage/schema.h"
 #include "util/text.h"
 #include "util/time.h"
 
@@ -657,6 +658,8 @@ void Api::open() {
     return true;
   });
 }
+
+int Api::schema_version() { return schema::stored_version(store_->db()); }
 
 Response Api::handle(const Request& req) {
   try {

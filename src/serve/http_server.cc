@@ -11,6 +11,7 @@
 #include "serve/answer_cache.h"
 #include "serve/api.h"
 #include "serve/page.h"
+#include "storage/schema.h"
 
 namespace sg::serve {
 
@@ -84,11 +85,16 @@ struct HttpServer::Impl {
   ApiPool pool;
   httplib::Server svr;
   int port = -1;
+  int schema_version = 0;
   explicit Impl(ServeOptions o) : opt(std::move(o)), pool(opt.db, opt.cache_ips) {}
 };
 
 HttpServer::HttpServer(ServeOptions opt) : impl_(std::make_unique<Impl>(std::move(opt))) {
-  impl_->pool.release(impl_->pool.acquire());  // the database can be read, or this throws now
+  {
+    auto api = impl_->pool.acquire();  // the database can be read, or this throws now
+    impl_->schema_version = api->schema_version();
+    impl_->pool.release(std::move(api));
+  }
   auto& svr = impl_->svr;
   const int threads = std::max(1, impl_->opt.threads);
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
@@ -163,5 +169,14 @@ void HttpServer::stop() {
 }
 
 int HttpServer::port() const { return impl_->port; }
+
+std::string HttpServer::schema_note() const {
+  const int v = impl_->schema_version;
+  if (v <= 0 || v >= schema::kVersion) return "";
+  return fmt::format(
+      "{} has layout version {} (this program writes {}); `serve` reads it as it is, and its lookups go "
+      "without the newer indexes (slower) until a command that writes to it (ingest, run) brings it up to date",
+      impl_->opt.db, v, schema::kVersion);
+}
 
 }  // namespace sg::serve
