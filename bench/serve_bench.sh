@@ -38,6 +38,8 @@ pid=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/v1/stats" >/dev/null && break; sleep 0.2; done
 echo "database $db: $(wc -l <"$ips") scanner ips; server threads ${THREADS:-8} ${SERVE_ARGS:-}; $(nproc) cores;" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# An older layout (serve reads it without migrating it, so without the newer indexes) changes the figures.
+grep '^note:' "$log" || true
 ticks=$(getconf CLK_TCK)
 server_cpu() { awk -v t="$ticks" '{printf "%.2f", ($14 + $15) / t}' "/proc/$pid/stat"; }
 

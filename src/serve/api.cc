@@ -41,6 +41,8 @@ constexpr size_t kTopValues = 20;
 // How many of an organisation's latest rows its fingerprints are merged from.
 constexpr int64_t kOrgEvidenceRows = 5000;
 constexpr size_t kMaxOrgName = 256;
+// A thread keeps its answer buffer for the next request up to this size.
+constexpr size_t kKeptBuffer = 1 << 20;
 
 // Evidence kinds (aggregate/evidence.h) under the names the API gives them.
 const std::map<std::string, std::string>& fingerprint_names() {
@@ -398,7 +400,12 @@ std::string ip_detail(Db& db, ScannerStore& scanners, const std::string& ip) {
   w.text("weeks");
   w.Uint64(rows.size());
   w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
+  std::string text(buffer.GetString(), buffer.GetSize());
+  if (buffer.GetSize() > kKeptBuffer) {  // a rare large answer (years of weeks) does not stay in every thread
+    buffer.Clear();
+    buffer.ShrinkToFit();
+  }
+  return text;
 }
 
 json cidr_list(Db& db, const Cidr& c, const Page& page) {
