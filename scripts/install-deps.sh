@@ -5,6 +5,8 @@
 #                                         the libraries, libtorch, gnuplot for the report
 #   bash scripts/install-deps.sh --test   that, plus what the tests, fuzzers and benchmarks need
 #                                         (scripts/test.sh); SG_DEPS=test does the same
+#   bash scripts/install-deps.sh --bench  that, plus the optional load tools some benchmarks prefer when
+#                                         present (bench/serve_bench.sh: wrk); SG_DEPS=bench. CI needs none.
 #
 # Versions are pinned to what the project was last verified with (Debian 12 "bookworm"). When the archive
 # has moved on (a security update replaces a version), that package is installed at the archive's version
@@ -54,8 +56,16 @@ TEST_PACKAGES=(
   "bind9-dnsutils=1:9.18.49-1~deb12u3"   # dig
 )
 
+# Optional: a benchmark uses these when installed and falls back to the project's own tools otherwise.
+BENCH_PACKAGES=(
+  "wrk=4.1.0-3+b2"                     # HTTP load for bench/serve_bench.sh (else bench/serve_load.cc)
+)
+
 PACKAGES=("${BUILD_PACKAGES[@]}")
 if [ "${1:-}" = "--test" ] || [ "${SG_DEPS:-}" = "test" ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
+if [ "${1:-}" = "--bench" ] || [ "${SG_DEPS:-}" = "bench" ]; then
+  PACKAGES+=("${TEST_PACKAGES[@]}" "${BENCH_PACKAGES[@]}")
+fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -5,6 +5,8 @@
 #include <rapidjson/reader.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -195,12 +197,38 @@ class FieldReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Field
 
 }  // namespace
 
-bool Evidence::add_probe_text(std::string_view text) {
-  FieldReader f;
+namespace {
+
+// Whether every byte is ASCII (then the text is valid UTF-8), eight bytes at a time.
+bool all_ascii(std::string_view s) {
+  uint64_t any = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    any |= w;
+  }
+  for (; i < s.size(); ++i) any |= static_cast<unsigned char>(s[i]);
+  return (any & 0x8080808080808080ULL) == 0;
+}
+
+template <unsigned Flags>
+bool parse_fields(std::string_view text, FieldReader& f) {
   rapidjson::Reader reader;
   rapidjson::MemoryStream ms(text.data(), text.size());
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
-  if (reader.Parse<rapidjson::kParseValidateEncodingFlag>(is, f).IsError() || !f.root_object) return false;
+  return !reader.Parse<Flags>(is, f).IsError();
+}
+
+}  // namespace
+
+bool Evidence::add_probe_text(std::string_view text) {
+  FieldReader f;
+  // The reader's UTF-8 check goes character by character (a sixth of a `serve` lookup's CPU); stored probes
+  // are nearly always ASCII, which needs no check. Any other text is checked as before.
+  const bool ok = all_ascii(text) ? parse_fields<rapidjson::kParseDefaultFlags>(text, f)
+                                  : parse_fields<rapidjson::kParseValidateEncodingFlag>(text, f);
+  if (!ok || !f.root_object) return false;
   if (f.dport_int && f.transport.present) add("ports", f.transport.value + "/" + std::to_string(f.dport));
   if (f.head.present && !f.head.value.empty()) add("payloads", payload_preview(f.head.value));
   for (size_t i = 0; i < std::size(kSources); ++i)

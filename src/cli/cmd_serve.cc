@@ -10,6 +10,7 @@
 #include "pipeline/stop.h"
 #include "serve/http_server.h"
 #include "storage/db.h"
+#include "util/terminal.h"
 
 namespace sg::cli {
 
@@ -34,6 +35,7 @@ void run_serve(const ServeArgs& a) {
   serve::HttpServer server(opt);
   int port = server.bind();
   std::string host = opt.host.find(':') == std::string::npos ? opt.host : "[" + opt.host + "]";
+  if (auto note = server.schema_note(); !note.empty()) fmt::print(stderr, "note: {}\n", term_safe(note));
   fmt::print("serving {} read-only on http://{}:{}/ (Ctrl-C stops)\n", a.db, host, port);
   std::fflush(stdout);
   pipeline::install_stop_handlers();

@@ -72,6 +72,8 @@ class Api {
   Api& operator=(const Api&) = delete;
 
   Response handle(const Request& req);
+  // The database's layout version (meta schema.version; 0 for a file no writer has set up yet).
+  int schema_version();
 
  private:
   void open();

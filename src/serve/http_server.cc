@@ -11,6 +11,7 @@
 #include "serve/answer_cache.h"
 #include "serve/api.h"
 #include "serve/page.h"
+#include "storage/schema.h"
 
 namespace sg::serve {
 
@@ -21,6 +22,8 @@ namespace {
 constexpr const char* kCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+constexpr size_t kKeepAliveRequests = 1000;
 
 // Read-only connections, one per request at a time; a pool, since SQLite connections are not to be shared
 // between threads mid-statement and opening one per request would repeat the schema checks.
@@ -82,11 +85,16 @@ struct HttpServer::Impl {
   ApiPool pool;
   httplib::Server svr;
   int port = -1;
+  int schema_version = 0;
   explicit Impl(ServeOptions o) : opt(std::move(o)), pool(opt.db, opt.cache_ips) {}
 };
 
 HttpServer::HttpServer(ServeOptions opt) : impl_(std::make_unique<Impl>(std::move(opt))) {
-  impl_->pool.release(impl_->pool.acquire());  // the database can be read, or this throws now
+  {
+    auto api = impl_->pool.acquire();  // the database can be read, or this throws now
+    impl_->schema_version = api->schema_version();
+    impl_->pool.release(std::move(api));
+  }
   auto& svr = impl_->svr;
   const int threads = std::max(1, impl_->opt.threads);
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
@@ -94,6 +102,10 @@ HttpServer::HttpServer(ServeOptions opt) : impl_(std::make_unique<Impl>(std::mov
   // Answers are small: without TCP_NODELAY a keep-alive client waits out the peer's delayed ACK (40 ms
   // on Linux) for each one, which capped lookups at ~25 per second per connection.
   svr.set_tcp_nodelay(true);
+  // cpp-httplib closes a keep-alive connection after 5 requests by default, so a busy client connected
+  // again every 5 lookups (a TCP handshake, an accept and a hand-over to a worker each time). A worker
+  // still lets go of a connection after kKeepAliveRequests, or when it idles for 5 seconds.
+  svr.set_keep_alive_max_count(kKeepAliveRequests);
   svr.set_read_timeout(10, 0);
   svr.set_write_timeout(10, 0);
   svr.set_default_headers({{"Content-Security-Policy", kCsp},
@@ -157,5 +169,14 @@ void HttpServer::stop() {
 }
 
 int HttpServer::port() const { return impl_->port; }
+
+std::string HttpServer::schema_note() const {
+  const int v = impl_->schema_version;
+  if (v <= 0 || v >= schema::kVersion) return "";
+  return fmt::format(
+      "{} has layout version {} (this program writes {}); `serve` reads it as it is, and its lookups go "
+      "without the newer indexes (slower) until a command that writes to it (ingest, run) brings it up to date",
+      impl_->opt.db, v, schema::kVersion);
+}
 
 }  // namespace sg::serve

@@ -35,6 +35,9 @@ class HttpServer {
   void run();
   void stop();
   int port() const;
+  // A sentence for the operator when the file's layout is older than this program's (a read-only server
+  // cannot bring it up to date, and lookups then go without the newer indexes); empty otherwise.
+  std::string schema_note() const;
 
  private:
   struct Impl;

@@ -186,6 +186,11 @@ TEST(Evidence, ProbeTextReadsAsTheParsedProbeDoes) {
       R"({"dport":80.5,"transport":"tcp","http":{"user_agent":"a\u0000b<script>\"q\""}})",
       R"([1,2,3])",
       "{\"dport\":80,\"transport\":\"tcp\",\"http\":{\"user_agent\":\"\xff\xfe\"}}",
+      // ASCII text skips the reader's UTF-8 check; any other byte, wherever it is, brings it back.
+      "{\"dport\":80,\"transport\":\"tcp\",\"http\":{\"user_agent\":\"caf\xc3\xa9 \xe2\x82\xac\"}}",
+      "{\"x\xff\":1,\"dport\":81,\"transport\":\"tcp\"}",
+      "{\"dport\":82,\"transport\":\"tcp\",\"z\":\"\xc3\"}",
+      "{\"dport\":83,\"transport\":\"tcp\",\"z\":\"\xed\xa0\x80\"}",
       R"({"dport":80,"transport":"tcp","http":{"user_agent":"cut)",
       "",
   };

@@ -339,6 +339,24 @@ TEST_F(ServeApi, HostileStringsFromCapturesComeBackEscaped) {
   EXPECT_EQ(bad.body.find('<'), std::string::npos);
 }
 
+// The answer of /v1/ip/{ip} is written without nlohmann (api.cc's AnswerWriter) but must stay the text
+// json_text writes for the same value: nlohmann's member order, escapes and number format. nlohmann's text
+// is canonical, so reading an answer back and writing it again with json_text gives the same bytes.
+TEST_F(ServeApi, IpAnswersAreTheTextJsonTextWrites) {
+  auto stats = get_json("/v1/stats");
+  std::set<std::string> ips = {sgtest::DemoDb::kHostileIp};
+  for (const auto& o : stats["orgs"]) {
+    auto page = get_json("/v1/org/" + o["org"].get<std::string>(), {{"limit", "1000"}});
+    for (const auto& ip : page["ips"]) ips.insert(ip["ip"].get<std::string>());
+  }
+  ASSERT_GT(ips.size(), 10u);
+  for (const auto& ip : ips) {
+    auto r = get("/v1/ip/" + ip);
+    ASSERT_EQ(r.status, 200) << ip << "\n" << r.body;
+    EXPECT_EQ(r.body, sg::serve::json_text(json::parse(r.body))) << ip;
+  }
+}
+
 TEST(ServeJson, MarkupCharactersAreEscapedOnlyAsJson) {
   json v = {{"a", "<script>&</script>"}, {"b", "\u2028x\x01"}};
   std::string t = sg::serve::json_text(v);
@@ -414,6 +432,50 @@ TEST(ServeApiLimits, AnswersStayWholeWhileAWriterRewritesTheWeek) {
   }
   writer.join();
   std::filesystem::remove(copy);
+}
+
+// Doubles and strings of an ip's answer as nlohmann writes them: shortest round-trip numbers ("1.0",
+// "1e-05", "1e+16"), control characters as lowercase \u escapes, invalid UTF-8 replaced by U+FFFD, other
+// UTF-8 as it is, and '<', '>', '&' as \u escapes.
+TEST(ServeApiFormat, DoublesAndEscapesAreNlohmanns) {
+  const std::string path = testing::TempDir() + "/sg_serve_format_" + std::to_string(getpid()) + ".db";
+  for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  {
+    sg::ProbeStore store(path);
+    sg::ScannerRow row;
+    row.window_start = 1737331200000000;
+    row.window_end = row.window_start + sg::aggregate::kWeekUs;
+    row.ip = "192.0.2.78";
+    row.org = "org\x01\x1f<b>&\xc3\xa9\xff";
+    row.reason = "tab\there \"q\" \\ \x7f\xe2\x80\xa8 \xe2\x82";
+    row.model_version = "v/1";
+    row.probability = 1e-05;
+    row.confidence = 0.1 + 0.2;
+    row.votes = R"({"tls":null,"http":"a<b"})";
+    row.evidence = R"({"user_agents":[["x\u0002<",2]],"ja3_hashes":[["abc",1.5]]})";
+    row.services = "http,,tls";
+    sg::ScannerRow next = row;
+    next.window_start = row.window_end;
+    next.window_end = next.window_start + sg::aggregate::kWeekUs;
+    next.probability = 1.0;
+    next.confidence = 1e16;
+    sg::ScannerStore s(store.db());
+    s.replace_window(row.window_start, row.window_end, {row});
+    s.replace_window(next.window_start, next.window_end, {next});
+  }
+  sg::serve::Api api(path);
+  sg::serve::Request r;
+  r.path = "/v1/ip/192.0.2.78";
+  auto res = api.handle(r);
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.body, sg::serve::json_text(json::parse(res.body)));
+  for (const char* text :
+       {R"("probability":1e-05)", R"("confidence":0.30000000000000004)", R"("probability":1.0)",
+        R"("confidence":1e+16)", "\"org\":\"org\\u0001\\u001f\\u003cb\\u003e\\u0026\xc3\xa9\xef\xbf\xbd\"",
+        "\"reason\":\"tab\\there \\\"q\\\" \\\\ \x7f\xe2\x80\xa8 \xef\xbf\xbd\"",
+        R"("votes":{"http":"a\u003cb","tls":null})", R"("services":["http","tls"])", R"("model_version":"v/1")"})
+    EXPECT_NE(res.body.find(text), std::string::npos) << text << "\n" << res.body;
+  for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 }
 
 // A database served before identify wrote its first rows: the rows show up once written.

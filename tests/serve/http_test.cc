@@ -18,6 +18,8 @@
 #include "report/chromium.h"
 #include "serve/demo_db.h"
 #include "serve/http_server.h"
+#include "storage/probe_store.h"
+#include "storage/schema.h"
 #include "support/temp_dir.h"
 
 namespace {
@@ -412,6 +414,24 @@ TEST(ServeCommand, StartsListensAndStopsOnSigterm) {
   waitpid(pid, &st, 0);
   fclose(f);
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+}
+
+// A file an older program wrote: `serve` reads it as it is (read-only, no migration) and says so once at
+// start; a current file gets no note.
+TEST(ServeCommand, AnOlderLayoutIsNamedAtStart) {
+  sgtest::TempDir dir("sg_serve_layout");
+  const std::string path = dir.file("old.db");
+  { sg::ProbeStore create(path); }
+  EXPECT_EQ(sg::serve::HttpServer(sg::serve::ServeOptions{path, "127.0.0.1", 0, 1}).schema_note(), "");
+  {
+    sg::Db db(path);
+    db.exec("UPDATE meta SET value = '3' WHERE key = 'schema.version'");
+  }
+  const std::string note = sg::serve::HttpServer(sg::serve::ServeOptions{path, "127.0.0.1", 0, 1}).schema_note();
+  EXPECT_NE(note.find("layout version 3 (this program writes " + std::to_string(sg::schema::kVersion) + ")"),
+            std::string::npos)
+      << note;
+  EXPECT_NE(note.find(path), std::string::npos) << note;
 }
 
 }  // namespace
