@@ -12,6 +12,7 @@ struct SessionTracker::Flow {
   // What every packet of a session reads comes first (one cache line for a session whose probe is out).
   FlowKey key;
   int64_t last_seen = 0;
+  uint32_t hash = 0;       // slot_hash(key), for erasing without hashing again
   int8_t client = -1;      // 0: key.a is the client, 1: key.b; -1 not decided yet
   bool done = false;       // probe emitted (or nothing to emit): later packets are ignored
   bool in_closed = false;  // lives in the closed_ list
@@ -104,17 +105,13 @@ int64_t seq_diff(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
 
 }  // namespace
 
+// Five independent multiplies and one final mix: the serial mixing chain it replaces was ~2.5% of `extract`.
 size_t FlowKeyHash::operator()(const FlowKey& k) const {
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ k.proto;
-  auto mix = [&h](uint64_t v) {
-    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-    h *= 0xff51afd7ed558ccdull;
-  };
-  uint64_t w[4];
-  std::memcpy(w, k.a.b.data(), 16);
-  std::memcpy(w + 2, k.b.b.data(), 16);
-  for (uint64_t v : w) mix(v);
-  mix(uint64_t(k.pa) << 16 | k.pb);
+  uint64_t h = (load64(k.a.b.data()) * 0x9e3779b97f4a7c15ull) ^ (load64(k.a.b.data() + 8) * 0xc2b2ae3d27d4eb4full) ^
+               (load64(k.b.b.data()) * 0x165667b19e3779f9ull) ^ (load64(k.b.b.data() + 8) * 0xd6e8feb86659fd93ull) ^
+               ((uint64_t(k.pa) << 24 | uint64_t(k.pb) << 8 | k.proto) * 0xff51afd7ed558ccdull);
+  h ^= h >> 32;
+  h *= 0x94d049bb133111ebull;
   return static_cast<size_t>(h ^ (h >> 29));
 }
 
@@ -191,13 +188,12 @@ void SessionTracker::index_insert(uint32_t h, uint32_t flow_index) {
 }
 
 // Backward-shift deletion: later slots of the same probe run move up, so no tombstones accumulate.
-void SessionTracker::index_erase(const FlowKey& key) {
-  const uint32_t h = slot_hash(key);
+void SessionTracker::index_erase(uint32_t h, uint32_t flow_index) {
   const size_t mask = slots_.size() - 1;
   size_t i = h & mask;
   for (;; i = (i + 1) & mask) {
     if (slots_[i].flow == kNone) return;
-    if (slots_[i].hash == h && same_key(flow(slots_[i].flow).key, key)) break;
+    if (slots_[i].flow == flow_index) break;
   }
   for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
     if (slots_[j].flow == kNone) break;
@@ -233,7 +229,7 @@ void SessionTracker::finish() {
   }
 }
 
-uint32_t SessionTracker::create(List& list, const FlowKey& key, int64_t ts) {
+uint32_t SessionTracker::create(List& list, const FlowKey& key, uint32_t h, int64_t ts) {
   if (count_ >= cfg_.max_sessions) {
     // Tombstones go first; then the least recently active of the open sessions.
     List* oldest_open =
@@ -249,8 +245,9 @@ uint32_t SessionTracker::create(List& list, const FlowKey& key, int64_t ts) {
   Flow& f = flow(i);
   f.key = key;
   f.last_seen = ts;
+  f.hash = h;
   push_back(list, i);
-  index_insert(slot_hash(key), i);
+  index_insert(h, i);
   return i;
 }
 
@@ -266,7 +263,7 @@ void SessionTracker::touch(List& list, uint32_t i, int64_t ts) {
 // The flow's index entry and list place go, and its slot in the pool is reset (its strings freed) for reuse.
 void SessionTracker::erase(List& list, uint32_t i) {
   Flow& f = flow(i);
-  index_erase(f.key);
+  index_erase(f.hash, i);
   unlink(list, i);
   f = Flow{};
   free_.push_back(i);
@@ -325,7 +322,8 @@ void SessionTracker::add_tcp(int64_t ts, const Packet& p) {
   FlowKey key = make_key(p, from_a);
   const uint8_t fl = p.tcp_flags;
   const bool syn = fl & tcpflag::syn, ack = fl & tcpflag::ack;
-  uint32_t i = index_find(key, slot_hash(key));
+  const uint32_t h = slot_hash(key);
+  uint32_t i = index_find(key, h);
 
   if (i != kNone) {
     Flow& old = flow(i);
@@ -340,7 +338,7 @@ void SessionTracker::add_tcp(int64_t ts, const Packet& p) {
   }
   if (i == kNone) {
     if (!syn && p.payload.empty()) return;  // a lone ACK/FIN/RST opens nothing
-    i = create(tcp_, key, ts);
+    i = create(tcp_, key, h, ts);
     ++stats_.sessions;
     Flow& f = flow(i);
     if (syn && !ack) {
@@ -500,7 +498,7 @@ void SessionTracker::add_udp(int64_t ts, const Packet& p) {
     }
     erase(udp_, i);
   }
-  Flow& f = flow(create(udp_, key, ts));
+  Flow& f = flow(create(udp_, key, h, ts));
   ++stats_.sessions;
   f.client = from_a ? 0 : 1;
   f.first_payload_ts = ts;

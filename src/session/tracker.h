@@ -73,7 +73,7 @@ class SessionTracker {
 
   void add_tcp(int64_t ts, const Packet& p);
   void add_udp(int64_t ts, const Packet& p);
-  uint32_t create(List& list, const FlowKey& key, int64_t ts);
+  uint32_t create(List& list, const FlowKey& key, uint32_t h, int64_t ts);
   void touch(List& list, uint32_t i, int64_t ts);
   void tcp_data(Flow& f, int64_t ts, uint32_t seq, ByteView payload);
   void check_message(Flow& f);
@@ -95,7 +95,7 @@ class SessionTracker {
   static uint32_t slot_hash(const FlowKey& key) { return static_cast<uint32_t>(FlowKeyHash{}(key)); }
   uint32_t index_find(const FlowKey& key, uint32_t h);  // the flow, or kNone
   void index_insert(uint32_t h, uint32_t i);
-  void index_erase(const FlowKey& key);
+  void index_erase(uint32_t h, uint32_t flow_index);
 
   static constexpr unsigned kChunkBits = 10;  // 1,024 flows per chunk
   SessionConfig cfg_;
