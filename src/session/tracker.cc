@@ -208,6 +208,25 @@ void SessionTracker::index_erase(uint32_t h, uint32_t flow_index) {
   --count_;
 }
 
+uint32_t SessionTracker::prefetch_slot(const Packet& p) const {
+  bool from_a = false;
+  const uint32_t h = slot_hash(make_key(p, from_a));
+  __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+  return h;
+}
+
+void SessionTracker::prefetch_flow(uint32_t h) {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.flow == kNone) return;
+    if (s.hash == h) {
+      __builtin_prefetch(&flow(s.flow));
+      return;
+    }
+  }
+}
+
 void SessionTracker::add(int64_t ts, const Packet& p) {
   if (ts > now_) {
     now_ = ts;

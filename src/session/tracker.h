@@ -48,6 +48,11 @@ class SessionTracker {
   ~SessionTracker();
 
   void add(int64_t ts_us, const Packet& p);
+  // Asks the memory system early for what add(p) will read, for a caller that reads a few packets ahead:
+  // prefetch_slot(p) for the index slot of p's session (returns its hash), then, a packet later,
+  // prefetch_flow(hash) for the session itself. Neither changes anything; skipping them changes nothing.
+  uint32_t prefetch_slot(const Packet& p) const;
+  void prefetch_flow(uint32_t hash);
   // End of input: every open session emits what it has.
   void finish();
   size_t active() const { return count_; }
