@@ -72,7 +72,9 @@ TEST(ProbeJson, EveryByteAtEveryPositionIsEscapedAsRapidJsonDoes) {
       const std::string want = sg::valid_utf8(text) ? text : sg::utf8_safe(text);
       ASSERT_EQ(j["dns"]["qname"].get<std::string>(), want) << "byte " << b << " at " << pos;
       // A byte that JSON must escape never appears raw in the line.
-      if (b < 0x20) ASSERT_EQ(sg::probe_to_jsonl(p).find(static_cast<char>(b)), std::string::npos) << b;
+      if (b < 0x20) {
+        ASSERT_EQ(sg::probe_to_jsonl(p).find(static_cast<char>(b)), std::string::npos) << b;
+      }
     }
   }
 }
