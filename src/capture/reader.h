@@ -69,6 +69,7 @@ class CaptureReader {
 
  private:
   CaptureReader() = default;
+  void advance_offset(uint32_t caplen);
   std::string name_;
   pcap_t* pcap_ = nullptr;
   std::unique_ptr<Stream> stream_;
@@ -77,6 +78,9 @@ class CaptureReader {
   Compression compression_ = Compression::none;
   uint64_t file_size_ = 0;
   uint64_t last_good_offset_ = 0;
+  bool classic_pcap_ = false;   // pcap, not pcapng: records back to back (see advance_offset)
+  uint32_t snapshot_ = 0;       // the file's snapshot length as libpcap applies it
+  uint32_t record_header_ = 0;  // bytes before each record's data once measured; 0: ask ftell
   std::string error_;
 };
 

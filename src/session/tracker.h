@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,6 +48,11 @@ class SessionTracker {
   ~SessionTracker();
 
   void add(int64_t ts_us, const Packet& p);
+  // Asks the memory system early for what add(p) will read, for a caller that reads a few packets ahead:
+  // prefetch_slot(p) for the index slot of p's session (returns its hash), then, a packet later,
+  // prefetch_flow(hash) for the session itself. Neither changes anything; skipping them changes nothing.
+  uint32_t prefetch_slot(const Packet& p) const;
+  void prefetch_flow(uint32_t hash);
   // End of input: every open session emits what it has.
   void finish();
   size_t active() const { return count_; }
@@ -56,38 +60,58 @@ class SessionTracker {
   struct Flow;
 
  private:
-  using FlowList = std::list<Flow>;
+  // Flows live in a pool of fixed chunks (stable addresses, no allocation per session) and are named by 32-bit
+  // indexes; the three LRU lists are intrusive lists of those indexes in a dense array of links, so moving a
+  // flow to the back touches 8-byte links rather than list nodes of a few hundred bytes each.
+  static constexpr uint32_t kNone = UINT32_MAX;
+  struct Link {
+    uint32_t prev = kNone, next = kNone;
+  };
+  struct List {  // least recently active first
+    uint32_t head = kNone, tail = kNone;
+    bool empty() const { return head == kNone; }
+  };
+  Flow& flow(uint32_t i);  // (inline in tracker.cc, where Flow is complete)
+  uint32_t allocate();
+  void push_back(List& list, uint32_t i);
+  void unlink(List& list, uint32_t i);
+
   void add_tcp(int64_t ts, const Packet& p);
   void add_udp(int64_t ts, const Packet& p);
-  FlowList::iterator create(FlowList& list, const FlowKey& key, int64_t ts);
-  void touch(FlowList& list, FlowList::iterator it, int64_t ts);
+  uint32_t create(List& list, const FlowKey& key, uint32_t h, int64_t ts);
+  void touch(List& list, uint32_t i, int64_t ts);
   void tcp_data(Flow& f, int64_t ts, uint32_t seq, ByteView payload);
   void check_message(Flow& f);
   void close(Flow& f);
   void emit(Flow& f, bool truncated);
-  void erase(FlowList& list, FlowList::iterator it);
-  FlowList& list_of(const Flow& f);
-  void retire(FlowList::iterator it);
+  void erase(List& list, uint32_t i);
+  List& list_of(const Flow& f);
+  void retire(uint32_t i);
   void evict_idle(int64_t now);
   bool is_outbound(const IpAddr& client, const IpAddr& server) const;
   int client_side_without_syn(const FlowKey& key, const Packet& p, bool from_a) const;
-  // The session index: open addressing with linear probing over (hash, flow) slots, kept at most half full.
-  // Every packet looks its session up here; a node-based std::unordered_map cost two cache misses per
+  // The session index: open addressing with linear probing over 8-byte (hash, flow) slots, kept at most half
+  // full. Every packet looks its session up here; a node-based std::unordered_map cost two cache misses per
   // lookup and was the largest single cost of `extract`.
   struct Slot {
-    uint64_t hash = 0;  // 0: empty (stored hashes have their top bit set)
-    FlowList::iterator flow;
+    uint32_t hash = 0;
+    uint32_t flow = kNone;  // kNone: empty
   };
-  static uint64_t slot_hash(const FlowKey& key) { return FlowKeyHash{}(key) | (uint64_t(1) << 63); }
-  bool index_find(const FlowKey& key, FlowList::iterator& out) const;
-  void index_insert(const FlowKey& key, FlowList::iterator it);
-  void index_erase(const FlowKey& key);
+  static uint32_t slot_hash(const FlowKey& key) { return static_cast<uint32_t>(FlowKeyHash{}(key)); }
+  uint32_t index_find(const FlowKey& key, uint32_t h);  // the flow, or kNone
+  void index_insert(uint32_t h, uint32_t i);
+  void index_erase(uint32_t h, uint32_t flow_index);
 
+  static constexpr unsigned kChunkBits = 10;  // 1,024 flows per chunk
   SessionConfig cfg_;
   Sink sink_;
   IngestStats& stats_;
-  FlowList tcp_, udp_;       // least recently active first
-  FlowList closed_;          // TCP sessions already emitted and closed: short-lived tombstones
+  std::vector<std::unique_ptr<Flow[]>> chunks_;
+  std::vector<Link> links_;     // by flow index
+  std::vector<uint32_t> free_;  // released flow indexes, reused first
+  uint32_t pool_size_ = 0;      // flow indexes handed out so far
+  List tcp_, udp_;
+  List closed_;              // TCP sessions already emitted and closed: short-lived tombstones
   std::vector<Slot> slots_;  // size a power of two
   size_t count_ = 0;
   int64_t now_ = 0;

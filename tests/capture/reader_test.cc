@@ -89,6 +89,24 @@ TEST_F(ReaderTest, TruncatedFileKeepsEarlierPacketsAndNamesOffset) {
   EXPECT_NE(r->error().find("byte offset " + std::to_string(third)), std::string::npos) << r->error();
 }
 
+// The damage offset is counted from record lengths in a classic pcap, except for records at or over the
+// snapshot length, which libpcap cuts down after reading their whole length: those must not shift it.
+TEST_F(ReaderTest, DamageOffsetIsExactAfterRecordsLongerThanTheSnapshot) {
+  std::string raw = slurp(path("plain.pcap"));
+  const uint32_t snaplen = static_cast<uint32_t>(frames_[2].data.size());  // records 0, 1 below; 3, 4 above
+  raw.replace(16, 4, reinterpret_cast<const char*>(&snaplen), 4);          // the header's snaplen (host order)
+  size_t fifth = 24;
+  for (int i = 0; i < 4; ++i) fifth += 16 + frames_[i].data.size();
+  spit(path("long.pcap"), raw.substr(0, fifth + 16 + 3));
+  auto r = sg::CaptureReader::open_file(path("long.pcap"));
+  sg::RawPacket pkt;
+  std::vector<size_t> sizes;
+  while (r->next(pkt)) sizes.push_back(pkt.data.size());
+  EXPECT_EQ(sizes, (std::vector<size_t>{frames_[0].data.size(), frames_[1].data.size(), snaplen, snaplen}));
+  ASSERT_TRUE(r->failed());
+  EXPECT_NE(r->error().find("byte offset " + std::to_string(fifth) + ":"), std::string::npos) << r->error();
+}
+
 TEST_F(ReaderTest, TruncatedGzipReportsDecompressedOffset) {
   std::string raw = slurp(path("plain.pcap"));
   std::string gzpath = path("t.pcap.gz");

@@ -56,3 +56,25 @@ TEST(ProbeJson, ContractKeysOrderAndHostileText) {
 }
 
 }  // namespace
+
+// The writer copies strings with nothing to escape whole (eight bytes at a time); every other byte, at every
+// position of a word and of the tail, must still come out as RapidJSON's escaping writes it.
+TEST(ProbeJson, EveryByteAtEveryPositionIsEscapedAsRapidJsonDoes) {
+  for (int pos = 0; pos < 19; ++pos) {
+    for (int b = 0; b < 256; ++b) {
+      std::string text(19, 'a');
+      text[static_cast<size_t>(pos)] = static_cast<char>(b);
+      sg::Probe p;
+      p.service = sg::Service::dns;
+      p.dns.emplace();
+      p.dns->qname = text;
+      const auto j = nlohmann::json::parse(sg::probe_to_jsonl(p));
+      const std::string want = sg::valid_utf8(text) ? text : sg::utf8_safe(text);
+      ASSERT_EQ(j["dns"]["qname"].get<std::string>(), want) << "byte " << b << " at " << pos;
+      // A byte that JSON must escape never appears raw in the line.
+      if (b < 0x20) {
+        ASSERT_EQ(sg::probe_to_jsonl(p).find(static_cast<char>(b)), std::string::npos) << b;
+      }
+    }
+  }
+}
