@@ -58,10 +58,16 @@ IngestOutcome ingest_captures(ProbeStore& store, const SourceOptions& opt, Sourc
     return true;
   };
   hooks.drop_cut_sessions = true;  // an interrupted capture stays 'ingesting' and is read again
-  hooks.encode = [](const Probe& p) { return probe_to_jsonl_view(p); };
-  hooks.probe = [&](const Probe& p, std::string_view json) {
+  // The stored columns are packed on the thread that read the probe; the writer copies them into its batch.
+  hooks.encode = [](const Probe& p) {
+    thread_local std::string packed;
+    packed.clear();
+    pack_probe(p, probe_to_jsonl_view(p), packed);
+    return std::string_view(packed);
+  };
+  hooks.record = [&](std::string_view packed) {
     std::lock_guard lk(store_mu);
-    store.add_probe(capture_id, p, json);
+    store.add_packed(capture_id, packed);
   };
   hooks.end = [&](const std::string& path, const IngestStats& st) {
     std::lock_guard lk(store_mu);
