@@ -28,6 +28,7 @@ IngestOutcome ingest_captures(ProbeStore& store, const SourceOptions& opt, Sourc
   const uint64_t probes_before = store.new_probes();
   const uint64_t replaced_before = store.replaced_probes(), duplicates_before = store.duplicate_probes();
   const bool live = !opt.live_iface.empty();
+  if (opt.effective_jobs() > 1) store.checkpoint_in_background();  // the writer's thread is the critical path
   int64_t capture_id = 0;
   // The store is written on this thread (begin, probe, end: one writer, in file order); readers of other
   // files ask it whether a file is complete already (prepare), so every use of it takes the lock.

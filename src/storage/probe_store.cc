@@ -53,9 +53,9 @@ ProbeStore::ProbeStore(const std::string& path, Access access) : db_(path, acces
     // The probes' indexes take rows in no order of their own (addresses, services): with SQLite's default
     // 2 MiB page cache an ingest read and wrote every index page again for each few probes (a million page
     // reads and writes for 2 M packets). Up to 256 MiB stays in memory (allocated as used), and the WAL is
-    // copied back every 64 MiB rather than every 4, so a page written by many transactions goes back once.
+    // copied back every kWalPages rather than every 1,000, so a page written by many transactions goes back once.
     db_.exec("PRAGMA cache_size=-262144");
-    db_.exec("PRAGMA wal_autocheckpoint=16384");
+    db_.exec(fmt::format("PRAGMA wal_autocheckpoint={}", kWalPages).c_str());
   }
   migrate();
 }
@@ -92,6 +92,10 @@ void ProbeStore::migrate() {
   schema::migrate(db_);  // an older file's tables brought up to date, schema.version recorded
   if (!db_.postgres()) db_.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion).c_str());
   tx.commit();
+}
+
+void ProbeStore::checkpoint_in_background() {
+  if (!db_.postgres() && !db_.read_only()) db_.checkpoint_in_background(kWalPages);
 }
 
 std::optional<CaptureRecord> ProbeStore::find_capture(const std::string& sha256) {
