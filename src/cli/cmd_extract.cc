@@ -28,10 +28,13 @@ void run_extract(const ExtractArgs& a) {
   pipeline::SourceHooks hooks;
   hooks.begin = [](const std::string&, const pipeline::PreparedSource&) { return true; };
   JsonRows out(a.format == "json");
-  // Built on the thread that read the probe (with --jobs, several files at once), printed in input order.
-  hooks.encode = [](const Probe& p) { return probe_to_jsonl_view(p); };
-  hooks.probe = [&](const Probe& p, std::string_view json) {
-    if (!wanted.empty() && !wanted.count(service_name(p.service))) return;
+  // Chosen and built on the thread that read the probe (with --jobs, several files at once), printed in input
+  // order.
+  hooks.encode = [&wanted](const Probe& p) {
+    if (!wanted.empty() && !wanted.count(service_name(p.service))) return std::string_view();  // left out
+    return probe_to_jsonl_view(p);
+  };
+  hooks.record = [&](std::string_view json) {
     out.row(json);  // a failed write stops the run (main reports it)
   };
   hooks.end = [](const std::string&, const IngestStats&) {};

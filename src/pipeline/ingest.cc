@@ -28,6 +28,7 @@ IngestOutcome ingest_captures(ProbeStore& store, const SourceOptions& opt, Sourc
   const uint64_t probes_before = store.new_probes();
   const uint64_t replaced_before = store.replaced_probes(), duplicates_before = store.duplicate_probes();
   const bool live = !opt.live_iface.empty();
+  if (opt.effective_jobs() > 1) store.checkpoint_in_background();  // the writer's thread is the critical path
   int64_t capture_id = 0;
   // The store is written on this thread (begin, probe, end: one writer, in file order); readers of other
   // files ask it whether a file is complete already (prepare), so every use of it takes the lock.
@@ -58,10 +59,16 @@ IngestOutcome ingest_captures(ProbeStore& store, const SourceOptions& opt, Sourc
     return true;
   };
   hooks.drop_cut_sessions = true;  // an interrupted capture stays 'ingesting' and is read again
-  hooks.encode = [](const Probe& p) { return probe_to_jsonl_view(p); };
-  hooks.probe = [&](const Probe& p, std::string_view json) {
+  // The stored columns are packed on the thread that read the probe; the writer copies them into its batch.
+  hooks.encode = [](const Probe& p) {
+    thread_local std::string packed;
+    packed.clear();
+    pack_probe(p, probe_to_jsonl_view(p), packed);
+    return std::string_view(packed);
+  };
+  hooks.record = [&](std::string_view packed) {
     std::lock_guard lk(store_mu);
-    store.add_probe(capture_id, p, json);
+    store.add_packed(capture_id, packed);
   };
   hooks.end = [&](const std::string& path, const IngestStats& st) {
     std::lock_guard lk(store_mu);

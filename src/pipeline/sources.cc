@@ -59,13 +59,26 @@ bool is_input_name(const std::string& file) {
 // the reader without telling anyone.
 struct Abandoned {};
 
-// One step of a file's reading for the caller's thread: a probe, or a call (an event, begin, end); a call
-// returning false drops the rest of its file (begin refused it).
-struct Step {
-  Probe probe;
-  std::string text;  // the probe's record from hooks.encode
-  std::function<bool()> call;
-  size_t bytes() const { return sizeof(Step) + 2 * text.size(); }  // the probe's own strings are about its record's
+constexpr size_t kBatch = 64;
+constexpr size_t kBatchRecordBytes = size_t(96) << 10;  // a batch's records at first: ingest's are ~1 KiB
+constexpr size_t kQueueBudget = size_t(512) << 20;      // bytes of probes waiting for their file's turn
+
+// What a reader hands the caller's thread at a time: a few dozen steps of a file's reading in the order they
+// happened, each a probe or a call (an event, begin, end; a call returning false drops the rest of its file,
+// begin refused it). With hooks.encode a probe travels as its record only, the records of a batch one after
+// another in one buffer: no heap block per probe is allocated on one thread and freed on the other.
+struct Batch {
+  struct Step {
+    size_t offset = 0, size = 0;  // a record's bytes in `records`, or a Probe's index in `probes` (no encode)
+    std::function<bool()> call;   // set for a call
+  };
+  std::string records;
+  std::vector<Probe> probes;
+  std::vector<Step> steps;
+  size_t bytes() const {  // what it holds in memory, a Probe's own strings taken as a KiB
+    return sizeof(Batch) + records.capacity() + steps.capacity() * sizeof(Step) +
+           probes.capacity() * (sizeof(Probe) + 1024);
+  }
 };
 
 class Lanes;
@@ -87,32 +100,46 @@ class Relay {
       return false;
     };
     if (!lanes_) return call();
-    push(Step{{}, {}, std::move(call)});
+    push_call(std::move(call));
     return !prepared.refuse;
   }
   void probe(Probe&& p) {
-    std::string_view text = hooks_.encode ? hooks_.encode(p) : std::string_view();
-    if (!lanes_) return hooks_.probe(p, text);
-    push(Step{std::move(p), std::string(text), {}});
+    if (!hooks_.encode) {
+      if (!lanes_) return hooks_.probe(p);
+      batch_.steps.push_back({batch_.probes.size(), 0, {}});
+      batch_.probes.push_back(std::move(p));
+      return pushed();
+    }
+    const std::string_view record = hooks_.encode(p);
+    if (record.empty()) return;  // left out
+    if (!lanes_) return hooks_.record(record);
+    if (batch_.records.empty()) batch_.records.reserve(kBatchRecordBytes);
+    batch_.steps.push_back({batch_.records.size(), record.size(), {}});
+    batch_.records += record;
+    pushed();
   }
   void probe(const Probe& p) { probe(Probe(p)); }
   void call(std::function<void()> fn) {
     if (!lanes_) return fn();
-    push(Step{{}, {}, [fn = std::move(fn)] {
-                fn();
-                return true;
-              }});
+    push_call([fn = std::move(fn)] {
+      fn();
+      return true;
+    });
   }
   void finish();  // queued: the file is read; what is batched goes out
   void fail(std::exception_ptr e);
 
  private:
-  void push(Step&& s);
+  void push_call(std::function<bool()> call) {
+    batch_.steps.push_back({0, 0, std::move(call)});
+    pushed();
+  }
+  void pushed();  // hands the batch over when full
   const SourceHooks& hooks_;
   SourceEvents& events_;
   Lanes* lanes_ = nullptr;
   size_t lane_ = 0;
-  std::vector<Step> batch_;  // handed over in batches, so that a lock is taken every few dozen probes
+  Batch batch_;  // handed over in batches, so that a lock is taken every few dozen probes
 };
 
 // The files' lanes between the reader threads and the caller's thread. Readers take files in input order;
@@ -145,20 +172,24 @@ class Lanes {
       if (!lanes_[i].taken) return;  // a stop request: no reader took it
       bool dropping = false;
       for (;;) {
-        caller_cv_.wait(lk, [&] { return !lanes_[i].steps.empty() || lanes_[i].done; });
-        std::vector<Step> steps;
-        steps.swap(lanes_[i].steps);
+        caller_cv_.wait(lk, [&] { return !lanes_[i].batches.empty() || lanes_[i].done; });
+        std::vector<Batch> batches;
+        batches.swap(lanes_[i].batches);
         const bool done = lanes_[i].done;
         queued_ -= lanes_[i].bytes;
         lanes_[i].bytes = 0;
         lk.unlock();
         readers_cv_.notify_all();
-        for (Step& s : steps) {
-          if (dropping) continue;
-          if (s.call)
-            dropping = !s.call();
-          else
-            hooks_.probe(s.probe, s.text);
+        for (Batch& b : batches) {
+          for (Batch::Step& s : b.steps) {
+            if (dropping) break;
+            if (s.call)
+              dropping = !s.call();
+            else if (hooks_.encode)
+              hooks_.record(std::string_view(b.records).substr(s.offset, s.size));
+            else
+              hooks_.probe(b.probes[s.offset]);
+          }
         }
         lk.lock();
         if (done) break;
@@ -169,21 +200,15 @@ class Lanes {
     }
   }
 
-  // From a reader's Relay: appends steps to a lane, waiting while the queue is over its budget and the lane
+  // From a reader's Relay: appends a batch to a lane, waiting while the queue is over its budget and the lane
   // is not the head.
-  void push(size_t lane, std::vector<Step>& steps, bool done) {
-    size_t bytes = 0;
-    for (const Step& s : steps) bytes += s.bytes();
+  void push(size_t lane, Batch&& batch, bool done) {
+    const size_t bytes = batch.bytes();
     std::unique_lock lk(mu_);
     readers_cv_.wait(lk, [&] { return abandoned_ || lane <= head_ || queued_ + bytes <= budget_; });
     if (abandoned_) throw Abandoned{};
     Lane& l = lanes_[lane];
-    if (l.steps.empty()) {
-      l.steps.swap(steps);
-    } else {
-      for (Step& s : steps) l.steps.push_back(std::move(s));
-      steps.clear();
-    }
+    if (!batch.steps.empty()) l.batches.push_back(std::move(batch));
     l.bytes += bytes;
     queued_ += bytes;
     l.done = done;
@@ -195,7 +220,7 @@ class Lanes {
 
  private:
   struct Lane {
-    std::vector<Step> steps;
+    std::vector<Batch> batches;
     size_t bytes = 0;
     bool taken = false, done = false;
   };
@@ -243,16 +268,16 @@ class Lanes {
   std::vector<std::thread> threads_;  // last: started once everything above is set
 };
 
-constexpr size_t kBatch = 64;
-constexpr size_t kQueueBudget = size_t(512) << 20;  // bytes of probes waiting for their file's turn
-
-void Relay::push(Step&& s) {
-  batch_.push_back(std::move(s));
-  if (batch_.size() >= kBatch) lanes_->push(lane_, batch_, false);
+void Relay::pushed() {
+  if (batch_.steps.size() < kBatch) return;
+  lanes_->push(lane_, std::move(batch_), false);
+  batch_ = Batch();
 }
 
 void Relay::finish() {
-  if (lanes_) lanes_->push(lane_, batch_, true);
+  if (!lanes_) return;
+  lanes_->push(lane_, std::move(batch_), true);
+  batch_ = Batch();
 }
 
 void Relay::fail(std::exception_ptr e) {

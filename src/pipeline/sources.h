@@ -62,17 +62,21 @@ struct PreparedSource {
 };
 
 // What happens around one source: `begin` may refuse it (already ingested), `end` sees its stats.
-// begin, probe and end run on the caller's thread, file after file in input order, whatever
+// begin, record (or probe) and end run on the caller's thread, file after file in input order, whatever
 // SourceOptions::jobs is; prepare and encode run on the thread reading the file, several files at once.
 struct SourceHooks {
   // Optional: work on a file that need not wait for its turn (ingest hashes the file here). A file it
   // refuses is not read, and begin must refuse it too.
   std::function<PreparedSource(const std::string& path)> prepare;
   std::function<bool(const std::string& path, const PreparedSource& prepared)> begin;
-  // Optional: the probe's record as text, built where the probe was read; valid until its next call on that
-  // thread (probe_to_jsonl_view). probe gets it, or an empty view without encode.
+  // Each probe either as a record (encode and record), or as the Probe itself (probe), on the caller's thread.
+  // encode builds the record where the probe was read (with several jobs, several files at once) and returns
+  // it, valid until its next call on that thread (probe_to_jsonl_view's buffer, say); an empty record
+  // leaves the probe out. record gets its bytes: with several jobs the Probe does not cross threads, only
+  // its record does, batched into one buffer per few dozen probes.
   std::function<std::string_view(const Probe&)> encode;
-  std::function<void(const Probe&, std::string_view encoded)> probe;
+  std::function<void(std::string_view record)> record;
+  std::function<void(const Probe&)> probe;  // without encode
   std::function<void(const std::string& path, const IngestStats& file_stats)> end;
   // A stop in the middle of a capture file leaves out the sessions still open, rather than emit them cut
   // (ingest: the file is read again by the next run). Live captures always emit them.

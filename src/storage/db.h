@@ -16,8 +16,9 @@ struct sqlite3;
 
 namespace sg {
 
-struct StmtCache;  // prepared statements kept per connection (storage/sqlite.cc)
-struct PgConn;     // a PostgreSQL connection and its prepared statements (storage/postgres.h)
+struct StmtCache;              // prepared statements kept per connection (storage/sqlite.cc)
+struct BackgroundCheckpoints;  // Db::checkpoint_in_background's thread (storage/sqlite.cc)
+struct PgConn;                 // a PostgreSQL connection and its prepared statements (storage/postgres.h)
 
 class StoreError : public std::runtime_error {
  public:
@@ -85,6 +86,13 @@ class Db {
   // changes whenever a write transaction commits or starts (anywhere on the server: sometimes more often than
   // needed, never less).
   int64_t data_version();
+  // SQLite, a writer in WAL mode: in place of SQLite's wal_autocheckpoint (the committing thread copies the
+  // WAL back into the database file once a commit leaves `pages` in it), from half that count on a thread of
+  // this connection's own copies the pages over a second connection while the writer commits on, and at the
+  // full count the writer copies only what is left, so that the WAL starts over. A writer that commits batch
+  // after batch (ingest) mostly goes on while its pages are copied and synced. Nothing on PostgreSQL, a
+  // read-only connection or a database in memory.
+  void checkpoint_in_background(int pages);
   // Long reads of a service (`serve`) stop when `stop()` says so: checked every few thousand steps of a
   // running statement, which then fails with a StoreError. An empty function removes the check.
   void set_interrupt_check(std::function<bool()> stop);
@@ -102,6 +110,7 @@ class Db {
   std::function<bool()> stop_;
   std::string path_;
   sqlite3* h_ = nullptr;
+  std::unique_ptr<BackgroundCheckpoints> checkpoints_;  // checkpoint_in_background's; stopped before h_ closes
   std::unique_ptr<PgConn> pg_;
   std::unique_ptr<StmtCache> cache_;  // declared last: its statements are finalized before the connection closes
 };

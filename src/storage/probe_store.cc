@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
+#include <stdexcept>
 #include <thread>
+#include <type_traits>
 
 #include "export/json.h"
 #include "storage/postgres.h"
@@ -49,9 +53,9 @@ ProbeStore::ProbeStore(const std::string& path, Access access) : db_(path, acces
     // The probes' indexes take rows in no order of their own (addresses, services): with SQLite's default
     // 2 MiB page cache an ingest read and wrote every index page again for each few probes (a million page
     // reads and writes for 2 M packets). Up to 256 MiB stays in memory (allocated as used), and the WAL is
-    // copied back every 64 MiB rather than every 4, so a page written by many transactions goes back once.
+    // copied back every kWalPages rather than every 1,000, so a page written by many transactions goes back once.
     db_.exec("PRAGMA cache_size=-262144");
-    db_.exec("PRAGMA wal_autocheckpoint=16384");
+    db_.exec(fmt::format("PRAGMA wal_autocheckpoint={}", kWalPages).c_str());
   }
   migrate();
 }
@@ -90,6 +94,10 @@ void ProbeStore::migrate() {
   tx.commit();
 }
 
+void ProbeStore::checkpoint_in_background() {
+  if (!db_.postgres() && !db_.read_only()) db_.checkpoint_in_background(kWalPages);
+}
+
 std::optional<CaptureRecord> ProbeStore::find_capture(const std::string& sha256) {
   Stmt s(db_, "SELECT id, sha256, path, status, packets, probes, coalesce(error,'') FROM captures WHERE sha256=?");
   s.bind(1, sha256);
@@ -117,19 +125,96 @@ int64_t ProbeStore::begin_capture(const std::string& sha256, const std::string& 
   return id;
 }
 
-void ProbeStore::add_probe(int64_t capture_id, const Probe& p) { add_probe(capture_id, p, probe_to_jsonl_view(p)); }
+namespace {
 
-void ProbeStore::add_probe(int64_t capture_id, const Probe& p, std::string_view json) {
-  pending_.push_back(Pending{capture_id, p.ts_us, p.src, p.dst, p.sport, p.dport, transport_name(p.transport),
-                             service_name(p.service), std::string(json), p.truncated, p.source});
-  if (pending_.size() >= batch_) flush();
+// pack_probe's layout: this head, then src, dst and json, each as many bytes as the head says.
+struct PackedHead {
+  int64_t ts_us;
+  uint32_t src_size, dst_size, json_size;
+  uint16_t sport, dport;
+  Transport transport;
+  Service service;
+  Source source;
+  bool truncated;
+};
+static_assert(std::is_trivially_copyable_v<PackedHead>);
+
+// One buffered probe's columns, read back in place (views into the batch's bytes).
+struct PackedColumns {
+  PackedHead head;
+  std::string_view src, dst, json;
+};
+
+PackedColumns unpack_probe(std::string_view packed) {
+  PackedColumns c{};
+  if (packed.size() < sizeof(PackedHead)) throw std::logic_error("probe store: packed probe shorter than its head");
+  std::memcpy(&c.head, packed.data(), sizeof(PackedHead));
+  packed.remove_prefix(sizeof(PackedHead));
+  if (uint64_t(c.head.src_size) + c.head.dst_size + c.head.json_size != packed.size())
+    throw std::logic_error("probe store: packed probe sizes do not add up");
+  if (c.head.transport > Transport::udp || c.head.service > Service::other || c.head.source > Source::sensor)
+    throw std::logic_error("probe store: packed probe names no transport, service or source");
+  c.src = packed.substr(0, c.head.src_size);
+  c.dst = packed.substr(c.head.src_size, c.head.dst_size);
+  c.json = packed.substr(c.head.src_size + c.head.dst_size);
+  return c;
+}
+
+}  // namespace
+
+void pack_probe(const Probe& p, std::string_view json, std::string& out) {
+  if (p.src.size() > UINT32_MAX || p.dst.size() > UINT32_MAX || json.size() > UINT32_MAX)
+    throw std::length_error("probe store: probe record over 4 GiB");
+  PackedHead h{};  // zeroed padding: the bytes are all defined
+  h.ts_us = p.ts_us;
+  h.src_size = uint32_t(p.src.size());
+  h.dst_size = uint32_t(p.dst.size());
+  h.json_size = uint32_t(json.size());
+  h.sport = p.sport;
+  h.dport = p.dport;
+  h.transport = p.transport;
+  h.service = p.service;
+  h.source = p.source;
+  h.truncated = p.truncated;
+  const size_t at = out.size();
+  out.resize(at + sizeof h + p.src.size() + p.dst.size() + json.size());
+  char* w = out.data() + at;
+  std::memcpy(w, &h, sizeof h);
+  w += sizeof h;
+  std::memcpy(w, p.src.data(), p.src.size());
+  w += p.src.size();
+  std::memcpy(w, p.dst.data(), p.dst.size());
+  w += p.dst.size();
+  std::memcpy(w, json.data(), json.size());
+}
+
+void ProbeStore::add_probe(int64_t capture_id, const Probe& p) {
+  scratch_.clear();
+  pack_probe(p, probe_to_jsonl_view(p), scratch_);
+  add_packed(capture_id, scratch_);
+}
+
+void ProbeStore::add_packed(int64_t capture_id, std::string_view packed) {
+  // Checked here: a bad one fails now, not in the middle of a batch's transaction.
+  const Source source = unpack_probe(packed).head.source;
+  if (chunks_.empty() || chunks_[chunk_].capacity() - chunks_[chunk_].size() < packed.size()) {
+    if (!chunks_.empty()) ++chunk_;
+    if (chunk_ == chunks_.size()) chunks_.emplace_back();
+    chunks_[chunk_].reserve(std::max(kChunkBytes, packed.size()));  // empty: nothing points into it yet
+  }
+  std::string& chunk = chunks_[chunk_];
+  const size_t at = chunk.size();
+  chunk += packed;
+  pending_.push_back(Pending{capture_id, std::string_view(chunk).substr(at), source});
+  pending_bytes_ += packed.size();
+  if (pending_.size() >= kBatchProbes || pending_bytes_ >= kBatchBytes) flush();
 }
 
 uint64_t ProbeStore::flush() {
   if (pending_.empty()) return 0;
   if (db_.postgres()) {
     for (const Pending& p : pending_) {
-      schema::ProbePartition part = schema::probe_partition(p.ts_us);
+      schema::ProbePartition part = schema::probe_partition(unpack_probe(p.packed).head.ts_us);
       if (partitions_.count(part.name)) continue;
       schema::ensure_probe_partition(db_, part);
       partitions_.insert(part.name);
@@ -146,25 +231,32 @@ uint64_t ProbeStore::flush() {
     return db_.postgres() && all_pcap && !*has_log_probes_ ? flush_copy() : flush_rows();
   });
   pending_.clear();
+  pending_bytes_ = 0;
+  for (std::string& c : chunks_) {
+    c.clear();
+    if (c.capacity() > kChunkBytes) c = std::string();  // one huge record's: not kept
+  }
+  chunk_ = 0;
   new_probes_ += added;
   return added;
 }
 
 uint64_t ProbeStore::flush_copy() {
   std::string data;
-  for (const Pending& p : pending_) {
-    data += fmt::format("{}\t{}\t", p.capture_id, p.ts_us);
+  for (const Pending& pending : pending_) {
+    const PackedColumns p = unpack_probe(pending.packed);
+    data += fmt::format("{}\t{}\t", pending.capture_id, p.head.ts_us);
     pg_copy_field(data, p.src);
-    data += fmt::format("\t{}\t", p.sport);
+    data += fmt::format("\t{}\t", p.head.sport);
     pg_copy_field(data, p.dst);
-    data += fmt::format("\t{}\t", p.dport);
-    pg_copy_field(data, p.transport);
+    data += fmt::format("\t{}\t", p.head.dport);
+    pg_copy_field(data, transport_name(p.head.transport));
     data += '\t';
-    pg_copy_field(data, p.service);
-    data += fmt::format("\t{}\t", int(p.truncated));
+    pg_copy_field(data, service_name(p.head.service));
+    data += fmt::format("\t{}\t", int(p.head.truncated));
     pg_copy_field(data, p.json);
     data += '\t';
-    pg_copy_field(data, source_name(p.source));
+    pg_copy_field(data, source_name(p.head.source));
     data += '\t';
     pg_copy_field(data, sensor_);
     data += '\n';
@@ -189,36 +281,50 @@ uint64_t ProbeStore::flush_copy() {
 
 uint64_t ProbeStore::flush_rows() {
   Transaction tx(db_);
+  // Kept prepared on the connection from one batch to the next (Stmt::reuse).
   Stmt s(db_,
          "INSERT INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, truncated, json,"
-         " source, sensor) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
+         " source, sensor) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+         Stmt::reuse);
   // The same session from another source (see kSameSessionUs): the nearest in time.
   Stmt other(db_,
              "SELECT id, source FROM probes WHERE src=?1 AND sport=?2 AND dst=?3 AND dport=?4 AND transport=?5 AND"
-             " ts_us BETWEEN ?6 AND ?7 AND source<>?8 ORDER BY abs(ts_us-?9) LIMIT 1");
+             " ts_us BETWEEN ?6 AND ?7 AND source<>?8 ORDER BY abs(ts_us-?9) LIMIT 1",
+             Stmt::reuse);
   // A row already holding the new time and 5-tuple stays as it is (SQLite: OR IGNORE; PostgreSQL has no
   // UPDATE OR IGNORE: the same condition written out).
-  Stmt replace(db_, db_.postgres()
-                        ? "UPDATE probes SET capture_id=?1, ts_us=?2, service=?3, truncated=?4, json=?5, source=?6 "
-                          "WHERE id=?7 AND NOT EXISTS (SELECT 1 FROM probes q WHERE q.ts_us=?2 AND q.src=probes.src "
-                          "AND q.sport=probes.sport AND q.dst=probes.dst AND q.dport=probes.dport AND "
-                          "q.transport=probes.transport AND q.id<>?7)"
-                        : "UPDATE OR IGNORE probes SET capture_id=?, ts_us=?, service=?, truncated=?, json=?, source=? "
-                          "WHERE id=?");
+  Stmt replace(db_,
+               db_.postgres()
+                   ? "UPDATE probes SET capture_id=?1, ts_us=?2, service=?3, truncated=?4, json=?5, source=?6 "
+                     "WHERE id=?7 AND NOT EXISTS (SELECT 1 FROM probes q WHERE q.ts_us=?2 AND q.src=probes.src "
+                     "AND q.sport=probes.sport AND q.dst=probes.dst AND q.dport=probes.dport AND "
+                     "q.transport=probes.transport AND q.id<>?7)"
+                   : "UPDATE OR IGNORE probes SET capture_id=?, ts_us=?, service=?, truncated=?, json=?, source=? "
+                     "WHERE id=?",
+               Stmt::reuse);
+  bool lookups = *has_log_probes_;  // a capture's probe looks for a log's row of its session only where one may be
+  for (const Pending& p : pending_) lookups = lookups || p.source != Source::pcap;
+  if (lookups) schema::ensure_session_index(db_);
   uint64_t added = 0;
-  for (const Pending& p : pending_) {
+  // The text is bound where it lies (chunks_, the names' static strings): nothing changes it before the
+  // statement's reset.
+  for (const Pending& pending : pending_) {
+    const PackedColumns c = unpack_probe(pending.packed);
+    const PackedHead& p = c.head;
     const char* source = source_name(p.source);
+    const char* transport = transport_name(p.transport);
     if (p.source != Source::pcap || *has_log_probes_) {
-      other.bind(1, p.src).bind(2, int64_t(p.sport)).bind(3, p.dst).bind(4, int64_t(p.dport)).bind(5, p.transport);
-      other.bind(6, p.ts_us - kSameSessionUs).bind(7, p.ts_us + kSameSessionUs).bind(8, source).bind(9, p.ts_us);
+      other.bind_borrowed(1, c.src).bind(2, int64_t(p.sport)).bind_borrowed(3, c.dst).bind(4, int64_t(p.dport));
+      other.bind_borrowed(5, transport).bind(6, p.ts_us - kSameSessionUs).bind(7, p.ts_us + kSameSessionUs);
+      other.bind_borrowed(8, source).bind(9, p.ts_us);
       const bool found = other.step();
       const int64_t other_id = found ? other.col_int(0) : 0;
-      const bool other_is_log = found && other.col_text(1) != "pcap";
+      const bool other_is_log = found && other.col_text_view(1) != "pcap";
       other.reset();
       if (found) {
         if (p.source == Source::pcap && other_is_log) {
-          replace.bind(1, p.capture_id).bind(2, p.ts_us).bind(3, p.service).bind(4, int64_t(p.truncated));
-          replace.bind(5, p.json).bind(6, source).bind(7, other_id);
+          replace.bind(1, pending.capture_id).bind(2, p.ts_us).bind_borrowed(3, service_name(p.service));
+          replace.bind(4, int64_t(p.truncated)).bind_borrowed(5, c.json).bind_borrowed(6, source).bind(7, other_id);
           replace.step();
           replace.reset();
           ++replaced_;
@@ -228,9 +334,10 @@ uint64_t ProbeStore::flush_rows() {
         continue;
       }
     }
-    s.bind(1, p.capture_id).bind(2, p.ts_us).bind(3, p.src).bind(4, int64_t(p.sport)).bind(5, p.dst);
-    s.bind(6, int64_t(p.dport)).bind(7, p.transport).bind(8, p.service).bind(9, int64_t(p.truncated)).bind(10, p.json);
-    s.bind(11, source).bind(12, sensor_);
+    s.bind(1, pending.capture_id).bind(2, p.ts_us).bind_borrowed(3, c.src).bind(4, int64_t(p.sport));
+    s.bind_borrowed(5, c.dst).bind(6, int64_t(p.dport)).bind_borrowed(7, transport);
+    s.bind_borrowed(8, service_name(p.service)).bind(9, int64_t(p.truncated)).bind_borrowed(10, c.json);
+    s.bind_borrowed(11, source).bind_borrowed(12, sensor_);
     s.step();
     const auto changed = static_cast<uint64_t>(db_.changes());
     added += changed;

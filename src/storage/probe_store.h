@@ -48,13 +48,25 @@ class ProbeStore {
   // Read-only: nothing is created or migrated; a table an older or empty database lacks reads as empty.
   explicit ProbeStore(const std::string& path, Access access = Access::read_write);
 
+  // The WAL copied back into the file by a thread of its own rather than inside the writer's commits
+  // (Db::checkpoint_in_background): for a writer with other threads feeding it (ingest --jobs), whose thread
+  // is the critical path; the copy and its fsync were a seventh of that thread's time. Costs a little more
+  // CPU in all (pages written by several batches are copied more than once). Nothing on PostgreSQL.
+  void checkpoint_in_background();
+
   std::optional<CaptureRecord> find_capture(const std::string& sha256);
   // Registers (or re-opens after an interrupted run) a capture in state `ingesting`; returns its id.
   int64_t begin_capture(const std::string& sha256, const std::string& path, uint64_t size);
-  // Buffers a probe; every `batch` probes are written in one transaction.
+  // Buffers a probe; the buffered probes are written in one transaction once there are kBatchProbes of them
+  // or kBatchBytes of their columns.
   void add_probe(int64_t capture_id, const Probe& p);
-  // The same with its record already built (probe_to_jsonl's text), e.g. on the thread that read the probe.
-  void add_probe(int64_t capture_id, const Probe& p, std::string_view json);
+  // The same with its columns already packed (pack_probe), e.g. on the thread that read the probe.
+  void add_packed(int64_t capture_id, std::string_view packed);
+  // One transaction per batch. The bytes bound the memory a batch of large records holds.
+  static constexpr size_t kBatchProbes = 20'000;
+  static constexpr size_t kBatchBytes = size_t(32) << 20;
+  // The WAL is copied back into the database file every kWalPages pages (256 MiB of 16 KiB pages).
+  static constexpr int kWalPages = 16384;
   // Writes the buffered probes; returns how many were new.
   uint64_t flush();
   // Final flush and the capture's status, counters and skip reasons, in one transaction.
@@ -88,21 +100,29 @@ class ProbeStore {
   uint64_t flush_copy();    // PostgreSQL, capture probes where no log probe is stored: COPY
   struct Pending {
     int64_t capture_id;
-    int64_t ts_us;
-    std::string src, dst;
-    int sport, dport;
-    std::string transport, service, json;
-    bool truncated;
+    std::string_view packed;  // the probe's columns (pack_probe), in one of chunks_
     Source source;
   };
   Db db_;
   std::vector<Pending> pending_;
-  size_t batch_ = 20000;
+  // The buffered probes' packed columns, one after another in chunks of kChunkBytes that are filled but never
+  // grown (the views stay valid; no copy as the batch grows), kept from one batch to the next.
+  static constexpr size_t kChunkBytes = size_t(4) << 20;
+  std::vector<std::string> chunks_;
+  size_t chunk_ = 0;          // the chunk being filled
+  size_t pending_bytes_ = 0;  // in pending_
+  std::string scratch_;       // add_probe's packing
   std::string sensor_;
   std::set<std::string> partitions_;  // PostgreSQL: month partitions known to exist
   uint64_t new_probes_ = 0, replaced_ = 0, duplicates_ = 0;
   std::optional<bool> has_log_probes_;  // whether a capture's probe must look for a log's row of its session
 };
+
+// A probe's stored columns (time, 5-tuple, transport, service, truncated, source and its record's text `json`,
+// probe_to_jsonl's) packed into one run of bytes appended to `out`: what ingest's reader threads build and
+// hand the one writer (ProbeStore::add_packed) in place of the Probe, so that no per-probe heap string crosses
+// threads, and the writer binds the text where it lies.
+void pack_probe(const Probe& p, std::string_view json, std::string& out);
 
 // Probes stored after `after_id` (ids grow with each insert) whose time is before `before_us`: what an
 // ingest added to weeks already done (`run`'s late probes).

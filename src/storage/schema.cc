@@ -19,10 +19,10 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 // What `ingest` stores: each capture (by content hash) with its status, the probes it produced (unique by time
 // and 5-tuple; the JSON of the export contract; `source` pcap, eve or zeek), and the packets or log lines it
-// skipped per reason. `captures` holds log files too (a log is an input like a capture). probes_session finds
-// the same session seen by another source (ProbeStore::flush). probes_src_ts answers an ip's questions
-// (`serve`, `lookup`): its probes per service with their first and last times from the index alone, and its
-// latest probes in order.
+// skipped per reason. `captures` holds log files too (a log is an input like a capture). probes_src_ts answers
+// an ip's questions (`serve`, `lookup`): its probes per service with their first and last times from the index
+// alone, and its latest probes in order. probes_session is not here: it is created with the first probe from a
+// log (kSessionIndex).
 constexpr const char* kProbes = R"sql(
 CREATE TABLE IF NOT EXISTS captures(
   id INTEGER PRIMARY KEY,
@@ -50,13 +50,21 @@ CREATE TABLE IF NOT EXISTS probes(
   UNIQUE(ts_us, src, sport, dst, dport, transport));
 CREATE INDEX IF NOT EXISTS probes_service_ts ON probes(service, ts_us);
 CREATE INDEX IF NOT EXISTS probes_src_ts ON probes(src, ts_us, service);
-CREATE INDEX IF NOT EXISTS probes_session ON probes(src, sport, dst, dport, ts_us);
 CREATE TABLE IF NOT EXISTS capture_skips(
   capture_id INTEGER NOT NULL REFERENCES captures(id),
   reason TEXT NOT NULL,
   count INTEGER NOT NULL,
   PRIMARY KEY(capture_id, reason));
 )sql";
+
+// The same session seen by another source (ProbeStore::flush: a log's record of a capture's session, or the
+// reverse), found by its 5-tuple near a time. Only a database that holds a probe from a log (or a sensor)
+// reads it, and keeping it costs a capture's ingest a fifth of its CPU time (a second index keyed by address,
+// written in no order), so it is created with the first such probe, over the rows already there, and a
+// database of captures alone never has it. The same text on both backends (a partitioned table's index is
+// every partition's).
+constexpr const char* kSessionIndex =
+    "CREATE INDEX IF NOT EXISTS probes_session ON probes(src, sport, dst, dport, ts_us)";
 
 // The same group on PostgreSQL (the columns and indexes of kProbes, kept in step with it), probes
 // partitioned by month of ts_us (partitions created as probes arrive: ensure_probe_partitions) so that a year
@@ -95,7 +103,6 @@ CREATE TABLE IF NOT EXISTS probes(
 CREATE INDEX IF NOT EXISTS probes_id ON probes(id);
 CREATE INDEX IF NOT EXISTS probes_service_ts ON probes(service, ts_us);
 CREATE INDEX IF NOT EXISTS probes_src_ts ON probes(src, ts_us, service);
-CREATE INDEX IF NOT EXISTS probes_session ON probes(src, sport, dst, dport, ts_us);
 CREATE TABLE IF NOT EXISTS capture_skips(
   capture_id BIGINT NOT NULL REFERENCES captures(id),
   reason TEXT COLLATE "C" NOT NULL,
@@ -353,8 +360,7 @@ void add_trust_columns(Db& db) {
 void add_source_column(Db& db) {
   if (!db.has_table("probes") || has_column(db, "probes", "source")) return;
   Transaction tx(db);
-  db.exec("ALTER TABLE probes ADD COLUMN source TEXT NOT NULL DEFAULT 'pcap'");
-  db.exec("CREATE INDEX IF NOT EXISTS probes_session ON probes(src, sport, dst, dport, ts_us)");
+  db.exec("ALTER TABLE probes ADD COLUMN source TEXT NOT NULL DEFAULT 'pcap'");  // (its probes_session: version 6)
   tx.commit();
 }
 
@@ -383,6 +389,20 @@ void add_sensor_column(Db& db) {
   if (!db.has_table("probes") || has_column(db, "probes", "sensor")) return;
   Transaction tx(db);
   db.exec("ALTER TABLE probes ADD COLUMN sensor TEXT NOT NULL DEFAULT ''");
+  tx.commit();
+}
+
+// Version 6: probes_session only where a probe from a log (or a sensor) is stored (kSessionIndex). Versions 3 to
+// 5 created it with the table; a file of captures alone loses it (finding that out reads the table once: the
+// index has no source).
+void drop_unread_session_index(Db& db) {
+  if (!db.has_table("probes") || !has_index(db, "probes_session")) return;
+  {  // finalised before the write transaction: a stepped statement holds a read transaction
+    Stmt logs(db, "SELECT EXISTS(SELECT 1 FROM probes WHERE source<>'pcap')");
+    if (logs.step() && logs.col_int(0) != 0) return;
+  }
+  Transaction tx(db);
+  db.exec("DROP INDEX IF EXISTS probes_session");
   tx.commit();
 }
 
@@ -439,6 +459,7 @@ void migrate(Db& db) {
   add_source_column(db);
   add_src_time_index(db);
   add_sensor_column(db);
+  drop_unread_session_index(db);
   db.ensure_schema(ddl_for(db, Tables::meta));
   Stmt s(
       db,
@@ -479,6 +500,25 @@ void ensure_probe_partition(Db& db, const ProbePartition& p) {
                       p.to)
               .c_str());
   tx.commit();
+}
+
+void ensure_session_index(Db& db) {
+  if (has_index(db, "probes_session")) return;
+  Transaction tx(db);    // a savepoint inside the caller's batch transaction
+  db.lock("sg.schema");  // PostgreSQL: two ingests meeting their first log probes at once: one creates it
+  db.exec(kSessionIndex);
+  tx.commit();
+}
+
+bool has_index(Db& db, const char* name) {
+  if (db.postgres()) {
+    Stmt s(db, "SELECT 1 FROM pg_class WHERE oid = to_regclass(?) AND relkind IN ('i','I')");
+    s.bind(1, std::string_view(name));
+    return s.step();
+  }
+  Stmt s(db, "SELECT 1 FROM sqlite_master WHERE type='index' AND name=?");
+  s.bind(1, std::string_view(name));
+  return s.step();
 }
 
 bool has_column(Db& db, const char* table, const char* column) {

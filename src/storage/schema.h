@@ -15,10 +15,11 @@ namespace sg::schema {
 
 // The layout this program writes. 1: the first release; 2: scanners carry confidence, evidence_kind and
 // reason; 3: probes carry their source (pcap, eve, zeek); 4: the index probes_src_ts (src, ts_us, service)
-// replaces probes_src (src); 5: probes carry their sensor. A PostgreSQL database has the same tables and
-// versions (its DDL is the PostgreSQL form of the same text, the probes partitioned by month) and keeps its
-// version in meta only.
-constexpr int kVersion = 5;
+// replaces probes_src (src); 5: probes carry their sensor; 6: the index probes_session only where a probe from
+// a log or a sensor is stored (ensure_session_index). A PostgreSQL database has the same tables and versions
+// (its DDL is the PostgreSQL form of the same text, the probes partitioned by month) and keeps its version in
+// meta only.
+constexpr int kVersion = 6;
 
 enum class Tables {
   meta,
@@ -43,6 +44,12 @@ void ensure(Db& db, Tables t);
 // Applies every migration an older file needs (each checks the file, so running it again does nothing) and
 // records kVersion in meta. Writers call it once per open (the probe store, inside its creating transaction).
 void migrate(Db& db);
+// probes_session (src, sport, dst, dport, ts_us), which finds another source's probe of a session: created
+// over the rows already stored where it is missing, before the first lookup that needs it (the probe store,
+// inside its batch's transaction). A database of captures alone never has it.
+void ensure_session_index(Db& db);
+// Whether the index `name` exists.
+bool has_index(Db& db, const char* name);
 // Whether `table` has `column` (false when the table does not exist).
 bool has_column(Db& db, const char* table, const char* column);
 // meta's schema.version (0 where there is none yet).

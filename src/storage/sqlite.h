@@ -33,6 +33,9 @@ class Stmt {
 
   Stmt& bind(int i, int64_t v);
   Stmt& bind(int i, std::string_view v);
+  // The same without SQLite's copy of the bytes (kilobytes of JSON per probe on ingest): they must stay as
+  // they are until the parameter is bound again, the statement reset or destroyed. PostgreSQL copies them.
+  Stmt& bind_borrowed(int i, std::string_view v);
   Stmt& bind_null(int i);
   // A NULL for a parameter whose type nothing else in the statement fixes (`?1 IS NULL OR ...`): PostgreSQL
   // must be told it; on SQLite these are bind_null.

@@ -28,7 +28,7 @@ std::vector<sg::Probe> extract(const std::string& trace) {
   opt.inputs = {trace};
   sg::pipeline::SourceHooks hooks;
   hooks.begin = [](const std::string&, const sg::pipeline::PreparedSource&) { return true; };
-  hooks.probe = [&](const sg::Probe& p, std::string_view) { out.push_back(p); };
+  hooks.probe = [&](const sg::Probe& p) { out.push_back(p); };
   hooks.end = [](const std::string&, const sg::IngestStats&) {};
   sg::pipeline::SourceEvents events;
   sg::IngestStats total;

@@ -2,11 +2,14 @@
 // and events (what a front end prints) for a capture stored once and then skipped.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include "export/json.h"
 #include "pipeline/ingest.h"
 #include "pipeline/sources.h"
+#include "storage/sqlite.h"
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -59,6 +62,85 @@ TEST(PipelineSources, OptionsThatCannotRunNameTheirOption) {
   opt.bpf.clear();
   opt.sensor_nets = {"not-a-prefix"};
   EXPECT_THROW(pipeline::run_sources(opt, hooks, quiet, total), std::invalid_argument);
+}
+
+// With several jobs each probe reaches the caller's thread as the record encode built on the reading thread
+// (batched into one buffer), in input order: the same records as one job and as the Probes themselves
+// (probe, without encode); an empty record leaves its probe out.
+TEST(PipelineSources, RecordsComeInInputOrderWhateverTheJobs) {
+  std::vector<std::string> inputs;
+  for (const auto& e : fs::directory_iterator(kCapture.parent_path().parent_path()))
+    if (fs::exists(e.path() / "capture.pcap")) inputs.push_back((e.path() / "capture.pcap").string());
+  std::sort(inputs.begin(), inputs.end());
+  inputs.push_back(inputs.front());  // a file twice: two lanes
+  ASSERT_GE(inputs.size(), 5u);
+  auto record = [](const Probe& p) { return std::to_string(p.ts_us) + " " + p.src + " " + std::to_string(p.sport); };
+  auto run = [&](unsigned jobs, bool encode) {
+    pipeline::SourceOptions opt;
+    opt.inputs = inputs;
+    opt.jobs = jobs;
+    pipeline::SourceHooks hooks;
+    hooks.begin = [](const std::string&, const pipeline::PreparedSource&) { return true; };
+    hooks.end = [](const std::string&, const IngestStats&) {};
+    std::vector<std::string> out;
+    if (encode) {
+      hooks.encode = [&](const Probe& p) {
+        thread_local std::string text;
+        text = p.service == Service::syn ? "" : record(p);
+        return std::string_view(text);
+      };
+      hooks.record = [&](std::string_view r) { out.emplace_back(r); };
+    } else {
+      hooks.probe = [&](const Probe& p) {
+        if (p.service != Service::syn) out.push_back(record(p));
+      };
+    }
+    pipeline::SourceEvents quiet;
+    IngestStats total;
+    EXPECT_EQ(pipeline::run_sources(opt, hooks, quiet, total), 0);
+    return out;
+  };
+  const auto probes = run(1, false);
+  EXPECT_GT(probes.size(), 5u);
+  EXPECT_EQ(run(1, true), probes);
+  EXPECT_EQ(run(4, true), probes);
+  EXPECT_EQ(run(4, false), probes);
+}
+
+// The probe store takes a probe's columns packed on another thread (pack_probe) as it takes the probe; a
+// packed record whose sizes do not add up is refused before it reaches a batch.
+TEST(PipelineIngest, PackedColumnsAreStoredAsTheProbe) {
+  sgtest::TempDir dir("sg_pipeline");
+  Probe p;
+  p.ts_us = 1'700'000'000'000'000;
+  p.src = "2001:db8::7";
+  p.dst = "192.0.2.1";
+  p.sport = 65535;
+  p.dport = 53;
+  p.transport = Transport::udp;
+  p.service = Service::dns;
+  p.dns = DnsProbe{};
+  p.truncated = true;
+  ProbeStore direct(dir.file("direct.db")), packed(dir.file("packed.db"));
+  direct.add_probe(direct.begin_capture("h", "a.pcap", 1), p);
+  std::string bytes;
+  pack_probe(p, probe_to_jsonl(p), bytes);
+  const int64_t cap = packed.begin_capture("h", "a.pcap", 1);
+  packed.add_packed(cap, bytes);
+  EXPECT_THROW(packed.add_packed(cap, std::string_view(bytes).substr(0, bytes.size() - 1)), std::logic_error);
+  EXPECT_THROW(packed.add_packed(cap, "short"), std::logic_error);
+  EXPECT_EQ(direct.flush(), 1u);
+  EXPECT_EQ(packed.flush(), 1u);
+  auto row = [](ProbeStore& s) {
+    Stmt q(s.db(),
+           "SELECT capture_id || '|' || ts_us || '|' || src || '|' || sport || '|' || dst || '|' || dport || '|' || "
+           "transport || '|' || service || '|' || truncated || '|' || source || '|' || sensor || '|' || json "
+           "FROM probes");
+    return q.step() ? q.col_text(0) : "";
+  };
+  EXPECT_EQ(row(packed), row(direct));
+  EXPECT_EQ(row(packed), "1|1700000000000000|2001:db8::7|65535|192.0.2.1|53|udp|dns|1|pcap|" + packed.sensor() + "|" +
+                             probe_to_jsonl(p));
 }
 
 TEST(PipelineIngest, StoresACaptureOnceAndReportsTheSkip) {

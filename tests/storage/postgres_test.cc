@@ -178,4 +178,35 @@ TEST(PostgresProbeStore, SchemaPartitionsAndCopyStoreEachProbeOnce) {
   EXPECT_EQ(n, 4u);
 }
 
+// probes_session on PostgreSQL as on SQLite (schema version 6): a database of captures alone has none; the
+// first log probe creates it on the partitioned table (every month's partition, later ones included), and the
+// log's record of a stored capture's session is dropped.
+TEST(PostgresProbeStore, TheSessionIndexComesWithTheFirstLogsProbe) {
+  PgServer server;
+  SG_REQUIRE_PG(server);
+  const std::string uri = server.create_db("session");
+  constexpr int64_t kJan2025 = 1736121600000000, kMonth = 31LL * 86400 * 1000000;
+  sg::ProbeStore store(uri);
+  const int64_t cap = store.begin_capture("aa", "a.pcap", 1);
+  store.add_probe(cap, http_probe(kJan2025, 1000));
+  EXPECT_EQ(store.flush(), 1u);  // COPY
+  EXPECT_EQ(server.query("session", "SELECT to_regclass('probes_session') IS NULL"), "t");
+  const int64_t log = store.begin_capture("bb", "eve.json", 1);
+  sg::Probe same = http_probe(kJan2025 + 1'500'000, 1000);  // EVE's time of the session: 1.5 s later
+  same.source = sg::Source::eve;
+  store.add_probe(log, same);
+  EXPECT_EQ(store.flush(), 0u);
+  EXPECT_EQ(store.duplicate_probes(), 1u);
+  EXPECT_EQ(server.query("session", "SELECT to_regclass('probes_session') IS NOT NULL"), "t");
+  sg::Probe later = http_probe(kJan2025 + kMonth, 2000);  // February: a partition made after the index
+  later.source = sg::Source::eve;
+  store.add_probe(log, later);
+  EXPECT_EQ(store.flush(), 1u);
+  EXPECT_EQ(server.query("session",
+                         "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE "
+                         "i.inhparent = 'probes_session'::regclass"),
+            "2");
+  EXPECT_EQ(store.count_probes(), 2u);
+}
+
 }  // namespace

@@ -1,6 +1,7 @@
-// The schema module: a file of the first layout (scanners without the trust columns, user_version 1) or of
-// version 3 (probes_src) is brought up to date by the first writer and keeps its rows; a file newer than this program
-// is refused; a read-only connection creates nothing in the file.
+// The schema module: a file of the first layout (scanners without the trust columns, user_version 1), of
+// version 3 (probes_src) or of version 5 (probes_session in every file) is brought up to date by the first writer
+// and keeps its rows; a file newer than this program is refused; a read-only connection creates nothing in the
+// file.
 #include "storage/schema.h"
 
 #include <gtest/gtest.h>
@@ -73,7 +74,8 @@ TEST(Schema, AVersion3FileGetsTheSourceTimeIndexInPlaceOfTheSourceIndex) {
     Db db(path);
     db.exec(schema::ddl(schema::Tables::probes));
     db.exec("DROP INDEX probes_src_ts");
-    db.exec("CREATE INDEX probes_src ON probes(src)");  // the index as version 3 wrote it
+    db.exec("CREATE INDEX probes_src ON probes(src)");  // the indexes as version 3 wrote them
+    db.exec("CREATE INDEX probes_session ON probes(src, sport, dst, dport, ts_us)");
     db.exec(
         "INSERT INTO captures(id, sha256, path, size, status, started_at) VALUES(1, 'h', 'c.pcap', 1, "
         "'complete', 't')");
@@ -88,8 +90,8 @@ TEST(Schema, AVersion3FileGetsTheSourceTimeIndexInPlaceOfTheSourceIndex) {
     EXPECT_EQ(index_names(ro.db()), "probes_service_ts probes_session probes_src");
   }
   {
-    ProbeStore rw(path);
-    EXPECT_EQ(index_names(rw.db()), "probes_service_ts probes_session probes_src_ts");
+    ProbeStore rw(path);  // (probes_session goes too: version 6, a file of captures alone)
+    EXPECT_EQ(index_names(rw.db()), "probes_service_ts probes_src_ts");
     EXPECT_EQ(text_of(rw.db(), "PRAGMA user_version"), std::to_string(schema::kVersion));
     EXPECT_EQ(text_of(rw.db(), "SELECT count(*) FROM probes WHERE src = '192.0.2.7'"), "2");
     // The per-service counts of an ip read the index alone.
@@ -102,8 +104,70 @@ TEST(Schema, AVersion3FileGetsTheSourceTimeIndexInPlaceOfTheSourceIndex) {
   }
   {
     ProbeStore again(path);
-    EXPECT_EQ(index_names(again.db()), "probes_service_ts probes_session probes_src_ts");
+    EXPECT_EQ(index_names(again.db()), "probes_service_ts probes_src_ts");
   }
+}
+
+// Version 6: probes_session (another source's probe of a session) only where a probe from a log is stored. A
+// version-5 file keeps it where it has a log's probe and loses it where it holds captures alone; the first log
+// probe stored creates it over the captures' rows, and the lookup reads it.
+TEST(Schema, TheSessionIndexIsKeptOnlyWhereALogsProbeIsStored) {
+  auto version5 = [](const std::string& name, bool with_log) {
+    std::string path = sgtest::fresh_db_path(name);
+    Db db(path);
+    db.exec(schema::ddl(schema::Tables::probes));
+    db.exec("CREATE INDEX probes_session ON probes(src, sport, dst, dport, ts_us)");  // as versions 3-5 wrote it
+    db.exec(
+        "INSERT INTO captures(id, sha256, path, size, status, started_at) VALUES(1, 'h', 'c.pcap', 1, "
+        "'complete', 't')");
+    db.exec(
+        "INSERT INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, json) VALUES"
+        "(1, 5000000, '192.0.2.7', 40000, '198.51.100.1', 22, 'tcp', 'ssh', '{}')");
+    if (with_log)
+      db.exec(
+          "INSERT INTO probes(capture_id, ts_us, src, sport, dst, dport, transport, service, json, source) VALUES"
+          "(1, 9000000, '192.0.2.8', 40000, '198.51.100.1', 22, 'tcp', 'ssh', '{}', 'zeek')");
+    db.exec("PRAGMA user_version=5");
+    return path;
+  };
+  {
+    ProbeStore logs(version5("schema_v5_logs.db", true));
+    EXPECT_EQ(index_names(logs.db()), "probes_service_ts probes_session probes_src_ts");
+  }
+  ProbeStore captures(version5("schema_v5_captures.db", false));
+  EXPECT_EQ(index_names(captures.db()), "probes_service_ts probes_src_ts");
+  EXPECT_EQ(text_of(captures.db(), "PRAGMA user_version"), std::to_string(schema::kVersion));
+  // More captures: still none.
+  const int64_t cap = captures.begin_capture("h2", "d.pcap", 1);
+  Probe p;
+  p.ts_us = 6'000'000;
+  p.src = "192.0.2.7";
+  p.dst = "198.51.100.1";
+  p.sport = 40001;
+  p.dport = 22;
+  p.service = Service::syn;
+  captures.add_probe(cap, p);
+  EXPECT_EQ(captures.flush(), 1u);
+  EXPECT_EQ(index_names(captures.db()), "probes_service_ts probes_src_ts");
+  // A log's record of the first capture's session (its time half a second later): the index is made, the
+  // lookup finds the capture's row through it, and the log's probe is dropped.
+  const int64_t log = captures.begin_capture("h3", "ssh.log", 1);
+  p.ts_us = 5'500'000;
+  p.sport = 40000;
+  p.service = Service::ssh;
+  p.ssh = SshProbe{};
+  p.source = Source::zeek;
+  captures.add_probe(log, p);
+  EXPECT_EQ(captures.flush(), 0u);
+  EXPECT_EQ(captures.duplicate_probes(), 1u);
+  EXPECT_EQ(index_names(captures.db()), "probes_service_ts probes_session probes_src_ts");
+  std::string plan;
+  Stmt q(captures.db(),
+         "EXPLAIN QUERY PLAN SELECT id, source FROM probes WHERE src='192.0.2.7' AND sport=40000 AND "
+         "dst='198.51.100.1' AND dport=22 AND transport='tcp' AND ts_us BETWEEN 0 AND 9 AND source<>'zeek' "
+         "ORDER BY abs(ts_us-5) LIMIT 1");
+  while (q.step()) plan += q.col_text(3) + "\n";
+  EXPECT_NE(plan.find("INDEX probes_session"), std::string::npos) << plan;
 }
 
 // PostgreSQL's monthly partitions of probes: calendar months in µs, a year's last month rolling over, and
