@@ -226,6 +226,7 @@ ParseStatus parse_http_request(ByteView stream, HttpProbe& out) {
   out.version = r.version;
   if (!line) return {};
   if (r.version.empty() && !headers_follow(s, line->next)) return {};  // HTTP/0.9: the line is the request
+  out.headers.reserve(16);  // most requests: one allocation instead of a doubling series
   HeaderBlock block = read_headers(s, line->next, out);
   out.user_agent = first_header(out, "User-Agent");
   out.host = first_header(out, "Host");

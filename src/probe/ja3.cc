@@ -1,5 +1,7 @@
 #include "probe/ja3.h"
 
+#include <charconv>
+
 namespace sg {
 
 namespace {
@@ -12,7 +14,8 @@ void append_list(std::string& out, const std::vector<T>& values, bool drop_greas
   for (T v : values) {
     if (drop_grease && is_grease(uint16_t(v))) continue;
     if (!first) out += '-';
-    out += std::to_string(v);
+    char digits[8];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, unsigned(v)).ptr);
     first = false;
   }
 }
@@ -20,7 +23,12 @@ void append_list(std::string& out, const std::vector<T>& values, bool drop_greas
 }  // namespace
 
 std::string ja3_string(const TlsProbe& hello) {
-  std::string s = std::to_string(hello.version);
+  std::string s;
+  // 6 bytes per value at most ("65535-"): one allocation for the whole string
+  s.reserve(16 + 6 * (hello.ciphers.size() + hello.extensions.size() + hello.supported_groups.size() +
+                      hello.ec_point_formats.size()));
+  char digits[8];
+  s.append(digits, std::to_chars(digits, digits + sizeof digits, unsigned(hello.version)).ptr);
   s += ',';
   append_list(s, hello.ciphers, true);
   s += ',';

@@ -4,7 +4,8 @@
 #include "probe/ja4.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <string>
+#include <vector>
 
 #include "probe/ja3.h"
 #include "util/hash.h"
@@ -16,17 +17,19 @@ namespace {
 constexpr uint16_t kServerName = 0x0000;
 constexpr uint16_t kAlpn = 0x0010;
 
-std::vector<uint16_t> without_grease(const std::vector<uint16_t>& values) {
-  std::vector<uint16_t> out;
+// The list without GREASE values, into `out` (a buffer the caller reuses: a ClientHello has several lists).
+void without_grease(const std::vector<uint16_t>& values, std::vector<uint16_t>& out) {
+  out.clear();
   for (uint16_t v : values)
     if (!is_grease(v)) out.push_back(v);
-  return out;
 }
 
 // The spec maps the highest non-GREASE supported_versions value, else the legacy version.
 const char* version_code(const TlsProbe& hello) {
-  std::vector<uint16_t> supported = without_grease(hello.supported_versions);
-  const uint16_t v = supported.empty() ? hello.version : *std::max_element(supported.begin(), supported.end());
+  uint16_t v = hello.version;
+  bool any = false;
+  for (uint16_t s : hello.supported_versions)
+    if (!is_grease(s) && (!any || s > v)) v = s, any = true;
   switch (v) {
     case 0x0304:
       return "13";
@@ -53,73 +56,78 @@ const char* version_code(const TlsProbe& hello) {
 
 bool is_alnum(uint8_t c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 
+constexpr char kHexDigits[] = "0123456789abcdef";
+
 // First and last character of the first ALPN value; when either end byte is not alphanumeric, the first
 // and last hex digits of the value instead (keeps '_' and control bytes out of the fingerprint).
-std::string alpn_code(const TlsProbe& hello) {
-  if (hello.alpn.empty() || hello.alpn.front().empty()) return "00";
+void append_alpn_code(std::string& out, const TlsProbe& hello) {
+  if (hello.alpn.empty() || hello.alpn.front().empty()) return void(out += "00");
   const std::string& a = hello.alpn.front();
   const uint8_t first = uint8_t(a.front()), last = uint8_t(a.back());
-  if (is_alnum(first) && is_alnum(last)) return {char(first), char(last)};
-  static const char digits[] = "0123456789abcdef";
-  return {digits[first >> 4], digits[last & 15]};
+  if (is_alnum(first) && is_alnum(last)) return void((out += char(first)) += char(last));
+  (out += kHexDigits[first >> 4]) += kHexDigits[last & 15];
 }
 
 // Two-digit count, capped at 99 as the spec asks.
-std::string count2(size_t n) {
-  char buf[3];
-  std::snprintf(buf, sizeof buf, "%02zu", std::min<size_t>(n, 99));
-  return buf;
+void append_count2(std::string& out, size_t n) {
+  n = std::min<size_t>(n, 99);
+  (out += char('0' + n / 10)) += char('0' + n % 10);
 }
 
-// Four lower-case hex digits per value, comma-separated (by hand: snprintf per value was a visible cost).
-std::string hex_list(const std::vector<uint16_t>& values) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(values.size() * 5);
-  for (uint16_t v : values) {
-    if (!out.empty()) out += ',';
-    const char h[4] = {digits[v >> 12], digits[(v >> 8) & 15], digits[(v >> 4) & 15], digits[v & 15]};
+// Four lower-case hex digits per value, comma-separated, appended (by hand: snprintf per value was a visible
+// cost).
+void append_hex_list(std::string& out, const std::vector<uint16_t>& values) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    const uint16_t v = values[i];
+    if (i) out += ',';
+    const char h[4] = {kHexDigits[v >> 12], kHexDigits[(v >> 8) & 15], kHexDigits[(v >> 4) & 15], kHexDigits[v & 15]};
     out.append(h, 4);
   }
-  return out;
 }
 
-// The spec prints twelve zeros for an empty list instead of hashing nothing, so an absence is visible.
-std::string hash12(const std::string& s) { return s.empty() ? "000000000000" : sha256_hex(s).substr(0, 12); }
-
-std::string cipher_hash(const std::vector<uint16_t>& ciphers) {
-  std::vector<uint16_t> sorted = ciphers;
-  std::sort(sorted.begin(), sorted.end());  // numeric order == order of the fixed-width hex strings
-  return hash12(hex_list(sorted));
-}
-
-// SNI and ALPN are left out of the sorted extension list: ja4_a already carries them, and leaving them out
-// keeps ja4_c the same whether a client connects to a name or an address.
-std::string extension_hash(const std::vector<uint16_t>& extensions, const std::vector<uint16_t>& sigalgs) {
-  std::vector<uint16_t> sorted;
-  for (uint16_t e : extensions)
-    if (e != kServerName && e != kAlpn) sorted.push_back(e);
-  if (sorted.empty()) return hash12("");
-  std::sort(sorted.begin(), sorted.end());
-  std::string s = hex_list(sorted);
-  if (!sigalgs.empty()) s += '_' + hex_list(sigalgs);
-  return hash12(s);
+// The first 12 hex digits of the SHA-256 of `s`; the spec prints twelve zeros for an empty list instead of
+// hashing nothing, so an absence is visible.
+void append_hash12(std::string& out, const std::string& s) {
+  if (s.empty()) return void(out += "000000000000");
+  out.append(sha256_hex(s), 0, 12);
 }
 
 }  // namespace
 
 std::string ja4(const TlsProbe& hello, char transport) {
-  const std::vector<uint16_t> ciphers = without_grease(hello.ciphers);
-  const std::vector<uint16_t> extensions = without_grease(hello.extensions);
+  // Scratch lists and text kept per thread: a fingerprint is taken for every ClientHello.
+  thread_local std::vector<uint16_t> ciphers, extensions, sigalgs;
+  thread_local std::string text;
+  without_grease(hello.ciphers, ciphers);
+  without_grease(hello.extensions, extensions);
   const bool has_sni = std::find(extensions.begin(), extensions.end(), kServerName) != extensions.end();
-  std::string a;
-  a += transport;
-  a += version_code(hello);
-  a += has_sni ? 'd' : 'i';
-  a += count2(ciphers.size());
-  a += count2(extensions.size());
-  a += alpn_code(hello);
-  return a + '_' + cipher_hash(ciphers) + '_' + extension_hash(extensions, without_grease(hello.signature_algorithms));
+  std::string out;
+  out.reserve(36);  // t13d1516h2_8daaf6152771_e5627efa2ab1
+  out += transport;
+  out += version_code(hello);
+  out += has_sni ? 'd' : 'i';
+  append_count2(out, ciphers.size());
+  append_count2(out, extensions.size());
+  append_alpn_code(out, hello);
+  out += '_';
+  // ja4_b: the ciphers in numeric order (== the order of their fixed-width hex strings)
+  std::sort(ciphers.begin(), ciphers.end());
+  text.clear();
+  append_hex_list(text, ciphers);
+  append_hash12(out, text);
+  out += '_';
+  // ja4_c: SNI and ALPN are left out of the sorted extension list: ja4_a already carries them, and leaving
+  // them out keeps ja4_c the same whether a client connects to a name or an address.
+  std::erase_if(extensions, [](uint16_t e) { return e == kServerName || e == kAlpn; });
+  text.clear();
+  if (!extensions.empty()) {
+    std::sort(extensions.begin(), extensions.end());
+    append_hex_list(text, extensions);
+    without_grease(hello.signature_algorithms, sigalgs);
+    if (!sigalgs.empty()) text += '_', append_hex_list(text, sigalgs);
+  }
+  append_hash12(out, text);
+  return out;
 }
 
 }  // namespace sg

@@ -54,6 +54,7 @@ Packet classify_packet(ByteView rest, uint32_t& packet_length) {
 std::vector<std::string> split_names(std::string_view list) {
   std::vector<std::string> out;
   if (list.empty()) return out;
+  out.reserve(std::count(list.begin(), list.end(), ',') + 1);  // one allocation for the list
   size_t start = 0;
   while (true) {
     size_t comma = list.find(',', start);

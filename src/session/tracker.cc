@@ -83,6 +83,7 @@ SynSignature syn_signature(const Packet& p) {
   s.ip_len = p.ip_len;
   s.df = p.df;
   ByteView o = p.tcp_options;
+  s.options.reserve(o.size());  // at most one kind per byte: one allocation
   for (size_t i = 0; i < o.size() && s.options.size() < 40;) {
     uint8_t kind = o[i];
     s.options.push_back(kind);
@@ -230,7 +231,7 @@ void SessionTracker::prefetch_flow(uint32_t h) {
 void SessionTracker::add(int64_t ts, const Packet& p) {
   if (ts > now_) {
     now_ = ts;
-    evict_idle(now_);
+    if (now_ > evict_at_) evict_idle(now_);
   }
   if (p.proto == 6)
     add_tcp(ts, p);
@@ -239,13 +240,17 @@ void SessionTracker::add(int64_t ts, const Packet& p) {
 }
 
 void SessionTracker::finish() {
-  for (List* list : {&tcp_, &udp_, &closed_}) {
-    while (!list->empty()) {
-      const uint32_t i = list->head;
-      close(flow(i));
-      erase(*list, i);
-    }
-  }
+  for (const List* list : {&tcp_, &udp_, &closed_})
+    for (uint32_t i = list->head; i != kNone; i = links_[i].next) close(flow(i));
+  // Then every session goes at once, rather than one by one out of the index and the lists.
+  chunks_.clear();
+  links_.clear();
+  free_.clear();
+  pool_size_ = 0;
+  tcp_ = udp_ = closed_ = List{};
+  slots_.assign(1 << 12, Slot{});
+  count_ = 0;
+  evict_at_ = INT64_MAX;
 }
 
 uint32_t SessionTracker::create(List& list, const FlowKey& key, uint32_t h, int64_t ts) {
@@ -266,6 +271,7 @@ uint32_t SessionTracker::create(List& list, const FlowKey& key, uint32_t h, int6
   f.last_seen = ts;
   f.hash = h;
   push_back(list, i);
+  expire_no_sooner_than(ts + (&list == &udp_ ? cfg_.udp_idle_us : cfg_.tcp_idle_us));
   index_insert(h, i);
   return i;
 }
@@ -300,6 +306,13 @@ void SessionTracker::evict_idle(int64_t now) {
     close(flow(i));
     erase(udp_, i);
   }
+  // The next time a head can expire. A list is ordered by last activity, so its head is its oldest session;
+  // touching or removing sessions only makes the head younger, so this stays a lower bound until a session
+  // joins an empty list (expire_no_sooner_than).
+  evict_at_ = INT64_MAX;
+  if (!tcp_.empty()) expire_no_sooner_than(flow(tcp_.head).last_seen + cfg_.tcp_idle_us);
+  if (!closed_.empty()) expire_no_sooner_than(flow(closed_.head).last_seen + cfg_.closed_linger_us);
+  if (!udp_.empty()) expire_no_sooner_than(flow(udp_.head).last_seen + cfg_.udp_idle_us);
 }
 
 SessionTracker::List& SessionTracker::list_of(const Flow& f) {
@@ -313,6 +326,7 @@ void SessionTracker::retire(uint32_t i) {
   if (f.in_closed || f.key.proto != 6) return;
   unlink(tcp_, i);
   push_back(closed_, i);
+  expire_no_sooner_than(f.last_seen + cfg_.closed_linger_us);
   f.in_closed = true;
 }
 
@@ -426,6 +440,15 @@ void SessionTracker::tcp_data(Flow& f, int64_t ts, uint32_t seq, ByteView payloa
   }
   if (-d >= static_cast<int64_t>(payload.size())) return;  // retransmission of bytes we have
   payload = payload.subspan(static_cast<size_t>(-d));      // keep only the new tail (first copy wins)
+  if (f.stream.empty() && f.pending.empty()) {
+    // Most first messages arrive whole in their first segment: judged and parsed where they lie in the
+    // packet, and copied only when the message goes on in later segments.
+    f.first_payload_ts = ts;
+    f.next_seq += static_cast<uint32_t>(payload.size());
+    const ByteView head = payload.first(std::min(cfg_.byte_cap, payload.size()));
+    if (!check_message(f, head)) f.stream.assign(reinterpret_cast<const char*>(head.data()), head.size());
+    return;
+  }
   if (f.stream.empty()) f.first_payload_ts = ts;
   size_t room = cfg_.byte_cap - f.stream.size();
   size_t take = std::min(room, payload.size());
@@ -445,20 +468,20 @@ void SessionTracker::tcp_data(Flow& f, int64_t ts, uint32_t seq, ByteView payloa
     f.stream.append(seg, skip, n);
     f.next_seq += static_cast<uint32_t>(seg.size() - skip);
   }
-  check_message(f);
+  check_message(f, as_bytes(f.stream));
 }
 
-void SessionTracker::check_message(Flow& f) {
-  ByteView s = as_bytes(f.stream);
-  const bool full = f.stream.size() >= cfg_.byte_cap;
+bool SessionTracker::check_message(Flow& f, ByteView s) {
+  const bool full = s.size() >= cfg_.byte_cap;
   if (!f.service_known) {
     Match m = detect_tcp_service(s, f.service);
-    if (m == Match::need_more && !full) return;
+    if (m == Match::need_more && !full) return false;
     f.service_known = true;  // yes, or no analyzer wants it: `other`
   }
   MessageState st = message_state(f.service, Transport::tcp, s);
-  if (st == MessageState::need_more && !full) return;
-  emit(f, st == MessageState::need_more);
+  if (st == MessageState::need_more && !full) return false;
+  emit(f, st == MessageState::need_more, s);
+  return true;
 }
 
 // The session ends (FIN/RST, idle, table full, end of capture): emit whatever the client sent.
@@ -470,20 +493,21 @@ void SessionTracker::close(Flow& f) {
       if (m != Match::yes) f.service = Service::other;
       f.service_known = true;
     }
-    emit(f, message_state(f.service, Transport::tcp, as_bytes(f.stream)) != MessageState::complete);
+    const ByteView s = as_bytes(f.stream);
+    emit(f, message_state(f.service, Transport::tcp, s) != MessageState::complete, s);
     return;
   }
   if (f.key.proto == 6 && !f.pending.empty()) stats_.skip("tcp.message_start_missing");
   if (f.key.proto == 6 && f.syn_seen && cfg_.syn_only) {
     f.service = Service::syn;
     f.first_payload_ts = f.syn_ts;
-    emit(f, false);
+    emit(f, false, {});
     return;
   }
   f.done = true;
 }
 
-void SessionTracker::emit(Flow& f, bool truncated) {
+void SessionTracker::emit(Flow& f, bool truncated, ByteView message) {
   Probe p;
   p.ts_us = f.first_payload_ts;
   const bool a_client = f.client != 1;
@@ -493,8 +517,8 @@ void SessionTracker::emit(Flow& f, bool truncated) {
   p.dport = a_client ? f.key.pb : f.key.pa;
   p.transport = f.key.proto == 6 ? Transport::tcp : Transport::udp;
   p.truncated = truncated;
-  if (f.syn_seen) p.syn = f.syn;
-  ParseStatus st = analyze(f.service, as_bytes(f.stream), p);
+  if (f.syn_seen) p.syn = std::move(f.syn);  // the session is done with it
+  ParseStatus st = analyze(f.service, message, p);
   if (!st.ok()) stats_.skip(st.error);
   if (truncated) stats_.skip("message.truncated_kept");
   ++stats_.probes;
@@ -526,9 +550,8 @@ void SessionTracker::add_udp(int64_t ts, const Packet& p) {
     f.done = true;
     return;
   }
-  f.stream.assign(reinterpret_cast<const char*>(p.payload.data()), p.payload.size());
   f.service = detect_udp_service(p.payload);
-  emit(f, false);
+  emit(f, false, p.payload);  // parsed where it lies in the packet
 }
 
 }  // namespace sg

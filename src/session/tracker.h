@@ -81,13 +81,19 @@ class SessionTracker {
   uint32_t create(List& list, const FlowKey& key, uint32_t h, int64_t ts);
   void touch(List& list, uint32_t i, int64_t ts);
   void tcp_data(Flow& f, int64_t ts, uint32_t seq, ByteView payload);
-  void check_message(Flow& f);
+  // Emits the probe when `message` (the client's bytes so far) is complete or full; false: wait for more.
+  bool check_message(Flow& f, ByteView message);
   void close(Flow& f);
-  void emit(Flow& f, bool truncated);
+  void emit(Flow& f, bool truncated, ByteView message);
   void erase(List& list, uint32_t i);
   List& list_of(const Flow& f);
   void retire(uint32_t i);
   void evict_idle(int64_t now);
+  // Idle eviction is looked at only once capture time passes evict_at_: a lower bound of when the oldest
+  // session of any list expires (most packets then skip reading the three heads).
+  void expire_no_sooner_than(int64_t t) {
+    if (t < evict_at_) evict_at_ = t;
+  }
   bool is_outbound(const IpAddr& client, const IpAddr& server) const;
   int client_side_without_syn(const FlowKey& key, const Packet& p, bool from_a) const;
   // The session index: open addressing with linear probing over 8-byte (hash, flow) slots, kept at most half
@@ -115,6 +121,7 @@ class SessionTracker {
   std::vector<Slot> slots_;  // size a power of two
   size_t count_ = 0;
   int64_t now_ = 0;
+  int64_t evict_at_ = INT64_MAX;
 };
 
 }  // namespace sg
