@@ -4,6 +4,7 @@
 
 #include <pcap/pcap.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -70,6 +71,7 @@ class CaptureReader {
  private:
   CaptureReader() = default;
   void advance_offset(uint32_t caplen);
+  void wait(bool nap);  // live: the ring is empty
   std::string name_;
   pcap_t* pcap_ = nullptr;
   std::unique_ptr<Stream> stream_;
@@ -82,6 +84,9 @@ class CaptureReader {
   uint32_t snapshot_ = 0;       // the file's snapshot length as libpcap applies it
   uint32_t record_header_ = 0;  // bytes before each record's data once measured; 0: ask ftell
   std::string error_;
+  int fd_ = -1;                    // live: the socket to wait on
+  unsigned empty_ = 0;             // live: reads in a row that found the ring empty
+  std::atomic<bool> stop_{false};  // live: break_loop() was called
 };
 
 // A file's content, decompressed (gzip and zstd detected by content, as for captures), as a stdio stream: for
