@@ -13,8 +13,8 @@ struct Ahead {
   std::vector<uint8_t> frame;
   Packet pkt;
   const char* skip = nullptr;  // why decoding refused it
-  uint32_t hash = 0;
-  bool session = false;  // TCP or UDP: it has a session to look up
+  SessionTracker::Lookup lookup;  // its session's key and hash, worked out once
+  bool session = false;           // TCP or UDP: it has a session to look up
 };
 
 }  // namespace
@@ -36,8 +36,10 @@ void run_capture(CaptureReader& reader, SessionTracker& tracker, IngestStats& st
     Ahead& a = ring[head];
     if (a.skip)
       stats.skip(a.skip);
+    else if (a.session)
+      tracker.add(a.ts_us, a.pkt, a.lookup);
     else
-      tracker.add(a.ts_us, a.pkt);
+      tracker.add(a.ts_us, a.pkt);  // moves capture time on (idle sessions end)
     head = (head + 1) % kDepth;
     --held;
   };
@@ -49,11 +51,14 @@ void run_capture(CaptureReader& reader, SessionTracker& tracker, IngestStats& st
     a.frame.assign(raw.data.begin(), raw.data.end());
     a.skip = decode_packet(linktype, ByteView(a.frame.data(), a.frame.size()), a.pkt);
     a.session = !a.skip && (a.pkt.proto == 6 || a.pkt.proto == 17);
-    if (a.session) a.hash = tracker.prefetch_slot(a.pkt);
+    if (a.session) {
+      a.lookup = SessionTracker::lookup(a.pkt);
+      tracker.prefetch_slot(a.lookup);
+    }
     ++held;
     if (held >= 2) {
       const Ahead& next = ring[(head + held - 2) % kDepth];
-      if (next.session) tracker.prefetch_flow(next.hash);
+      if (next.session) tracker.prefetch_flow(next.lookup);
     }
     if (held == kDepth) hand_over();
     if ((packets & 0xffff) == 0) {

@@ -209,14 +209,17 @@ void SessionTracker::index_erase(uint32_t h, uint32_t flow_index) {
   --count_;
 }
 
-uint32_t SessionTracker::prefetch_slot(const Packet& p) const {
-  bool from_a = false;
-  const uint32_t h = slot_hash(make_key(p, from_a));
-  __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
-  return h;
+SessionTracker::Lookup SessionTracker::lookup(const Packet& p) {
+  Lookup l;
+  l.key = make_key(p, l.from_a);
+  l.hash = slot_hash(l.key);
+  return l;
 }
 
-void SessionTracker::prefetch_flow(uint32_t h) {
+void SessionTracker::prefetch_slot(const Lookup& l) const { __builtin_prefetch(&slots_[l.hash & (slots_.size() - 1)]); }
+
+void SessionTracker::prefetch_flow(const Lookup& l) {
+  const uint32_t h = l.hash;
   const size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
@@ -228,15 +231,15 @@ void SessionTracker::prefetch_flow(uint32_t h) {
   }
 }
 
-void SessionTracker::add(int64_t ts, const Packet& p) {
+void SessionTracker::add(int64_t ts, const Packet& p, const Lookup& l) {
   if (ts > now_) {
     now_ = ts;
     if (now_ > evict_at_) evict_idle(now_);
   }
   if (p.proto == 6)
-    add_tcp(ts, p);
+    add_tcp(ts, p, l);
   else if (p.proto == 17)
-    add_udp(ts, p);
+    add_udp(ts, p, l);
 }
 
 void SessionTracker::finish() {
@@ -350,12 +353,12 @@ int SessionTracker::client_side_without_syn(const FlowKey& k, const Packet& p, b
   return from_a ? 0 : 1;
 }
 
-void SessionTracker::add_tcp(int64_t ts, const Packet& p) {
-  bool from_a = false;
-  FlowKey key = make_key(p, from_a);
+void SessionTracker::add_tcp(int64_t ts, const Packet& p, const Lookup& l) {
+  const bool from_a = l.from_a;
+  const FlowKey& key = l.key;
   const uint8_t fl = p.tcp_flags;
   const bool syn = fl & tcpflag::syn, ack = fl & tcpflag::ack;
-  const uint32_t h = slot_hash(key);
+  const uint32_t h = l.hash;
   uint32_t i = index_find(key, h);
 
   if (i != kNone) {
@@ -530,10 +533,10 @@ void SessionTracker::emit(Flow& f, bool truncated, ByteView message) {
   f.pending_bytes = 0;
 }
 
-void SessionTracker::add_udp(int64_t ts, const Packet& p) {
-  bool from_a = false;
-  FlowKey key = make_key(p, from_a);
-  const uint32_t h = slot_hash(key);
+void SessionTracker::add_udp(int64_t ts, const Packet& p, const Lookup& l) {
+  const bool from_a = l.from_a;
+  const FlowKey& key = l.key;
+  const uint32_t h = l.hash;
   if (uint32_t i = index_find(key, h); i != kNone) {
     if (flow(i).last_seen + cfg_.udp_idle_us >= ts) {
       touch(udp_, i, ts);

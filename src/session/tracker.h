@@ -47,12 +47,22 @@ class SessionTracker {
   SessionTracker(SessionConfig config, Sink sink, IngestStats& stats);
   ~SessionTracker();
 
-  void add(int64_t ts_us, const Packet& p);
+  // A TCP or UDP packet's session key, its direction and the key's hash: what add() works out first.
+  struct Lookup {
+    FlowKey key;
+    uint32_t hash = 0;
+    bool from_a = false;  // the packet travels key.a -> key.b
+  };
+  static Lookup lookup(const Packet& p);
+
+  void add(int64_t ts_us, const Packet& p) { add(ts_us, p, lookup(p)); }
+  // The same, with lookup(p) worked out by the caller (a TCP or UDP packet).
+  void add(int64_t ts_us, const Packet& p, const Lookup& l);
   // Asks the memory system early for what add(p) will read, for a caller that reads a few packets ahead:
-  // prefetch_slot(p) for the index slot of p's session (returns its hash), then, a packet later,
-  // prefetch_flow(hash) for the session itself. Neither changes anything; skipping them changes nothing.
-  uint32_t prefetch_slot(const Packet& p) const;
-  void prefetch_flow(uint32_t hash);
+  // prefetch_slot(l) for the index slot of the session, then, a packet later, prefetch_flow(l) for the
+  // session itself. Neither changes anything; skipping them changes nothing.
+  void prefetch_slot(const Lookup& l) const;
+  void prefetch_flow(const Lookup& l);
   // End of input: every open session emits what it has.
   void finish();
   size_t active() const { return count_; }
@@ -76,8 +86,8 @@ class SessionTracker {
   void push_back(List& list, uint32_t i);
   void unlink(List& list, uint32_t i);
 
-  void add_tcp(int64_t ts, const Packet& p);
-  void add_udp(int64_t ts, const Packet& p);
+  void add_tcp(int64_t ts, const Packet& p, const Lookup& l);
+  void add_udp(int64_t ts, const Packet& p, const Lookup& l);
   uint32_t create(List& list, const FlowKey& key, uint32_t h, int64_t ts);
   void touch(List& list, uint32_t i, int64_t ts);
   void tcp_data(Flow& f, int64_t ts, uint32_t seq, ByteView payload);
