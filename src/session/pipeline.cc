@@ -12,7 +12,7 @@ struct Ahead {
   int64_t ts_us = 0;
   std::vector<uint8_t> frame;
   Packet pkt;
-  const char* skip = nullptr;  // why decoding refused it
+  const char* skip = nullptr;     // why decoding refused it
   SessionTracker::Lookup lookup;  // its session's key and hash, worked out once
   bool session = false;           // TCP or UDP: it has a session to look up
 };
