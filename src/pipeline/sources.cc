@@ -17,7 +17,10 @@
 #include <thread>
 
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "logs/source.h"
 #include "pipeline/stop.h"
@@ -60,6 +63,7 @@ bool is_input_name(const std::string& file) {
 struct Abandoned {};
 
 constexpr size_t kBatch = 64;
+constexpr int kReaderNice = 10;  // how much lower a file's reader runs than the caller's thread (Lanes::reader)
 constexpr size_t kBatchRecordBytes = size_t(96) << 10;  // a batch's records at first: ingest's are ~1 KiB
 constexpr size_t kQueueBudget = size_t(512) << 20;      // bytes of probes waiting for their file's turn
 
@@ -149,8 +153,14 @@ class Relay {
 class Lanes {
  public:
   using Read = std::function<void(size_t lane, Relay& out)>;
-  Lanes(size_t files, unsigned readers, size_t budget, const SourceHooks& hooks, SourceEvents& events, Read read)
-      : lanes_(files), budget_(budget), hooks_(hooks), events_(events), read_(std::move(read)) {
+  Lanes(size_t files, unsigned readers, size_t budget, bool lower_readers, const SourceHooks& hooks,
+        SourceEvents& events, Read read)
+      : lanes_(files),
+        budget_(budget),
+        lower_readers_(lower_readers),
+        hooks_(hooks),
+        events_(events),
+        read_(std::move(read)) {
     for (unsigned i = 0; i < readers; ++i) threads_.emplace_back([this] { reader(); });
   }
   ~Lanes() {  // normally all done; after an exception on the caller's thread, the readers give up
@@ -226,6 +236,17 @@ class Lanes {
   };
 
   void reader() {
+    // The caller's thread replays every file in order and is the one stage that cannot run ahead (ingest's
+    // writer: half of all the CPU time). At the same priority the scheduler shared 2 cores three ways and the
+    // writer got two thirds of one while the readers queued their files' probes, then wrote the rest alone
+    // with the other core idle. Readers of files a step lower let it have a core whenever it has work; they
+    // take whatever it leaves. A live capture's reader is not lowered: it must keep up with the packets.
+    if (lower_readers_) {
+      const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+      errno = 0;
+      const int nice = ::getpriority(PRIO_PROCESS, tid);
+      if (errno == 0) ::setpriority(PRIO_PROCESS, tid, std::min(nice + kReaderNice, 19));  // a hint: failure is fine
+    }
     for (;;) {
       size_t i;
       {
@@ -261,6 +282,7 @@ class Lanes {
   std::vector<Lane> lanes_;
   size_t next_ = 0, head_ = 0, queued_ = 0;
   const size_t budget_;
+  const bool lower_readers_;
   bool closed_ = false, abandoned_ = false;
   const SourceHooks& hooks_;
   SourceEvents& events_;
@@ -479,7 +501,8 @@ int run_sources(const SourceOptions& opt, const SourceHooks& hooks, SourceEvents
       Relay out(hooks, events);
       run_one(run, *reader, 0, 1, out);
     } else {  // with a core to spare, the store's writes do not hold up the packets
-      Lanes lanes(1, 1, kQueueBudget, hooks, events, [&](size_t, Relay& out) { run_one(run, *reader, 0, 1, out); });
+      Lanes lanes(1, 1, kQueueBudget, false, hooks, events,
+                  [&](size_t, Relay& out) { run_one(run, *reader, 0, 1, out); });
       lanes.replay();
     }
     if (LiveCounters c; reader->live_counters(c)) events.live_finished(c);
@@ -503,7 +526,7 @@ int run_sources(const SourceOptions& opt, const SourceHooks& hooks, SourceEvents
   } else {
     for (const auto& f : files)
       if (f == "-") capture_path(f);  // standard input is spooled once, before the readers share it
-    Lanes lanes(files.size(), readers, kQueueBudget, hooks, events,
+    Lanes lanes(files.size(), readers, kQueueBudget, true, hooks, events,
                 [&](size_t i, Relay& out) { run_input(run, named, i, out); });
     lanes.replay();
   }

@@ -48,7 +48,8 @@ struct SourceOptions {
   size_t byte_cap = 16 * 1024;
   bool no_syn = false;
   // Files read at once, each on its own thread; 0: one per core this process may run on. The hooks and events
-  // still see every file in input order, as with 1 (run_sources).
+  // still see every file in input order, as with 1 (run_sources). The readers of files run 10 nice levels
+  // below the caller's thread, which replays them in order and is the stage that cannot run ahead.
   unsigned jobs = 0;
 
   SessionConfig session_config() const;  // throws on a bad sensor prefix
