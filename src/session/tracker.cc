@@ -122,7 +122,7 @@ inline SessionTracker::Flow& SessionTracker::flow(uint32_t i) {
 
 SessionTracker::SessionTracker(SessionConfig config, Sink sink, IngestStats& stats)
     : cfg_(std::move(config)), sink_(std::move(sink)), stats_(stats) {
-  slots_.resize(1 << 12);  // grows by doubling: a short capture (or a fuzz input) does not pay for a big table
+  slots_.resize(kInitialSlots);
 }
 
 SessionTracker::~SessionTracker() = default;
@@ -251,7 +251,7 @@ void SessionTracker::finish() {
   free_.clear();
   pool_size_ = 0;
   tcp_ = udp_ = closed_ = List{};
-  slots_.assign(1 << 12, Slot{});
+  slots_.assign(kInitialSlots, Slot{});
   count_ = 0;
   evict_at_ = INT64_MAX;
 }

@@ -119,6 +119,8 @@ class SessionTracker {
   void index_erase(uint32_t h, uint32_t flow_index);
 
   static constexpr unsigned kChunkBits = 10;  // 1,024 flows per chunk
+  // The index grows by doubling from here: a short capture (or a fuzz input) does not pay for a big table.
+  static constexpr size_t kInitialSlots = size_t(1) << 12;
   SessionConfig cfg_;
   Sink sink_;
   IngestStats& stats_;
