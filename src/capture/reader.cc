@@ -272,9 +272,10 @@ std::unique_ptr<CaptureReader> CaptureReader::open_live(const std::string& iface
   pcap_set_snaplen(r->pcap_, snaplen);
   pcap_set_timeout(r->pcap_, 100);
   pcap_set_immediate_mode(r->pcap_, 1);
-  // 64 MiB of kernel buffer rather than libpcap's 2: a burst of scanner traffic at line rate, or a pause
-  // while the store commits, is held instead of dropped.
-  pcap_set_buffer_size(r->pcap_, 64 << 20);
+  // 128 MiB of kernel buffer rather than libpcap's 2: a burst of scanner traffic at line rate, or a pause
+  // while the store commits, is held instead of dropped. With the 17 KiB snaplen ingest asks for, about
+  // 7,500 packets; a 710-790 Mbit/s replay on loopback lost none (64 MiB: 0.2-0.5% lost, bench/RESULTS.md).
+  pcap_set_buffer_size(r->pcap_, 128 << 20);
   pcap_set_tstamp_precision(r->pcap_, PCAP_TSTAMP_PRECISION_MICRO);
   if (int rc = pcap_activate(r->pcap_); rc < 0)
     throw CaptureError(fmt::format("{}: cannot capture: {}", iface, pcap_geterr(r->pcap_)));
@@ -301,8 +302,8 @@ std::unique_ptr<CaptureReader> CaptureReader::open_live(const std::string& iface
 // stop is seen.
 void CaptureReader::wait(bool nap) {
   if (nap) {
-    // 0.2 ms: about 200 packets at 1 M packets/s, within the ring (on loopback, whose 64 KiB MTU sets
-    // libpcap's frame size, 64 MiB holds about 1,000 frames). Naps of 0.05 and 0.5-1 ms dropped more.
+    // 0.2 ms: about 200 packets at 1 M packets/s, well within the ring (about 7,500 slots of 17 KiB).
+    // Naps of 0.05 and 0.5-1 ms dropped more.
     timespec t{0, 200'000};
     nanosleep(&t, nullptr);
     return;

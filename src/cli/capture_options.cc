@@ -19,7 +19,9 @@ void CaptureOptions::add_to(CLI::App& cmd) {
                  "CIDR of the sensors (repeatable); decides the client side of sessions without a SYN and "
                  "drops sessions the sensors opened themselves")
       ->allow_extra_args(false);  // one prefix per --sensor-net, so captures after it stay positional
-  cmd.add_option("--live", live_iface, "capture from this network interface instead of files (Ctrl-C stops)");
+  cmd.add_option("--live", live_iface,
+                 "capture from this network interface instead of files (Ctrl-C stops); each packet is kept up "
+                 "to --byte-cap plus 1 KiB for its headers");
   cmd.add_option("--bpf", bpf, "BPF filter for --live, e.g. 'not port 22'");
   cmd.add_option("--byte-cap", byte_cap, "most bytes of a client's first message kept")
       ->check(CLI::Range(size_t(64), size_t(1) << 20))

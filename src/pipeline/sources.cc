@@ -63,9 +63,35 @@ bool is_input_name(const std::string& file) {
 struct Abandoned {};
 
 constexpr size_t kBatch = 64;
-constexpr int kReaderNice = 10;  // how much lower a file's reader runs than the caller's thread (Lanes::reader)
+constexpr int kReaderNice = 10;  // how much lower a file's reader runs than the caller's thread (Lanes::reader),
+                                 // and a live capture's writer than its reader
 constexpr size_t kBatchRecordBytes = size_t(96) << 10;  // a batch's records at first: ingest's are ~1 KiB
 constexpr size_t kQueueBudget = size_t(512) << 20;      // bytes of probes waiting for their file's turn
+
+// Lowers the calling thread (Linux: nice is per thread) by `levels` steps. A hint: failure is fine.
+void lower_this_thread(int levels) {
+  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+  errno = 0;
+  const int nice = ::getpriority(PRIO_PROCESS, tid);
+  if (errno == 0) ::setpriority(PRIO_PROCESS, tid, std::min(nice + levels, 19));
+}
+
+// Runs `f` on a thread of its own, `levels` nice steps lower, and rethrows what it threw: a lowered thread
+// cannot be raised again without privilege, so the caller's own thread is left as it is.
+template <class F>
+void run_lowered(int levels, F f) {
+  std::exception_ptr error;
+  std::thread t([&] {
+    lower_this_thread(levels);
+    try {
+      f();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  });
+  t.join();
+  if (error) std::rethrow_exception(error);
+}
 
 // What a reader hands the caller's thread at a time: a few dozen steps of a file's reading in the order they
 // happened, each a probe or a call (an event, begin, end; a call returning false drops the rest of its file,
@@ -241,12 +267,7 @@ class Lanes {
     // writer got two thirds of one while the readers queued their files' probes, then wrote the rest alone
     // with the other core idle. Readers of files a step lower let it have a core whenever it has work; they
     // take whatever it leaves. A live capture's reader is not lowered: it must keep up with the packets.
-    if (lower_readers_) {
-      const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
-      errno = 0;
-      const int nice = ::getpriority(PRIO_PROCESS, tid);
-      if (errno == 0) ::setpriority(PRIO_PROCESS, tid, std::min(nice + kReaderNice, 19));  // a hint: failure is fine
-    }
+    if (lower_readers_) lower_this_thread(kReaderNice);
     for (;;) {
       size_t i;
       {
@@ -483,13 +504,28 @@ unsigned SourceOptions::effective_jobs() const {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+namespace {
+
+// A live capture keeps of each packet what a probe can use: the byte cap of a first message and room for
+// its headers (link, VLANs, IP and TCP options, up to four tunnels). libpcap gives every packet of the ring
+// a slot that size where the MTU allows it: at 65,535 bytes (loopback's 64 KiB MTU) a 64 MiB ring held
+// about 1,000 packets and a 700-850 Mbit/s replay lost 0.2-0.7% of them (bench/RESULTS.md).
+// Only a UDP datagram longer than the cap plus that room (possible only where the MTU allows it) is
+// analysed as far as it was kept.
+int live_snaplen(const SessionConfig& cfg) {
+  constexpr size_t kHeaderRoom = 1024;
+  return static_cast<int>(std::min<size_t>(cfg.byte_cap + kHeaderRoom, 262144));
+}
+
+}  // namespace
+
 int run_sources(const SourceOptions& opt, const SourceHooks& hooks, SourceEvents& events, IngestStats& total) {
   const SessionConfig cfg = opt.session_config();  // validates the options before any work
   const unsigned jobs = opt.effective_jobs();
   int rc = 0;
   if (!opt.live_iface.empty()) {
     if (!opt.inputs.empty()) throw OptionError("--live", "give either --live or capture files, not both");
-    auto reader = CaptureReader::open_live(opt.live_iface, opt.bpf);
+    auto reader = CaptureReader::open_live(opt.live_iface, opt.bpf, live_snaplen(cfg));
     const std::vector<std::string> files{reader->name()};
     const PreparedSource prepared = hooks.prepare ? hooks.prepare(reader->name()) : PreparedSource{};
     if (!hooks.begin(reader->name(), prepared) || prepared.refuse) return 0;
@@ -503,7 +539,10 @@ int run_sources(const SourceOptions& opt, const SourceHooks& hooks, SourceEvents
     } else {  // with a core to spare, the store's writes do not hold up the packets
       Lanes lanes(1, 1, kQueueBudget, false, hooks, events,
                   [&](size_t, Relay& out) { run_one(run, *reader, 0, 1, out); });
-      lanes.replay();
+      // The reader must take every packet as it comes; the store's writer has a queue and only needs to keep
+      // up on average. Run a step lower, the writer's commits no longer hold the reader off the shared core
+      // while the ring fills (bench/RESULTS.md, live capture).
+      run_lowered(kReaderNice, [&] { lanes.replay(); });
     }
     if (LiveCounters c; reader->live_counters(c)) events.live_finished(c);
     return 0;

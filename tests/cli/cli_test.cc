@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "support/cli_run.h"
@@ -269,33 +270,26 @@ TEST_F(Cli, KillDuringIngestThenRerunEqualsCleanRun) {
 
 namespace {
 
-// Live capture takes the same path as files: DNS queries sent on loopback come out as probes, and
-// SIGINT ends the capture cleanly with what was seen. Needs root (CI runs as root) and a loopback device.
-TEST(CliLive, LoopbackDnsQueriesBecomeProbes) {
-  if (geteuid() != 0) GTEST_SKIP() << "live capture needs root";
+// Runs `extract -q --live lo` with `args`, calls `send` once the capture is open, stops it with SIGINT and
+// returns the probes it printed. Needs root (CI runs as root) and a loopback device.
+std::vector<nlohmann::json> live_extract(const std::vector<std::string>& args, const std::function<void()>& send) {
   int out[2];
-  ASSERT_EQ(pipe(out), 0);
+  if (pipe(out) != 0) ADD_FAILURE() << "pipe";
   pid_t pid = fork();
   if (pid == 0) {
     dup2(out[1], 1);
     close(out[0]);
-    execl(SG_BINARY, SG_BINARY, "extract", "-q", "--live", "lo", "--bpf", "udp and dst port 53999", nullptr);
+    std::vector<std::string> all{SG_BINARY, "extract", "-q", "--live", "lo"};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(SG_BINARY, argv.data());
     _exit(127);
   }
   close(out[1]);
   usleep(1500 * 1000);  // let libpcap open and activate the device
-  int s = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(53999);
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const uint8_t q[] = {0x12, 0x34, 1,   0, 0,   1,   0,   0,   0, 0, 0, 0, 4, 'l',
-                       'i',  'v',  'e', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1};
-  for (int i = 0; i < 5; ++i) {
-    sendto(s, q, sizeof q, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-    usleep(100 * 1000);
-  }
-  close(s);
+  send();
   usleep(300 * 1000);
   kill(pid, SIGINT);
   std::string text;
@@ -305,13 +299,47 @@ TEST(CliLive, LoopbackDnsQueriesBecomeProbes) {
   close(out[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status)) << "extract did not stop on SIGINT";
-  EXPECT_EQ(WEXITSTATUS(status), 0);
-  auto probes = lines(text);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "extract did not stop cleanly on SIGINT";
+  return lines(text);
+}
+
+void send_udp(uint16_t port, const void* data, size_t size, int times) {
+  int s = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int i = 0; i < times; ++i) {
+    sendto(s, data, size, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    usleep(100 * 1000);
+  }
+  close(s);
+}
+
+// Live capture takes the same path as files: DNS queries sent on loopback come out as probes, and
+// SIGINT ends the capture cleanly with what was seen.
+TEST(CliLive, LoopbackDnsQueriesBecomeProbes) {
+  if (geteuid() != 0) GTEST_SKIP() << "live capture needs root";
+  const uint8_t q[] = {0x12, 0x34, 1,   0, 0,   1,   0,   0,   0, 0, 0, 0, 4, 'l',
+                       'i',  'v',  'e', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1};
+  auto probes = live_extract({"--bpf", "udp and dst port 53999"}, [&] { send_udp(53999, q, sizeof q, 5); });
   ASSERT_FALSE(probes.empty()) << "no probe captured on lo";
   EXPECT_EQ(probes[0]["service"], "dns");
   EXPECT_EQ(probes[0]["dns"]["qname"], "live.test");
   EXPECT_EQ(probes[0]["dport"], 53999);
+}
+
+// A live capture keeps of each packet the byte cap plus 1,024 bytes for headers (libpcap's ring then holds
+// more packets): a 4,000-byte datagram on loopback under --byte-cap 64 is seen as its first 1,088 bytes,
+// less the 42 of Ethernet, IPv4 and UDP headers.
+TEST(CliLive, TheSnapshotFollowsTheByteCap) {
+  if (geteuid() != 0) GTEST_SKIP() << "live capture needs root";
+  const std::string payload(4000, 'Z');
+  auto probes = live_extract({"--bpf", "udp and dst port 53998", "--byte-cap", "64"},
+                             [&] { send_udp(53998, payload.data(), payload.size(), 1); });
+  ASSERT_EQ(probes.size(), 1u) << "one datagram, one probe";
+  EXPECT_EQ(probes[0]["service"], "other");
+  EXPECT_EQ(probes[0]["other"]["length"], 1088 - 42);
 }
 
 }  // namespace
