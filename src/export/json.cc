@@ -1,11 +1,9 @@
 #include "export/json.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <cstring>
 
 #include "util/bytes.h"
+#include "util/json_writer.h"
 #include "util/time.h"
 #include "util/utf8.h"
 
@@ -13,19 +11,12 @@ namespace sg {
 
 namespace {
 
-// The export is written straight into one buffer by RapidJSON's streaming writer: no document tree per
-// probe, which was the largest cost of `extract` when it was built with nlohmann::json.
-// Two shortcuts over RapidJSON's writer, both with its own comma/colon bookkeeping (Prefix, EndValue), so the
-// text is byte for byte what Key and String write: keys (ASCII literals needing no escape) and strings with
-// nothing to escape are copied whole instead of character by character through the escape table.
-class Writer : public rapidjson::Writer<rapidjson::StringBuffer> {
+// The export is written straight into one buffer by RapidJSON's streaming writer (with JsonWriter's
+// shortcuts): no document tree per probe, which was the largest cost of `extract` when it was built with
+// nlohmann::json.
+class Writer : public JsonWriter {
  public:
-  explicit Writer(rapidjson::StringBuffer& out) : rapidjson::Writer<rapidjson::StringBuffer>(out) {}
-  [[gnu::always_inline]] void raw_key(const char* quoted, size_t n) {
-    Prefix(rapidjson::kStringType);
-    std::memcpy(os_->Push(n), quoted, n);
-    EndValue(true);
-  }
+  explicit Writer(rapidjson::StringBuffer& out) : JsonWriter(out) {}
   // Lower-case hex digits of `b`, as a string (what to_hex gives), written straight into the buffer.
   void hex_string(ByteView b) {
     static constexpr char digits[] = "0123456789abcdef";
@@ -34,14 +25,6 @@ class Writer : public rapidjson::Writer<rapidjson::StringBuffer> {
     *o++ = '"';
     for (uint8_t c : b) *o++ = digits[c >> 4], *o++ = digits[c & 15];
     *o = '"';
-    EndValue(true);
-  }
-  void plain_string(std::string_view s) {
-    Prefix(rapidjson::kStringType);
-    char* o = os_->Push(s.size() + 2);
-    o[0] = '"';
-    if (!s.empty()) std::memcpy(o + 1, s.data(), s.size());
-    o[s.size() + 1] = '"';
     EndValue(true);
   }
 };
@@ -94,7 +77,7 @@ template <size_t N>
   q[0] = '"';
   std::memcpy(q + 1, k, N - 1);
   q[N] = '"';
-  w.raw_key(q, N + 1);
+  w.quoted_string(q, N + 1);
 }
 
 void str(Writer& w, std::string_view s) {

@@ -19,6 +19,7 @@
 #include "storage/probe_store.h"
 #include "storage/scanner_store.h"
 #include "storage/schema.h"
+#include "util/json_writer.h"
 #include "util/text.h"
 #include "util/time.h"
 
@@ -176,25 +177,15 @@ json ip_summary(Db& db, const std::string& ip) {
 // text is byte for byte what json_text gives for the same value (the tests compare them): the members of
 // every object in nlohmann's order (sorted by key), strings with nlohmann's escapes and '<', '>' and '&' as
 // \u escapes, numbers as nlohmann writes them.
-class AnswerWriter : public rapidjson::Writer<rapidjson::StringBuffer> {
+class AnswerWriter : public JsonWriter {
  public:
-  explicit AnswerWriter(rapidjson::StringBuffer& out) : rapidjson::Writer<rapidjson::StringBuffer>(out) {}
+  explicit AnswerWriter(rapidjson::StringBuffer& out) : JsonWriter(out) {}
   // A key or a string value. Printable ASCII with nothing to escape is copied; anything else (control
   // characters, non-ASCII, invalid UTF-8) is written by json_text itself.
   void text(std::string_view s) {
-    if (plain(s)) {
-      Prefix(rapidjson::kStringType);
-      char* o = os_->Push(s.size() + 2);
-      o[0] = '"';
-      if (!s.empty()) std::memcpy(o + 1, s.data(), s.size());
-      o[s.size() + 1] = '"';
-      EndValue(true);
-      return;
-    }
+    if (plain(s)) return plain_string(s);
     const std::string quoted = json_text(json(std::string(s)));
-    Prefix(rapidjson::kStringType);
-    std::memcpy(os_->Push(quoted.size()), quoted.data(), quoted.size());
-    EndValue(true);
+    quoted_string(quoted.data(), quoted.size());
   }
   // nlohmann's shortest round-trip form of a double ("0.5", "1e-05", null for NaN) is not RapidJSON's.
   void number(double d) { raw(json_text(json(d)), rapidjson::kNumberType); }
