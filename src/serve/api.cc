@@ -277,25 +277,38 @@ std::string ip_detail(Db& db, ScannerStore& scanners, const std::string& ip) {
   thread_local rapidjson::StringBuffer buffer;  // kept between requests: its memory is reused
   buffer.Clear();
   AnswerWriter w(buffer);
-  w.StartObject();
-  w.text("attribution");
-  if (rows.empty()) {
-    w.null();
-  } else {
-    const auto& r = rows.back();
+  // A scanner row: the attribution (the latest row) or, `full`, one week of the history, which adds the
+  // row's evidence, span, probe count and services.
+  auto write_row = [&](const auto& r, bool full) {
     w.StartObject();
     w.text("confidence");
     w.number(r.confidence);
     w.text("evidence_kind");
     w.text(r.evidence_kind);
+    if (full) {
+      w.text("fingerprints");
+      w.raw(json_text(fingerprints(parse_or_empty(r.evidence))), rapidjson::kObjectType);
+      w.text("first_seen");
+      w.text(format_ts(r.first_seen_us));
+      w.text("last_seen");
+      w.text(format_ts(r.last_seen_us));
+    }
     w.text("model_version");
     w.text(r.model_version);
     w.text("org");
     w.text(r.org);
     w.text("probability");
     w.number(r.probability);
+    if (full) {
+      w.text("probes");
+      w.number(r.probes);
+    }
     w.text("reason");
     w.text(r.reason);
+    if (full) {
+      w.text("services");
+      write_list(w, r.services, ',');
+    }
     w.text("votes");
     w.raw(json_text(parse_or_empty(r.votes)), rapidjson::kObjectType);
     w.text("window_end");
@@ -303,7 +316,14 @@ std::string ip_detail(Db& db, ScannerStore& scanners, const std::string& ip) {
     w.text("window_start");
     w.text(format_ts(r.window_start));
     w.EndObject();
-  }
+  };
+
+  w.StartObject();
+  w.text("attribution");
+  if (rows.empty())
+    w.null();
+  else
+    write_row(rows.back(), false);
   w.text("fingerprints");
   if (p.total > 0) {
     aggregate::Evidence ev;
@@ -320,38 +340,7 @@ std::string ip_detail(Db& db, ScannerStore& scanners, const std::string& ip) {
   write_ts_or_null(w, first, have_span);
   w.text("history");
   w.StartArray();
-  for (const auto& r : rows) {
-    w.StartObject();
-    w.text("confidence");
-    w.number(r.confidence);
-    w.text("evidence_kind");
-    w.text(r.evidence_kind);
-    w.text("fingerprints");
-    w.raw(json_text(fingerprints(parse_or_empty(r.evidence))), rapidjson::kObjectType);
-    w.text("first_seen");
-    w.text(format_ts(r.first_seen_us));
-    w.text("last_seen");
-    w.text(format_ts(r.last_seen_us));
-    w.text("model_version");
-    w.text(r.model_version);
-    w.text("org");
-    w.text(r.org);
-    w.text("probability");
-    w.number(r.probability);
-    w.text("probes");
-    w.number(r.probes);
-    w.text("reason");
-    w.text(r.reason);
-    w.text("services");
-    write_list(w, r.services, ',');
-    w.text("votes");
-    w.raw(json_text(parse_or_empty(r.votes)), rapidjson::kObjectType);
-    w.text("window_end");
-    w.text(format_ts(r.window_end));
-    w.text("window_start");
-    w.text(format_ts(r.window_start));
-    w.EndObject();
-  }
+  for (const auto& r : rows) write_row(r, true);
   w.EndArray();
   w.text("ip");
   w.text(ip);
