@@ -273,8 +273,9 @@ std::unique_ptr<CaptureReader> CaptureReader::open_live(const std::string& iface
   pcap_set_timeout(r->pcap_, 100);
   pcap_set_immediate_mode(r->pcap_, 1);
   // 128 MiB of kernel buffer rather than libpcap's 2: a burst of scanner traffic at line rate, or a pause
-  // while the store commits, is held instead of dropped. With the 17 KiB snaplen ingest asks for, about
-  // 7,500 packets; a 710-790 Mbit/s replay on loopback lost none (64 MiB: 0.2-0.5% lost, bench/RESULTS.md).
+  // while the store commits, is held instead of dropped. With the 17 KiB snaplen of a live capture's default
+  // byte cap, about 7,500 packets (64 MiB: about 3,700, and a replay on loopback lost 0.2-0.5% in half the
+  // runs; 128 MiB still lost up to 0.4% in some until the store's writer ran below the reader: bench/RESULTS.md).
   pcap_set_buffer_size(r->pcap_, 128 << 20);
   pcap_set_tstamp_precision(r->pcap_, PCAP_TSTAMP_PRECISION_MICRO);
   if (int rc = pcap_activate(r->pcap_); rc < 0)
